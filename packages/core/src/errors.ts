@@ -1,0 +1,44 @@
+/**
+ * Stable, machine-readable error codes. Clients branch on these, so a code never changes meaning
+ * once it has shipped; add new ones instead (DESIGN.md habit 4).
+ */
+export const ERROR_CODES = {
+  invalid_json: 400,
+  invalid_request: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  session_expired: 401,
+  api_key_revoked: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  pairing_code_invalid: 404,
+  pairing_pending: 409,
+  device_kind_mismatch: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error meant for the caller: a stable code, a sentence that says what to do next, optional details. */
+export class ThresholdError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "ThresholdError";
+    this.status = ERROR_CODES[code];
+  }
+}
+
+/** The same answer for "does not exist" and "not yours", so ids leak nothing (DESIGN.md rule 5). */
+export function notFound(what: string): ThresholdError {
+  return new ThresholdError("not_found", `No ${what} with that id is visible to you.`);
+}

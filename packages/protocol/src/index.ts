@@ -1,0 +1,6 @@
+export * from "./command-verifier.js";
+export * from "./limits.js";
+export * from "./parse.js";
+export * from "./schemas.js";
+export * from "./signing.js";
+export * from "./topics.js";

@@ -1,0 +1,167 @@
+import Type, { type Static } from "typebox";
+
+/**
+ * Message schemas of protocol v1. They are the single source for the JSON Schemas in
+ * docs/protocol/ (generated) and for validation on both sides of the wire.
+ */
+
+const DeviceId = Type.String({ pattern: "^dev_[0-9a-z]{26}$", description: "The device's id, as in its topic." });
+const CommandId = Type.String({ pattern: "^cmd_[0-9a-z]{26}$" });
+const EpochMs = Type.Integer({ minimum: 0, description: "Milliseconds since the Unix epoch, UTC." });
+const Signature = Type.String({
+  pattern: "^[A-Za-z0-9_-]{86}$",
+  description: "Ed25519 signature, base64url, over the canonical JSON of the message without `sig`.",
+});
+const Kid = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: "^[A-Za-z0-9_-]+$",
+  description: "Id of the server key.",
+});
+const PublicKey = Type.String({
+  pattern: "^[A-Za-z0-9_-]{43}$",
+  description: "Raw 32-byte Ed25519 public key, base64url.",
+});
+
+export const COMMAND_ACTIONS = ["unlock", "lock", "record_start", "record_stop", "rotate_key", "ping"] as const;
+export type CommandAction = (typeof COMMAND_ACTIONS)[number];
+
+export const CommandParams = Type.Object(
+  {
+    visitId: Type.Optional(Type.String({ maxLength: 64 })),
+    newKid: Type.Optional(Kid),
+    newPublicKey: Type.Optional(PublicKey),
+  },
+  { additionalProperties: false },
+);
+
+export const CommandMessage = Type.Object(
+  {
+    v: Type.Literal(1),
+    id: CommandId,
+    deviceId: DeviceId,
+    kid: Kid,
+    issuedAt: EpochMs,
+    expiresAt: EpochMs,
+    action: Type.Enum(COMMAND_ACTIONS),
+    params: CommandParams,
+    sig: Signature,
+  },
+  { additionalProperties: false, description: "A signed instruction from the server to one device." },
+);
+export type CommandMessage = Static<typeof CommandMessage>;
+
+export const ACK_STATUSES = ["succeeded", "failed", "rejected"] as const;
+export type AckStatus = (typeof ACK_STATUSES)[number];
+
+/** Why a device refused or failed a command. */
+export const ACK_REASONS = [
+  "malformed",
+  "wrong_device",
+  "bad_signature",
+  "unknown_key",
+  "expired",
+  "not_yet_valid",
+  "ttl_too_long",
+  "replayed",
+  "replay_cache_full",
+  "jammed",
+  "door_open",
+  "low_battery",
+  "unsupported",
+] as const;
+export type AckReason = (typeof ACK_REASONS)[number];
+
+export const LockState = Type.Object(
+  {
+    lock: Type.Union([Type.Literal("locked"), Type.Literal("unlocked"), Type.Literal("jammed")]),
+    door: Type.Union([Type.Literal("open"), Type.Literal("closed")]),
+    battery: Type.Integer({ minimum: 0, maximum: 100 }),
+    autoRelockS: Type.Integer({ minimum: 0, maximum: 3600 }),
+    lockedOut: Type.Boolean({ description: "Keypad is in wrong-code lockout." }),
+  },
+  { additionalProperties: false },
+);
+export type LockState = Static<typeof LockState>;
+
+export const CameraState = Type.Object(
+  {
+    recording: Type.Boolean(),
+    visitId: Type.Optional(Type.String({ maxLength: 64 })),
+    streaming: Type.Boolean({ description: "The camera is producing video." }),
+  },
+  { additionalProperties: false },
+);
+export type CameraState = Static<typeof CameraState>;
+
+export const DeviceReportedState = Type.Union([LockState, CameraState]);
+export type DeviceReportedState = Static<typeof DeviceReportedState>;
+
+export const AckMessage = Type.Object(
+  {
+    v: Type.Literal(1),
+    deviceId: DeviceId,
+    commandId: CommandId,
+    status: Type.Enum(ACK_STATUSES),
+    reason: Type.Optional(Type.Enum(ACK_REASONS)),
+    at: EpochMs,
+    state: Type.Optional(DeviceReportedState),
+    sig: Signature,
+  },
+  { additionalProperties: false, description: "The device's signed result of one command." },
+);
+export type AckMessage = Static<typeof AckMessage>;
+
+export const EVENT_TYPES = [
+  "lock.locked",
+  "lock.unlocked",
+  "door.opened",
+  "door.closed",
+  "alarm.jammed",
+  "alarm.forced",
+  "alarm.ajar",
+  "alarm.wrong_code_limit",
+  "battery.low",
+  "command.rejected",
+  "camera.recording_started",
+  "camera.recording_stopped",
+  "key.rotated",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const EventMessage = Type.Object(
+  {
+    v: Type.Literal(1),
+    deviceId: DeviceId,
+    id: Type.String({ pattern: "^evt_[0-9a-z]{26}$", description: "Unique per event, chosen by the device." }),
+    seq: Type.Integer({ minimum: 0, description: "Increases by one with every event of this device's run." }),
+    at: EpochMs,
+    type: Type.Enum(EVENT_TYPES),
+    data: Type.Record(
+      Type.String({ maxLength: 64 }),
+      Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean(), Type.Null()]),
+    ),
+    sig: Signature,
+  },
+  { additionalProperties: false, description: "A device-signed fact: lock and door changes, alarms, battery." },
+);
+export type EventMessage = Static<typeof EventMessage>;
+
+export const StateMessage = Type.Object(
+  {
+    v: Type.Literal(1),
+    deviceId: DeviceId,
+    at: EpochMs,
+    online: Type.Boolean({ description: "False only in the last will the broker publishes when the device drops." }),
+    kind: Type.Union([Type.Literal("lock"), Type.Literal("camera")]),
+    firmware: Type.String({ maxLength: 32 }),
+    trustedKid: Kid,
+    state: DeviceReportedState,
+    sig: Signature,
+  },
+  { additionalProperties: false, description: "Retained, device-signed reported state; re-sent as a heartbeat." },
+);
+export type StateMessage = Static<typeof StateMessage>;
+
+/** Everything but the signature: what gets signed. */
+export type Unsigned<T extends { sig: string }> = Omit<T, "sig">;
