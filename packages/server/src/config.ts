@@ -1,0 +1,149 @@
+import path from "node:path";
+
+/** Everything the server reads from its environment, validated once at start (DESIGN.md habit 5). */
+export interface Config {
+  port: number;
+  host: string;
+  /** Behind a reverse proxy, take the client address from X-Forwarded-For (rate limits are per address). */
+  trustProxy: boolean;
+  dataDir: string;
+  /** Unset means the embedded SQLite file under dataDir. */
+  databaseUrl: string | null;
+  sqlitePath: string;
+  mqtt: {
+    /** Unset means the embedded broker. */
+    url: string | null;
+    username: string | null;
+    password: string | null;
+    embeddedHost: string;
+    embeddedPort: number;
+    /** What devices are told to connect to at pairing. */
+    publicUrl: string;
+  };
+  signingKeyDir: string;
+  publicUrl: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  sessionTtlMs: number;
+  commandTtlMs: number;
+  deviceHeartbeatMs: number;
+  pairingTtlMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Threshold cannot start; fix these settings:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws a ConfigError listing every problem at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const dataDir = path.resolve(read.string("DATA_DIR", "./data"));
+  const port = read.port("PORT", 8080);
+  const embeddedPort = read.port("MQTT_PORT", 1884);
+  const embeddedHost = read.string("MQTT_HOST", "127.0.0.1");
+  const databaseUrl = read.optionalUrl("DATABASE_URL", ["postgres:", "postgresql:"]);
+  const mqttUrl = read.optionalUrl("MQTT_URL", ["mqtt:", "mqtts:", "tcp:", "ssl:"]);
+  const publicUrl = (read.optionalUrl("PUBLIC_URL", ["http:", "https:"]) ?? `http://localhost:${port}`).replace(
+    /\/$/,
+    "",
+  );
+  const commandTtlS = read.integer("COMMAND_TTL_S", 10, 1, 30);
+  const logLevel = read.oneOf("LOG_LEVEL", "info", [
+    "fatal",
+    "error",
+    "warn",
+    "info",
+    "debug",
+    "trace",
+    "silent",
+  ] as const);
+
+  const config: Config = {
+    port,
+    host: read.string("HOST", "127.0.0.1"),
+    trustProxy: read.oneOf("TRUST_PROXY", "false", ["true", "false"] as const) === "true",
+    dataDir,
+    databaseUrl,
+    sqlitePath: path.join(dataDir, "threshold.db"),
+    mqtt: {
+      url: mqttUrl,
+      username: env.MQTT_USERNAME || null,
+      password: env.MQTT_PASSWORD || null,
+      embeddedHost,
+      embeddedPort,
+      publicUrl:
+        read.optionalUrl("MQTT_PUBLIC_URL", ["mqtt:", "mqtts:", "tcp:", "ssl:"]) ??
+        mqttUrl ??
+        `mqtt://${embeddedHost === "0.0.0.0" ? "127.0.0.1" : embeddedHost}:${embeddedPort}`,
+    },
+    signingKeyDir: path.resolve(read.string("SIGNING_KEY_DIR", path.join(dataDir, "keys"))),
+    publicUrl,
+    logLevel,
+    sessionTtlMs: read.integer("SESSION_TTL_HOURS", 12, 1, 24 * 30) * 3_600_000,
+    commandTtlMs: commandTtlS * 1000,
+    deviceHeartbeatMs: read.integer("DEVICE_HEARTBEAT_S", 30, 5, 3600) * 1000,
+    pairingTtlMs: read.integer("PAIRING_TTL_S", 600, 60, 3600) * 1000,
+  };
+  if (mqttUrl && (env.MQTT_USERNAME ? !env.MQTT_PASSWORD : false)) {
+    problems.push("MQTT_PASSWORD: required when MQTT_USERNAME is set");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.env[name];
+    return value === undefined || value === "" ? fallback : value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}: "${raw}" must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.integer(name, fallback, 0, 65535);
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const raw = this.env[name];
+    if (raw === undefined || raw === "") return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}: "${raw}" must be one of ${allowed.join(", ")}`);
+    return fallback;
+  }
+
+  optionalUrl(name: string, protocols: string[]): string | null {
+    const raw = this.env[name];
+    if (raw === undefined || raw === "") return null;
+    try {
+      const url = new URL(raw);
+      if (!protocols.includes(url.protocol)) {
+        this.problems.push(`${name}: "${url.protocol}" is not supported; use ${protocols.join(" or ")}//…`);
+        return null;
+      }
+      return raw;
+    } catch {
+      this.problems.push(`${name}: "${raw}" is not a URL`);
+      return null;
+    }
+  }
+}

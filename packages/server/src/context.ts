@@ -1,0 +1,23 @@
+import type { Clock } from "@threshold/core";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import type { Storage } from "./db/database.js";
+import type { Database } from "./db/schema.js";
+import type { Authenticator } from "./http/actor.js";
+
+/** What the broker side reports about itself for /health. */
+export interface BrokerStatus {
+  status(): { ok: boolean; mode: "embedded" | "external"; detail?: string };
+}
+
+/** The services every module may use; built once by the composition root (server.ts) or a test. */
+export interface AppContext {
+  config: Config;
+  storage: Storage;
+  db: Kysely<Database>;
+  clock: Clock;
+  log: Logger;
+  authenticator: Authenticator;
+  broker: BrokerStatus;
+}

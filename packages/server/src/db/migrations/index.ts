@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import * as foundation from "./20261125T0200-foundation.js";
+
+/**
+ * Every migration, by timestamped name. Listed statically (not read from the file system) so the
+ * same list runs under tsx, in a build and in tests.
+ */
+export const migrations: Record<string, Migration> = {
+  "20261125T0200-foundation": foundation,
+};

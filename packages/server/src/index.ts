@@ -1,0 +1,3 @@
+export * from "./config.js";
+export * from "./db/database.js";
+export * from "./server.js";

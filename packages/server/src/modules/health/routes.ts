@@ -1,0 +1,46 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import Type from "typebox";
+import type { AppContext } from "../../context.js";
+
+const Health = Type.Object({
+  status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
+  version: Type.String(),
+  time: Type.String({ format: "date-time" }),
+  database: Type.Object({ ok: Type.Boolean(), dialect: Type.String(), latencyMs: Type.Optional(Type.Number()) }),
+  broker: Type.Object({ ok: Type.Boolean(), mode: Type.String(), detail: Type.Optional(Type.String()) }),
+});
+
+/** Liveness and dependencies; 503 when the database or the broker is down so load balancers route around us. */
+export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    "/health",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Health of the server, its database and its MQTT broker",
+        response: { 200: Health, 503: Health },
+      },
+    },
+    async (_request, reply) => {
+      const started = performance.now();
+      const database = await ctx.storage.ping().then(
+        () => ({
+          ok: true,
+          dialect: ctx.storage.dialect,
+          latencyMs: Math.round((performance.now() - started) * 100) / 100,
+        }),
+        () => ({ ok: false, dialect: ctx.storage.dialect }),
+      );
+      const broker = ctx.broker.status();
+      const ok = database.ok && broker.ok;
+      return reply.status(ok ? 200 : 503).send({
+        status: ok ? "ok" : "degraded",
+        version: "1",
+        time: new Date(ctx.clock.now()).toISOString(),
+        database,
+        broker,
+      });
+    },
+  );
+}

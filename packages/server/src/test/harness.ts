@@ -1,0 +1,75 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Clock } from "@threshold/core";
+import pino from "pino";
+import { type Config, loadConfig } from "../config.js";
+import { type ServerHandle, startServer } from "../server.js";
+import { createPostgresDatabase } from "./databases.js";
+
+export interface TestServer extends ServerHandle {
+  dataDir: string;
+  config: Config;
+  /** Stops the server; the data directory and database stay, so a test can start it again. */
+  stop(): Promise<void>;
+  /** Stops the server and deletes everything it stored. */
+  destroy(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  database: "sqlite" | "postgres";
+  clock?: Clock;
+  env?: Record<string, string>;
+  /** Reuse the storage of an earlier server (to test restarts). */
+  reuse?: Pick<TestServer, "dataDir" | "config">;
+}
+
+/**
+ * A real server on loopback: real database (a temp SQLite file or a fresh PostgreSQL database),
+ * real embedded broker, ephemeral ports. Logs stay quiet unless TEST_LOG is set.
+ */
+export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
+  let dataDir: string;
+  let databaseUrl: string | undefined;
+  let dropDatabase: (() => Promise<void>) | undefined;
+  if (options.reuse) {
+    dataDir = options.reuse.dataDir;
+    databaseUrl = options.reuse.config.databaseUrl ?? undefined;
+  } else {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "threshold-test-"));
+    if (options.database === "postgres") {
+      const created = await createPostgresDatabase();
+      databaseUrl = created.url;
+      dropDatabase = created.drop;
+    }
+  }
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: "0",
+    MQTT_PORT: "0",
+    LOG_LEVEL: process.env.TEST_LOG ? "debug" : "silent",
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...options.env,
+  });
+  const handle = await startServer(config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    log: pino({ level: config.logLevel }),
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await handle.close();
+  };
+  return {
+    ...handle,
+    dataDir,
+    config,
+    stop,
+    destroy: async () => {
+      await stop();
+      await dropDatabase?.();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
