@@ -5,10 +5,17 @@ import type { Config } from "./config.js";
 import type { Storage } from "./db/database.js";
 import type { Database } from "./db/schema.js";
 import type { Authenticator } from "./http/actor.js";
+import type { Keyring } from "./modules/keys/keyring.js";
 
 /** What the broker side reports about itself for /health. */
 export interface BrokerStatus {
   status(): { ok: boolean; mode: "embedded" | "external"; detail?: string };
+}
+
+/** The device side of the gateway, as modules see it. */
+export interface DeviceLink {
+  /** Drops a device's broker connection at once (after its credentials are revoked). */
+  disconnect(deviceId: string): void;
 }
 
 /** The services every module may use; built once by the composition root (server.ts) or a test. */
@@ -20,4 +27,6 @@ export interface AppContext {
   log: Logger;
   authenticator: Authenticator;
   broker: BrokerStatus;
+  keyring: Keyring;
+  deviceLink: DeviceLink;
 }

@@ -1,10 +1,11 @@
 import { type Clock, systemClock } from "@threshold/core";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
-import type { AppContext, BrokerStatus } from "./context.js";
+import type { AppContext, BrokerStatus, DeviceLink } from "./context.js";
 import { migrateToLatest, openStorage } from "./db/database.js";
 import { type App, buildApp } from "./http/app.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
+import { Keyring } from "./modules/keys/keyring.js";
 
 export interface ServerHandle {
   app: App;
@@ -38,8 +39,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const applied = await migrateToLatest(storage.db);
     if (applied.length > 0) log.info({ applied }, "database migrated");
 
+    const keyring = await Keyring.open(config.signingKeyDir, storage.db, clock);
     const broker: BrokerStatus = { status: () => ({ ok: true, mode: "embedded" }) };
-    const base = { config, storage, db: storage.db, clock, log, broker };
+    const deviceLink: DeviceLink = { disconnect: () => {} };
+    const base = { config, storage, db: storage.db, clock, log, broker, keyring, deviceLink };
     const ctx: AppContext = { ...base, authenticator: createAuthenticator(base) };
 
     const app = await buildApp(ctx);

@@ -22,13 +22,11 @@ export function installErrorHandling(app: FastifyInstance): void {
         problem: v.message ?? "is invalid",
       }));
       const first = issues[0];
-      return reply
-        .status(400)
-        .send(
-          body(request, "invalid_request", first ? `${first.path} ${first.problem}.` : "The request is invalid.", {
-            issues,
-          }),
-        );
+      return reply.status(400).send(
+        body(request, "invalid_request", first ? `${first.path} ${first.problem}.` : "The request is invalid.", {
+          issues,
+        }),
+      );
     }
     switch (fastifyError.code) {
       case "FST_ERR_CTP_INVALID_JSON_BODY":
