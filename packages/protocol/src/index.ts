@@ -4,3 +4,4 @@ export * from "./parse.js";
 export * from "./schemas.js";
 export * from "./signing.js";
 export * from "./topics.js";
+export * from "./mqtt-connect.js";

@@ -1,9 +1,11 @@
 import type { Clock } from "@threshold/core";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import type { CommandService } from "./commands/command-service.js";
 import type { Config } from "./config.js";
 import type { Storage } from "./db/database.js";
 import type { Database } from "./db/schema.js";
+import type { DeviceGateway } from "./gateway/gateway.js";
 import type { Authenticator } from "./http/actor.js";
 import type { Keyring } from "./modules/keys/keyring.js";
 
@@ -29,4 +31,8 @@ export interface AppContext {
   broker: BrokerStatus;
   keyring: Keyring;
   deviceLink: DeviceLink;
+  commands: CommandService;
+  gateway: DeviceGateway;
+  /** Where devices reach the broker (the embedded one's actual port once listening). */
+  mqttUrl: string;
 }

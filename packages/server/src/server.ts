@@ -1,8 +1,12 @@
 import { type Clock, systemClock } from "@threshold/core";
 import pino, { type Logger } from "pino";
+import { CommandRepository } from "./commands/command-repository.js";
+import { CommandService } from "./commands/command-service.js";
 import type { Config } from "./config.js";
-import type { AppContext, BrokerStatus, DeviceLink } from "./context.js";
+import type { AppContext } from "./context.js";
 import { migrateToLatest, openStorage } from "./db/database.js";
+import { DeviceGateway } from "./gateway/gateway.js";
+import { startTransport } from "./gateway/start-transport.js";
 import { type App, buildApp } from "./http/app.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
 import { Keyring } from "./modules/keys/keyring.js";
@@ -39,11 +43,40 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const applied = await migrateToLatest(storage.db);
     if (applied.length > 0) log.info({ applied }, "database migrated");
 
-    const keyring = await Keyring.open(config.signingKeyDir, storage.db, clock);
-    const broker: BrokerStatus = { status: () => ({ ok: true, mode: "embedded" }) };
-    const deviceLink: DeviceLink = { disconnect: () => {} };
-    const base = { config, storage, db: storage.db, clock, log, broker, keyring, deviceLink };
-    const ctx: AppContext = { ...base, authenticator: createAuthenticator(base) };
+    const db = storage.db;
+    const keyring = await Keyring.open(config.signingKeyDir, db, clock);
+    const transport = await startTransport(config, db, log);
+    closers.push(() => transport.close());
+    const commands = new CommandService({
+      repository: new CommandRepository(db),
+      transport,
+      keyring,
+      clock,
+      log,
+      defaultTtlMs: config.commandTtlMs,
+    });
+    // Commands of a previous run that expired unanswered end timed_out, and are never re-sent.
+    const timedOut = await commands.timeOutExpired();
+    if (timedOut > 0) log.warn({ timedOut }, "commands from before the restart timed out");
+    commands.startSweeper();
+    closers.push(async () => commands.close());
+    const gateway = new DeviceGateway({ transport, db, clock, log, commands, keyring });
+    closers.push(() => gateway.idle());
+
+    const ctx: AppContext = {
+      config,
+      storage,
+      db,
+      clock,
+      log,
+      keyring,
+      commands,
+      gateway,
+      broker: gateway,
+      deviceLink: gateway,
+      mqttUrl: config.mqtt.url ?? transport.url,
+      authenticator: createAuthenticator({ db, clock }),
+    };
 
     const app = await buildApp(ctx);
     closers.push(() => app.close());

@@ -67,6 +67,23 @@ export class Keyring {
   }
 
   /**
+   * Signs with an earlier key, which only rotation commands do: a device that missed a rotation
+   * still trusts its old key, and learns of the new one through a message signed by the old.
+   * Null when that key's private half is not in the key directory.
+   */
+  signWith<T extends object>(kid: string, message: T): (T & { sig: string }) | null {
+    if (kid === this.current.kid) return this.sign(message);
+    let file: string;
+    try {
+      file = keyFile(this.dir, kid);
+    } catch {
+      return null;
+    }
+    if (!fs.existsSync(file)) return null;
+    return signMessage(message, importPrivateKeyPem(fs.readFileSync(file, "utf8")).privateKey);
+  }
+
+  /**
    * Makes a new key current and returns the old key's pair, which signs the rotation commands
    * that tell devices to trust the new one.
    */

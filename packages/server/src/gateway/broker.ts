@@ -1,0 +1,21 @@
+/** A message a device published, as the gateway receives it. */
+export type InboundHandler = (topic: string, payload: Buffer) => void;
+
+/**
+ * The server's side of the MQTT broker, embedded or external. Commands go out through it;
+ * device messages come in through it. Device authentication and topic rules are the broker's job
+ * (embedded: our hooks; external: the broker's own configuration).
+ */
+export interface BrokerTransport {
+  readonly mode: "embedded" | "external";
+  /** QoS 1, never retained: a command must never wait in the broker for a later subscriber. */
+  publishCommand(topic: string, payload: Buffer): Promise<void>;
+  onInbound(handler: InboundHandler): void;
+  /** Called when a device's connection ends (embedded broker only; external brokers use the last will). */
+  onDeviceDisconnect(handler: (deviceId: string) => void): void;
+  disconnect(deviceId: string): void;
+  status(): { ok: boolean; detail?: string };
+  /** The address devices and tests can connect to, e.g. mqtt://127.0.0.1:1884 */
+  readonly url: string;
+  close(): Promise<void>;
+}

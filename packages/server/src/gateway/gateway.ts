@@ -1,0 +1,207 @@
+import { EventEmitter } from "node:events";
+import type { Clock } from "@threshold/core";
+import {
+  type EventMessage,
+  type ParseResult,
+  parseAck,
+  parseEvent,
+  parseState,
+  parseTopic,
+  type StateMessage,
+  verifyMessage,
+} from "@threshold/protocol";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { CommandService } from "../commands/command-service.js";
+import type { BrokerStatus, DeviceLink } from "../context.js";
+import type { Database } from "../db/schema.js";
+import type { Keyring } from "../modules/keys/keyring.js";
+import type { BrokerTransport } from "./broker.js";
+import { DeviceDirectory, type KnownDevice } from "./device-directory.js";
+
+export interface GatewayEvents {
+  /** A verified, newly stored device event. */
+  deviceEvent: [EventMessage];
+  /** A verified state report (heartbeat or change) or a last will. */
+  deviceState: [StateMessage];
+  /** A message refused: not JSON, wrong schema, wrong device, bad signature. */
+  rejected: [{ topic: string; reason: string }];
+}
+
+/** How often at most a device that missed a key rotation is sent the catch-up command. */
+const ROTATION_CATCH_UP_INTERVAL_MS = 60_000;
+
+/**
+ * Where device messages enter the server. Nothing a device sends is believed until it parses,
+ * names the device whose topic it came on, and carries that device's valid signature; anything
+ * else is dropped and counted, and changes nothing.
+ */
+export class DeviceGateway extends EventEmitter<GatewayEvents> implements DeviceLink, BrokerStatus {
+  readonly directory: DeviceDirectory;
+  private readonly rotationCatchUps = new Map<string, number>();
+  /** Messages of one device are handled one after another, in arrival order, whatever the database's pooling. */
+  private readonly queues = new Map<string, Promise<void>>();
+  rejectedCount = 0;
+
+  constructor(
+    private readonly deps: {
+      transport: BrokerTransport;
+      db: Kysely<Database>;
+      clock: Clock;
+      log: Logger;
+      commands: CommandService;
+      keyring: Keyring;
+    },
+  ) {
+    super();
+    this.directory = new DeviceDirectory(deps.db);
+    deps.transport.onInbound((topic, payload) => this.enqueue(topic, payload));
+    deps.transport.onDeviceDisconnect((deviceId) => {
+      deps.db
+        .updateTable("devices")
+        .set({ online: 0 })
+        .where("id", "=", deviceId)
+        .execute()
+        .catch((err: unknown) => deps.log.error({ err }, "cannot mark device offline"));
+    });
+  }
+
+  status(): ReturnType<BrokerStatus["status"]> {
+    return { ...this.deps.transport.status(), mode: this.deps.transport.mode };
+  }
+
+  disconnect(deviceId: string): void {
+    this.directory.evict(deviceId);
+    this.deps.transport.disconnect(deviceId);
+  }
+
+  private enqueue(topic: string, payload: Buffer): void {
+    const key = parseTopic(topic)?.deviceId ?? "";
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.handle(topic, payload))
+      .catch((err: unknown) => this.deps.log.error({ err, topic }, "device message failed"));
+    this.queues.set(key, next);
+    void next.then(() => {
+      if (this.queues.get(key) === next) this.queues.delete(key);
+    });
+  }
+
+  /** Resolves when every message received so far has been handled (used at shutdown and in tests). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+  }
+
+  private async handle(topic: string, payload: Buffer): Promise<void> {
+    const address = parseTopic(topic);
+    if (!address || address.channel === "cmd") {
+      this.reject(topic, "not a device topic");
+      return;
+    }
+    const device = await this.directory.get(address.deviceId);
+    if (!device) {
+      this.reject(topic, "unknown or removed device");
+      return;
+    }
+
+    switch (address.channel) {
+      case "ack": {
+        const ack = this.verified(topic, device, parseAck(payload));
+        if (ack) await this.deps.commands.handleAck(ack);
+        return;
+      }
+      case "evt": {
+        const event = this.verified(topic, device, parseEvent(payload));
+        if (event) await this.recordEvent(event, payload);
+        return;
+      }
+      case "state": {
+        const state = this.verified(topic, device, parseState(payload));
+        if (state) await this.recordState(device, state);
+        return;
+      }
+    }
+  }
+
+  /** The message if it parsed, names this device and is signed by it; null (and counted) otherwise. */
+  private verified<T extends { deviceId: string; sig: string }>(
+    topic: string,
+    device: KnownDevice,
+    parsed: ParseResult<T>,
+  ): T | null {
+    if (!parsed.ok) return this.reject(topic, parsed.error);
+    if (parsed.message.deviceId !== device.id) return this.reject(topic, "names another device");
+    if (!verifyMessage(parsed.message, device.publicKey)) return this.reject(topic, "bad device signature");
+    return parsed.message;
+  }
+
+  private reject(topic: string, reason: string): null {
+    this.rejectedCount++;
+    this.deps.log.warn({ topic, reason }, "device message refused");
+    this.emit("rejected", { topic, reason });
+    return null;
+  }
+
+  private async recordEvent(event: EventMessage, payload: Buffer): Promise<void> {
+    const result = await this.deps.db
+      .insertInto("device_events")
+      .values({
+        device_id: event.deviceId,
+        id: event.id,
+        seq: event.seq,
+        type: event.type,
+        at: event.at,
+        data: JSON.stringify(event.data),
+        message: payload.toString(),
+        received_at: this.deps.clock.now(),
+      })
+      .onConflict((oc) => oc.columns(["device_id", "id"]).doNothing())
+      .executeTakeFirst();
+    // A redelivered event (QoS 1 allows duplicates) is stored once and announced once.
+    if ((result.numInsertedOrUpdatedRows ?? 0n) > 0n) this.emit("deviceEvent", event);
+  }
+
+  private async recordState(device: KnownDevice, state: StateMessage): Promise<void> {
+    const now = this.deps.clock.now();
+    if (!state.online) {
+      // The last will was signed at connect time; it says only that the device is gone.
+      await this.deps.db.updateTable("devices").set({ online: 0 }).where("id", "=", device.id).execute();
+      this.emit("deviceState", state);
+      return;
+    }
+    await this.deps.db
+      .updateTable("devices")
+      .set({
+        online: 1,
+        last_seen_at: now,
+        reported_state: JSON.stringify(state.state),
+        firmware: state.firmware,
+        trusted_kid: state.trustedKid,
+      })
+      .where("id", "=", device.id)
+      .execute();
+    this.directory.setTrustedKid(device.id, state.trustedKid);
+    this.emit("deviceState", state);
+    if (state.trustedKid !== this.deps.keyring.currentKid) await this.catchUpRotation(device.id, state.trustedKid);
+  }
+
+  /** A device that was offline during `keys rotate` is told of the new key, signed by the key it still trusts. */
+  private async catchUpRotation(deviceId: string, trustedKid: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const last = this.rotationCatchUps.get(deviceId) ?? 0;
+    if (now - last < ROTATION_CATCH_UP_INTERVAL_MS) return;
+    this.rotationCatchUps.set(deviceId, now);
+    const next = this.deps.keyring.trustedByDevices()[0];
+    if (!next) return;
+    try {
+      await this.deps.commands.send(
+        deviceId,
+        "rotate_key",
+        { newKid: next.kid, newPublicKey: next.publicKey },
+        { signingKid: trustedKid },
+      );
+    } catch (err) {
+      this.deps.log.warn({ err, deviceId, trustedKid }, "cannot send key rotation to a device (old key unavailable?)");
+    }
+  }
+}
