@@ -137,7 +137,9 @@ class EnvReader {
     try {
       const url = new URL(raw);
       if (!protocols.includes(url.protocol)) {
-        this.problems.push(`${name}: "${url.protocol}" is not supported; use ${protocols.join(" or ")}//…`);
+        this.problems.push(
+          `${name}: "${url.protocol}//" is not supported; use ${protocols.map((p) => `${p}//`).join(", ")}`,
+        );
         return null;
       }
       return raw;

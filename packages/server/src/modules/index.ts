@@ -1,14 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { healthRoutes } from "./health/routes.js";
+import { keyRotationRoutes } from "./keys/routes.js";
 
 /** Every module's routes. `/health` sits at the root; the API lives under /v1. */
 export async function registerModules(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await healthRoutes(app, ctx);
   await app.register(
     async (v1) => {
-      // Modules register here: await fooRoutes(v1, ctx);
-      void v1;
+      await keyRotationRoutes(v1, ctx);
     },
     { prefix: "/v1" },
   );

@@ -1,0 +1,19 @@
+import { Command } from "commander";
+import { registerDbCommands } from "./commands/db.js";
+import { registerKeysCommands } from "./commands/keys.js";
+import { registerOpenApiCommand } from "./commands/openapi.js";
+import { registerServeCommand } from "./commands/serve.js";
+import { runCli } from "./run.js";
+
+const program = new Command("threshold")
+  .description(
+    "Threshold: secure, recorded, unattended delivery.\nSettings come from environment variables; see the README.",
+  )
+  .showHelpAfterError("(run with --help for usage)");
+
+registerServeCommand(program);
+registerDbCommands(program);
+registerKeysCommands(program);
+registerOpenApiCommand(program);
+
+await runCli(program, process.argv);
