@@ -23,6 +23,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
 
   installErrorHandling(app);
+  // JSON only: a text/plain body (fetch's default for strings) must get the clear 415, not a schema error.
+  app.removeContentTypeParser("text/plain");
   app.addSchema(ErrorResponse);
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);

@@ -31,20 +31,32 @@ export async function createAccount(db: Kysely<Database>, clock: Clock, account:
   const existing = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
   if (existing) throw new ThresholdError("conflict", "An account with that email exists.");
   const id = newId("user", clock.now());
-  await db
-    .insertInto("users")
-    .values({
-      id,
-      email,
-      name: account.name.trim(),
-      role: account.role,
-      password_hash: await hashPassword(account.password),
-      carrier_id: account.carrierId ?? null,
-      created_at: clock.now(),
-      disabled_at: null,
-    })
-    .execute();
+  try {
+    await db
+      .insertInto("users")
+      .values({
+        id,
+        email,
+        name: account.name.trim(),
+        role: account.role,
+        password_hash: await hashPassword(account.password),
+        carrier_id: account.carrierId ?? null,
+        created_at: clock.now(),
+        disabled_at: null,
+      })
+      .execute();
+  } catch (error) {
+    // Two creations of one email can both pass the check above; the unique index decides.
+    if (isUniqueViolation(error)) throw new ThresholdError("conflict", "An account with that email exists.");
+    throw error;
+  }
   return { id };
+}
+
+/** A unique-constraint failure, as SQLite (better-sqlite3) and PostgreSQL (pg) report it. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505";
 }
 
 export async function createCarrier(db: Kysely<Database>, clock: Clock, name: string): Promise<{ id: string }> {
