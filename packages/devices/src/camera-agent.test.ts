@@ -1,0 +1,104 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TestBench } from "./test-support/bench.js";
+import { startBroker, type TestBroker } from "./test-support/broker.js";
+import type { VideoSegment, VideoSource } from "./video-source.js";
+
+let broker: TestBroker;
+let bench: TestBench;
+
+beforeAll(async () => {
+  broker = await startBroker();
+  bench = new TestBench(broker);
+});
+afterEach(() => bench.cleanup());
+afterAll(() => broker.close());
+
+/** Remembers what the camera asked of its video. */
+class RecordingVideoSource implements VideoSource {
+  readonly calls: string[] = [];
+  async start(visitId?: string): Promise<void> {
+    this.calls.push(`start ${visitId ?? "-"}`);
+  }
+  async stop(): Promise<void> {
+    this.calls.push("stop");
+  }
+  onSegment(_listener: (segment: VideoSegment) => void): () => void {
+    return () => {};
+  }
+}
+
+describe("CameraAgent", () => {
+  it("starts idle and streaming", async () => {
+    const { gateway, agent } = await bench.camera();
+    expect(gateway.states[0]).toMatchObject({
+      online: true,
+      kind: "camera",
+      state: { recording: false, streaming: true },
+    });
+    expect(agent.state).toEqual({ recording: false, streaming: true });
+  });
+
+  it("records a visit on record_start and stops on record_stop", async () => {
+    const video = new RecordingVideoSource();
+    const { gateway, agent } = await bench.camera({ video });
+
+    const started = await gateway.request("record_start", { params: { visitId: "vis_01" } });
+    expect(started).toMatchObject({
+      status: "succeeded",
+      state: { recording: true, visitId: "vis_01", streaming: true },
+    });
+    expect((await gateway.waitForEvent("camera.recording_started")).data).toEqual({ visitId: "vis_01" });
+    await gateway.waitForState((state) => "recording" in state.state && state.state.visitId === "vis_01");
+
+    const stopped = await gateway.request("record_stop");
+    expect(stopped).toMatchObject({ status: "succeeded", state: { recording: false, streaming: true } });
+    expect(stopped.state).not.toHaveProperty("visitId");
+    expect((await gateway.waitForEvent("camera.recording_stopped")).data).toEqual({ visitId: "vis_01" });
+    expect(agent.state).toEqual({ recording: false, streaming: true });
+    expect(video.calls).toEqual(["start vis_01", "stop"]);
+    expect(gateway.problems).toEqual([]);
+  });
+
+  it("closes one visit's recording before starting another's", async () => {
+    const video = new RecordingVideoSource();
+    const { gateway } = await bench.camera({ video });
+    await gateway.request("record_start", { params: { visitId: "vis_a" } });
+    const second = await gateway.request("record_start", { params: { visitId: "vis_b" } });
+    expect(second.state).toMatchObject({ recording: true, visitId: "vis_b" });
+    expect(video.calls).toEqual(["start vis_a", "stop", "start vis_b"]);
+    expect(gateway.events.map((event) => `${event.type} ${event.data.visitId}`)).toEqual([
+      "camera.recording_started vis_a",
+      "camera.recording_stopped vis_a",
+      "camera.recording_started vis_b",
+    ]);
+  });
+
+  it("fails record_start when its video cannot start, and reports no recording", async () => {
+    const video = new RecordingVideoSource();
+    video.start = async () => {
+      throw new Error("no capture device");
+    };
+    const { gateway, agent, logs } = await bench.camera({ video });
+    const ack = await gateway.request("record_start", { params: { visitId: "vis_01" } });
+    expect(ack).toMatchObject({ status: "failed", state: { recording: false } });
+    expect(agent.state.recording).toBe(false);
+    expect(logs.join("\n")).toContain("no capture device");
+  });
+
+  it("rejects lock and unlock as unsupported", async () => {
+    const { gateway } = await bench.camera();
+    expect(await gateway.request("unlock")).toMatchObject({ status: "rejected", reason: "unsupported" });
+    expect(await gateway.request("lock")).toMatchObject({ status: "rejected", reason: "unsupported" });
+    expect(gateway.events).toEqual([]);
+  });
+
+  it("reports a frozen camera as not streaming, and a thawed one as streaming", async () => {
+    const { gateway, agent } = await bench.camera();
+    agent.freeze();
+    await gateway.waitForState((state) => "streaming" in state.state && !state.state.streaming);
+    agent.unfreeze();
+    const thawed = await gateway.waitForState((state) => "streaming" in state.state && state.state.streaming, 2);
+    expect(thawed.online).toBe(true);
+    expect(gateway.states.length).toBe(3);
+  });
+});

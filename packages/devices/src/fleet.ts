@@ -1,0 +1,134 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Clock } from "@threshold/core";
+import { DEFAULT_FIRMWARE } from "./agent.js";
+import { CameraAgent } from "./camera-agent.js";
+import type { FleetDevice } from "./fleet-file.js";
+import { type DeviceIdentity, loadIdentity, saveIdentity } from "./identity.js";
+import { LockAgent } from "./lock-agent.js";
+import { pairDevice } from "./pairing-client.js";
+
+export interface RunFleetOptions {
+  serverUrl: string;
+  /** Where each device keeps its identity, as `{name}.json`. */
+  stateDir: string;
+  devices: FleetDevice[];
+  /** Overrides the broker URL the server handed out at pairing. */
+  brokerUrl?: string;
+  /** Enters a pairing code on the owner's behalf (the demo claims its own devices); without it the code is logged. */
+  claim?: (code: string, device: FleetDevice) => Promise<void>;
+  log: (line: string) => void;
+  clock?: Clock;
+  /** Aborts pairing that is still waiting for a code to be entered. */
+  signal?: AbortSignal;
+  /** Forwarded to every lock; see LockAgentOptions.msPerSecond. */
+  msPerSecond?: number;
+}
+
+export type FleetAgent = LockAgent | CameraAgent;
+
+export interface RunningFleet {
+  agents: Map<string, FleetAgent>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs simulated devices against a Threshold server: each device pairs once (its identity is
+ * kept in stateDir) and from then on reconnects as itself. Pairing runs one device at a time so
+ * codes are shown, and entered, in order.
+ */
+export async function runFleet(options: RunFleetOptions): Promise<RunningFleet> {
+  const { stateDir, log } = options;
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const agents = new Map<string, FleetAgent>();
+  for (const device of options.devices) {
+    const path = join(stateDir, `${device.name}.json`);
+    const identity = (await loadExistingIdentity(path, device)) ?? (await pairAndSave(path, device, options));
+    agents.set(device.name, createAgent(identity, device, path, options));
+  }
+
+  const started = await Promise.allSettled([...agents.values()].map((agent) => agent.start()));
+  const failure = started.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failure) {
+    await Promise.allSettled([...agents.values()].map((agent) => agent.stop()));
+    throw failure.reason;
+  }
+  for (const [name, agent] of agents) log(`${name} (${agent.identity.kind}): online as ${agent.deviceId}`);
+
+  return {
+    agents,
+    async stop() {
+      await Promise.allSettled([...agents.values()].map((agent) => agent.stop()));
+    },
+  };
+}
+
+/** The saved identity, or undefined when this device has never paired. A damaged file is an error, not a re-pair. */
+async function loadExistingIdentity(path: string, device: FleetDevice): Promise<DeviceIdentity | undefined> {
+  let identity: DeviceIdentity;
+  try {
+    identity = await loadIdentity(path);
+  } catch (error) {
+    if (isFileMissing(error)) return undefined;
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; fix it or delete it to pair again`);
+  }
+  if (identity.kind !== device.kind) {
+    throw new Error(
+      `${path} holds a ${identity.kind} but ${device.name} is declared a ${device.kind}; delete the file to pair again`,
+    );
+  }
+  return identity;
+}
+
+async function pairAndSave(path: string, device: FleetDevice, options: RunFleetOptions): Promise<DeviceIdentity> {
+  const { claim, log } = options;
+  // A failed claim must end the wait for a code nobody will enter.
+  const claimFailed = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, claimFailed.signal]) : claimFailed.signal;
+  const identity = await pairDevice({
+    serverUrl: options.serverUrl,
+    kind: device.kind,
+    name: device.name,
+    model: `threshold-sim-${device.kind}`,
+    firmware: DEFAULT_FIRMWARE,
+    signal,
+    ...(options.clock ? { clock: options.clock } : {}),
+    onCode: (code) => {
+      if (!claim) {
+        log(`${device.name} (${device.kind}): pairing code ${code} — enter it in Threshold to pair`);
+        return;
+      }
+      claim(code, device).catch((error: unknown) => claimFailed.abort(error));
+    },
+  });
+  await saveIdentity(path, identity);
+  log(`${device.name} (${device.kind}): paired as ${identity.deviceId}`);
+  return identity;
+}
+
+function createAgent(
+  identity: DeviceIdentity,
+  device: FleetDevice,
+  path: string,
+  options: RunFleetOptions,
+): FleetAgent {
+  const common = {
+    identity,
+    log: options.log,
+    // A rotated key must survive a restart, or the device would refuse every later command.
+    onIdentityChange: (next: DeviceIdentity) => saveIdentity(path, next),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
+    ...(device.heartbeatMs ? { heartbeatMs: device.heartbeatMs } : {}),
+  };
+  if (device.kind === "camera") return new CameraAgent(common);
+  return new LockAgent({
+    ...common,
+    ...(device.autoRelockS !== undefined ? { autoRelockS: device.autoRelockS } : {}),
+    ...(options.msPerSecond ? { msPerSecond: options.msPerSecond } : {}),
+  });
+}
+
+function isFileMissing(error: unknown): boolean {
+  return error instanceof Error && "code" in error && error.code === "ENOENT";
+}

@@ -1,0 +1,34 @@
+/** One finished piece of video, ready to be hashed into the chain and uploaded (DESIGN.md section 7). */
+export interface VideoSegment {
+  /** Increases by one with every segment of a recording. */
+  sequence: number;
+  /** The visit being recorded, when the recording is for one. */
+  visitId?: string;
+  /** Capture time of the first frame, milliseconds since the Unix epoch. */
+  startedAt: number;
+  durationMs: number;
+  /** MPEG-TS or fMP4 bytes of one HLS segment. */
+  data: Uint8Array;
+}
+
+/**
+ * Where a camera's video comes from. The camera agent only starts and stops it; a real
+ * implementation (ffmpeg writing 2 s HLS segments) and the uploader plug in here without the
+ * agent knowing which one it has.
+ */
+export interface VideoSource {
+  /** Begins producing segments, tagged with `visitId` when given. */
+  start(visitId?: string): Promise<void>;
+  stop(): Promise<void>;
+  /** Calls `listener` with every finished segment; returns a function that stops it. */
+  onSegment(listener: (segment: VideoSegment) => void): () => void;
+}
+
+/** A source that records nothing: the stand-in until real video lands. */
+export class NoVideoSource implements VideoSource {
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  onSegment(): () => void {
+    return () => {};
+  }
+}
