@@ -17,8 +17,8 @@ export interface Config {
     password: string | null;
     embeddedHost: string;
     embeddedPort: number;
-    /** What devices are told to connect to at pairing. */
-    publicUrl: string;
+    /** MQTT_PUBLIC_URL: what devices are told at pairing, when it differs from the broker's own URL. */
+    publicUrl: string | null;
   };
   signingKeyDir: string;
   publicUrl: string;
@@ -77,10 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
       password: env.MQTT_PASSWORD || null,
       embeddedHost,
       embeddedPort,
-      publicUrl:
-        read.optionalUrl("MQTT_PUBLIC_URL", ["mqtt:", "mqtts:", "tcp:", "ssl:"]) ??
-        mqttUrl ??
-        `mqtt://${embeddedHost === "0.0.0.0" ? "127.0.0.1" : embeddedHost}:${embeddedPort}`,
+      publicUrl: read.optionalUrl("MQTT_PUBLIC_URL", ["mqtt:", "mqtts:", "tcp:", "ssl:"]),
     },
     signingKeyDir: path.resolve(read.string("SIGNING_KEY_DIR", path.join(dataDir, "keys"))),
     publicUrl,

@@ -33,6 +33,6 @@ export interface AppContext {
   deviceLink: DeviceLink;
   commands: CommandService;
   gateway: DeviceGateway;
-  /** Where devices reach the broker (the embedded one's actual port once listening). */
+  /** Where devices reach the broker: MQTT_PUBLIC_URL, else the external broker, else the embedded one's actual address. */
   mqttUrl: string;
 }

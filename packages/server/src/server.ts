@@ -74,7 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       gateway,
       broker: gateway,
       deviceLink: gateway,
-      mqttUrl: config.mqtt.url ?? transport.url,
+      mqttUrl: config.mqtt.publicUrl ?? config.mqtt.url ?? transport.url,
       authenticator: createAuthenticator({ db, clock }),
     };
 

@@ -86,6 +86,8 @@ export interface Database {
     name: string;
     actuator_device_id: string;
     created_at: number;
+    /** Set when the owner removes it; the row stays because visits and proofs name it. */
+    removed_at: number | null;
   };
   access_point_cameras: { access_point_id: string; device_id: string };
   server_keys: { kid: string; public_key: string; created_at: number; retired_at: number | null };

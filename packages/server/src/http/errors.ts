@@ -14,7 +14,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ThresholdError | Error, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof ThresholdError) {
       const retryAfter = error.details?.retryAfterSeconds;
-      if (error.code === "rate_limited" && typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
+      if (error.code === "rate_limited" && typeof retryAfter === "number")
+        reply.header("retry-after", String(retryAfter));
       return reply.status(error.status).send(body(request, error.code, error.message, error.details));
     }
     const fastifyError = error as FastifyError;

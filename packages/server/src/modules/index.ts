@@ -1,9 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
+import { accessPointRoutes } from "./access-points/routes.js";
 import { apiKeyRoutes } from "./api-keys/routes.js";
 import { authRoutes } from "./auth/routes.js";
+import { deviceRoutes } from "./devices/routes.js";
 import { healthRoutes } from "./health/routes.js";
+import { publicKeyRoutes } from "./keys/public-keys-routes.js";
 import { keyRotationRoutes } from "./keys/routes.js";
+import { pairingRoutes } from "./pairing/routes.js";
+import { siteRoutes } from "./sites/routes.js";
 import { userRoutes } from "./users/routes.js";
 
 /** Every module's routes. `/health` sits at the root; the API lives under /v1. */
@@ -12,9 +17,14 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
   await app.register(
     async (v1) => {
       await keyRotationRoutes(v1, ctx);
+      await publicKeyRoutes(v1, ctx);
       await authRoutes(v1, ctx);
       await userRoutes(v1, ctx);
       await apiKeyRoutes(v1, ctx);
+      await siteRoutes(v1, ctx);
+      await pairingRoutes(v1, ctx);
+      await deviceRoutes(v1, ctx);
+      await accessPointRoutes(v1, ctx);
     },
     { prefix: "/v1" },
   );

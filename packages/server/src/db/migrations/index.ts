@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as foundation from "./20261125T0200-foundation.js";
+import * as accessPointRemoval from "./20261125T0300-access-point-removal.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -7,4 +8,5 @@ import * as foundation from "./20261125T0200-foundation.js";
  */
 export const migrations: Record<string, Migration> = {
   "20261125T0200-foundation": foundation,
+  "20261125T0300-access-point-removal": accessPointRemoval,
 };

@@ -6,6 +6,13 @@ import { hashSecret, parseApiKey, SESSION_COOKIE, secretMatches } from "./tokens
 
 type AuthContext = Pick<AppContext, "db" | "clock">;
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route reads `Authorization` itself (a pairing poll token), so it is not taken for an API key. */
+    pollTokenAuth?: boolean;
+  }
+}
+
 /**
  * Resolves the caller from an `Authorization: Bearer thk_…` API key or the session cookie.
  * Credentials that are present but bad are an error (the caller must learn why), never a silent
@@ -14,7 +21,7 @@ type AuthContext = Pick<AppContext, "db" | "clock">;
 export function createAuthenticator(ctx: AuthContext): Authenticator {
   return {
     async resolve(request: FastifyRequest): Promise<Actor | null> {
-      const authorization = request.headers.authorization;
+      const authorization = request.routeOptions.config?.pollTokenAuth ? undefined : request.headers.authorization;
       if (authorization) return resolveApiKey(ctx, authorization);
       const token = readCookie(request.headers.cookie, SESSION_COOKIE);
       if (token) return resolveSession(ctx, token);

@@ -1,0 +1,139 @@
+import { ACTUATOR_FOR, newId, notFound, ThresholdError } from "@threshold/core";
+import type { AppContext } from "../../context.js";
+import type { Actor } from "../../http/actor.js";
+import { foundOrNotFound, visibleOrNotFound } from "../../http/ownership.js";
+import { holdActiveDevices, listActiveDevicesByIds } from "../devices/repository.js";
+import { type DeviceRow, deviceLiveness, toDevice } from "../devices/schemas.js";
+import { canRead, changeableOrNotFound, changeableSite, readableSite, requirePerson } from "../sites/site-access.js";
+import {
+  camerasOfAccessPoints,
+  findActiveAccessPoint,
+  insertAccessPoint,
+  listActiveAccessPointsOfSite,
+  markAccessPointRemoved,
+} from "./repository.js";
+import { type AccessPoint, type AccessPointDetail, type CreateAccessPointBody, toAccessPoint } from "./schemas.js";
+
+type Ctx = Pick<AppContext, "db" | "clock" | "config">;
+
+/**
+ * Links an actuator and witness cameras, all paired at this site, into something a courier may open.
+ * A device elsewhere is answered "not found" like a missing one; a device of the wrong kind is named.
+ */
+export async function createAccessPoint(
+  ctx: Ctx,
+  actor: Actor,
+  siteId: string,
+  body: CreateAccessPointBody,
+): Promise<AccessPointDetail> {
+  const user = requirePerson(actor, "create access points");
+  const site = await changeableSite(ctx.db, user, siteId);
+  const cameraIds = body.cameraDeviceIds ?? [];
+  const devices = new Map(
+    (await listActiveDevicesByIds(ctx.db, [body.actuatorDeviceId, ...cameraIds]))
+      .filter((device) => device.site_id === site.id)
+      .map((device) => [device.id, device]),
+  );
+  const deviceAtSite = (id: string, field: string): DeviceRow => {
+    const device = devices.get(id);
+    if (!device) {
+      throw new ThresholdError("not_found", `${field}: no device ${id} is paired at this site; pair it here first.`);
+    }
+    return device;
+  };
+
+  const actuator = deviceAtSite(body.actuatorDeviceId, "actuatorDeviceId");
+  const expected = ACTUATOR_FOR[body.kind];
+  if (!expected.includes(actuator.kind as (typeof expected)[number])) {
+    throw new ThresholdError(
+      "device_kind_mismatch",
+      `A ${body.kind} is opened by a ${expected.join(" or ")}, but ${actuator.id} is a ${actuator.kind}; choose a ${expected.join(" or ")} of this site.`,
+      { field: "actuatorDeviceId", expected: [...expected], actual: actuator.kind },
+    );
+  }
+  for (const id of cameraIds) {
+    const camera = deviceAtSite(id, "cameraDeviceIds");
+    if (camera.kind !== "camera") {
+      throw new ThresholdError(
+        "device_kind_mismatch",
+        `cameraDeviceIds must name cameras, but ${camera.id} is a ${camera.kind}; choose cameras of this site.`,
+        { field: "cameraDeviceIds", expected: ["camera"], actual: camera.kind },
+      );
+    }
+  }
+
+  const now = ctx.clock.now();
+  const id = newId("accessPoint", now);
+  await ctx.db.transaction().execute(async (trx) => {
+    // The devices may have been removed since they were read; holding their rows settles it.
+    const deviceIds = [actuator.id, ...cameraIds];
+    if ((await holdActiveDevices(trx, site.id, deviceIds)) !== deviceIds.length) {
+      throw new ThresholdError("not_found", "A device named here was removed meanwhile; pair it again, then retry.");
+    }
+    await insertAccessPoint(
+      trx,
+      {
+        id,
+        site_id: site.id,
+        kind: body.kind,
+        name: body.name.trim(),
+        actuator_device_id: actuator.id,
+        created_at: now,
+        removed_at: null,
+      },
+      cameraIds,
+    );
+  });
+  return detail(ctx, foundOrNotFound(await findActiveAccessPoint(ctx.db, id), "access point"));
+}
+
+export async function listAccessPoints(ctx: Ctx, actor: Actor, siteId: string): Promise<AccessPoint[]> {
+  const user = requirePerson(actor, "read access points");
+  const site = await readableSite(ctx.db, user, siteId);
+  const rows = await listActiveAccessPointsOfSite(ctx.db, site.id);
+  const cameras = await camerasOfAccessPoints(
+    ctx.db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => toAccessPoint(row, cameras.get(row.id) ?? []));
+}
+
+export async function getAccessPoint(ctx: Ctx, actor: Actor, id: string): Promise<AccessPointDetail> {
+  const user = requirePerson(actor, "read access points");
+  const row = visibleOrNotFound(
+    await findActiveAccessPoint(ctx.db, id),
+    (ap) => canRead(user, ap.owner_id),
+    "access point",
+  );
+  return detail(ctx, row);
+}
+
+export async function removeAccessPoint(ctx: Ctx, actor: Actor, id: string): Promise<void> {
+  const user = requirePerson(actor, "remove access points");
+  const row = changeableOrNotFound(user, await findActiveAccessPoint(ctx.db, id), (ap) => ap.owner_id, "access point");
+  if (!(await markAccessPointRemoved(ctx.db, row.id, ctx.clock.now()))) throw notFound("access point");
+}
+
+/** The access point with its actuator's and cameras' current state. */
+async function detail(
+  ctx: Ctx,
+  row: NonNullable<Awaited<ReturnType<typeof findActiveAccessPoint>>>,
+): Promise<AccessPointDetail> {
+  const cameraIds = (await camerasOfAccessPoints(ctx.db, [row.id])).get(row.id) ?? [];
+  const devices = new Map(
+    (await listActiveDevicesByIds(ctx.db, [row.actuator_device_id, ...cameraIds])).map((d) => [d.id, d]),
+  );
+  // Removal of an actuator is refused while an access point uses it, so it is always there.
+  const actuator = devices.get(row.actuator_device_id);
+  if (!actuator) throw new Error(`access point ${row.id} has no active actuator ${row.actuator_device_id}`);
+  const liveness = deviceLiveness(ctx);
+  const { owner_id: _owner, ...accessPoint } = row;
+  return {
+    ...toAccessPoint(accessPoint, cameraIds),
+    actuator: toDevice(actuator, liveness),
+    cameras: cameraIds.flatMap((cameraId) => {
+      const camera = devices.get(cameraId);
+      return camera ? [toDevice(camera, liveness)] : [];
+    }),
+  };
+}

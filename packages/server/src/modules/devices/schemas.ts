@@ -1,0 +1,116 @@
+import { DEVICE_KINDS, type DeviceKind } from "@threshold/core";
+import type { Selectable } from "kysely";
+import Type, { type Static } from "typebox";
+import type { AppContext } from "../../context.js";
+import type { Database } from "../../db/schema.js";
+
+const Time = (description: string) => Type.String({ format: "date-time", description });
+
+export const DeviceKindSchema = Type.Enum(DEVICE_KINDS, { description: "What the device is." });
+
+export const DeviceName = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: "\\S",
+  description: "What the owner calls the device, e.g. 'Front door lock'.",
+});
+
+const Online = Type.Boolean({ description: "Connected, and heard from within the last 2.5 heartbeats." });
+const LastSeenAt = Type.Union([Time("When the device last reported."), Type.Null()]);
+
+export const Device = Type.Object({
+  id: Type.String({ description: "dev_… (also its MQTT username)." }),
+  siteId: Type.String({ description: "sit_… of the site it is paired to." }),
+  kind: DeviceKindSchema,
+  name: Type.String(),
+  model: Type.String(),
+  firmware: Type.String(),
+  online: Online,
+  lastSeenAt: LastSeenAt,
+  reportedState: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    description: "The state the device last reported (locked, closed, battery…), or null before its first report.",
+  }),
+  trustedKid: Type.String({ description: "The server key the device trusts to sign its commands." }),
+  pairedAt: Time("When the owner entered its pairing code."),
+});
+export type Device = Static<typeof Device>;
+
+/** What a site shows of each device. */
+export const DeviceSummary = Type.Object({
+  id: Type.String({ description: "dev_…" }),
+  kind: DeviceKindSchema,
+  name: Type.String(),
+  online: Online,
+  lastSeenAt: LastSeenAt,
+});
+export type DeviceSummary = Static<typeof DeviceSummary>;
+
+export const DeviceList = Type.Object({ devices: Type.Array(Device) });
+
+export const RenameDeviceBody = Type.Object({ name: DeviceName }, { additionalProperties: false });
+export type RenameDeviceBody = Static<typeof RenameDeviceBody>;
+
+/** A device row without its secret hash, which never leaves the repository. */
+export type DeviceRow = Omit<Selectable<Database["devices"]>, "secret_hash">;
+
+/** What deciding "online" needs: the time now and the heartbeat devices keep. */
+export interface Liveness {
+  now: number;
+  heartbeatMs: number;
+}
+
+export function deviceLiveness(ctx: Pick<AppContext, "clock" | "config">): Liveness {
+  return { now: ctx.clock.now(), heartbeatMs: ctx.config.deviceHeartbeatMs };
+}
+
+// The gateway clears `online` when a device disconnects cleanly; a device that vanished without a
+// goodbye (power cut, network loss) is caught by its silence: two missed heartbeats and a margin.
+const MISSED_HEARTBEATS = 2.5;
+
+export function isOnline(row: Pick<DeviceRow, "online" | "last_seen_at">, liveness: Liveness): boolean {
+  return (
+    row.online === 1 &&
+    row.last_seen_at !== null &&
+    liveness.now - row.last_seen_at <= MISSED_HEARTBEATS * liveness.heartbeatMs
+  );
+}
+
+function reportedState(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function toDevice(row: DeviceRow, liveness: Liveness): Device {
+  return {
+    id: row.id,
+    siteId: row.site_id,
+    kind: row.kind as DeviceKind,
+    name: row.name,
+    model: row.model,
+    firmware: row.firmware,
+    online: isOnline(row, liveness),
+    lastSeenAt: iso(row.last_seen_at),
+    reportedState: reportedState(row.reported_state),
+    trustedKid: row.trusted_kid,
+    pairedAt: new Date(row.paired_at).toISOString(),
+  };
+}
+
+export function toDeviceSummary(row: DeviceRow, liveness: Liveness): DeviceSummary {
+  return {
+    id: row.id,
+    kind: row.kind as DeviceKind,
+    name: row.name,
+    online: isOnline(row, liveness),
+    lastSeenAt: iso(row.last_seen_at),
+  };
+}

@@ -1,0 +1,65 @@
+import { notFound, randomSecret, ThresholdError } from "@threshold/core";
+import type { AppContext } from "../../context.js";
+import type { Actor } from "../../http/actor.js";
+import { visibleOrNotFound } from "../../http/ownership.js";
+import { activeAccessPointsActuatedBy, detachCameraFromActiveAccessPoints } from "../access-points/repository.js";
+import { hashSecret } from "../auth/tokens.js";
+import { canRead, changeableOrNotFound, readableSite, requirePerson } from "../sites/site-access.js";
+import {
+  findActiveDevice,
+  listActiveDevicesOfSite,
+  renameDevice as renameDeviceRow,
+  retireDevice,
+} from "./repository.js";
+import { type Device, deviceLiveness, toDevice } from "./schemas.js";
+
+type Ctx = Pick<AppContext, "db" | "clock" | "config" | "deviceLink">;
+
+export async function listSiteDevices(ctx: Ctx, actor: Actor, siteId: string): Promise<Device[]> {
+  const user = requirePerson(actor, "read devices");
+  const site = await readableSite(ctx.db, user, siteId);
+  const liveness = deviceLiveness(ctx);
+  return (await listActiveDevicesOfSite(ctx.db, site.id)).map((row) => toDevice(row, liveness));
+}
+
+export async function getDevice(ctx: Ctx, actor: Actor, deviceId: string): Promise<Device> {
+  const user = requirePerson(actor, "read devices");
+  const row = visibleOrNotFound(await findActiveDevice(ctx.db, deviceId), (d) => canRead(user, d.owner_id), "device");
+  return toDevice(row, deviceLiveness(ctx));
+}
+
+export async function renameDevice(ctx: Ctx, actor: Actor, deviceId: string, name: string): Promise<Device> {
+  const user = requirePerson(actor, "rename devices");
+  const device = changeableOrNotFound(user, await findActiveDevice(ctx.db, deviceId), (d) => d.owner_id, "device");
+  if (!(await renameDeviceRow(ctx.db, device.id, name.trim()))) throw notFound("device");
+  return getDevice(ctx, actor, device.id);
+}
+
+/**
+ * Removes a device for good: it disappears from the API, its MQTT password stops working (the hash
+ * is overwritten with one of a secret nobody holds) and its broker connection is dropped. A device
+ * that opens an access point stays until that access point is removed, so no access point is ever
+ * left without an actuator; a camera is simply unlinked from its access points.
+ */
+export async function removeDevice(ctx: Ctx, actor: Actor, deviceId: string): Promise<void> {
+  const user = requirePerson(actor, "remove devices");
+  const device = changeableOrNotFound(user, await findActiveDevice(ctx.db, deviceId), (d) => d.owner_id, "device");
+  await ctx.db.transaction().execute(async (trx) => {
+    // Retire first: the write holds the row, so an access point being created on this device
+    // either committed already (and is found below) or waits and then finds the device gone.
+    if (!(await retireDevice(trx, device.id, ctx.clock.now(), hashSecret(randomSecret(32))))) {
+      throw notFound("device");
+    }
+    const actuated = await activeAccessPointsActuatedBy(trx, device.id);
+    if (actuated.length > 0) {
+      const names = actuated.map((ap) => `"${ap.name}" (${ap.id})`).join(", ");
+      throw new ThresholdError(
+        "conflict",
+        `This device opens access point ${names}; remove the access point first, then the device.`,
+        { accessPointIds: actuated.map((ap) => ap.id) },
+      );
+    }
+    await detachCameraFromActiveAccessPoints(trx, device.id);
+  });
+  ctx.deviceLink.disconnect(device.id);
+}
