@@ -1,8 +1,10 @@
 import { Command } from "commander";
 import { registerDbCommands } from "./commands/db.js";
+import { registerDemoCommand } from "./commands/demo.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerOpenApiCommand } from "./commands/openapi.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { registerSimulateCommand } from "./commands/simulate.js";
 import { runCli } from "./run.js";
 
 const program = new Command("threshold")
@@ -11,7 +13,9 @@ const program = new Command("threshold")
   )
   .showHelpAfterError("(run with --help for usage)");
 
+registerDemoCommand(program);
 registerServeCommand(program);
+registerSimulateCommand(program);
 registerDbCommands(program);
 registerKeysCommands(program);
 registerOpenApiCommand(program);

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { exportPublicKey, importPrivateKeyPem } from "@threshold/protocol";
+import { signIn, unwrap } from "@threshold/sdk";
 import { loadConfig } from "@threshold/server";
 import type { Command } from "commander";
 
@@ -20,5 +21,29 @@ export function registerKeysCommands(program: Command): void {
       console.log(`kid:        ${kid}`);
       console.log(`public key: ${exportPublicKey(pair.publicKey)} (Ed25519, raw, base64url)`);
       console.log(`directory:  ${config.signingKeyDir}`);
+    });
+
+  keys
+    .command("rotate")
+    .description(
+      "Make a new signing key current and announce it to every device, signed by the key each device trusts (asks the running server; needs an operator login)",
+    )
+    .option("--server <url>", "the running Threshold server", process.env.PUBLIC_URL ?? "http://localhost:8080")
+    .option("--email <email>", "an operator's email", process.env.THRESHOLD_EMAIL)
+    .option("--password <password>", "that operator's password", process.env.THRESHOLD_PASSWORD)
+    .action(async (options: { server: string; email?: string; password?: string }) => {
+      if (!options.email || !options.password) {
+        throw new Error(
+          "keys rotate needs an operator login: --email and --password (or THRESHOLD_EMAIL and THRESHOLD_PASSWORD)",
+        );
+      }
+      const { client } = await signIn(options.server, options.email, options.password);
+      console.log("Rotating; waiting for online devices to confirm…");
+      const result = unwrap(await client.POST("/v1/operator/keys/rotate"));
+      console.log(`New key ${result.kid} (${result.publicKey}) is current.`);
+      console.log(
+        `Devices: ${result.devices.confirmed} of ${result.devices.total} confirmed` +
+          (result.devices.pending > 0 ? `; ${result.devices.pending} offline will be told when they reconnect.` : "."),
+      );
     });
 }

@@ -1,4 +1,4 @@
-import Type from "typebox";
+import Type, { type Static } from "typebox";
 
 /** The one error shape every endpoint answers with (DESIGN.md habit 4). */
 export const ErrorResponse = Type.Object(
@@ -13,7 +13,10 @@ export const ErrorResponse = Type.Object(
   { $id: "ErrorResponse", title: "ErrorResponse" },
 );
 
+/** A reference to the shared schema, so the OpenAPI document defines the error shape once. */
+const ErrorResponseRef = Type.Unsafe<Static<typeof ErrorResponse>>({ $ref: "ErrorResponse#" });
+
 /** Standard error responses to merge into a route's `response` schema. */
-export function errorResponses(...statuses: number[]): Record<number, typeof ErrorResponse> {
-  return Object.fromEntries(statuses.map((status) => [status, ErrorResponse]));
+export function errorResponses(...statuses: number[]): Record<number, typeof ErrorResponseRef> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorResponseRef]));
 }

@@ -1,0 +1,148 @@
+import fs from "node:fs";
+import path from "node:path";
+import { type FleetDevice, type RunningFleet, runFleet } from "@threshold/devices";
+import { signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
+import { loadConfig, startServer } from "@threshold/server";
+import type { Command } from "commander";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureDemoAccounts } from "../demo/accounts.js";
+import { printBanner } from "../demo/banner.js";
+import { onShutdown } from "../run.js";
+
+const DEMO_FLEET: (FleetDevice & { displayName: string })[] = [
+  { name: "front-door-lock", kind: "lock", displayName: "Front door lock" },
+  { name: "porch-camera", kind: "camera", displayName: "Porch camera" },
+];
+
+/** What the demo keeps between runs (the API key is shown once by the API, so the demo remembers it). */
+interface DemoState {
+  apiKey: string;
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command("demo")
+    .description(
+      "Run everything on this machine with demo data: migrate, seed accounts and a home, start the server and a simulated lock and camera (paired through the real flow), and print the logins. This is what `npm start` runs.",
+    )
+    .action(async () => {
+      // The banner is what a person reads; request logs would bury it. LOG_LEVEL still wins.
+      const config = loadConfig({ LOG_LEVEL: "warn", ...process.env });
+      console.log("Starting Threshold (demo)…");
+      const server = await startServer(config);
+      let fleet: RunningFleet | undefined;
+      onShutdown(async () => {
+        await fleet?.stop();
+        await server.close();
+      });
+
+      const fleetDir = path.join(config.dataDir, "fleet");
+      if (await ensureDemoAccounts(server)) {
+        // A new database: identities of an older demo would be refused by the broker.
+        fs.rmSync(fleetDir, { recursive: true, force: true });
+        console.log("Seeded demo accounts.");
+      }
+      const recipient = (await signIn(server.url, DEMO_ACCOUNTS.recipient.email, DEMO_PASSWORD)).client;
+      const siteId = await ensureHome(recipient);
+
+      fleet = await runFleet({
+        serverUrl: server.url,
+        stateDir: fleetDir,
+        devices: DEMO_FLEET.map(({ displayName: _, ...device }) => device),
+        claim: async (code, device) => {
+          const name = DEMO_FLEET.find((d) => d.name === device.name)?.displayName ?? device.name;
+          unwrap(
+            await recipient.POST("/v1/sites/{siteId}/devices", {
+              params: { path: { siteId } },
+              body: { pairingCode: code, name },
+            }),
+          );
+        },
+        log: (line) => console.log(`  device: ${line}`),
+      });
+      const lock = fleet.agents.get("front-door-lock");
+      const camera = fleet.agents.get("porch-camera");
+      if (!lock || !camera) throw new Error("the demo fleet did not start");
+      await ensureFrontDoor(recipient, siteId, lock.deviceId, camera.deviceId);
+      await waitOnline(recipient, [lock.deviceId, camera.deviceId]);
+
+      const state = await ensureDemoState(config.dataDir, server.url);
+      printBanner({
+        url: server.url,
+        mqttUrl: server.ctx.mqttUrl,
+        apiKey: state.apiKey,
+        dataDir: config.dataDir,
+        siteId,
+      });
+    });
+}
+
+async function ensureHome(recipient: ThresholdClient): Promise<string> {
+  const sites = unwrap(await recipient.GET("/v1/sites"));
+  const existing = sites.sites[0];
+  if (existing) return existing.id;
+  const created = unwrap(
+    await recipient.POST("/v1/sites", {
+      body: {
+        name: "Alex's home",
+        address: { line1: "12 Canal Street", city: "Amsterdam", postalCode: "1012 AB", country: "NL" },
+        location: { lat: 52.3731, lng: 4.8922 },
+        geofenceRadiusM: 150,
+      },
+    }),
+  );
+  return created.id;
+}
+
+async function ensureFrontDoor(
+  recipient: ThresholdClient,
+  siteId: string,
+  lockId: string,
+  cameraId: string,
+): Promise<void> {
+  const points = unwrap(await recipient.GET("/v1/sites/{siteId}/access-points", { params: { path: { siteId } } }));
+  if (points.accessPoints.some((p) => p.kind === "front_door")) return;
+  unwrap(
+    await recipient.POST("/v1/sites/{siteId}/access-points", {
+      params: { path: { siteId } },
+      body: { kind: "front_door", name: "Front door", actuatorDeviceId: lockId, cameraDeviceIds: [cameraId] },
+    }),
+  );
+}
+
+/** The devices report in within a moment of connecting; the demo says so only once the API sees it. */
+async function waitOnline(recipient: ThresholdClient, deviceIds: string[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const devices = await Promise.all(
+      deviceIds.map(async (deviceId) =>
+        unwrap(await recipient.GET("/v1/devices/{deviceId}", { params: { path: { deviceId } } })),
+      ),
+    );
+    if (devices.every((d) => d.online)) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `devices not online: ${devices
+          .filter((d) => !d.online)
+          .map((d) => d.name)
+          .join(", ")}`,
+      );
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function ensureDemoState(dataDir: string, url: string): Promise<DemoState> {
+  const file = path.join(dataDir, "demo.json");
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as DemoState;
+  const admin = (await signIn(url, DEMO_ACCOUNTS.carrierAdmin.email, DEMO_PASSWORD)).client;
+  const created = unwrap(
+    await admin.POST("/v1/api-keys", {
+      body: {
+        name: "Demo integration",
+        scopes: ["shipments:read", "shipments:write", "couriers:read", "webhooks:manage"],
+      },
+    }),
+  );
+  const state: DemoState = { apiKey: created.key };
+  fs.writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  return state;
+}

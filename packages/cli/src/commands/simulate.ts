@@ -1,0 +1,96 @@
+import path from "node:path";
+import { type FleetDevice, loadFleetFile, type RunningFleet, runFleet } from "@threshold/devices";
+import { createThresholdClient, signIn, unwrap } from "@threshold/sdk";
+import { type Command, InvalidArgumentError } from "commander";
+import { onShutdown } from "../run.js";
+
+interface SimulateOptions {
+  fleet?: string;
+  locks: number;
+  cameras: number;
+  server: string;
+  broker?: string;
+  stateDir: string;
+  claimSite?: string;
+  email?: string;
+  password?: string;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 10_000) throw new InvalidArgumentError("a whole number from 0 to 10000");
+  return n;
+}
+
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command("simulate")
+    .description(
+      "Run simulated locks and cameras that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
+    )
+    .option("--fleet <file>", 'a JSON fleet file: {"devices":[{"name":"front-lock","kind":"lock","autoRelockS":30}]}')
+    .option("--locks <n>", "number of simulated locks, when no fleet file is given", count, 1)
+    .option("--cameras <n>", "number of simulated cameras, when no fleet file is given", count, 1)
+    .option("--server <url>", "the Threshold server", process.env.PUBLIC_URL ?? "http://localhost:8080")
+    .option("--broker <url>", "MQTT broker to use instead of the one the server names at pairing")
+    .option(
+      "--state-dir <dir>",
+      "where device identities are kept",
+      path.resolve(process.env.DATA_DIR ?? "data", "simulator"),
+    )
+    .option(
+      "--claim-site <siteId>",
+      "pair new devices straight into this site (needs the owner's --email and --password)",
+    )
+    .option("--email <email>", "the site owner's email, for --claim-site", process.env.THRESHOLD_EMAIL)
+    .option("--password <password>", "the site owner's password, for --claim-site", process.env.THRESHOLD_PASSWORD)
+    .action(async (options: SimulateOptions) => {
+      const devices: FleetDevice[] = options.fleet
+        ? (await loadFleetFile(options.fleet)).devices
+        : [
+            ...Array.from({ length: options.locks }, (_, i) => ({ name: `lock-${i + 1}`, kind: "lock" as const })),
+            ...Array.from({ length: options.cameras }, (_, i) => ({
+              name: `camera-${i + 1}`,
+              kind: "camera" as const,
+            })),
+          ];
+      const claim = options.claimSite ? await claimer(options, options.claimSite) : undefined;
+      const controller = new AbortController();
+      let fleet: RunningFleet | undefined;
+      onShutdown(async () => {
+        controller.abort(new Error("stopped"));
+        await fleet?.stop();
+      });
+      fleet = await runFleet({
+        serverUrl: options.server,
+        stateDir: options.stateDir,
+        devices,
+        ...(options.broker ? { brokerUrl: options.broker } : {}),
+        ...(claim ? { claim } : {}),
+        log: (line) => console.log(line),
+        signal: controller.signal,
+      });
+      console.log(`${fleet.agents.size} simulated device(s) running. Ctrl-C stops them.`);
+    });
+}
+
+async function claimer(
+  options: SimulateOptions,
+  siteId: string,
+): Promise<(code: string, device: FleetDevice) => Promise<void>> {
+  if (!options.email || !options.password) {
+    throw new InvalidArgumentError(
+      "--claim-site needs --email and --password (or THRESHOLD_EMAIL and THRESHOLD_PASSWORD)",
+    );
+  }
+  const { cookie } = await signIn(options.server, options.email, options.password);
+  const client = createThresholdClient({ baseUrl: options.server, cookie });
+  return async (code, device) => {
+    unwrap(
+      await client.POST("/v1/sites/{siteId}/devices", {
+        params: { path: { siteId } },
+        body: { pairingCode: code, name: device.name },
+      }),
+    );
+  };
+}

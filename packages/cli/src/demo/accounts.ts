@@ -1,0 +1,35 @@
+import type { Role } from "@threshold/core";
+import { createAccount, createCarrier, type ServerHandle } from "@threshold/server";
+
+/** Demo logins, printed at start. Never run the demo on a server that real people use. */
+export const DEMO_PASSWORD = "threshold-demo";
+
+export const DEMO_ACCOUNTS = {
+  recipient: { email: "alex@demo.threshold.test", name: "Alex Morgan", role: "recipient" },
+  courier: { email: "sam@parcelo.demo.threshold.test", name: "Sam Rivera", role: "courier" },
+  carrierAdmin: { email: "dispatch@parcelo.demo.threshold.test", name: "Parcelo Dispatch", role: "carrier_admin" },
+  operator: { email: "ops@demo.threshold.test", name: "Threshold Operations", role: "operator" },
+} as const satisfies Record<string, { email: string; name: string; role: Role }>;
+
+export const DEMO_CARRIER = "Parcelo Express";
+
+/** Creates the demo accounts unless they exist; true when it created them (a fresh demo). */
+export async function ensureDemoAccounts(server: ServerHandle): Promise<boolean> {
+  const { db, clock } = server.ctx;
+  const existing = await db
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", DEMO_ACCOUNTS.operator.email)
+    .executeTakeFirst();
+  if (existing) return false;
+  const carrier = await createCarrier(db, clock, DEMO_CARRIER);
+  for (const account of Object.values(DEMO_ACCOUNTS)) {
+    const needsCarrier = account.role === "courier" || account.role === "carrier_admin";
+    await createAccount(db, clock, {
+      ...account,
+      password: DEMO_PASSWORD,
+      carrierId: needsCarrier ? carrier.id : null,
+    });
+  }
+  return true;
+}

@@ -1,0 +1,45 @@
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./accounts.js";
+
+/** What a person needs to start using the demo, printed once everything is up. */
+export function printBanner(info: {
+  url: string;
+  mqttUrl: string;
+  apiKey: string;
+  dataDir: string;
+  siteId: string;
+}): void {
+  const rows = [
+    ["recipient", DEMO_ACCOUNTS.recipient.email, "Alex: a home with a paired front-door lock and porch camera"],
+    ["courier", DEMO_ACCOUNTS.courier.email, "Sam, a Parcelo Express courier"],
+    ["carrier admin", DEMO_ACCOUNTS.carrierAdmin.email, "Parcelo Express dispatch"],
+    ["operator", DEMO_ACCOUNTS.operator.email, "fleet, audit and key rotation"],
+  ];
+  const width = Math.max(...rows.map((r) => (r[1] as string).length));
+  console.log(
+    [
+      "",
+      "Threshold is running.",
+      "",
+      `  API          ${info.url}/v1   (health: ${info.url}/health)`,
+      `  API docs     ${info.url}/docs`,
+      `  MQTT         ${info.mqttUrl}   (devices only, one login each)`,
+      `  Data         ${info.dataDir}`,
+      "",
+      `  Sign in (every demo password is "${DEMO_PASSWORD}"):`,
+      ...rows.map(
+        ([role, email, what]) => `    ${(role as string).padEnd(14)}${(email as string).padEnd(width + 2)}${what}`,
+      ),
+      "",
+      `  Carrier API key (Parcelo Express): ${info.apiKey}`,
+      "",
+      "  Try it:",
+      `    curl -s ${info.url}/health`,
+      `    curl -s -c /tmp/th.cookies -H 'content-type: application/json' \\`,
+      `      -d '{"email":"${DEMO_ACCOUNTS.recipient.email}","password":"${DEMO_PASSWORD}"}' ${info.url}/v1/auth/login`,
+      `    curl -s -b /tmp/th.cookies ${info.url}/v1/sites/${info.siteId}/devices    # the lock and camera, online`,
+      "",
+      "  Ctrl-C stops everything; the next start picks up where this one left off.",
+      "",
+    ].join("\n"),
+  );
+}
