@@ -45,7 +45,8 @@ export function createThresholdClient(options: ClientOptions): ThresholdClient {
 
 /** Returns `data`, or throws a ThresholdApiError carrying the server's error code. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
-  if (result.data !== undefined && result.response.ok) return result.data;
+  // A 204 carries no data; `T` is then the route's empty response type.
+  if (result.response.ok) return result.data as T;
   const body = result.error as Partial<ApiErrorBody> | undefined;
   throw new ThresholdApiError(
     result.response.status,
