@@ -1,0 +1,68 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const BIN = path.resolve(import.meta.dirname, "../bin/threshold.js");
+const run = promisify(execFile);
+
+async function threshold(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "threshold-cli-"));
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+describe("the threshold command", () => {
+  it.each([
+    [[]],
+    [["serve"]],
+    [["demo"]],
+    [["simulate"]],
+    [["db"]],
+    [["db", "migrate"]],
+    [["keys"]],
+    [["keys", "show"]],
+    [["keys", "rotate"]],
+    [["openapi"]],
+  ])("has --help on %j", async (args) => {
+    const result = await threshold([...args, "--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: threshold/);
+  });
+
+  it("migrates a new database, then finds it up to date", async () => {
+    const first = await threshold(["db", "migrate"], { DATA_DIR: dataDir });
+    expect(first.stdout).toMatch(/Applied: .*foundation/);
+    const second = await threshold(["db", "migrate"], { DATA_DIR: dataDir });
+    expect(second.stdout).toMatch(/up to date/);
+  });
+
+  it("stops on bad settings with exit code 2 and every problem listed", async () => {
+    const result = await threshold(["db", "migrate"], { PORT: "x", MQTT_URL: "http://broker" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/fix these settings/);
+    expect(result.stderr).toMatch(/PORT/);
+    expect(result.stderr).toMatch(/MQTT_URL/);
+  });
+
+  it("says what to do when there is no key yet", async () => {
+    const result = await threshold(["keys", "show"], { DATA_DIR: path.join(dataDir, "nothing-here") });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/created when the server first starts/);
+  });
+
+  it("explains what keys rotate needs", async () => {
+    const result = await threshold(["keys", "rotate"], { THRESHOLD_EMAIL: "", THRESHOLD_PASSWORD: "" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/operator login/);
+  });
+});
