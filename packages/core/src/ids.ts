@@ -38,7 +38,10 @@ export function newId(kind: IdKind, nowMs: number = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${time}${rand}`;
 }
 
-const ID_PATTERN = /^[a-z]{3}_[0-9a-hjkmnp-tv-z]{26}$/;
+/** The 26 characters after an id's prefix, as a regular-expression fragment (for schemas and routes). */
+export const ID_BODY_PATTERN = "[0-9a-hjkmnp-tv-z]{26}";
+
+const ID_PATTERN = new RegExp(`^[a-z]{3}_${ID_BODY_PATTERN}$`);
 
 /** True when `value` is a well-formed id of `kind`; use before touching storage with untrusted input. */
 export function isId(kind: IdKind, value: unknown): value is string {

@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import type { Clock } from "@threshold/core";
+import { type Clock, isId } from "@threshold/core";
 import { MAX_CLOCK_AHEAD_MS, MAX_COMMAND_TTL_MS, REPLAY_CACHE_SIZE } from "./limits.js";
 import { parseCommand } from "./parse.js";
 import type { AckReason, CommandMessage } from "./schemas.js";
@@ -44,8 +44,9 @@ export class CommandVerifier {
     if (now > command.expiresAt) return refuse("expired");
     if (command.issuedAt > now + MAX_CLOCK_AHEAD_MS) return refuse("not_yet_valid");
     // The replay cache lives in memory; a command issued before this run began may have been
-    // executed by the previous run, so it is refused rather than risked.
-    if (command.issuedAt < this.bootAt - MAX_CLOCK_AHEAD_MS) return refuse("expired");
+    // executed by the previous run, so it is refused rather than risked. No grace here: a few
+    // seconds of it would let a command replayed right after a quick reboot through.
+    if (command.issuedAt < this.bootAt) return refuse("expired");
 
     this.evictExpired(now);
     if (this.seen.has(command.id)) return refuse("replayed");
@@ -67,7 +68,7 @@ export class CommandVerifier {
 function commandIdOf(payload: Buffer | string): { commandId?: string } {
   try {
     const id = (JSON.parse(payload.toString()) as { id?: unknown }).id;
-    return typeof id === "string" && /^cmd_[0-9a-z]{26}$/.test(id) ? { commandId: id } : {};
+    return isId("command", id) ? { commandId: id } : {};
   } catch {
     return {};
   }

@@ -1,3 +1,4 @@
+import { ID_BODY_PATTERN } from "@threshold/core";
 import Type, { type Static } from "typebox";
 
 /**
@@ -5,8 +6,8 @@ import Type, { type Static } from "typebox";
  * docs/protocol/ (generated) and for validation on both sides of the wire.
  */
 
-const DeviceId = Type.String({ pattern: "^dev_[0-9a-z]{26}$", description: "The device's id, as in its topic." });
-const CommandId = Type.String({ pattern: "^cmd_[0-9a-z]{26}$" });
+const DeviceId = Type.String({ pattern: `^dev_${ID_BODY_PATTERN}$`, description: "The device's id, as in its topic." });
+const CommandId = Type.String({ pattern: `^cmd_${ID_BODY_PATTERN}$` });
 const EpochMs = Type.Integer({ minimum: 0, description: "Milliseconds since the Unix epoch, UTC." });
 const Signature = Type.String({
   pattern: "^[A-Za-z0-9_-]{86}$",
@@ -22,6 +23,10 @@ const PublicKey = Type.String({
   pattern: "^[A-Za-z0-9_-]{43}$",
   description: "Raw 32-byte Ed25519 public key, base64url.",
 });
+
+/** Device kinds whose reported state protocol v1 defines so far; garage openers, locker controllers and vehicles come with their issues. */
+export const PROTOCOL_DEVICE_KINDS = ["lock", "camera"] as const;
+export type ProtocolDeviceKind = (typeof PROTOCOL_DEVICE_KINDS)[number];
 
 export const COMMAND_ACTIONS = ["unlock", "lock", "record_start", "record_stop", "rotate_key", "ping"] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
@@ -133,7 +138,7 @@ export const EventMessage = Type.Object(
   {
     v: Type.Literal(1),
     deviceId: DeviceId,
-    id: Type.String({ pattern: "^evt_[0-9a-z]{26}$", description: "Unique per event, chosen by the device." }),
+    id: Type.String({ pattern: `^evt_${ID_BODY_PATTERN}$`, description: "Unique per event, chosen by the device." }),
     seq: Type.Integer({ minimum: 0, description: "Increases by one with every event of this device's run." }),
     at: EpochMs,
     type: Type.Enum(EVENT_TYPES),
@@ -153,7 +158,7 @@ export const StateMessage = Type.Object(
     deviceId: DeviceId,
     at: EpochMs,
     online: Type.Boolean({ description: "False only in the last will the broker publishes when the device drops." }),
-    kind: Type.Union([Type.Literal("lock"), Type.Literal("camera")]),
+    kind: Type.Enum(PROTOCOL_DEVICE_KINDS),
     firmware: Type.String({ maxLength: 32 }),
     trustedKid: Kid,
     state: DeviceReportedState,

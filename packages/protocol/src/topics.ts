@@ -1,3 +1,5 @@
+import { ID_BODY_PATTERN } from "@threshold/core";
+
 /** Protocol v1 topics (DESIGN.md section 6). Every device owns exactly the four topics under its id. */
 export const TOPIC_ROOT = "th/v1/d";
 
@@ -11,7 +13,7 @@ export function deviceTopic(deviceId: string, channel: Channel): string {
   return `${TOPIC_ROOT}/${deviceId}/${channel}`;
 }
 
-const TOPIC_PATTERN = /^th\/v1\/d\/(dev_[0-9a-z]{26})\/(cmd|ack|evt|state)$/;
+const TOPIC_PATTERN = new RegExp(`^th/v1/d/(dev_${ID_BODY_PATTERN})/(cmd|ack|evt|state)$`);
 
 /** Splits a concrete topic into device id and channel; null for anything that is not a protocol v1 topic. */
 export function parseTopic(topic: string): { deviceId: string; channel: Channel } | null {

@@ -1,4 +1,4 @@
-import { ID_PREFIXES, type IdKind, notFound, type Role, ThresholdError } from "@threshold/core";
+import { ID_BODY_PATTERN, ID_PREFIXES, type IdKind, notFound, type Role, ThresholdError } from "@threshold/core";
 import Type from "typebox";
 import type { Actor, UserActor } from "./actor.js";
 
@@ -40,7 +40,7 @@ export function actingCarrierId(actor: Actor): string | null {
 }
 
 // Same alphabet as newId() in @threshold/core: Crockford base32 without i, l, o, u.
-const ID_BODY = "[0-9a-hjkmnp-tv-z]{26}";
+const ID_BODY = ID_BODY_PATTERN;
 
 /** A path parameter holding an id of `kind`; malformed ids are refused before they reach storage. */
 export function idParam(kind: IdKind, description: string) {

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { randomSecret } from "@threshold/core";
+import { ID_BODY_PATTERN, randomSecret } from "@threshold/core";
 
 /** Name of the HTTP-only session cookie the web app signs in with. */
 export const SESSION_COOKIE = "th_session";
 
 /** API keys read `thk_<key id>_<secret>`: the id finds the row, the secret is compared by hash. */
-const API_KEY_PATTERN = /^thk_(key_[0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
+const API_KEY_PATTERN = new RegExp(`^thk_(key_${ID_BODY_PATTERN})_([A-Za-z0-9_-]{43})$`);
 
 /**
  * Session tokens, API key secrets and device secrets are 256 random bits, so one SHA-256 suffices
