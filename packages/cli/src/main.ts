@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerAuditCommands } from "./commands/audit.js";
 import { registerDbCommands } from "./commands/db.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerKeysCommands } from "./commands/keys.js";
@@ -13,6 +14,7 @@ const program = new Command("threshold")
   )
   .showHelpAfterError("(run with --help for usage)");
 
+registerAuditCommands(program);
 registerDemoCommand(program);
 registerServeCommand(program);
 registerSimulateCommand(program);

@@ -14,6 +14,9 @@ export const ID_PREFIXES = {
   shipment: "shp",
   visit: "vis",
   request: "req",
+  incident: "inc",
+  webhookEndpoint: "whe",
+  webhookMessage: "msg",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,3 +1,4 @@
+export * from "./audit-chain.js";
 export * from "./canonical-json.js";
 export * from "./clock.js";
 export * from "./errors.js";

@@ -1,6 +1,7 @@
 import type { Clock } from "@threshold/core";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import type { AuditLog } from "./audit/audit-log.js";
 import type { CommandService } from "./commands/command-service.js";
 import type { Config } from "./config.js";
 import type { Storage } from "./db/database.js";
@@ -32,6 +33,8 @@ export interface AppContext {
   keyring: Keyring;
   deviceLink: DeviceLink;
   commands: CommandService;
+  /** The hash-chained audit log; record every state change through it. */
+  audit: AuditLog;
   gateway: DeviceGateway;
   /** Where devices reach the broker: MQTT_PUBLIC_URL, else the external broker, else the embedded one's actual address. */
   mqttUrl: string;

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "@threshold/core";
 import pino, { type Logger } from "pino";
+import { AuditLog } from "./audit/audit-log.js";
 import { CommandRepository } from "./commands/command-repository.js";
 import { CommandService } from "./commands/command-service.js";
 import type { Config } from "./config.js";
@@ -45,6 +46,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     const db = storage.db;
     const keyring = await Keyring.open(config.signingKeyDir, db, clock);
+    const audit = new AuditLog(db, storage.dialect, clock);
     const transport = await startTransport(config, db, log);
     closers.push(() => transport.close());
     const commands = new CommandService({
@@ -71,6 +73,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log,
       keyring,
       commands,
+      audit,
       gateway,
       broker: gateway,
       deviceLink: gateway,

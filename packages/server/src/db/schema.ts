@@ -47,6 +47,7 @@ export interface Database {
     lng: number;
     geofence_radius_m: number;
     created_at: number;
+    access_blocked_at: number | null;
   };
   devices: {
     id: string;
@@ -114,5 +115,128 @@ export interface Database {
     data: string;
     message: string;
     received_at: number;
+  };
+  shipments: {
+    id: string;
+    tracking_number: string;
+    carrier_id: string;
+    recipient_id: string;
+    site_id: string;
+    method: string;
+    window_start: number;
+    window_end: number;
+    length_cm: number | null;
+    width_cm: number | null;
+    height_cm: number | null;
+    weight_g: number | null;
+    perishable: number;
+    signature_required: number;
+    value_cents: number | null;
+    status: string;
+    courier_id: string | null;
+    delivered_at: number | null;
+    delivered_visit_id: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  consents: {
+    access_point_id: string;
+    site_id: string;
+    methods: string;
+    days: string;
+    from_minute: number;
+    to_minute: number;
+    timezone: string;
+    notes: string;
+    updated_at: number;
+  };
+  visits: {
+    id: string;
+    shipment_id: string;
+    site_id: string;
+    access_point_id: string | null;
+    courier_id: string;
+    carrier_id: string;
+    status: string;
+    refusals: string | null;
+    reason: string | null;
+    courier_lat: number | null;
+    courier_lng: number | null;
+    requested_at: number;
+    authorized_at: number | null;
+    opened_at: number | null;
+    securing_at: number | null;
+    secured_at: number | null;
+    ended_at: number | null;
+    deadline_at: number | null;
+    camera_device_id: string | null;
+    lock_device_id: string | null;
+    updated_at: number;
+  };
+  incidents: {
+    id: string;
+    visit_id: string;
+    site_id: string;
+    kind: string;
+    status: string;
+    detail: string;
+    opened_at: number;
+    resolved_at: number | null;
+    resolved_by: string | null;
+    resolution: string | null;
+  };
+  audit_events: {
+    seq: number;
+    id: string;
+    at: number;
+    type: string;
+    subject_type: string;
+    subject_id: string;
+    site_id: string | null;
+    actor_type: string;
+    actor_id: string | null;
+    data: string;
+    prev_hash: string;
+    hash: string;
+  };
+  audit_head: { id: number; seq: number; hash: string };
+  idempotency_keys: {
+    scope: string;
+    key: string;
+    request_hash: string;
+    status: number | null;
+    response: string | null;
+    created_at: number;
+  };
+  webhook_endpoints: {
+    id: string;
+    carrier_id: string;
+    url: string;
+    secret: string;
+    event_types: string;
+    created_at: number;
+    disabled_at: number | null;
+  };
+  webhook_deliveries: {
+    id: string;
+    endpoint_id: string;
+    event_type: string;
+    payload: string;
+    status: string;
+    attempts: number;
+    next_attempt_at: number;
+    locked_until: number | null;
+    last_status_code: number | null;
+    last_error: string | null;
+    created_at: number;
+    delivered_at: number | null;
+  };
+  webhook_attempts: {
+    delivery_id: string;
+    attempt: number;
+    at: number;
+    status_code: number | null;
+    error: string | null;
+    duration_ms: number;
   };
 }

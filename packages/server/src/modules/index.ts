@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { accessPointRoutes } from "./access-points/routes.js";
 import { apiKeyRoutes } from "./api-keys/routes.js";
+import { auditRoutes } from "./audit/routes.js";
 import { authRoutes } from "./auth/routes.js";
 import { deviceRoutes } from "./devices/routes.js";
 import { healthRoutes } from "./health/routes.js";
@@ -17,6 +18,7 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
   await app.register(
     async (v1) => {
       await keyRotationRoutes(v1, ctx);
+      await auditRoutes(v1, ctx);
       await publicKeyRoutes(v1, ctx);
       await authRoutes(v1, ctx);
       await userRoutes(v1, ctx);

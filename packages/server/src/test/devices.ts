@@ -21,11 +21,15 @@ export interface TestDevice {
   keys: Ed25519KeyPair;
 }
 
-/** Stores a site and a paired device directly, for gateway tests that need a device but not the pairing flow. */
+/**
+ * Stores a site and a paired device directly, for gateway tests that need a device but not the pairing flow.
+ * `given` fixes the device's id and key pair (e.g. the published protocol example device); both are new otherwise.
+ */
 export async function insertTestDevice(
   server: Pick<ServerHandle, "ctx">,
   ownerId: string,
   kind: DeviceKind = "lock",
+  given?: { id: string; keys: Ed25519KeyPair },
 ): Promise<TestDevice> {
   const { db, clock, keyring } = server.ctx;
   const now = clock.now();
@@ -47,9 +51,9 @@ export async function insertTestDevice(
       created_at: now,
     })
     .execute();
-  const id = newId("device", now);
+  const id = given?.id ?? newId("device", now);
   const password = randomSecret(32);
-  const keys = generateEd25519();
+  const keys = given?.keys ?? generateEd25519();
   await db
     .insertInto("devices")
     .values({

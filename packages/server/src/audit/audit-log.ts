@@ -1,0 +1,184 @@
+import { EventEmitter } from "node:events";
+import { type AuditEvent, type ChainProblem, ChainVerifier, type Clock, hashAuditEvent, newId } from "@threshold/core";
+import type { Kysely, Transaction } from "kysely";
+import type { Dialect } from "../db/database.js";
+import type { Database } from "../db/schema.js";
+
+/** Who caused a change: a person, a carrier's integration, a device, or Threshold itself. */
+export interface AuditActor {
+  type: "user" | "api_key" | "device" | "system";
+  id: string | null;
+}
+
+export const SYSTEM_ACTOR: AuditActor = { type: "system", id: null };
+
+export interface AuditInput {
+  /** `<subject>.<what happened>`, e.g. visit.opened, shipment.delivered. */
+  type: string;
+  subjectType: string;
+  subjectId: string;
+  /** The site the fact concerns; recipients read the events of their own sites. */
+  siteId?: string | null;
+  actor: AuditActor;
+  data?: Record<string, unknown>;
+}
+
+export type Record_ = (event: AuditInput) => void;
+
+/**
+ * The append-only, hash-chained audit log (DESIGN.md rule 4). Every state change is recorded in
+ * the same transaction as the change itself, so a fact and its record commit together or not at
+ * all. Appends lock the chain's head row, so any number of processes append in one order.
+ */
+export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+    private readonly clock: Clock,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  /**
+   * Runs `work` in a transaction; the events it records are chained and committed with it, then
+   * announced to listeners (live streams, webhooks).
+   */
+  async transaction<T>(work: (trx: Transaction<Database>, record: Record_) => Promise<T>): Promise<T> {
+    return (await this.run(work)).result;
+  }
+
+  /** Records facts on their own, for changes made outside a transaction of ours. */
+  async record(...events: AuditInput[]): Promise<AuditEvent[]> {
+    return (
+      await this.run(async (_trx, record) => {
+        for (const event of events) record(event);
+      })
+    ).appended;
+  }
+
+  private async run<T>(
+    work: (trx: Transaction<Database>, record: Record_) => Promise<T>,
+  ): Promise<{ result: T; appended: AuditEvent[] }> {
+    const pending: AuditInput[] = [];
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const result = await work(trx, (event) => pending.push(event));
+      return { result, appended: await this.append(trx, pending) };
+    });
+    if (outcome.appended.length > 0) this.emit("appended", outcome.appended);
+    return outcome;
+  }
+
+  private async append(trx: Transaction<Database>, inputs: AuditInput[]): Promise<AuditEvent[]> {
+    if (inputs.length === 0) return [];
+    let head =
+      this.dialect === "postgres"
+        ? await trx.selectFrom("audit_head").selectAll().where("id", "=", 1).forUpdate().executeTakeFirstOrThrow()
+        : await trx.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirstOrThrow();
+    const at = this.clock.now();
+    const events: AuditEvent[] = [];
+    for (const input of inputs) {
+      const unhashed = {
+        seq: head.seq + 1,
+        id: newId("event", at),
+        at,
+        type: input.type,
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        siteId: input.siteId ?? null,
+        actorType: input.actor.type,
+        actorId: input.actor.id,
+        data: input.data ?? {},
+        prevHash: head.hash,
+      };
+      const event: AuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) };
+      events.push(event);
+      head = { id: 1, seq: event.seq, hash: event.hash };
+    }
+    await trx.insertInto("audit_events").values(events.map(toRow)).execute();
+    await trx.updateTable("audit_head").set({ seq: head.seq, hash: head.hash }).where("id", "=", 1).execute();
+    return events;
+  }
+
+  /** Events after `afterSeq`, oldest first. */
+  async since(afterSeq: number, limit = 500): Promise<AuditEvent[]> {
+    const rows = await this.db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("seq", ">", afterSeq)
+      .orderBy("seq")
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /**
+   * Re-walks the whole chain and compares its end with the head row; reports the first problem.
+   * `onProgress` hears how many events were checked, page by page.
+   */
+  async verify(
+    onProgress?: (checked: number) => void,
+  ): Promise<
+    | { ok: true; checked: number }
+    | { ok: false; checked: number; problem: ChainProblem | { kind: "head_mismatch"; seq: number } }
+  > {
+    const verifier = new ChainVerifier();
+    let after = 0;
+    for (;;) {
+      const rows = await this.db
+        .selectFrom("audit_events")
+        .selectAll()
+        .where("seq", ">", after)
+        .orderBy("seq")
+        .limit(5_000)
+        .execute();
+      for (const row of rows) {
+        const problem = verifier.next(fromRow(row));
+        if (problem) return { ok: false, checked: verifier.checked, problem };
+      }
+      if (rows.length === 0) break;
+      after = (rows[rows.length - 1] as { seq: number }).seq;
+      onProgress?.(verifier.checked);
+    }
+    const head = await this.db.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirstOrThrow();
+    // Deleting the newest events leaves a clean but shorter chain; the head row still remembers the end.
+    if (head.seq !== verifier.head.seq || head.hash !== verifier.head.hash) {
+      return { ok: false, checked: verifier.checked, problem: { kind: "head_mismatch", seq: verifier.head.seq + 1 } };
+    }
+    return { ok: true, checked: verifier.checked };
+  }
+}
+
+function toRow(event: AuditEvent): Database["audit_events"] {
+  return {
+    seq: event.seq,
+    id: event.id,
+    at: event.at,
+    type: event.type,
+    subject_type: event.subjectType,
+    subject_id: event.subjectId,
+    site_id: event.siteId,
+    actor_type: event.actorType,
+    actor_id: event.actorId,
+    data: JSON.stringify(event.data),
+    prev_hash: event.prevHash,
+    hash: event.hash,
+  };
+}
+
+export function fromRow(row: Database["audit_events"]): AuditEvent {
+  return {
+    seq: row.seq,
+    id: row.id,
+    at: row.at,
+    type: row.type,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    siteId: row.site_id,
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}

@@ -1,0 +1,98 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { ID_BODY_PATTERN, ThresholdError } from "@threshold/core";
+import type { FastifyInstance } from "fastify";
+import Type from "typebox";
+import { fromRow } from "../../audit/audit-log.js";
+import type { AppContext } from "../../context.js";
+import { requireUser } from "../../http/actor.js";
+import { errorResponses } from "../../http/error-schema.js";
+
+export const AuditEventSchema = Type.Object(
+  {
+    seq: Type.Integer({ description: "Position in the chain, from 1." }),
+    id: Type.String(),
+    at: Type.String({ format: "date-time" }),
+    type: Type.String({ description: "e.g. visit.opened, shipment.delivered, consent.updated" }),
+    subjectType: Type.String(),
+    subjectId: Type.String(),
+    siteId: Type.Union([Type.String(), Type.Null()]),
+    actorType: Type.String(),
+    actorId: Type.Union([Type.String(), Type.Null()]),
+    data: Type.Record(Type.String(), Type.Unknown()),
+    prevHash: Type.String({ description: "SHA-256 of the event before, hex." }),
+    hash: Type.String({ description: "SHA-256 of this event's canonical JSON without `hash`, hex." }),
+  },
+  { $id: "AuditEvent" },
+);
+
+const Query = Type.Object({
+  siteId: Type.Optional(Type.String({ pattern: `^sit_${ID_BODY_PATTERN}$` })),
+  subjectId: Type.Optional(Type.String({ maxLength: 40 })),
+  type: Type.Optional(Type.String({ maxLength: 64, description: "Exact type, or a prefix ending in a dot (visit.)." })),
+  afterSeq: Type.Optional(Type.Integer({ minimum: 0, description: "Page on: the last seq you have." })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+});
+
+export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    "/audit/events",
+    {
+      schema: {
+        tags: ["audit"],
+        summary: "Read the audit log: recipients their own sites' events, operators all",
+        querystring: Query,
+        response: { 200: Type.Object({ events: Type.Array(AuditEventSchema) }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const actor = requireUser(request, "recipient", "operator");
+      const { siteId, subjectId, type, afterSeq = 0, limit = 100 } = request.query;
+      let query = ctx.db.selectFrom("audit_events").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit);
+      if (actor.role === "recipient") {
+        const own = ctx.db.selectFrom("sites").select("id").where("owner_id", "=", actor.userId);
+        if (siteId) {
+          const site = await own.where("id", "=", siteId).executeTakeFirst();
+          if (!site) throw new ThresholdError("not_found", "No site with that id is visible to you.");
+        }
+        query = query.where("site_id", "in", own);
+      }
+      if (siteId) query = query.where("site_id", "=", siteId);
+      if (subjectId) query = query.where("subject_id", "=", subjectId);
+      if (type) query = type.endsWith(".") ? query.where("type", "like", `${type}%`) : query.where("type", "=", type);
+      const rows = await query.execute();
+      return {
+        events: rows.map((row) => {
+          const event = fromRow(row);
+          return { ...event, at: new Date(event.at).toISOString() };
+        }),
+      };
+    },
+  );
+
+  api.post(
+    "/operator/audit/verify",
+    {
+      schema: {
+        tags: ["audit"],
+        summary: "Re-walk the whole audit chain and report the first edited, deleted or reordered event (operators)",
+        response: {
+          200: Type.Object({
+            ok: Type.Boolean(),
+            checked: Type.Integer(),
+            problem: Type.Optional(Type.Object({ kind: Type.String(), seq: Type.Integer() })),
+          }),
+          ...errorResponses(401, 403),
+        },
+      },
+    },
+    async (request) => {
+      requireUser(request, "operator");
+      const result = await ctx.audit.verify();
+      return result.ok
+        ? result
+        : { ok: false, checked: result.checked, problem: { kind: result.problem.kind, seq: result.problem.seq } };
+    },
+  );
+}
