@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerAuditCommands } from "./commands/audit.js";
+import { registerCourierCommands } from "./commands/courier.js";
 import { registerDbCommands } from "./commands/db.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerKeysCommands } from "./commands/keys.js";
@@ -15,6 +16,7 @@ const program = new Command("threshold")
   .showHelpAfterError("(run with --help for usage)");
 
 registerAuditCommands(program);
+registerCourierCommands(program);
 registerDemoCommand(program);
 registerServeCommand(program);
 registerSimulateCommand(program);

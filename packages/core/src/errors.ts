@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  door_open: 409,
+  idempotency_key_reused: 422,
   pairing_code_invalid: 404,
   pairing_pending: 409,
   device_kind_mismatch: 422,
@@ -20,6 +22,12 @@ export const ERROR_CODES = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  webhook_url_refused: 400,
+  tracking_number_exists: 409,
+  invalid_window: 400,
+  no_consent: 422,
+  courier_not_found: 404,
+  method_not_suited: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

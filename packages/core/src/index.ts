@@ -6,3 +6,4 @@ export * from "./errors.js";
 export * from "./geo.js";
 export * from "./ids.js";
 export * from "./roles.js";
+export * from "./visit-rules.js";

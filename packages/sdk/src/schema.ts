@@ -290,6 +290,689 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live audit events (Server-Sent Events), resumable with Last-Event-ID
+         * @description Server-Sent Events: the audit events you may see, live and in chain order.
+         *
+         *     Recipients get the events of their own sites, couriers those of their own visits (and incidents of those visits), operators all; API keys are refused (carriers receive webhooks).
+         *
+         *     Each message has `id:` the event's seq, `event:` its type (e.g. `visit.opened`) and `data:` the event as JSON, exactly as GET /v1/audit/events returns it.
+         *
+         *     To resume, send `Last-Event-ID` (EventSource does this itself when it reconnects) or `?after=<seq>`: everything you may see after that seq is sent first, then live events, without gaps or repeats. Without either, the stream starts with the next event.
+         *
+         *     A comment line is sent every 15 s to keep the connection open.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start after this seq (the last event you have). The Last-Event-ID header takes precedence. */
+                    after?: string;
+                };
+                header?: {
+                    /** @description Sent by EventSource when it reconnects: the seq of the last event received. */
+                    "last-event-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An endless text/event-stream of audit events. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan a package at the door: every rule is checked, then the camera records and the door unlocks
+         * @description Answers when the door is open (status open), or refused with every failed rule, or aborted with the reason. Send an Idempotency-Key: retries return the first answer and never open twice.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying; the door opens at most once. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description What the courier scanned. */
+                        trackingNumber: string;
+                        /** @description The courier's position when scanning. */
+                        location: {
+                            lat: number;
+                            lng: number;
+                            accuracyM?: number;
+                        };
+                        /** @description The stop the courier is at, when known. */
+                        siteId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Null only for a refusal that names no shipment of yours. */
+                            id: string | null;
+                            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                            status: string;
+                            /** @description What to tell the courier now, in one sentence. */
+                            message: string;
+                            refusals: {
+                                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                                code: string;
+                                /** @description A sentence for the courier at the door. */
+                                message: string;
+                            }[];
+                            /** @description Why an authorized visit ended aborted or in an incident. */
+                            reason: string | null;
+                            shipmentId: string | null;
+                            trackingNumber: string;
+                            siteId: string | null;
+                            accessPointId: string | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            openedAt: string | null;
+                            deadlineAt: string | null;
+                            securedAt: string | null;
+                            endedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/visits/{visitId}/secure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Done: lock the door; answers secured only once the lock reports locked and the door closed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying; the door opens at most once. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    visitId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Null only for a refusal that names no shipment of yours. */
+                            id: string | null;
+                            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                            status: string;
+                            /** @description What to tell the courier now, in one sentence. */
+                            message: string;
+                            refusals: {
+                                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                                code: string;
+                                /** @description A sentence for the courier at the door. */
+                                message: string;
+                            }[];
+                            /** @description Why an authorized visit ended aborted or in an incident. */
+                            reason: string | null;
+                            shipmentId: string | null;
+                            trackingNumber: string;
+                            siteId: string | null;
+                            accessPointId: string | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            openedAt: string | null;
+                            deadlineAt: string | null;
+                            securedAt: string | null;
+                            endedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shipments/{id}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signed proof of delivery: commands, the lock's signed reports, audit hashes and the keys to check them
+         * @description Verifiable by anyone with verifyProof from @threshold/protocol, or by hand with the public keys it carries.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A DeliveryProof (see @threshold/protocol). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/visits/{visitId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A visit, for its courier, the site's owner, the shipment's carrier and operators */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Null only for a refusal that names no shipment of yours. */
+                            id: string | null;
+                            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                            status: string;
+                            /** @description What to tell the courier now, in one sentence. */
+                            message: string;
+                            refusals: {
+                                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                                code: string;
+                                /** @description A sentence for the courier at the door. */
+                                message: string;
+                            }[];
+                            /** @description Why an authorized visit ended aborted or in an incident. */
+                            reason: string | null;
+                            shipmentId: string | null;
+                            trackingNumber: string;
+                            siteId: string | null;
+                            accessPointId: string | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            openedAt: string | null;
+                            deadlineAt: string | null;
+                            securedAt: string | null;
+                            endedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incidents: a door not proven locked in time, a lock that failed — open ones first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "resolved";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incidents: components["schemas"]["Incident"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents/{incidentId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve an incident (operators, or the site's recipient), saying how */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    incidentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        resolution: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            visitId: string;
+                            siteId: string;
+                            /** @description not_secured, lock_failed, camera_lost, … */
+                            kind: string;
+                            status: "open" | "resolved";
+                            detail: string;
+                            /** Format: date-time */
+                            openedAt: string;
+                            resolvedAt: string | null;
+                            resolvedBy: string | null;
+                            resolution: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/keys": {
         parameters: {
             query?: never;
@@ -2752,6 +3435,1905 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your carrier's webhook endpoints, newest first, disabled ones included */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoints: {
+                                /** @description whe_… */
+                                id: string;
+                                url: string;
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                                /**
+                                 * Format: date-time
+                                 * @description When the endpoint was registered; it receives events from then on.
+                                 */
+                                createdAt: string;
+                                disabledAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register an endpoint for your carrier's events; the response carries its signing secret */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
+                        url: string;
+                        /** @description The events to receive; every type when left out. */
+                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoint: {
+                                /** @description whe_… */
+                                id: string;
+                                url: string;
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                                /**
+                                 * Format: date-time
+                                 * @description When the endpoint was registered; it receives events from then on.
+                                 */
+                                createdAt: string;
+                                disabledAt: string | null;
+                            };
+                            /** @description The signing secret, whsec_<base64 key>: verify each request's webhook-signature with it, as the Standard Webhooks specification describes. */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your carrier's webhook endpoints */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The webhook endpoint's id (whe_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description whe_… */
+                            id: string;
+                            url: string;
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                            /**
+                             * Format: date-time
+                             * @description When the endpoint was registered; it receives events from then on.
+                             */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Disable an endpoint: nothing more is sent to it, and its pending deliveries end failed */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The webhook endpoint's id (whe_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description whe_… */
+                            id: string;
+                            url: string;
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                            /**
+                             * Format: date-time
+                             * @description When the endpoint was registered; it receives events from then on.
+                             */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's signing secret (whsec_…), to verify webhook-signature */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The webhook endpoint's id (whe_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The signing secret, whsec_<base64 key>: verify each request's webhook-signature with it, as the Standard Webhooks specification describes. */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log of an endpoint: newest first, each with every attempt */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description At most this many (50 by default). */
+                    limit?: number;
+                    /** @description pending: to be sent (again); succeeded: a 2xx was received; failed: every attempt failed. */
+                    status?: "pending" | "succeeded" | "failed";
+                };
+                header?: never;
+                path: {
+                    /** @description The webhook endpoint's id (whe_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deliveries: {
+                                /** @description msg_…, sent as webhook-id: the same on every attempt, so de-duplicate on it. */
+                                id: string;
+                                endpointId: string;
+                                eventType: string;
+                                /**
+                                 * @description pending: to be sent (again); succeeded: a 2xx was received; failed: every attempt failed.
+                                 * @enum {unknown}
+                                 */
+                                status: "pending" | "succeeded" | "failed";
+                                attemptCount: number;
+                                nextAttemptAt: string | null;
+                                lastStatusCode: number | null;
+                                lastError: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When the event was enqueued for this endpoint.
+                                 */
+                                createdAt: string;
+                                deliveredAt: string | null;
+                                /** @description The audit event announced (evt_…). */
+                                auditEventId: string | null;
+                                /** @description The body sent: { type, timestamp, data }. */
+                                payload: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Every attempt, oldest first. */
+                                attempts: {
+                                    attempt: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the attempt started.
+                                     */
+                                    at: string;
+                                    /** @description The receiver's HTTP status, if it answered. */
+                                    statusCode: number | null;
+                                    /** @description Why the attempt failed; null when it succeeded. */
+                                    error: string | null;
+                                    durationMs: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now, with the same webhook-id (whatever its status) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The webhook delivery's id (msg_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description msg_…, sent as webhook-id: the same on every attempt, so de-duplicate on it. */
+                            id: string;
+                            endpointId: string;
+                            eventType: string;
+                            /**
+                             * @description pending: to be sent (again); succeeded: a 2xx was received; failed: every attempt failed.
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "succeeded" | "failed";
+                            attemptCount: number;
+                            nextAttemptAt: string | null;
+                            lastStatusCode: number | null;
+                            lastError: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the event was enqueued for this endpoint.
+                             */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                            /** @description The audit event announced (evt_…). */
+                            auditEventId: string | null;
+                            /** @description The body sent: { type, timestamp, data }. */
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Every attempt, oldest first. */
+                            attempts: {
+                                attempt: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the attempt started.
+                                 */
+                                at: string;
+                                /** @description The receiver's HTTP status, if it answered. */
+                                statusCode: number | null;
+                                /** @description Why the attempt failed; null when it succeeded. */
+                                error: string | null;
+                                durationMs: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/access-points/{id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What this access point allows (its site's owner and operators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The access point's id (acp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description acp_… */
+                            accessPointId: string;
+                            /** @description sit_… */
+                            siteId: string;
+                            /** @description What the recipient allows here; null until they set it (which allows nothing). */
+                            consent: {
+                                methods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
+                                days: number[];
+                                /** @description HH:MM, local. */
+                                from: string;
+                                /** @description HH:MM, local (24:00 is midnight). */
+                                to: string;
+                                timezone: string;
+                                notes: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set which delivery methods this access point allows, on which days and hours, with notes
+         * @description The site's owner only. Replaces any earlier consent; `methods: []` withdraws it. 400 when from is not before to or the time zone is unknown; 422 method_not_suited when a method does not fit the access point (in_home needs a front_door or building_entrance).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The access point's id (acp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Methods allowed through this access point; an empty list withdraws consent. */
+                        methods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
+                        /** @description ISO weekdays on which access is allowed: 1 = Monday … 7 = Sunday. */
+                        days: number[];
+                        /** @description Local start time, HH:MM (24-hour clock). */
+                        from: string;
+                        /** @description Local end time, HH:MM, after `from` on the same day (24:00 for midnight). */
+                        to: string;
+                        /** @description IANA time zone the times are in, e.g. Europe/Amsterdam. */
+                        timezone: string;
+                        /**
+                         * @description For the courier at the door, e.g. 'dog shut in the kitchen'.
+                         * @default
+                         */
+                        notes?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description acp_… */
+                            accessPointId: string;
+                            /** @description sit_… */
+                            siteId: string;
+                            /** @description What the recipient allows here; null until they set it (which allows nothing). */
+                            consent: {
+                                methods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
+                                days: number[];
+                                /** @description HH:MM, local. */
+                                from: string;
+                                /** @description HH:MM, local (24:00 is midnight). */
+                                to: string;
+                                timezone: string;
+                                notes: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/access/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Block all access to your sites (or one site) at once, including visits authorized but not yet open
+         * @description Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Only this site of yours; all your sites when left out. */
+                        siteId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The sites the call applied to, with their state after it. */
+                            sites: {
+                                /** @description sit_… */
+                                siteId: string;
+                                blocked: boolean;
+                                /** @description Since when access has been blocked (the first block, when blocked twice). */
+                                blockedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/access/unblock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift the block on your sites (or one site)
+         * @description Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Only this site of yours; all your sites when left out. */
+                        siteId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The sites the call applied to, with their state after it. */
+                            sites: {
+                                /** @description sit_… */
+                                siteId: string;
+                                blocked: boolean;
+                                /** @description Since when access has been blocked (the first block, when blocked twice). */
+                                blockedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your shipments, latest window first: recipients theirs, couriers those assigned to them, carriers theirs */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "created" | "assigned" | "delivered" | "cancelled";
+                    /** @description upcoming: the window has not ended yet; past: it has. Both when left out. */
+                    when?: "upcoming" | "past";
+                    /** @description 1–200, default 50. */
+                    limit?: string;
+                    /** @description nextCursor of the page before. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Latest window first. */
+                            shipments: {
+                                /** @description shp_… */
+                                id: string;
+                                trackingNumber: string;
+                                /** @description sit_… of the destination. */
+                                siteId: string;
+                                /** @enum {unknown} */
+                                method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                                /** @enum {unknown} */
+                                status: "created" | "assigned" | "delivered" | "cancelled";
+                                window: {
+                                    /**
+                                     * Format: date-time
+                                     * @description Window start.
+                                     */
+                                    start: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description Window end.
+                                     */
+                                    end: string;
+                                };
+                                size: {
+                                    lengthCm: number;
+                                    widthCm: number;
+                                    heightCm: number;
+                                } | null;
+                                weightG: number | null;
+                                flags: {
+                                    perishable: boolean;
+                                    signatureRequired: boolean;
+                                    /** @description Carriers, recipients and operators only. */
+                                    valueCents?: number | null;
+                                };
+                                /** @description car_…; not shown to couriers. */
+                                carrierId?: string;
+                                /** @description Recipients and operators. */
+                                carrierName?: string;
+                                /** @description usr_… of the assigned courier; carriers and operators. */
+                                courierId?: string | null;
+                                /** @description usr_… of the recipient; recipients and operators. */
+                                recipientId?: string;
+                                /** @description Couriers and operators. */
+                                destination?: {
+                                    address: {
+                                        line1: string;
+                                        line2: string | null;
+                                        city: string;
+                                        postalCode: string;
+                                        country: string;
+                                    };
+                                    location: {
+                                        lat: number;
+                                        lng: number;
+                                    };
+                                    /** @description How close (metres) the courier must be for access. */
+                                    geofenceRadiusM: number;
+                                } | null;
+                                /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
+                                deliveryNotes?: string;
+                                deliveredAt: string | null;
+                                deliveredVisitId: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When the carrier created it.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Last change.
+                                 */
+                                updatedAt: string;
+                            }[];
+                            /** @description Pass as cursor for the next page. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a shipment (carriers: an API key with shipments:write, or a carrier admin)
+         * @description 409 tracking_number_exists; 400 invalid_window when the window ends before it starts, is longer than 12 h or is over; 404 when the site is unknown; 422 no_consent when in_home is asked of a site whose owner has not allowed in_home on a front door.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The barcode on the label: 4–40 letters, digits and hyphens; unique. */
+                        trackingNumber: string;
+                        /** @description The destination site (sit_…), as the recipient gave it at checkout. The recipient is the site's owner. */
+                        siteId: string;
+                        /**
+                         * @description in_home needs the recipient's consent for in_home on a front door; doorstep needs nothing.
+                         * @enum {unknown}
+                         */
+                        method: "in_home" | "doorstep";
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description When delivery may start (RFC 3339 with offset).
+                             */
+                            start: string;
+                            /**
+                             * Format: date-time
+                             * @description When delivery must be done; after start, at most 12 h later, and not already past.
+                             */
+                            end: string;
+                        };
+                        size?: {
+                            /** @description Length. */
+                            lengthCm: number;
+                            /** @description Width. */
+                            widthCm: number;
+                            /** @description Height. */
+                            heightCm: number;
+                        };
+                        /** @description Weight in grams. */
+                        weightG?: number;
+                        flags?: {
+                            /**
+                             * @description Keep cool.
+                             * @default false
+                             */
+                            perishable?: boolean;
+                            /** @default false */
+                            signatureRequired?: boolean;
+                            /** @description Declared value, in cents. */
+                            valueCents?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description A package. Each party sees what it needs: carriers their own data and the courier assigned; recipients who delivers what and when; couriers where to go and the recipient's notes. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description shp_… */
+                            id: string;
+                            trackingNumber: string;
+                            /** @description sit_… of the destination. */
+                            siteId: string;
+                            /** @enum {unknown} */
+                            method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "cancelled";
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description Window start.
+                                 */
+                                start: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Window end.
+                                 */
+                                end: string;
+                            };
+                            size: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            } | null;
+                            weightG: number | null;
+                            flags: {
+                                perishable: boolean;
+                                signatureRequired: boolean;
+                                /** @description Carriers, recipients and operators only. */
+                                valueCents?: number | null;
+                            };
+                            /** @description car_…; not shown to couriers. */
+                            carrierId?: string;
+                            /** @description Recipients and operators. */
+                            carrierName?: string;
+                            /** @description usr_… of the assigned courier; carriers and operators. */
+                            courierId?: string | null;
+                            /** @description usr_… of the recipient; recipients and operators. */
+                            recipientId?: string;
+                            /** @description Couriers and operators. */
+                            destination?: {
+                                address: {
+                                    line1: string;
+                                    line2: string | null;
+                                    city: string;
+                                    postalCode: string;
+                                    country: string;
+                                };
+                                location: {
+                                    lat: number;
+                                    lng: number;
+                                };
+                                /** @description How close (metres) the courier must be for access. */
+                                geofenceRadiusM: number;
+                            } | null;
+                            /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
+                            deliveryNotes?: string;
+                            deliveredAt: string | null;
+                            deliveredVisitId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the carrier created it.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Last change.
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shipments/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign your shipment to one of your couriers (or reassign it before delivery)
+         * @description 404 courier_not_found when the courier is not an active courier of your carrier; 409 conflict once delivered or cancelled, or while a visit is under way.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The shipment's id (shp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A courier of your carrier (usr_…). */
+                        courierId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A package. Each party sees what it needs: carriers their own data and the courier assigned; recipients who delivers what and when; couriers where to go and the recipient's notes. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description shp_… */
+                            id: string;
+                            trackingNumber: string;
+                            /** @description sit_… of the destination. */
+                            siteId: string;
+                            /** @enum {unknown} */
+                            method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "cancelled";
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description Window start.
+                                 */
+                                start: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Window end.
+                                 */
+                                end: string;
+                            };
+                            size: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            } | null;
+                            weightG: number | null;
+                            flags: {
+                                perishable: boolean;
+                                signatureRequired: boolean;
+                                /** @description Carriers, recipients and operators only. */
+                                valueCents?: number | null;
+                            };
+                            /** @description car_…; not shown to couriers. */
+                            carrierId?: string;
+                            /** @description Recipients and operators. */
+                            carrierName?: string;
+                            /** @description usr_… of the assigned courier; carriers and operators. */
+                            courierId?: string | null;
+                            /** @description usr_… of the recipient; recipients and operators. */
+                            recipientId?: string;
+                            /** @description Couriers and operators. */
+                            destination?: {
+                                address: {
+                                    line1: string;
+                                    line2: string | null;
+                                    city: string;
+                                    postalCode: string;
+                                    country: string;
+                                };
+                                location: {
+                                    lat: number;
+                                    lng: number;
+                                };
+                                /** @description How close (metres) the courier must be for access. */
+                                geofenceRadiusM: number;
+                            } | null;
+                            /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
+                            deliveryNotes?: string;
+                            deliveredAt: string | null;
+                            deliveredVisitId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the carrier created it.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Last change.
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shipments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A shipment, as far as you may see it (its carrier, recipient, assigned courier, operators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The shipment's id (shp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A package. Each party sees what it needs: carriers their own data and the courier assigned; recipients who delivers what and when; couriers where to go and the recipient's notes. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description shp_… */
+                            id: string;
+                            trackingNumber: string;
+                            /** @description sit_… of the destination. */
+                            siteId: string;
+                            /** @enum {unknown} */
+                            method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "cancelled";
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description Window start.
+                                 */
+                                start: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Window end.
+                                 */
+                                end: string;
+                            };
+                            size: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            } | null;
+                            weightG: number | null;
+                            flags: {
+                                perishable: boolean;
+                                signatureRequired: boolean;
+                                /** @description Carriers, recipients and operators only. */
+                                valueCents?: number | null;
+                            };
+                            /** @description car_…; not shown to couriers. */
+                            carrierId?: string;
+                            /** @description Recipients and operators. */
+                            carrierName?: string;
+                            /** @description usr_… of the assigned courier; carriers and operators. */
+                            courierId?: string | null;
+                            /** @description usr_… of the recipient; recipients and operators. */
+                            recipientId?: string;
+                            /** @description Couriers and operators. */
+                            destination?: {
+                                address: {
+                                    line1: string;
+                                    line2: string | null;
+                                    city: string;
+                                    postalCode: string;
+                                    country: string;
+                                };
+                                location: {
+                                    lat: number;
+                                    lng: number;
+                                };
+                                /** @description How close (metres) the courier must be for access. */
+                                geofenceRadiusM: number;
+                            } | null;
+                            /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
+                            deliveryNotes?: string;
+                            deliveredAt: string | null;
+                            deliveredVisitId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the carrier created it.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Last change.
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/courier/stops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your stops for today and the next 24 h, earliest window first, each with a readiness check
+         * @description Couriers only. Assigned, undelivered shipments; readiness says whether the door could open now (lock online, locked and closed, camera live, consent now, not blocked). The scan checks everything again.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Earliest window first. */
+                            stops: {
+                                /** @description shp_… */
+                                shipmentId: string;
+                                trackingNumber: string;
+                                /** @enum {unknown} */
+                                method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                                window: {
+                                    /**
+                                     * Format: date-time
+                                     * @description Window start.
+                                     */
+                                    start: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description Window end.
+                                     */
+                                    end: string;
+                                };
+                                /** @description sit_…; send it with the scan. */
+                                siteId: string;
+                                site: {
+                                    address: {
+                                        line1: string;
+                                        line2: string | null;
+                                        city: string;
+                                        postalCode: string;
+                                        country: string;
+                                    };
+                                    location: {
+                                        lat: number;
+                                        lng: number;
+                                    };
+                                    /** @description How close (metres) the courier must be for access. */
+                                    geofenceRadiusM: number;
+                                };
+                                size: {
+                                    lengthCm: number;
+                                    widthCm: number;
+                                    heightCm: number;
+                                } | null;
+                                weightG: number | null;
+                                flags: {
+                                    perishable: boolean;
+                                    signatureRequired: boolean;
+                                };
+                                /** @description The front door, when the site has one. */
+                                accessPoint: {
+                                    /** @description acp_… of the front door. */
+                                    id: string;
+                                    /** @enum {string} */
+                                    kind: "front_door";
+                                    name: string;
+                                    /** @description The recipient's notes for the courier, e.g. 'dog shut in the kitchen'. */
+                                    notes: string;
+                                } | null;
+                                /** @description For in-home stops: could the door open right now? Null for doorstep stops, which open nothing. */
+                                readiness: {
+                                    /** @description The lock is connected and heard from recently. */
+                                    lockOnline: boolean;
+                                    /** @description An online lock reports locked. */
+                                    lockLocked: boolean;
+                                    /** @description An online lock's door sensor reports closed. */
+                                    doorClosed: boolean;
+                                    /** @description A witness camera is online and streaming. */
+                                    cameraLive: boolean;
+                                    /** @description The recipient allows this method through this door now. */
+                                    consentGiven: boolean;
+                                    /** @description The recipient has blocked all access to the site. */
+                                    blocked: boolean;
+                                    /** @description All of the above as needed: the door could open if the courier were there. */
+                                    ready: boolean;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2790,6 +5372,20 @@ export interface components {
             prevHash: string;
             /** @description SHA-256 of this event's canonical JSON without `hash`, hex. */
             hash: string;
+        };
+        Incident: {
+            id: string;
+            visitId: string;
+            siteId: string;
+            /** @description not_secured, lock_failed, camera_lost, … */
+            kind: string;
+            status: "open" | "resolved";
+            detail: string;
+            /** Format: date-time */
+            openedAt: string;
+            resolvedAt: string | null;
+            resolvedBy: string | null;
+            resolution: string | null;
         };
     };
     responses: never;

@@ -27,6 +27,16 @@ export interface Config {
   commandTtlMs: number;
   deviceHeartbeatMs: number;
   pairingTtlMs: number;
+  /** How long a courier has from the door opening to securing it before an incident is raised. */
+  visitMaxOpenMs: number;
+  webhooks: {
+    /** WEBHOOK_ALLOW_HTTP_LOOPBACK: accept http:// endpoints on loopback and deliver to loopback addresses (tests, local demos). */
+    allowHttpLoopback: boolean;
+    /** How often the webhook workers look for new audit events and due deliveries when nothing wakes them. */
+    pollMs: number;
+    /** How long one delivery attempt may take, from connecting to reading the response. */
+    timeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -86,6 +96,12 @@ export function loadConfig(env: Env = process.env): Config {
     commandTtlMs: commandTtlS * 1000,
     deviceHeartbeatMs: read.integer("DEVICE_HEARTBEAT_S", 30, 5, 3600) * 1000,
     pairingTtlMs: read.integer("PAIRING_TTL_S", 600, 60, 3600) * 1000,
+    visitMaxOpenMs: read.integer("VISIT_MAX_OPEN_S", 300, 10, 3600) * 1000,
+    webhooks: {
+      allowHttpLoopback: read.oneOf("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false", ["true", "false"] as const) === "true",
+      pollMs: read.integer("WEBHOOK_POLL_MS", 1000, 10, 60_000),
+      timeoutMs: read.integer("WEBHOOK_TIMEOUT_S", 10, 1, 30) * 1000,
+    },
   };
   if (mqttUrl && (env.MQTT_USERNAME ? !env.MQTT_PASSWORD : false)) {
     problems.push("MQTT_PASSWORD: required when MQTT_USERNAME is set");

@@ -11,6 +11,8 @@ import { startTransport } from "./gateway/start-transport.js";
 import { type App, buildApp } from "./http/app.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
 import { Keyring } from "./modules/keys/keyring.js";
+import { VisitWatchdog } from "./modules/visits/watchdog.js";
+import { startWebhookWorkers } from "./workers/webhooks/index.js";
 
 export interface ServerHandle {
   app: App;
@@ -81,8 +83,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       authenticator: createAuthenticator({ db, clock }),
     };
 
+    const watchdog = new VisitWatchdog(ctx);
+    // First pass at once: visits a crash left half-open end aborted, with the lock told to lock.
+    await watchdog.tick();
+    watchdog.start();
+    closers.push(() => watchdog.stop());
+
     const app = await buildApp(ctx);
     closers.push(() => app.close());
+    // Webhook fan-out and delivery; stopped before the HTTP server and storage close.
+    const webhooks = startWebhookWorkers(ctx);
+    closers.push(() => webhooks.stop());
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

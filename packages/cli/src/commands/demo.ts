@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type FleetDevice, type RunningFleet, runFleet } from "@threshold/devices";
-import { signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
-import { loadConfig, startServer } from "@threshold/server";
+import { createThresholdClient, signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
+import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
 import type { Command } from "commander";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureDemoAccounts } from "../demo/accounts.js";
 import { printBanner } from "../demo/banner.js";
@@ -62,16 +62,19 @@ export function registerDemoCommand(program: Command): void {
       const lock = fleet.agents.get("front-door-lock");
       const camera = fleet.agents.get("porch-camera");
       if (!lock || !camera) throw new Error("the demo fleet did not start");
-      await ensureFrontDoor(recipient, siteId, lock.deviceId, camera.deviceId);
+      const accessPointId = await ensureFrontDoor(recipient, siteId, lock.deviceId, camera.deviceId);
+      await ensureConsent(recipient, accessPointId);
       await waitOnline(recipient, [lock.deviceId, camera.deviceId]);
 
       const state = await ensureDemoState(config.dataDir, server.url);
+      const shipments = await createDemoShipments(server, state.apiKey, siteId);
       printBanner({
         url: server.url,
         mqttUrl: server.ctx.mqttUrl,
         apiKey: state.apiKey,
         dataDir: config.dataDir,
         siteId,
+        shipments,
       });
     });
 }
@@ -98,15 +101,77 @@ async function ensureFrontDoor(
   siteId: string,
   lockId: string,
   cameraId: string,
-): Promise<void> {
+): Promise<string> {
   const points = unwrap(await recipient.GET("/v1/sites/{siteId}/access-points", { params: { path: { siteId } } }));
-  if (points.accessPoints.some((p) => p.kind === "front_door")) return;
-  unwrap(
+  const existing = points.accessPoints.find((p) => p.kind === "front_door");
+  if (existing) return existing.id;
+  const created = unwrap(
     await recipient.POST("/v1/sites/{siteId}/access-points", {
       params: { path: { siteId } },
       body: { kind: "front_door", name: "Front door", actuatorDeviceId: lockId, cameraDeviceIds: [cameraId] },
     }),
   );
+  return created.id;
+}
+
+/** Alex allows in-home delivery at the front door at any hour, so the demo works whenever it runs. */
+async function ensureConsent(recipient: ThresholdClient, accessPointId: string): Promise<void> {
+  unwrap(
+    await recipient.PUT("/v1/access-points/{id}/consent", {
+      params: { path: { id: accessPointId } },
+      body: {
+        methods: ["in_home"],
+        days: [1, 2, 3, 4, 5, 6, 7],
+        from: "00:00",
+        to: "24:00",
+        timezone: "Europe/Amsterdam",
+        notes: "Please close the door behind you; the cat stays inside.",
+      },
+    }),
+  );
+}
+
+/**
+ * Each demo run gets two fresh shipments for Sam, made through the carrier API with the demo key:
+ * one inside its window (it opens), one whose window starts later (it shows a refusal).
+ */
+async function createDemoShipments(
+  server: ServerHandle,
+  apiKey: string,
+  siteId: string,
+): Promise<{ ready: string; later: string }> {
+  const carrier = createThresholdClient({ baseUrl: server.url, apiKey });
+  const courier = await server.ctx.db
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", DEMO_ACCOUNTS.courier.email)
+    .executeTakeFirstOrThrow();
+  const stamp = new Date().toISOString().slice(5, 16).replace(/[-T:]/g, "");
+  const hour = 3_600_000;
+  const now = Date.now();
+  const make = async (suffix: string, start: number, end: number): Promise<string> => {
+    const trackingNumber = `DEMO-${stamp}-${suffix}`;
+    const shipment = unwrap(
+      await carrier.POST("/v1/shipments", {
+        body: {
+          trackingNumber,
+          siteId,
+          method: "in_home",
+          window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+          size: { lengthCm: 30, widthCm: 20, heightCm: 15 },
+          weightG: 1200,
+        },
+      }),
+    );
+    unwrap(
+      await carrier.POST("/v1/shipments/{id}/assign", {
+        params: { path: { id: shipment.id } },
+        body: { courierId: courier.id },
+      }),
+    );
+    return trackingNumber;
+  };
+  return { ready: await make("A", now - hour, now + 4 * hour), later: await make("B", now + 3 * hour, now + 7 * hour) };
 }
 
 /** The devices report in within a moment of connecting; the demo says so only once the API sees it. */

@@ -7,6 +7,7 @@ export function printBanner(info: {
   apiKey: string;
   dataDir: string;
   siteId: string;
+  shipments: { ready: string; later: string };
 }): void {
   const rows = [
     ["recipient", DEMO_ACCOUNTS.recipient.email, "Alex: a home with a paired front-door lock and porch camera"],
@@ -32,7 +33,13 @@ export function printBanner(info: {
       "",
       `  Carrier API key (Parcelo Express): ${info.apiKey}`,
       "",
-      "  Try it:",
+      "  Deliver a package into Alex's home, as Sam the courier:",
+      `    npx threshold courier stops                     # today's stops and whether each door is ready`,
+      `    npx threshold courier scan ${info.shipments.ready}      # checks every rule, camera records, door unlocks`,
+      "    npx threshold courier secure <visit id>         # locks, and waits for the lock to confirm",
+      `    npx threshold courier scan ${info.shipments.later}      # refused: outside its delivery window`,
+      "",
+      "  Or with curl:",
       `    curl -s ${info.url}/health`,
       `    curl -s -c /tmp/th.cookies -H 'content-type: application/json' \\`,
       `      -d '{"email":"${DEMO_ACCOUNTS.recipient.email}","password":"${DEMO_PASSWORD}"}' ${info.url}/v1/auth/login`,

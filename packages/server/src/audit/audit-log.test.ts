@@ -128,6 +128,10 @@ describe.each(TEST_DATABASES)("the audit log on %s", (database) => {
     expect(own.status).toBe(200);
     expect(own.body.events.length).toBeGreaterThanOrEqual(2);
     expect(own.body.events.every((e: { siteId: string }) => e.siteId === site)).toBe(true);
+    // Query integers are read as integers; a non-number is refused.
+    const paged = await request("GET", `/v1/audit/events?siteId=${site}&limit=1&afterSeq=0`, { cookie: alice.cookie });
+    expect(paged.body.events).toHaveLength(1);
+    expect((await request("GET", "/v1/audit/events?limit=many", { cookie: alice.cookie })).status).toBe(400);
     const foreign = await request("GET", `/v1/audit/events?siteId=${site}`, { cookie: bob.cookie });
     expect(foreign.status).toBe(404);
     const bobAll = await request("GET", "/v1/audit/events", { cookie: bob.cookie });

@@ -31,6 +31,7 @@ export class CommandRepository {
     kid: string;
     issuedAt: number;
     expiresAt: number;
+    signature: string;
   }): Promise<void> {
     await this.db
       .insertInto("commands")
@@ -47,6 +48,7 @@ export class CommandRepository {
         completed_at: null,
         reason: null,
         ack: null,
+        signature: row.signature,
       })
       .execute();
   }

@@ -82,7 +82,7 @@ export class CommandService {
     const message = options.signingKid ? keyring.signWith(kid, unsigned) : keyring.sign(unsigned);
     if (!message) throw new Error(`no private key for ${kid}`);
 
-    await this.repository.insert({ ...unsigned, params });
+    await this.repository.insert({ ...unsigned, params, signature: message.sig });
     const outcome = this.await(unsigned.id, ttl + ACK_GRACE_MS);
     try {
       await this.deps.transport.publishCommand(deviceTopic(deviceId, "cmd"), Buffer.from(JSON.stringify(message)));

@@ -59,6 +59,11 @@ const types = {
 
 function openPostgres(connectionString: string): Storage {
   const pool = new pg.Pool({ connectionString, types, max: 10 });
+  // An idle connection that PostgreSQL terminates (restart, failover, admin) must not crash the
+  // process; the pool drops it and the next query opens a new one.
+  pool.on("error", (err) => {
+    process.emitWarning(`PostgreSQL connection lost: ${err.message}`);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -105,6 +105,7 @@ export interface Database {
     completed_at: number | null;
     reason: string | null;
     ack: string | null;
+    signature: string | null;
   };
   device_events: {
     device_id: string;
@@ -216,6 +217,8 @@ export interface Database {
     event_types: string;
     created_at: number;
     disabled_at: number | null;
+    /** The endpoint receives audit events with a greater seq (those appended after it was registered). */
+    after_seq: number;
   };
   webhook_deliveries: {
     id: string;
@@ -230,6 +233,9 @@ export interface Database {
     last_error: string | null;
     created_at: number;
     delivered_at: number | null;
+    /** The audit event this delivery announces; unique per endpoint. */
+    audit_event_id: string | null;
+    audit_seq: number | null;
   };
   webhook_attempts: {
     delivery_id: string;
@@ -239,4 +245,6 @@ export interface Database {
     error: string | null;
     duration_ms: number;
   };
+  /** Where each background worker that tails a log has got to, e.g. the webhook fan-out's audit seq. */
+  worker_cursors: { name: string; position: number; updated_at: number };
 }

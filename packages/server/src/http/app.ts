@@ -6,6 +6,7 @@ import type { AppContext } from "../context.js";
 import { registerModules } from "../modules/index.js";
 import { ErrorResponse } from "./error-schema.js";
 import { installErrorHandling } from "./errors.js";
+import { installValidation } from "./validation.js";
 
 /** Large enough for any JSON call we accept; video segments will have their own route limits. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -19,10 +20,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => newId("request"),
     trustProxy: ctx.config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
   installErrorHandling(app);
+  installValidation(app);
   // JSON only: a text/plain body (fetch's default for strings) must get the clear 415, not a schema error.
   app.removeContentTypeParser("text/plain");
   app.addSchema(ErrorResponse);

@@ -4,13 +4,20 @@ import { accessPointRoutes } from "./access-points/routes.js";
 import { apiKeyRoutes } from "./api-keys/routes.js";
 import { auditRoutes } from "./audit/routes.js";
 import { authRoutes } from "./auth/routes.js";
+import { consentRoutes } from "./consent/routes.js";
+import { courierRoutes } from "./courier/routes.js";
 import { deviceRoutes } from "./devices/routes.js";
+import { eventRoutes } from "./events/routes.js";
 import { healthRoutes } from "./health/routes.js";
+import { incidentRoutes } from "./incidents/routes.js";
 import { publicKeyRoutes } from "./keys/public-keys-routes.js";
 import { keyRotationRoutes } from "./keys/routes.js";
 import { pairingRoutes } from "./pairing/routes.js";
+import { shipmentRoutes } from "./shipments/routes.js";
 import { siteRoutes } from "./sites/routes.js";
 import { userRoutes } from "./users/routes.js";
+import { visitRoutes } from "./visits/routes.js";
+import { webhookRoutes } from "./webhooks/routes.js";
 
 /** Every module's routes. `/health` sits at the root; the API lives under /v1. */
 export async function registerModules(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -19,6 +26,9 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
     async (v1) => {
       await keyRotationRoutes(v1, ctx);
       await auditRoutes(v1, ctx);
+      await eventRoutes(v1, ctx);
+      await visitRoutes(v1, ctx);
+      await incidentRoutes(v1, ctx);
       await publicKeyRoutes(v1, ctx);
       await authRoutes(v1, ctx);
       await userRoutes(v1, ctx);
@@ -27,6 +37,10 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
       await pairingRoutes(v1, ctx);
       await deviceRoutes(v1, ctx);
       await accessPointRoutes(v1, ctx);
+      await webhookRoutes(v1, ctx);
+      await consentRoutes(v1, ctx);
+      await shipmentRoutes(v1, ctx);
+      await courierRoutes(v1, ctx);
     },
     { prefix: "/v1" },
   );

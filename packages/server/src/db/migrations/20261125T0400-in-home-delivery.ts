@@ -4,11 +4,13 @@ import { type Kysely, sql } from "kysely";
 // idempotency keys and webhooks. Never edit after it lands; add a migration instead.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("sites").addColumn("access_blocked_at", "bigint").execute();
+  // The server's signature of each command, so a proof of delivery can show the exact signed message.
+  await db.schema.alterTable("commands").addColumn("signature", "text").execute();
 
   await db.schema
     .createTable("shipments")
     .addColumn("id", "text", (c) => c.primaryKey())
-    .addColumn("tracking_number", "text", (c) => c.notNull().unique())
+    .addColumn("tracking_number", "text", (c) => c.notNull())
     .addColumn("carrier_id", "text", (c) => c.notNull().references("carriers.id"))
     .addColumn("recipient_id", "text", (c) => c.notNull().references("users.id"))
     .addColumn("site_id", "text", (c) => c.notNull().references("sites.id"))
@@ -28,6 +30,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("delivered_visit_id", "text")
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addColumn("updated_at", "bigint", (c) => c.notNull())
+    // Unique per carrier: one carrier's tracking numbers say nothing about another's.
+    .addUniqueConstraint("shipments_carrier_tracking", ["carrier_id", "tracking_number"])
     .execute();
   await db.schema
     .createIndex("shipments_courier_window")
@@ -225,4 +229,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.alterTable("sites").dropColumn("access_blocked_at").execute();
+  await db.schema.alterTable("commands").dropColumn("signature").execute();
 }

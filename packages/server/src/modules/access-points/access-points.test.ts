@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
@@ -62,6 +63,22 @@ describe.each(TEST_DATABASES)("access points on %s", (database) => {
     expect(list.status).toBe(200);
     const { actuator: _a, cameras: _c, ...summary } = res.body;
     expect(list.body.accessPoints).toContainEqual(summary);
+
+    expect(await auditEventsAbout(server, res.body.id)).toMatchObject([
+      {
+        type: "access_point.created",
+        subjectType: "access_point",
+        siteId: aliceSite,
+        actorType: "user",
+        actorId: alice.id,
+        data: {
+          kind: "front_door",
+          name: "Front door",
+          actuatorDeviceId: lock.device.id,
+          cameraDeviceIds: [camera.device.id],
+        },
+      },
+    ]);
   });
 
   it("accepts an access point without cameras (visits will be refused until one is added)", async () => {
@@ -197,5 +214,10 @@ describe.each(TEST_DATABASES)("access points on %s", (database) => {
     const list = await request("GET", `/v1/sites/${aliceSite}/access-points`, { cookie: alice.cookie });
     expect(list.body.accessPoints.map((ap: { id: string }) => ap.id)).not.toContain(res.body.id);
     expect((await request("GET", `/v1/devices/${lock.device.id}`, { cookie: alice.cookie })).status).toBe(200);
+    // Removed once, recorded once.
+    expect((await auditEventsAbout(server, res.body.id)).map((e) => [e.type, e.siteId, e.actorId])).toEqual([
+      ["access_point.created", aliceSite, alice.id],
+      ["access_point.removed", aliceSite, alice.id],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { ACTUATOR_FOR, newId, notFound, ThresholdError } from "@threshold/core";
+import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { foundOrNotFound, visibleOrNotFound } from "../../http/ownership.js";
@@ -14,7 +15,7 @@ import {
 } from "./repository.js";
 import { type AccessPoint, type AccessPointDetail, type CreateAccessPointBody, toAccessPoint } from "./schemas.js";
 
-type Ctx = Pick<AppContext, "db" | "clock" | "config">;
+type Ctx = Pick<AppContext, "db" | "clock" | "config" | "audit">;
 
 /**
  * Links an actuator and witness cameras, all paired at this site, into something a courier may open.
@@ -64,7 +65,8 @@ export async function createAccessPoint(
 
   const now = ctx.clock.now();
   const id = newId("accessPoint", now);
-  await ctx.db.transaction().execute(async (trx) => {
+  const name = body.name.trim();
+  await ctx.audit.transaction(async (trx, record) => {
     // The devices may have been removed since they were read; holding their rows settles it.
     const deviceIds = [actuator.id, ...cameraIds];
     if ((await holdActiveDevices(trx, site.id, deviceIds)) !== deviceIds.length) {
@@ -76,13 +78,21 @@ export async function createAccessPoint(
         id,
         site_id: site.id,
         kind: body.kind,
-        name: body.name.trim(),
+        name,
         actuator_device_id: actuator.id,
         created_at: now,
         removed_at: null,
       },
       cameraIds,
     );
+    record({
+      type: "access_point.created",
+      subjectType: "access_point",
+      subjectId: id,
+      siteId: site.id,
+      actor: actorOf(actor),
+      data: { kind: body.kind, name, actuatorDeviceId: actuator.id, cameraDeviceIds: [...cameraIds] },
+    });
   });
   return detail(ctx, foundOrNotFound(await findActiveAccessPoint(ctx.db, id), "access point"));
 }
@@ -111,7 +121,17 @@ export async function getAccessPoint(ctx: Ctx, actor: Actor, id: string): Promis
 export async function removeAccessPoint(ctx: Ctx, actor: Actor, id: string): Promise<void> {
   const user = requirePerson(actor, "remove access points");
   const row = changeableOrNotFound(user, await findActiveAccessPoint(ctx.db, id), (ap) => ap.owner_id, "access point");
-  if (!(await markAccessPointRemoved(ctx.db, row.id, ctx.clock.now()))) throw notFound("access point");
+  await ctx.audit.transaction(async (trx, record) => {
+    if (!(await markAccessPointRemoved(trx, row.id, ctx.clock.now()))) throw notFound("access point");
+    record({
+      type: "access_point.removed",
+      subjectType: "access_point",
+      subjectId: row.id,
+      siteId: row.site_id,
+      actor: actorOf(actor),
+      data: { kind: row.kind, name: row.name },
+    });
+  });
 }
 
 /** The access point with its actuator's and cameras' current state. */

@@ -1,5 +1,6 @@
 import { ManualClock } from "@threshold/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
@@ -62,6 +63,20 @@ describe.each(TEST_DATABASES)("API keys on %s", (database) => {
 
     const after = await request("GET", "/v1/api-keys", { cookie: adminA.cookie });
     expect(after.body.apiKeys[0].lastUsedAt).toBe(new Date(clock.now()).toISOString());
+
+    // Audited at carrier level (no site), by the admin who made it, without the secret.
+    const events = await auditEventsAbout(server, apiKey.id);
+    expect(events).toMatchObject([
+      {
+        type: "api_key.created",
+        subjectType: "api_key",
+        siteId: null,
+        actorType: "user",
+        actorId: adminA.id,
+        data: { carrierId: adminA.carrierId, name: "warehouse scanner", scopes: ["couriers:read", "shipments:read"] },
+      },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(secret);
   });
 
   it("revokes a key: it then gets 401 api_key_revoked, and revoking again keeps the first time", async () => {
@@ -79,6 +94,11 @@ describe.each(TEST_DATABASES)("API keys on %s", (database) => {
     const again = await request("DELETE", `/v1/api-keys/${apiKey.id}`, { cookie: adminA.cookie });
     expect(again.status).toBe(200);
     expect(again.body.revokedAt).toBe(revoked.body.revokedAt);
+    // One revocation, one event: the second call changed nothing.
+    expect((await auditEventsAbout(server, apiKey.id)).map((e) => [e.type, e.actorId, e.siteId])).toEqual([
+      ["api_key.created", adminA.id, null],
+      ["api_key.revoked", adminA.id, null],
+    ]);
   });
 
   it("refuses garbage and forged bearer tokens with 401 unauthenticated", async () => {

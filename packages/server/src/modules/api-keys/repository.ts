@@ -36,13 +36,19 @@ export function listCarrierApiKeys(db: Kysely<Database>, carrierId: string) {
     .execute();
 }
 
-/** Sets revoked_at once; revoking again keeps the first time. */
-export async function revokeCarrierApiKey(db: Kysely<Database>, carrierId: string, id: string, now: number) {
-  await db
+/** Sets revoked_at once; revoking again keeps the first time. True when this call revoked it. */
+export async function revokeCarrierApiKey(
+  db: Kysely<Database>,
+  carrierId: string,
+  id: string,
+  now: number,
+): Promise<boolean> {
+  const result = await db
     .updateTable("api_keys")
     .set({ revoked_at: now })
     .where("carrier_id", "=", carrierId)
     .where("id", "=", id)
     .where("revoked_at", "is", null)
-    .execute();
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

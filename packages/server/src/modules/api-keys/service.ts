@@ -1,4 +1,5 @@
 import { newId, randomSecret, ThresholdError } from "@threshold/core";
+import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { foundOrNotFound, requireRole } from "../../http/ownership.js";
@@ -6,7 +7,7 @@ import { formatApiKey, hashSecret } from "../auth/tokens.js";
 import { findCarrierApiKey, insertApiKey, listCarrierApiKeys, revokeCarrierApiKey } from "./repository.js";
 import { type ApiKey, type CreateApiKeyBody, toApiKey } from "./schemas.js";
 
-type Ctx = Pick<AppContext, "db" | "clock">;
+type Ctx = Pick<AppContext, "db" | "clock" | "audit">;
 
 /**
  * Only a signed-in carrier admin manages keys: a key that could mint keys would outlive its own
@@ -28,16 +29,26 @@ export async function createApiKey(
   const { userId, carrierId } = keyManager(actor, "create API keys");
   const id = newId("apiKey", ctx.clock.now());
   const secret = randomSecret(32);
-  await insertApiKey(ctx.db, {
-    id,
-    carrier_id: carrierId,
-    name: body.name.trim(),
-    scopes: JSON.stringify(body.scopes),
-    secret_hash: hashSecret(secret),
-    created_by: userId,
-    created_at: ctx.clock.now(),
-    last_used_at: null,
-    revoked_at: null,
+  const name = body.name.trim();
+  await ctx.audit.transaction(async (trx, record) => {
+    await insertApiKey(trx, {
+      id,
+      carrier_id: carrierId,
+      name,
+      scopes: JSON.stringify(body.scopes),
+      secret_hash: hashSecret(secret),
+      created_by: userId,
+      created_at: ctx.clock.now(),
+      last_used_at: null,
+      revoked_at: null,
+    });
+    record({
+      type: "api_key.created",
+      subjectType: "api_key",
+      subjectId: id,
+      actor: actorOf(actor),
+      data: { carrierId, name, scopes: [...body.scopes] },
+    });
   });
   const row = foundOrNotFound(await findCarrierApiKey(ctx.db, carrierId, id), "API key");
   return { apiKey: toApiKey(row), key: formatApiKey(id, secret) };
@@ -52,6 +63,16 @@ export async function listApiKeys(ctx: Ctx, actor: Actor): Promise<ApiKey[]> {
 export async function revokeApiKey(ctx: Ctx, actor: Actor, id: string): Promise<ApiKey> {
   const { carrierId } = keyManager(actor, "revoke API keys");
   foundOrNotFound(await findCarrierApiKey(ctx.db, carrierId, id), "API key");
-  await revokeCarrierApiKey(ctx.db, carrierId, id, ctx.clock.now());
+  await ctx.audit.transaction(async (trx, record) => {
+    // Revoking a revoked key changes nothing, so it records nothing.
+    if (!(await revokeCarrierApiKey(trx, carrierId, id, ctx.clock.now()))) return;
+    record({
+      type: "api_key.revoked",
+      subjectType: "api_key",
+      subjectId: id,
+      actor: actorOf(actor),
+      data: { carrierId },
+    });
+  });
   return toApiKey(foundOrNotFound(await findCarrierApiKey(ctx.db, carrierId, id), "API key"));
 }

@@ -1,5 +1,6 @@
 import { type Clock, newId, type Role, ThresholdError } from "@threshold/core";
 import type { Kysely } from "kysely";
+import type { AuditActor, AuditLog } from "../../audit/audit-log.js";
 import type { Database } from "../../db/schema.js";
 import { hashPassword } from "./passwords.js";
 
@@ -13,8 +14,23 @@ export interface NewAccount {
 
 export const MIN_PASSWORD_LENGTH = 10;
 
-/** Creates an account; used by the users API, the demo seed and tests. Emails are stored lower-case. */
-export async function createAccount(db: Kysely<Database>, clock: Clock, account: NewAccount): Promise<{ id: string }> {
+/** Where and as whom an account change is recorded in the audit log (DESIGN.md rule 4). */
+export interface Audited {
+  audit: AuditLog;
+  actor: AuditActor;
+}
+
+/**
+ * Creates an account; used by the users API, the demo seed and tests. Emails are stored lower-case.
+ * With `audited`, the account and its `account.created` event commit together; without it (test
+ * fixtures, older callers) the row is written alone.
+ */
+export async function createAccount(
+  db: Kysely<Database>,
+  clock: Clock,
+  account: NewAccount,
+  audited?: Audited,
+): Promise<{ id: string }> {
   const email = account.email.trim().toLowerCase();
   if (account.password.length < MIN_PASSWORD_LENGTH) {
     throw new ThresholdError("invalid_request", `Passwords need at least ${MIN_PASSWORD_LENGTH} characters.`);
@@ -31,20 +47,37 @@ export async function createAccount(db: Kysely<Database>, clock: Clock, account:
   const existing = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
   if (existing) throw new ThresholdError("conflict", "An account with that email exists.");
   const id = newId("user", clock.now());
-  try {
-    await db
+  // Hashed before any transaction: argon2 takes a while, and a transaction holds its connection.
+  const passwordHash = await hashPassword(account.password);
+  const carrierId = account.carrierId ?? null;
+  const insert = (into: Kysely<Database>) =>
+    into
       .insertInto("users")
       .values({
         id,
         email,
         name: account.name.trim(),
         role: account.role,
-        password_hash: await hashPassword(account.password),
-        carrier_id: account.carrierId ?? null,
+        password_hash: passwordHash,
+        carrier_id: carrierId,
         created_at: clock.now(),
         disabled_at: null,
       })
       .execute();
+  try {
+    if (!audited) await insert(db);
+    else {
+      await audited.audit.transaction(async (trx, record) => {
+        await insert(trx);
+        record({
+          type: "account.created",
+          subjectType: "user",
+          subjectId: id,
+          actor: audited.actor,
+          data: { role: account.role, carrierId },
+        });
+      });
+    }
   } catch (error) {
     // Two creations of one email can both pass the check above; the unique index decides.
     if (isUniqueViolation(error)) throw new ThresholdError("conflict", "An account with that email exists.");
@@ -59,8 +92,28 @@ function isUniqueViolation(error: unknown): boolean {
   return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505";
 }
 
-export async function createCarrier(db: Kysely<Database>, clock: Clock, name: string): Promise<{ id: string }> {
+/** Adds a carrier; with `audited`, together with its `carrier.created` event. */
+export async function createCarrier(
+  db: Kysely<Database>,
+  clock: Clock,
+  name: string,
+  audited?: Audited,
+): Promise<{ id: string }> {
   const id = newId("carrier", clock.now());
-  await db.insertInto("carriers").values({ id, name: name.trim(), created_at: clock.now() }).execute();
+  const row = { id, name: name.trim(), created_at: clock.now() };
+  if (!audited) {
+    await db.insertInto("carriers").values(row).execute();
+    return { id };
+  }
+  await audited.audit.transaction(async (trx, record) => {
+    await trx.insertInto("carriers").values(row).execute();
+    record({
+      type: "carrier.created",
+      subjectType: "carrier",
+      subjectId: id,
+      actor: audited.actor,
+      data: { name: row.name },
+    });
+  });
   return { id };
 }

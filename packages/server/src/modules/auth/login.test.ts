@@ -1,5 +1,6 @@
 import { ManualClock } from "@threshold/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
@@ -66,6 +67,15 @@ describe.each(TEST_DATABASES)("sign-in, sessions and /me on %s", (database) => {
       user_agent: "login-test/1.0",
       expires_at: clock.now() + server.config.sessionTtlMs,
     });
+
+    // Recorded in the audit log, with nothing secret in it.
+    const events = await auditEventsAbout(server, account.id);
+    expect(events).toMatchObject([
+      { type: "account.signed_in", subjectType: "user", actorType: "user", actorId: account.id, siteId: null },
+    ]);
+    expect(events[0]?.data).toEqual({ ip: "127.0.0.1" });
+    expect(JSON.stringify(events)).not.toContain(token);
+    expect(JSON.stringify(events)).not.toContain(hashSecret(token));
   });
 
   it("answers a wrong password and an unknown email alike: 401 invalid_credentials", async () => {
@@ -82,6 +92,7 @@ describe.each(TEST_DATABASES)("sign-in, sessions and /me on %s", (database) => {
     expect(unknown.body.error.code).toBe("invalid_credentials");
     expect(unknown.body.error.message).toBe(wrong.body.error.message);
     expect(wrong.headers.get("set-cookie")).toBeNull();
+    expect(await auditEventsAbout(server, account.id)).toEqual([]);
   });
 
   it("refuses a disabled account even with the right password", async () => {
@@ -108,6 +119,10 @@ describe.each(TEST_DATABASES)("sign-in, sessions and /me on %s", (database) => {
     expect(me.body.error.code).toBe("unauthenticated");
     // The other session of the same person is untouched.
     expect((await request("GET", "/v1/me", { cookie: account.cookie })).status).toBe(200);
+    expect((await auditEventsAbout(server, account.id)).map((e) => [e.type, e.actorType, e.actorId])).toEqual([
+      ["account.signed_in", "user", account.id],
+      ["account.signed_out", "user", account.id],
+    ]);
   });
 
   it("an expired session gets 401 session_expired", async () => {

@@ -9,8 +9,10 @@ export async function insertSession(db: Kysely<Database>, session: Database["ses
   await db.insertInto("sessions").values(session).execute();
 }
 
-export async function deleteSession(db: Kysely<Database>, tokenHash: string): Promise<void> {
-  await db.deleteFrom("sessions").where("token_hash", "=", tokenHash).execute();
+/** True when there was such a session. */
+export async function deleteSession(db: Kysely<Database>, tokenHash: string): Promise<boolean> {
+  const result = await db.deleteFrom("sessions").where("token_hash", "=", tokenHash).executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }
 
 /** Expired sessions are refused anyway; sweeping a user's own at sign-in keeps the table from growing. */

@@ -1,4 +1,5 @@
 import { ThresholdError } from "@threshold/core";
+import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { foundOrNotFound } from "../../http/ownership.js";
@@ -10,7 +11,7 @@ import { deleteExpiredSessions, deleteSession, findApiKeyName, findUserByEmail, 
 import type { LoginBody, Me } from "./schemas.js";
 import { hashSecret, newSessionToken } from "./tokens.js";
 
-type Ctx = Pick<AppContext, "db" | "clock" | "config">;
+type Ctx = Pick<AppContext, "db" | "clock" | "config" | "audit">;
 
 export interface Client {
   ip: string;
@@ -37,14 +38,24 @@ export async function login(
 
   const token = newSessionToken();
   const now = ctx.clock.now();
-  await deleteExpiredSessions(ctx.db, row.id, now);
-  await insertSession(ctx.db, {
-    token_hash: hashSecret(token),
-    user_id: row.id,
-    created_at: now,
-    expires_at: now + ctx.config.sessionTtlMs,
-    ip: client.ip,
-    user_agent: client.userAgent?.slice(0, 512) ?? null,
+  await ctx.audit.transaction(async (trx, record) => {
+    await deleteExpiredSessions(trx, row.id, now);
+    await insertSession(trx, {
+      token_hash: hashSecret(token),
+      user_id: row.id,
+      created_at: now,
+      expires_at: now + ctx.config.sessionTtlMs,
+      ip: client.ip,
+      user_agent: client.userAgent?.slice(0, 512) ?? null,
+    });
+    // No secrets: neither the token nor its hash goes into a log that is kept forever and read by others.
+    record({
+      type: "account.signed_in",
+      subjectType: "user",
+      subjectId: row.id,
+      actor: { type: "user", id: row.id },
+      data: { ip: client.ip },
+    });
   });
   return { user: toUser(row), token };
 }
@@ -54,7 +65,10 @@ export async function logout(ctx: Ctx, actor: Actor): Promise<void> {
   if (actor.kind !== "user") {
     throw new ThresholdError("forbidden", "An API key has no session to end; revoke it with DELETE /v1/api-keys/{id}.");
   }
-  await deleteSession(ctx.db, actor.sessionTokenHash);
+  await ctx.audit.transaction(async (trx, record) => {
+    if (!(await deleteSession(trx, actor.sessionTokenHash))) return;
+    record({ type: "account.signed_out", subjectType: "user", subjectId: actor.userId, actor: actorOf(actor) });
+  });
 }
 
 /** Who the credentials on this request belong to. */

@@ -1,5 +1,6 @@
 import { ManualClock } from "@threshold/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { connectAsDevice } from "../../test/devices.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
@@ -75,6 +76,15 @@ describe.each(TEST_DATABASES)("devices on %s", (database) => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...device, name: "Gate keypad" });
+    expect((await auditEventsAbout(server, device.id)).slice(1)).toMatchObject([
+      {
+        type: "device.renamed",
+        siteId: aliceSite,
+        actorType: "user",
+        actorId: alice.id,
+        data: { name: "Gate keypad", previousName: device.name },
+      },
+    ]);
     for (const body of [{ name: "" }, { name: "  " }, { name: "x".repeat(101) }, {}, { name: "ok", kind: "lock" }]) {
       const bad = await request("PATCH", `/v1/devices/${device.id}`, { cookie: alice.cookie, body });
       expect(bad.status, JSON.stringify(body)).toBe(400);
@@ -100,6 +110,7 @@ describe.each(TEST_DATABASES)("devices on %s", (database) => {
     // Nothing changed.
     const still = await request("GET", `/v1/devices/${id}`, { cookie: bob.cookie });
     expect(still.body).toEqual(bobs.device);
+    expect((await auditEventsAbout(server, id)).map((e) => e.type)).toEqual(["device.paired"]);
 
     // Operators may read, but not change.
     const operator = await signInAs(server, "operator");
@@ -159,6 +170,10 @@ describe.each(TEST_DATABASES)("devices on %s", (database) => {
     expect(list.body.devices.map((d: { id: string }) => d.id)).not.toContain(id);
     const site = await request("GET", `/v1/sites/${aliceSite}`, { cookie: alice.cookie });
     expect(site.body.devices.map((d: { id: string }) => d.id)).not.toContain(id);
+    expect((await auditEventsAbout(server, id)).map((e) => [e.type, e.siteId, e.actorId])).toEqual([
+      ["device.paired", aliceSite, alice.id],
+      ["device.removed", aliceSite, alice.id],
+    ]);
   });
 
   it("refuses to remove a device that opens an access point, until the access point is gone", async () => {
@@ -180,8 +195,9 @@ describe.each(TEST_DATABASES)("devices on %s", (database) => {
     expect(refused.body.error.code).toBe("conflict");
     expect(refused.body.error.message).toContain(ap.body.id);
     expect(refused.body.error.message).toContain("Garage fridge");
-    // Refusal changed nothing.
+    // Refusal changed nothing, and recorded nothing.
     expect((await request("GET", `/v1/devices/${lock.device.id}`, { cookie: alice.cookie })).status).toBe(200);
+    expect((await auditEventsAbout(server, lock.device.id)).map((e) => e.type)).toEqual(["device.paired"]);
 
     // A camera can go; it is unlinked from the access point.
     expect((await request("DELETE", `/v1/devices/${camera.device.id}`, { cookie: alice.cookie })).status).toBe(204);

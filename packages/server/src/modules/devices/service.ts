@@ -1,4 +1,5 @@
 import { notFound, randomSecret, ThresholdError } from "@threshold/core";
+import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { visibleOrNotFound } from "../../http/ownership.js";
@@ -13,7 +14,7 @@ import {
 } from "./repository.js";
 import { type Device, deviceLiveness, toDevice } from "./schemas.js";
 
-type Ctx = Pick<AppContext, "db" | "clock" | "config" | "deviceLink">;
+type Ctx = Pick<AppContext, "db" | "clock" | "config" | "deviceLink" | "audit">;
 
 export async function listSiteDevices(ctx: Ctx, actor: Actor, siteId: string): Promise<Device[]> {
   const user = requirePerson(actor, "read devices");
@@ -31,7 +32,18 @@ export async function getDevice(ctx: Ctx, actor: Actor, deviceId: string): Promi
 export async function renameDevice(ctx: Ctx, actor: Actor, deviceId: string, name: string): Promise<Device> {
   const user = requirePerson(actor, "rename devices");
   const device = changeableOrNotFound(user, await findActiveDevice(ctx.db, deviceId), (d) => d.owner_id, "device");
-  if (!(await renameDeviceRow(ctx.db, device.id, name.trim()))) throw notFound("device");
+  const newName = name.trim();
+  await ctx.audit.transaction(async (trx, record) => {
+    if (!(await renameDeviceRow(trx, device.id, newName))) throw notFound("device");
+    record({
+      type: "device.renamed",
+      subjectType: "device",
+      subjectId: device.id,
+      siteId: device.site_id,
+      actor: actorOf(actor),
+      data: { name: newName, previousName: device.name },
+    });
+  });
   return getDevice(ctx, actor, device.id);
 }
 
@@ -44,7 +56,7 @@ export async function renameDevice(ctx: Ctx, actor: Actor, deviceId: string, nam
 export async function removeDevice(ctx: Ctx, actor: Actor, deviceId: string): Promise<void> {
   const user = requirePerson(actor, "remove devices");
   const device = changeableOrNotFound(user, await findActiveDevice(ctx.db, deviceId), (d) => d.owner_id, "device");
-  await ctx.db.transaction().execute(async (trx) => {
+  await ctx.audit.transaction(async (trx, record) => {
     // Retire first: the write holds the row, so an access point being created on this device
     // either committed already (and is found below) or waits and then finds the device gone.
     if (!(await retireDevice(trx, device.id, ctx.clock.now(), hashSecret(randomSecret(32))))) {
@@ -60,6 +72,14 @@ export async function removeDevice(ctx: Ctx, actor: Actor, deviceId: string): Pr
       );
     }
     await detachCameraFromActiveAccessPoints(trx, device.id);
+    record({
+      type: "device.removed",
+      subjectType: "device",
+      subjectId: device.id,
+      siteId: device.site_id,
+      actor: actorOf(actor),
+      data: { kind: device.kind, name: device.name },
+    });
   });
   ctx.deviceLink.disconnect(device.id);
 }

@@ -85,9 +85,11 @@ export class Keyring {
 
   /**
    * Makes a new key current and returns the old key's pair, which signs the rotation commands
-   * that tell devices to trust the new one.
+   * that tell devices to trust the new one. `db` may be a transaction (the rotation's audit event
+   * commits with it); should it roll back, the key files already name the new key, and the next
+   * start records its public key again.
    */
-  async rotate(): Promise<{
+  async rotate(db: Kysely<Database> = this.db): Promise<{
     previous: { kid: string; pair: Ed25519KeyPair };
     next: { kid: string; publicKey: string };
   }> {
@@ -95,27 +97,27 @@ export class Keyring {
     const created = writeNewKey(this.dir, this.clock);
     this.current = { kid: created.kid, pair: created.pair };
     const publicKey = exportPublicKey(created.pair.publicKey);
-    await this.recordPublicKey(created.kid, publicKey);
-    await this.db
+    await this.recordPublicKey(created.kid, publicKey, db);
+    await db
       .updateTable("server_keys")
       .set({ retired_at: this.clock.now() })
       .where("kid", "=", previous.kid)
       .where("retired_at", "is", null)
       .execute();
-    await this.reload();
+    await this.reload(db);
     return { previous, next: { kid: created.kid, publicKey } };
   }
 
-  private async recordPublicKey(kid: string, publicKey: string): Promise<void> {
-    await this.db
+  private async recordPublicKey(kid: string, publicKey: string, db: Kysely<Database> = this.db): Promise<void> {
+    await db
       .insertInto("server_keys")
       .values({ kid, public_key: publicKey, created_at: this.clock.now(), retired_at: null })
       .onConflict((oc) => oc.column("kid").doNothing())
       .execute();
   }
 
-  private async reload(): Promise<void> {
-    const rows = await this.db.selectFrom("server_keys").selectAll().orderBy("created_at").orderBy("kid").execute();
+  private async reload(db: Kysely<Database> = this.db): Promise<void> {
+    const rows = await db.selectFrom("server_keys").selectAll().orderBy("created_at").orderBy("kid").execute();
     this.keys = rows.map((r) => ({
       kid: r.kid,
       publicKey: r.public_key,

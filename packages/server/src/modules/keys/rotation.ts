@@ -1,3 +1,4 @@
+import { type AuditActor, SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 
 export interface RotationResult {
@@ -12,9 +13,19 @@ export interface RotationResult {
  * by the gateway when they next report their state.
  */
 export async function rotateServerKey(
-  ctx: Pick<AppContext, "db" | "keyring" | "commands" | "log">,
+  ctx: Pick<AppContext, "db" | "keyring" | "commands" | "log" | "audit">,
+  actor: AuditActor = SYSTEM_ACTOR,
 ): Promise<RotationResult> {
-  await ctx.keyring.rotate();
+  await ctx.audit.transaction(async (trx, record) => {
+    const { previous, next } = await ctx.keyring.rotate(trx);
+    record({
+      type: "server_key.rotated",
+      subjectType: "server_key",
+      subjectId: next.kid,
+      actor,
+      data: { kid: next.kid, publicKey: next.publicKey, previousKid: previous.kid },
+    });
+  });
   const next = ctx.keyring.trustedByDevices()[0];
   if (!next) throw new Error("the keyring has no current key after rotation");
   const devices = await ctx.db

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
+import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import { requireUser } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
@@ -30,8 +31,8 @@ export async function keyRotationRoutes(app: FastifyInstance, ctx: AppContext): 
       },
     },
     async (request) => {
-      requireUser(request, "operator");
-      return rotateServerKey(ctx);
+      const operator = requireUser(request, "operator");
+      return rotateServerKey(ctx, actorOf(operator));
     },
   );
 }

@@ -1,6 +1,7 @@
 import { ManualClock } from "@threshold/core";
 import { exportPublicKey, generateEd25519, importPublicKey } from "@threshold/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { connectAsDevice } from "../../test/devices.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
@@ -112,6 +113,27 @@ describe.each(TEST_DATABASES)("pairing on %s", (database) => {
     });
     expect(reuse.status).toBe(404);
     expect(reuse.body.error.code).toBe("pairing_code_invalid");
+
+    // One event, at the site, by its owner: who paired which key there (no credentials).
+    const events = await auditEventsAbout(server, deviceId);
+    expect(events).toMatchObject([
+      {
+        type: "device.paired",
+        subjectType: "device",
+        siteId: aliceSite,
+        actorType: "user",
+        actorId: alice.id,
+        data: {
+          kind: "lock",
+          name: "Front door lock",
+          model: "Nuki 4",
+          firmware: "4.1.0",
+          publicKey,
+          pairingRequestId: id,
+        },
+      },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(paired.body.mqtt.password);
   });
 
   it("answers a poll with a wrong or missing token like an unknown request", async () => {

@@ -1,4 +1,5 @@
 import { newId, notFound, randomSecret, ThresholdError } from "@threshold/core";
+import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import { toJson } from "../../db/json.js";
 import type { Actor } from "../../http/actor.js";
@@ -21,7 +22,7 @@ import {
 } from "./repository.js";
 import type { ClaimDeviceBody, CreatePairingRequestBody, PairingTicket, PollResult } from "./schemas.js";
 
-type Ctx = Pick<AppContext, "db" | "clock" | "config" | "keyring" | "mqttUrl">;
+type Ctx = Pick<AppContext, "db" | "clock" | "config" | "keyring" | "mqttUrl" | "audit">;
 
 export const PAIRING_LIMITS = {
   /** Pairing requests need no credentials, so the caller's address is what is limited. */
@@ -127,14 +128,15 @@ export class PairingService {
     const deviceId = newId("device", now);
     const password = randomSecret(32);
     const credentials: DeviceCredentials = { username: deviceId, password };
-    const paired = await this.ctx.db.transaction().execute(async (trx) => {
+    const name = body.name.trim();
+    const paired = await this.ctx.audit.transaction(async (trx, record) => {
       if (!(await markPaired(trx, request.id, deviceId, toJson(credentials), now))) return false;
       await insertDevice(trx, {
         id: deviceId,
         site_id: site.id,
         owner_id: site.owner_id,
         kind: request.kind,
-        name: body.name.trim(),
+        name,
         model: request.model,
         firmware: request.firmware,
         public_key: request.public_key,
@@ -145,6 +147,21 @@ export class PairingService {
         last_seen_at: null,
         paired_at: now,
         removed_at: null,
+      });
+      record({
+        type: "device.paired",
+        subjectType: "device",
+        subjectId: deviceId,
+        siteId: site.id,
+        actor: actorOf(actor),
+        data: {
+          kind: request.kind,
+          name,
+          model: request.model,
+          firmware: request.firmware,
+          publicKey: request.public_key,
+          pairingRequestId: request.id,
+        },
       });
       return true;
     });

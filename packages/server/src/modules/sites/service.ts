@@ -1,4 +1,5 @@
 import { newId, ThresholdError } from "@threshold/core";
+import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { isOperator, requireRole } from "../../http/ownership.js";
@@ -11,7 +12,7 @@ import { findSiteById, insertSite, listSites as listSiteRows } from "./repositor
 import { type CreateSiteBody, DEFAULT_GEOFENCE_RADIUS_M, type Site, type SiteDetail, toSite } from "./schemas.js";
 import { readableSite, requirePerson } from "./site-access.js";
 
-type Ctx = Pick<AppContext, "db" | "clock" | "config">;
+type Ctx = Pick<AppContext, "db" | "clock" | "config" | "audit">;
 
 /** Recipients create their own sites (building managers will, too, once lockers arrive). */
 export async function createSite(ctx: Ctx, actor: Actor, body: CreateSiteBody): Promise<Site> {
@@ -26,19 +27,31 @@ export async function createSite(ctx: Ctx, actor: Actor, body: CreateSiteBody): 
   const now = ctx.clock.now();
   const id = newId("site", now);
   const line2 = address.line2?.trim();
-  await insertSite(ctx.db, {
-    id,
-    owner_id: owner.userId,
-    name: body.name.trim(),
-    address_line1: address.line1.trim(),
-    address_line2: line2 ? line2 : null,
-    city: address.city.trim(),
-    postal_code: address.postalCode.trim(),
-    country: address.country,
-    lat: body.location.lat,
-    lng: body.location.lng,
-    geofence_radius_m: body.geofenceRadiusM ?? DEFAULT_GEOFENCE_RADIUS_M,
-    created_at: now,
+  const name = body.name.trim();
+  await ctx.audit.transaction(async (trx, record) => {
+    await insertSite(trx, {
+      id,
+      owner_id: owner.userId,
+      name,
+      address_line1: address.line1.trim(),
+      address_line2: line2 ? line2 : null,
+      city: address.city.trim(),
+      postal_code: address.postalCode.trim(),
+      country: address.country,
+      lat: body.location.lat,
+      lng: body.location.lng,
+      geofence_radius_m: body.geofenceRadiusM ?? DEFAULT_GEOFENCE_RADIUS_M,
+      created_at: now,
+    });
+    // The address stays out: the log is append-only, and only the site row should hold it.
+    record({
+      type: "site.created",
+      subjectType: "site",
+      subjectId: id,
+      siteId: id,
+      actor: actorOf(actor),
+      data: { ownerId: owner.userId, name },
+    });
   });
   const row = await findSiteById(ctx.db, id);
   if (!row) throw new Error(`site ${id} vanished right after it was created`);

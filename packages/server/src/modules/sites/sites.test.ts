@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
@@ -47,6 +48,22 @@ describe.each(TEST_DATABASES)("sites on %s", (database) => {
 
     const list = await request("GET", "/v1/sites", { cookie: alice.cookie });
     expect(list.body.sites.map((s: { id: string }) => s.id)).toContain(res.body.id);
+
+    // The site's first event, readable by its owner; the address stays in the site row only.
+    const events = await auditEventsAbout(server, res.body.id);
+    expect(events).toMatchObject([
+      {
+        type: "site.created",
+        subjectType: "site",
+        siteId: res.body.id,
+        actorType: "user",
+        actorId: alice.id,
+        data: { ownerId: alice.id, name: "Home" },
+      },
+    ]);
+    expect(JSON.stringify(events)).not.toContain("Keizersgracht");
+    const audit = await request("GET", `/v1/audit/events?siteId=${res.body.id}`, { cookie: alice.cookie });
+    expect(audit.body.events.map((e: { type: string }) => e.type)).toEqual(["site.created"]);
   });
 
   it("keeps an explicit geofence and a missing second address line", async () => {
@@ -85,6 +102,14 @@ describe.each(TEST_DATABASES)("sites on %s", (database) => {
       body: { ...SITE_BODY, address: { ...SITE_BODY.address, country: "ZZ" } },
     });
     expect(zz.body.error.message).toMatch(/ISO 3166-1 alpha-2/);
+    // Nothing changed, so nothing was recorded.
+    const recorded = await server.ctx.db
+      .selectFrom("audit_events")
+      .select("seq")
+      .where("actor_id", "=", alice.id)
+      .where("type", "=", "site.created")
+      .execute();
+    expect(recorded).toHaveLength(2); // the two sites created by the tests above
   });
 
   it("lets only recipients create sites", async () => {

@@ -1,4 +1,5 @@
 import { notFound, ThresholdError } from "@threshold/core";
+import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { actingCarrierId, foundOrNotFound, isOperator, requireRole, visibleOrNotFound } from "../../http/ownership.js";
@@ -6,7 +7,7 @@ import { createAccount, createCarrier } from "../auth/accounts.js";
 import { findCarrierById, findUserById, listCouriersOf } from "./repository.js";
 import { type Carrier, type CreateUserBody, toCarrier, toUser, type User, type UserRow } from "./schemas.js";
 
-type Ctx = Pick<AppContext, "db" | "clock">;
+type Ctx = Pick<AppContext, "db" | "clock" | "audit">;
 
 /** Operators create any account; a carrier admin creates couriers of their own carrier only. */
 export async function createUser(ctx: Ctx, actor: Actor, body: CreateUserBody): Promise<User> {
@@ -23,13 +24,12 @@ export async function createUser(ctx: Ctx, actor: Actor, body: CreateUserBody): 
   } else if (carrierId !== null && !(await findCarrierById(ctx.db, carrierId))) {
     throw new ThresholdError("invalid_request", "carrierId names no carrier; create it first with POST /v1/carriers.");
   }
-  const { id } = await createAccount(ctx.db, ctx.clock, {
-    email: body.email,
-    name: body.name,
-    password: body.password,
-    role: body.role,
-    carrierId,
-  });
+  const { id } = await createAccount(
+    ctx.db,
+    ctx.clock,
+    { email: body.email, name: body.name, password: body.password, role: body.role, carrierId },
+    { audit: ctx.audit, actor: actorOf(actor) },
+  );
   return toUser(foundOrNotFound(await findUserById(ctx.db, id), "user"));
 }
 
@@ -58,6 +58,6 @@ export async function listCouriers(ctx: Ctx, actor: Actor, carrierId: string): P
 
 export async function addCarrier(ctx: Ctx, actor: Actor, name: string): Promise<Carrier> {
   requireRole(actor, ["operator"], "add carriers");
-  const { id } = await createCarrier(ctx.db, ctx.clock, name);
+  const { id } = await createCarrier(ctx.db, ctx.clock, name, { audit: ctx.audit, actor: actorOf(actor) });
   return toCarrier(foundOrNotFound(await findCarrierById(ctx.db, id), "carrier"));
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
@@ -48,6 +49,22 @@ describe.each(TEST_DATABASES)("users and carriers on %s", (database) => {
       disabledAt: null,
     });
     expect(admin.body).not.toHaveProperty("password_hash");
+    // Both recorded, by the operator; the account's event names its role and carrier, never the password.
+    expect(await auditEventsAbout(server, carrier.body.id)).toMatchObject([
+      { type: "carrier.created", subjectType: "carrier", actorType: "user", actorId: operator.id, siteId: null },
+    ]);
+    const created = await auditEventsAbout(server, admin.body.id);
+    expect(created).toMatchObject([
+      {
+        type: "account.created",
+        subjectType: "user",
+        actorType: "user",
+        actorId: operator.id,
+        siteId: null,
+        data: { role: "carrier_admin", carrierId: carrier.body.id },
+      },
+    ]);
+    expect(JSON.stringify(created)).not.toContain(PASSWORD);
 
     const login = await request("POST", "/v1/auth/login", { body: { email, password: PASSWORD } });
     expect(login.status).toBe(200);
@@ -67,6 +84,9 @@ describe.each(TEST_DATABASES)("users and carriers on %s", (database) => {
     const courier = await createUser(adminA, { role: "courier" });
     expect(courier.status).toBe(201);
     expect(courier.body).toMatchObject({ role: "courier", carrierId: adminA.carrierId });
+    expect((await auditEventsAbout(server, courier.body.id)).map((e) => [e.type, e.actorId])).toEqual([
+      ["account.created", adminA.id],
+    ]);
 
     const explicit = await createUser(adminA, { role: "courier", carrierId: adminA.carrierId });
     expect(explicit.status).toBe(201);
@@ -99,6 +119,7 @@ describe.each(TEST_DATABASES)("users and carriers on %s", (database) => {
   it("rejects bad account data with a clear 400 or 409, changing nothing", async () => {
     const email = newEmail("dup");
     expect((await createUser(operator, { email, role: "recipient" })).status).toBe(201);
+    const before = await server.ctx.db.selectFrom("audit_events").select("seq").execute();
     const duplicate = await createUser(operator, { email: email.toUpperCase(), role: "recipient" });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error.code).toBe("conflict");
@@ -117,6 +138,8 @@ describe.each(TEST_DATABASES)("users and carriers on %s", (database) => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error.code).toBe("invalid_request");
     }
+    // Refusals change nothing and record nothing.
+    expect(await server.ctx.db.selectFrom("audit_events").select("seq").execute()).toHaveLength(before.length);
   });
 
   it("GET /v1/users/{id}: self, operators and the courier's carrier admin; everyone else 404", async () => {

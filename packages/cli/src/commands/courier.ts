@@ -1,0 +1,109 @@
+import { createThresholdClient, signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
+import type { Command } from "commander";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../demo/accounts.js";
+
+interface CourierOptions {
+  server: string;
+  email: string;
+  password: string;
+}
+
+interface ScanOptions extends CourierOptions {
+  lat?: string;
+  lng?: string;
+}
+
+async function courierClient(options: CourierOptions): Promise<ThresholdClient> {
+  const { cookie } = await signIn(options.server, options.email, options.password);
+  return createThresholdClient({ baseUrl: options.server, cookie });
+}
+
+function withLogin(command: Command): Command {
+  return command
+    .option("--server <url>", "the Threshold server", process.env.PUBLIC_URL ?? "http://localhost:8080")
+    .option(
+      "--email <email>",
+      "the courier's email (default: the demo courier)",
+      process.env.THRESHOLD_EMAIL ?? DEMO_ACCOUNTS.courier.email,
+    )
+    .option("--password <password>", "the courier's password", process.env.THRESHOLD_PASSWORD ?? DEMO_PASSWORD);
+}
+
+/** Prints an answer the way the courier's phone shows it: one big word, then the sentence. */
+function show(visit: {
+  id: string | null;
+  status: string;
+  message: string;
+  refusals: { code: string; message: string }[];
+  deadlineAt: string | null;
+}): void {
+  const headline =
+    visit.status === "open" ? "OPEN" : visit.status === "secured" ? "LOCKED" : visit.status.toUpperCase();
+  console.log(`\n  ${headline}\n  ${visit.message}`);
+  for (const refusal of visit.refusals.slice(1)) console.log(`  also: ${refusal.message} (${refusal.code})`);
+  if (visit.refusals.length > 0) console.log(`  codes: ${visit.refusals.map((r) => r.code).join(", ")}`);
+  if (visit.status === "open" && visit.id) {
+    if (visit.deadlineAt) console.log(`  Secure it by ${new Date(visit.deadlineAt).toLocaleTimeString()}.`);
+    console.log(`\n  When the package is inside and the door closed:  threshold courier secure ${visit.id}`);
+  }
+  console.log("");
+}
+
+export function registerCourierCommands(program: Command): void {
+  const courier = program
+    .command("courier")
+    .description("Act as a courier from the terminal (the demo courier unless --email is given)");
+
+  withLogin(
+    courier.command("stops").description("Today's stops with their readiness: lock, door, camera, consent"),
+  ).action(async (options: CourierOptions) => {
+    const client = await courierClient(options);
+    const { stops } = unwrap(await client.GET("/v1/courier/stops"));
+    if (stops.length === 0) console.log("No stops today.");
+    for (const stop of stops) {
+      const ready = stop.readiness ? (stop.readiness.ready ? "ready" : "not ready") : "doorstep";
+      console.log(
+        `${stop.trackingNumber}  ${stop.method.padEnd(9)} ${ready.padEnd(10)} ${stop.site.address.line1}, ${stop.site.address.city}`,
+      );
+    }
+  });
+
+  withLogin(
+    courier
+      .command("scan")
+      .description("Scan a package at the door: opens it if every rule holds, or says exactly why not")
+      .argument("<tracking>", "the tracking number on the label")
+      .option("--lat <lat>", "where you are (default: at the stop's door)")
+      .option("--lng <lng>", "where you are (default: at the stop's door)"),
+  ).action(async (tracking: string, options: ScanOptions) => {
+    const client = await courierClient(options);
+    let location = options.lat && options.lng ? { lat: Number(options.lat), lng: Number(options.lng) } : null;
+    if (!location) {
+      // Without GPS, stand at the door of the stop this package belongs to.
+      const { stops } = unwrap(await client.GET("/v1/courier/stops"));
+      location = stops.find((s) => s.trackingNumber === tracking)?.site.location ?? { lat: 0, lng: 0 };
+    }
+    console.log(`Scanning ${tracking}…`);
+    const visit = unwrap(
+      await client.POST("/v1/visits", {
+        body: { trackingNumber: tracking, location },
+        headers: { "idempotency-key": `cli-${tracking}-${Date.now()}` },
+      }),
+    );
+    show(visit);
+    if (visit.status !== "open") process.exitCode = 3;
+  });
+
+  withLogin(
+    courier
+      .command("secure")
+      .description("Done: lock the door, and wait until the lock confirms it is locked and the door closed")
+      .argument("<visit>", "the visit id printed by scan"),
+  ).action(async (visitId: string, options: CourierOptions) => {
+    const client = await courierClient(options);
+    console.log("Locking…");
+    const visit = unwrap(await client.POST("/v1/visits/{visitId}/secure", { params: { path: { visitId } } }));
+    show(visit);
+    if (visit.status !== "secured") process.exitCode = 3;
+  });
+}

@@ -1,0 +1,107 @@
+import { type Consent, consentAllows, type DeliveryMethod } from "./consent.js";
+import { distanceMeters, type GeoPoint } from "./geo.js";
+
+/** Why a visit may not open: one code per failed rule of DESIGN.md rule 1. */
+export const REFUSAL_CODES = [
+  "not_assigned",
+  "already_delivered",
+  "method_not_in_home",
+  "wrong_site",
+  "outside_window",
+  "outside_geofence",
+  "no_access_point",
+  "no_consent",
+  "access_blocked",
+  "camera_not_live",
+  "lock_offline",
+  "lock_jammed",
+  "lock_not_locked",
+  "door_open",
+  "visit_in_progress",
+  "courier_busy",
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+export interface Refusal {
+  code: RefusalCode;
+  /** A sentence for the courier at the door: what is wrong and what to do. */
+  message: string;
+}
+
+/** Everything the rules look at, gathered by the caller at the moment of the scan. */
+export interface VisitFacts {
+  now: number;
+  courierId: string;
+  courierLocation: GeoPoint;
+  /** The stop the courier says they are at, when the app sends it. */
+  claimedSiteId: string | null;
+  shipment: {
+    courierId: string | null;
+    siteId: string;
+    method: DeliveryMethod;
+    status: string;
+    windowStart: number;
+    windowEnd: number;
+  } | null;
+  site: { location: GeoPoint; geofenceRadiusM: number; blocked: boolean } | null;
+  accessPoint: { consent: Consent | null } | null;
+  lock: { online: boolean; lock: string | null; door: string | null } | null;
+  camera: { live: boolean } | null;
+  visitInProgressAtDoor: boolean;
+  courierHasVisitInProgress: boolean;
+}
+
+const MESSAGES: Record<RefusalCode, string> = {
+  not_assigned: "This package is not assigned to you. Check the label, or call dispatch.",
+  already_delivered: "This package has already been delivered.",
+  method_not_in_home: "This package is not for in-home delivery. Leave it at the door as the label says.",
+  wrong_site: "This package belongs at another address. Check the stop.",
+  outside_window: "It is outside this delivery's time window. Do not open; follow dispatch's instructions.",
+  outside_geofence: "You are not at the delivery address yet. Move to the door and scan again.",
+  no_access_point: "This address has no door set up for in-home delivery. Leave the package at the door.",
+  no_consent: "The customer has not allowed in-home delivery at this time. Leave the package at the door.",
+  access_blocked: "The customer has blocked access. Do not open; leave the package at the door.",
+  camera_not_live: "The home's camera is not live, so the door cannot be opened. Leave the package at the door.",
+  lock_offline: "The lock is not reachable right now. Leave the package at the door.",
+  lock_jammed: "The lock reports a jam. Do not force it; leave the package at the door.",
+  lock_not_locked: "The lock does not report locked, so it cannot be opened safely. Leave the package at the door.",
+  door_open: "The door sensor says the door is open. Do not enter; leave the package at the door.",
+  visit_in_progress: "Another delivery is in progress at this door. Wait for it to finish, then scan again.",
+  courier_busy: "Finish your current stop (lock the door) before opening the next one.",
+};
+
+export function refusal(code: RefusalCode): Refusal {
+  return { code, message: MESSAGES[code] };
+}
+
+/**
+ * DESIGN.md rule 1, as a pure function: every rule that fails is named, so the courier and the
+ * recipient learn all that is wrong at once. An empty list, and only an empty list, allows opening.
+ * Anything unknown (no lock state, no camera) fails: the rules fail closed.
+ */
+export function checkVisit(facts: VisitFacts): Refusal[] {
+  const { shipment, site, accessPoint, lock, camera } = facts;
+  // Without a shipment assigned to this courier nothing else may be revealed about the address.
+  if (!shipment || shipment.courierId !== facts.courierId) return [refusal("not_assigned")];
+  if (shipment.status === "delivered") return [refusal("already_delivered")];
+  if (shipment.method !== "in_home") return [refusal("method_not_in_home")];
+
+  const codes: RefusalCode[] = [];
+  if (facts.claimedSiteId !== null && facts.claimedSiteId !== shipment.siteId) codes.push("wrong_site");
+  if (facts.now < shipment.windowStart || facts.now >= shipment.windowEnd) codes.push("outside_window");
+  if (!site || distanceMeters(facts.courierLocation, site.location) > site.geofenceRadiusM)
+    codes.push("outside_geofence");
+  if (!accessPoint) codes.push("no_access_point");
+  else if (!consentAllows(accessPoint.consent, shipment.method, facts.now)) codes.push("no_consent");
+  if (site?.blocked) codes.push("access_blocked");
+  if (accessPoint) {
+    if (!camera?.live) codes.push("camera_not_live");
+    if (!lock?.online) codes.push("lock_offline");
+    else if (lock.lock === "jammed") codes.push("lock_jammed");
+    else if (lock.lock !== "locked") codes.push("lock_not_locked");
+    if (lock?.online && lock.door !== "closed") codes.push("door_open");
+  }
+  if (facts.visitInProgressAtDoor) codes.push("visit_in_progress");
+  if (facts.courierHasVisitInProgress) codes.push("courier_busy");
+  return codes.map(refusal);
+}

@@ -1,0 +1,68 @@
+import { notFound } from "@threshold/core";
+import Type, { type Static } from "typebox";
+import type { AppContext } from "../../context.js";
+import type { Actor } from "../../http/actor.js";
+import { idParam, requireRole } from "../../http/ownership.js";
+import { ownSites, setAccessBlocked } from "./repository.js";
+
+type Ctx = Pick<AppContext, "db" | "clock" | "audit">;
+
+export const BlockBody = Type.Object(
+  { siteId: Type.Optional(idParam("site", "Only this site of yours; all your sites when left out.")) },
+  { additionalProperties: false },
+);
+export type BlockBody = Static<typeof BlockBody>;
+
+export const BlockResult = Type.Object({
+  sites: Type.Array(
+    Type.Object({
+      siteId: Type.String({ description: "sit_…" }),
+      blocked: Type.Boolean(),
+      blockedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+        description: "Since when access has been blocked (the first block, when blocked twice).",
+      }),
+    }),
+    { description: "The sites the call applied to, with their state after it." },
+  ),
+});
+export type BlockResult = Static<typeof BlockResult>;
+
+/**
+ * The recipient's big red button: blocked sites refuse every access at once, including visits
+ * already authorized but not yet open (the visit flow re-reads the block just before unlocking).
+ * Each site that changes is recorded; blocking a blocked site keeps its first time.
+ */
+export async function setAccessBlock(ctx: Ctx, actor: Actor, blocked: boolean, body: BlockBody): Promise<BlockResult> {
+  const user = requireRole(actor, ["recipient"], blocked ? "block access" : "unblock access");
+  const siteId = body.siteId;
+  const now = ctx.clock.now();
+  const sites = await ctx.audit.transaction(async (trx, record) => {
+    const targets = await ownSites(trx, user.userId, siteId);
+    if (siteId !== undefined && targets.length === 0) throw notFound("site");
+    const changed = new Set(
+      await setAccessBlocked(
+        trx,
+        targets.map((site) => site.id),
+        blocked ? now : null,
+      ),
+    );
+    for (const site of targets) {
+      if (!changed.has(site.id)) continue;
+      record({
+        type: blocked ? "access.blocked" : "access.unblocked",
+        subjectType: "site",
+        subjectId: site.id,
+        siteId: site.id,
+        actor: { type: "user", id: user.userId },
+      });
+    }
+    return ownSites(trx, user.userId, siteId);
+  });
+  return {
+    sites: sites.map((site) => ({
+      siteId: site.id,
+      blocked: site.access_blocked_at !== null,
+      blockedAt: site.access_blocked_at === null ? null : new Date(site.access_blocked_at).toISOString(),
+    })),
+  };
+}

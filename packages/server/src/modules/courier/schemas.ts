@@ -1,0 +1,39 @@
+import { DELIVERY_METHODS } from "@threshold/core";
+import Type, { type Static } from "typebox";
+import { Readiness } from "../shipments/readiness.js";
+import { Destination, ShipmentWindow } from "../shipments/schemas.js";
+
+export const Stop = Type.Object({
+  shipmentId: Type.String({ description: "shp_…" }),
+  trackingNumber: Type.String(),
+  method: Type.Enum(DELIVERY_METHODS),
+  window: ShipmentWindow,
+  siteId: Type.String({ description: "sit_…; send it with the scan." }),
+  site: Destination,
+  size: Type.Union([
+    Type.Object({ lengthCm: Type.Integer(), widthCm: Type.Integer(), heightCm: Type.Integer() }),
+    Type.Null(),
+  ]),
+  weightG: Type.Union([Type.Integer(), Type.Null()]),
+  flags: Type.Object({ perishable: Type.Boolean(), signatureRequired: Type.Boolean() }),
+  accessPoint: Type.Union(
+    [
+      Type.Object({
+        id: Type.String({ description: "acp_… of the front door." }),
+        kind: Type.Literal("front_door"),
+        name: Type.String(),
+        notes: Type.String({ description: "The recipient's notes for the courier, e.g. 'dog shut in the kitchen'." }),
+      }),
+      Type.Null(),
+    ],
+    { description: "The front door, when the site has one." },
+  ),
+  readiness: Type.Union([Readiness, Type.Null()], {
+    description: "For in-home stops: could the door open right now? Null for doorstep stops, which open nothing.",
+  }),
+});
+export type Stop = Static<typeof Stop>;
+
+export const StopList = Type.Object({
+  stops: Type.Array(Stop, { description: "Earliest window first." }),
+});

@@ -1,0 +1,132 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { ID_BODY_PATTERN, notFound, ThresholdError } from "@threshold/core";
+import type { FastifyInstance } from "fastify";
+import Type from "typebox";
+import type { AppContext } from "../../context.js";
+import type { Database } from "../../db/schema.js";
+import { requireUser, type UserActor } from "../../http/actor.js";
+import { errorResponses } from "../../http/error-schema.js";
+
+const Incident = Type.Object(
+  {
+    id: Type.String(),
+    visitId: Type.String(),
+    siteId: Type.String(),
+    kind: Type.String({ description: "not_secured, lock_failed, camera_lost, …" }),
+    status: Type.Union([Type.Literal("open"), Type.Literal("resolved")]),
+    detail: Type.String(),
+    openedAt: Type.String({ format: "date-time" }),
+    resolvedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    resolvedBy: Type.Union([Type.String(), Type.Null()]),
+    resolution: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: "Incident" },
+);
+
+const IncidentId = Type.Object({ incidentId: Type.String({ pattern: `^inc_${ID_BODY_PATTERN}$` }) });
+
+function toIncident(row: Database["incidents"]) {
+  return {
+    id: row.id,
+    visitId: row.visit_id,
+    siteId: row.site_id,
+    kind: row.kind,
+    status: row.status as "open" | "resolved",
+    detail: row.detail,
+    openedAt: new Date(row.opened_at).toISOString(),
+    resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at).toISOString(),
+    resolvedBy: row.resolved_by,
+    resolution: row.resolution,
+  };
+}
+
+/** Operators see every incident; a recipient sees those at their own sites. */
+function visibleIncidents(ctx: AppContext, actor: UserActor) {
+  const query = ctx.db.selectFrom("incidents").selectAll();
+  return actor.role === "operator"
+    ? query
+    : query.where("site_id", "in", ctx.db.selectFrom("sites").select("id").where("owner_id", "=", actor.userId));
+}
+
+export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    "/incidents",
+    {
+      schema: {
+        tags: ["incidents"],
+        summary: "Incidents: a door not proven locked in time, a lock that failed — open ones first",
+        querystring: Type.Object({
+          status: Type.Optional(Type.Union([Type.Literal("open"), Type.Literal("resolved")])),
+        }),
+        response: { 200: Type.Object({ incidents: Type.Array(Incident) }), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const actor = requireUser(request, "recipient", "operator");
+      let query = visibleIncidents(ctx, actor).orderBy("status").orderBy("opened_at", "desc").limit(200);
+      if (request.query.status) query = query.where("status", "=", request.query.status);
+      return { incidents: (await query.execute()).map(toIncident) };
+    },
+  );
+
+  api.post(
+    "/incidents/:incidentId/resolve",
+    {
+      schema: {
+        tags: ["incidents"],
+        summary: "Resolve an incident (operators, or the site's recipient), saying how",
+        params: IncidentId,
+        body: Type.Object(
+          { resolution: Type.String({ minLength: 3, maxLength: 1000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Incident, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const actor = requireUser(request, "recipient", "operator");
+      const incident = await visibleIncidents(ctx, actor)
+        .where("id", "=", request.params.incidentId)
+        .executeTakeFirst();
+      if (!incident) throw notFound("incident");
+      if (incident.status !== "open") throw new ThresholdError("conflict", "This incident is already resolved.");
+      const now = ctx.clock.now();
+      const visit = await ctx.db
+        .selectFrom("visits")
+        .select(["courier_id", "carrier_id", "shipment_id"])
+        .where("id", "=", incident.visit_id)
+        .executeTakeFirstOrThrow();
+      await ctx.audit.transaction(async (trx, record) => {
+        await trx
+          .updateTable("incidents")
+          .set({ status: "resolved", resolved_at: now, resolved_by: actor.userId, resolution: request.body.resolution })
+          .where("id", "=", incident.id)
+          .where("status", "=", "open")
+          .execute();
+        record({
+          type: "incident.resolved",
+          subjectType: "incident",
+          subjectId: incident.id,
+          siteId: incident.site_id,
+          actor: { type: "user", id: actor.userId },
+          data: {
+            visitId: incident.visit_id,
+            kind: incident.kind,
+            resolution: request.body.resolution,
+            courierId: visit.courier_id,
+            carrierId: visit.carrier_id,
+            shipmentId: visit.shipment_id,
+          },
+        });
+      });
+      const updated = await ctx.db
+        .selectFrom("incidents")
+        .selectAll()
+        .where("id", "=", incident.id)
+        .executeTakeFirstOrThrow();
+      return toIncident(updated);
+    },
+  );
+}

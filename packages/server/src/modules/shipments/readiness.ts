@@ -1,0 +1,62 @@
+import { consentAllows, type DeliveryMethod } from "@threshold/core";
+import Type, { type Static } from "typebox";
+import type { Database } from "../../db/schema.js";
+import { isOnline, type Liveness } from "../devices/schemas.js";
+import type { FrontDoor } from "./front-door.js";
+
+export const Readiness = Type.Object(
+  {
+    lockOnline: Type.Boolean({ description: "The lock is connected and heard from recently." }),
+    lockLocked: Type.Boolean({ description: "An online lock reports locked." }),
+    doorClosed: Type.Boolean({ description: "An online lock's door sensor reports closed." }),
+    cameraLive: Type.Boolean({ description: "A witness camera is online and streaming." }),
+    consentGiven: Type.Boolean({ description: "The recipient allows this method through this door now." }),
+    blocked: Type.Boolean({ description: "The recipient has blocked all access to the site." }),
+    ready: Type.Boolean({ description: "All of the above as needed: the door could open if the courier were there." }),
+  },
+  { description: "Whether the door could be opened right now; the scan re-checks everything." },
+);
+export type Readiness = Static<typeof Readiness>;
+
+export type DeviceState = Pick<Database["devices"], "id" | "online" | "last_seen_at" | "reported_state">;
+
+function stateOf(device: DeviceState | undefined, liveness: Liveness): Record<string, unknown> | null {
+  // A silent device's last report may be stale: fail closed and trust only online devices.
+  if (!device || !isOnline(device, liveness) || device.reported_state === null) return null;
+  try {
+    const value: unknown = JSON.parse(device.reported_state);
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A pure summary of DESIGN.md rule 1's device, consent and block checks for one door at one
+ * instant (the scan adds the courier's own checks: assignment, window, geofence, other visits).
+ */
+export function readinessOf(
+  door: FrontDoor | null,
+  devices: ReadonlyMap<string, DeviceState>,
+  site: { access_blocked_at: number | null },
+  method: DeliveryMethod,
+  liveness: Liveness,
+): Readiness {
+  const blocked = site.access_blocked_at !== null;
+  const lock = door ? devices.get(door.actuatorDeviceId) : undefined;
+  const lockState = stateOf(lock, liveness);
+  const lockOnline = lock !== undefined && isOnline(lock, liveness);
+  const lockLocked = lockState?.lock === "locked";
+  const doorClosed = lockState?.door === "closed";
+  const cameraLive = (door?.cameraDeviceIds ?? []).some((id) => stateOf(devices.get(id), liveness)?.streaming === true);
+  const consentGiven = door !== null && consentAllows(door.consent, method, liveness.now);
+  return {
+    lockOnline,
+    lockLocked,
+    doorClosed,
+    cameraLive,
+    consentGiven,
+    blocked,
+    ready: lockOnline && lockLocked && doorClosed && cameraLive && consentGiven && !blocked,
+  };
+}

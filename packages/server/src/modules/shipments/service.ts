@@ -1,0 +1,280 @@
+import { newId, notFound, ThresholdError } from "@threshold/core";
+import type { AuditActor } from "../../audit/audit-log.js";
+import type { AppContext } from "../../context.js";
+import type { Actor } from "../../http/actor.js";
+import { foundOrNotFound, isOperator, visibleOrNotFound } from "../../http/ownership.js";
+import { findSiteById } from "../sites/repository.js";
+import { findFrontDoor, frontDoorsOfSites } from "./front-door.js";
+import {
+  assignCourier,
+  carrierNames,
+  findActiveCourierOfCarrier,
+  findShipmentById,
+  insertShipment,
+  listShipments as listShipmentRows,
+  type ShipmentFilter,
+  shipmentHasVisitInProgress,
+  sitesByIds,
+  trackingNumberExists,
+} from "./repository.js";
+import {
+  type CreateShipmentBody,
+  type ListShipmentsQuery,
+  MAX_WINDOW_MS,
+  type Shipment,
+  type ShipmentRow,
+  toShipment,
+  type Viewer,
+} from "./schemas.js";
+
+type Ctx = Pick<AppContext, "db" | "clock" | "audit">;
+
+/** A carrier call, as requireCarrierScope resolved it: the carrier acted for and who acts. */
+export interface CarrierCall {
+  carrierId: string;
+  actor: Actor;
+}
+
+export function auditActorOf(actor: Actor): AuditActor {
+  return actor.kind === "user" ? { type: "user", id: actor.userId } : { type: "api_key", id: actor.keyId };
+}
+
+function trackingNumberTaken(trackingNumber: string): ThresholdError {
+  return new ThresholdError(
+    "tracking_number_exists",
+    `A shipment with tracking number ${trackingNumber} exists; a carrier's tracking numbers are unique. Read it instead of creating it again.`,
+  );
+}
+
+function parseWindow(window: CreateShipmentBody["window"], now: number): { start: number; end: number } {
+  const start = Date.parse(window.start);
+  const end = Date.parse(window.end);
+  if (Number.isNaN(start) || Number.isNaN(end)) {
+    throw new ThresholdError("invalid_request", "window.start and window.end must be RFC 3339 date-times.");
+  }
+  if (end <= start) throw new ThresholdError("invalid_window", "The window must end after it starts.");
+  if (end - start > MAX_WINDOW_MS) {
+    throw new ThresholdError("invalid_window", "The window may be at most 12 hours long; split longer ones.");
+  }
+  if (end <= now) throw new ThresholdError("invalid_window", "The window has already ended; choose one still ahead.");
+  return { start, end };
+}
+
+/**
+ * A carrier creates a shipment to a site the recipient gave it at checkout. The recipient is the
+ * site's owner; nothing about the site is told back beyond what the shipment needs.
+ */
+export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: CreateShipmentBody): Promise<Shipment> {
+  const now = ctx.clock.now();
+  const window = parseWindow(body.window, now);
+  if (await trackingNumberExists(ctx.db, carrier.carrierId, body.trackingNumber))
+    throw trackingNumberTaken(body.trackingNumber);
+  const site = foundOrNotFound(await findSiteById(ctx.db, body.siteId), "site");
+  if (body.method === "in_home") {
+    const door = await findFrontDoor(ctx.db, site.id);
+    if (!door?.consent?.methods.includes("in_home")) {
+      throw new ThresholdError(
+        "no_consent",
+        "The recipient has not opened this site to in-home delivery; deliver to the doorstep instead.",
+        { method: body.method },
+      );
+    }
+  }
+  const id = newId("shipment", now);
+  const row: ShipmentRow = {
+    id,
+    tracking_number: body.trackingNumber,
+    carrier_id: carrier.carrierId,
+    recipient_id: site.owner_id,
+    site_id: site.id,
+    method: body.method,
+    window_start: window.start,
+    window_end: window.end,
+    length_cm: body.size?.lengthCm ?? null,
+    width_cm: body.size?.widthCm ?? null,
+    height_cm: body.size?.heightCm ?? null,
+    weight_g: body.weightG ?? null,
+    perishable: body.flags?.perishable ? 1 : 0,
+    signature_required: body.flags?.signatureRequired ? 1 : 0,
+    value_cents: body.flags?.valueCents ?? null,
+    status: "created",
+    courier_id: null,
+    delivered_at: null,
+    delivered_visit_id: null,
+    created_at: now,
+    updated_at: now,
+  };
+  try {
+    await ctx.audit.transaction(async (trx, record) => {
+      await insertShipment(trx, row);
+      record({
+        type: "shipment.created",
+        subjectType: "shipment",
+        subjectId: id,
+        siteId: site.id,
+        actor: auditActorOf(carrier.actor),
+        data: {
+          carrierId: carrier.carrierId,
+          trackingNumber: row.tracking_number,
+          method: row.method,
+          windowStart: new Date(row.window_start).toISOString(),
+          windowEnd: new Date(row.window_end).toISOString(),
+        },
+      });
+    });
+  } catch (error) {
+    // Two creations of one tracking number can both pass the check above; the unique index decides.
+    if (isUniqueViolation(error)) throw trackingNumberTaken(body.trackingNumber);
+    throw error;
+  }
+  return toShipment(row, "carrier");
+}
+
+/** The carrier hands its shipment to one of its own couriers; another carrier's courier does not exist. */
+export async function assignShipment(ctx: Ctx, carrier: CarrierCall, id: string, courierId: string): Promise<Shipment> {
+  const row = visibleOrNotFound(
+    await findShipmentById(ctx.db, id),
+    (s) => s.carrier_id === carrier.carrierId,
+    "shipment",
+  );
+  if (!(await findActiveCourierOfCarrier(ctx.db, carrier.carrierId, courierId))) {
+    throw new ThresholdError("courier_not_found", "No courier with that id works for your carrier.");
+  }
+  if (row.status !== "created" && row.status !== "assigned") {
+    throw new ThresholdError("conflict", `The shipment is ${row.status}; it can no longer be assigned.`);
+  }
+  if (row.status === "assigned" && row.courier_id === courierId) return toShipment(row, "carrier");
+  if (await shipmentHasVisitInProgress(ctx.db, row.id)) {
+    throw new ThresholdError(
+      "conflict",
+      "A courier is at the door with this shipment; reassign it once the visit ends.",
+    );
+  }
+  const now = ctx.clock.now();
+  await ctx.audit.transaction(async (trx, record) => {
+    if (!(await assignCourier(trx, row.id, courierId, ["created", "assigned"], now))) {
+      throw new ThresholdError("conflict", "The shipment changed meanwhile and can no longer be assigned.");
+    }
+    record({
+      type: "shipment.assigned",
+      subjectType: "shipment",
+      subjectId: row.id,
+      siteId: row.site_id,
+      actor: auditActorOf(carrier.actor),
+      data: {
+        carrierId: row.carrier_id,
+        trackingNumber: row.tracking_number,
+        courierId,
+        previousCourierId: row.courier_id,
+      },
+    });
+  });
+  return toShipment(foundOrNotFound(await findShipmentById(ctx.db, row.id), "shipment"), "carrier");
+}
+
+function requireReadScope(actor: Actor): void {
+  if (actor.kind === "api_key" && !actor.scopes.includes("shipments:read")) {
+    throw new ThresholdError("forbidden", "This API key lacks the shipments:read scope; create a key that has it.");
+  }
+}
+
+/** How `actor` relates to the shipment, or null when it is none of their business. */
+function viewerOf(actor: Actor, row: ShipmentRow): Viewer | null {
+  if (isOperator(actor)) return "operator";
+  if (actor.kind === "api_key") return actor.carrierId === row.carrier_id ? "carrier" : null;
+  if (actor.role === "carrier_admin") return actor.carrierId === row.carrier_id ? "carrier" : null;
+  if (actor.role === "recipient") return actor.userId === row.recipient_id ? "recipient" : null;
+  if (actor.role === "courier") return actor.userId === row.courier_id ? "courier" : null;
+  return null;
+}
+
+/** Renders rows for one viewer, fetching only what that viewer may see. */
+async function render(ctx: Ctx, rows: ShipmentRow[], viewer: Viewer): Promise<Shipment[]> {
+  const siteIds = rows.map((row) => row.site_id);
+  const needsSites = viewer === "courier" || viewer === "operator";
+  const [sites, doors, names] = await Promise.all([
+    needsSites ? sitesByIds(ctx.db, siteIds) : undefined,
+    viewer === "courier" ? frontDoorsOfSites(ctx.db, siteIds) : undefined,
+    viewer === "recipient" || viewer === "operator"
+      ? carrierNames(
+          ctx.db,
+          rows.map((row) => row.carrier_id),
+        )
+      : undefined,
+  ]);
+  return rows.map((row) =>
+    toShipment(row, viewer, {
+      site: sites?.get(row.site_id) ?? null,
+      notes: doors?.get(row.site_id)?.consent?.notes ?? "",
+      ...(names?.has(row.carrier_id) ? { carrierName: names.get(row.carrier_id) as string } : {}),
+    }),
+  );
+}
+
+/** The carrier that made it, its recipient, its courier and operators; to anyone else it does not exist. */
+export async function getShipment(ctx: Ctx, actor: Actor, id: string): Promise<Shipment> {
+  requireReadScope(actor);
+  const row = await findShipmentById(ctx.db, id);
+  const viewer = row ? viewerOf(actor, row) : null;
+  if (!row || !viewer) throw notFound("shipment");
+  const [shipment] = await render(ctx, [row], viewer);
+  return shipment as Shipment;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+function encodeCursor(row: ShipmentRow): string {
+  return Buffer.from(`${row.window_start}.${row.id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { windowStart: number; id: string } {
+  const match = /^(\d{1,16})\.(shp_[0-9a-z]{26})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!match) throw new ThresholdError("invalid_request", "cursor is not a nextCursor this API gave out.");
+  return { windowStart: Number(match[1]), id: match[2] as string };
+}
+
+/** Each party's own shipments, latest window first: carriers theirs, recipients theirs, couriers theirs. */
+export async function listShipments(
+  ctx: Ctx,
+  actor: Actor,
+  query: ListShipmentsQuery,
+): Promise<{ shipments: Shipment[]; nextCursor: string | null }> {
+  requireReadScope(actor);
+  let viewer: Viewer;
+  const filter: ShipmentFilter = { limit: query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(query.limit) };
+  if (actor.kind === "api_key") {
+    viewer = "carrier";
+    filter.carrierId = actor.carrierId;
+  } else if (actor.role === "operator") {
+    viewer = "operator";
+  } else if (actor.role === "carrier_admin" && actor.carrierId) {
+    viewer = "carrier";
+    filter.carrierId = actor.carrierId;
+  } else if (actor.role === "recipient") {
+    viewer = "recipient";
+    filter.recipientId = actor.userId;
+  } else if (actor.role === "courier") {
+    viewer = "courier";
+    filter.courierId = actor.userId;
+  } else {
+    throw new ThresholdError("forbidden", "Shipments are for recipients, couriers, carriers and operators.");
+  }
+  if (query.status !== undefined) filter.status = query.status;
+  const now = ctx.clock.now();
+  if (query.when === "upcoming") filter.endsAfter = now;
+  if (query.when === "past") filter.endsBy = now;
+  if (query.cursor !== undefined) filter.before = decodeCursor(query.cursor);
+  const rows = await listShipmentRows(ctx.db, { ...filter, limit: filter.limit + 1 });
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    shipments: await render(ctx, page, viewer),
+    nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null,
+  };
+}
+
+/** A unique-constraint failure, as SQLite (better-sqlite3) and PostgreSQL (pg) report it. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505";
+}

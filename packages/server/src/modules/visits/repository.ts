@@ -1,0 +1,65 @@
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "../../db/schema.js";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Visit statuses during which the door may be or become open. */
+export const IN_PROGRESS = ["authorized", "opening", "open", "securing"] as const;
+export type VisitStatus = (typeof IN_PROGRESS)[number] | "secured" | "refused" | "aborted" | "incident";
+
+/** Tracking numbers are unique per carrier, so a scan looks among the courier's own carrier's shipments. */
+export function findShipmentByTracking(db: Db, carrierId: string, trackingNumber: string) {
+  return db
+    .selectFrom("shipments")
+    .selectAll()
+    .where("carrier_id", "=", carrierId)
+    .where("tracking_number", "=", trackingNumber)
+    .executeTakeFirst();
+}
+
+export function findSite(db: Db, siteId: string) {
+  return db.selectFrom("sites").selectAll().where("id", "=", siteId).executeTakeFirst();
+}
+
+export function findDevice(db: Db, deviceId: string) {
+  return db
+    .selectFrom("devices")
+    .select(["id", "online", "last_seen_at", "reported_state"])
+    .where("id", "=", deviceId)
+    .where("removed_at", "is", null)
+    .executeTakeFirst();
+}
+
+export async function hasVisitInProgress(
+  db: Db,
+  column: "access_point_id" | "courier_id",
+  value: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("visits")
+    .select("id")
+    .where(column, "=", value)
+    .where("status", "in", IN_PROGRESS)
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+export function findVisit(db: Db, visitId: string) {
+  return db.selectFrom("visits").selectAll().where("id", "=", visitId).executeTakeFirst();
+}
+
+/** Moves a visit on only if it is still in one of `from`: racing writers (watchdog, courier) cannot both win. */
+export async function transition(
+  db: Db,
+  visitId: string,
+  from: readonly VisitStatus[],
+  patch: Partial<Database["visits"]> & { status: VisitStatus; updated_at: number },
+): Promise<boolean> {
+  const result = await db
+    .updateTable("visits")
+    .set(patch)
+    .where("id", "=", visitId)
+    .where("status", "in", from)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,0 +1,497 @@
+import { checkVisit, newId, type Refusal, refusal, ThresholdError, type VisitFacts } from "@threshold/core";
+import type { Transaction } from "kysely";
+import type { AuditActor, Record_ } from "../../audit/audit-log.js";
+import type { CommandOutcome } from "../../commands/command-service.js";
+import type { AppContext } from "../../context.js";
+import type { Database } from "../../db/schema.js";
+import type { UserActor } from "../../http/actor.js";
+import { deviceLiveness, isOnline } from "../devices/schemas.js";
+import { type FrontDoor, findFrontDoor } from "../shipments/index.js";
+import {
+  findDevice,
+  findShipmentByTracking,
+  findSite,
+  findVisit,
+  hasVisitInProgress,
+  IN_PROGRESS,
+  transition,
+  type VisitStatus,
+} from "./repository.js";
+import { notAssignedView, toVisitView, type VisitView } from "./views.js";
+
+export type VisitCtx = Pick<AppContext, "db" | "audit" | "clock" | "config" | "commands" | "log">;
+
+export interface ScanRequest {
+  trackingNumber: string;
+  location: { lat: number; lng: number };
+  siteId?: string;
+}
+
+type VisitRow = Database["visits"];
+type ShipmentRow = Database["shipments"];
+
+/** What every visit.* audit event carries, so live streams and webhooks can route it without a lookup. */
+function visitData(
+  visit: Pick<VisitRow, "courier_id" | "carrier_id" | "shipment_id">,
+  shipment: Pick<ShipmentRow, "tracking_number">,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    courierId: visit.courier_id,
+    carrierId: visit.carrier_id,
+    shipmentId: visit.shipment_id,
+    trackingNumber: shipment.tracking_number,
+    ...extra,
+  };
+}
+
+const actorOf = (courier: UserActor): AuditActor => ({ type: "user", id: courier.userId });
+const SYSTEM: AuditActor = { type: "system", id: null };
+
+/**
+ * The in-home visit: a courier's scan is checked against every part of DESIGN.md rule 1, then the
+ * camera is told to record and confirms, access is re-checked, and only then the signed unlock goes
+ * out. The visit is `open` only when the lock itself reports unlocked; it is `secured` only when the
+ * lock reports locked and the door closed. Anything that fails or times out ends the visit aborted,
+ * with the door told to lock.
+ */
+export class VisitService {
+  constructor(private readonly ctx: VisitCtx) {}
+
+  async scan(courier: UserActor, request: ScanRequest): Promise<VisitView> {
+    const { db, clock } = this.ctx;
+    const now = clock.now();
+    const shipment = courier.carrierId
+      ? await findShipmentByTracking(db, courier.carrierId, request.trackingNumber)
+      : undefined;
+    if (!shipment || shipment.courier_id !== courier.userId) return notAssignedView(request.trackingNumber, now);
+
+    const [site, door] = await Promise.all([findSite(db, shipment.site_id), findFrontDoor(db, shipment.site_id)]);
+    const { facts, cameraId } = await this.gatherFacts(courier, request, shipment, site ?? null, door, now);
+    const refusals = checkVisit(facts);
+    const base = {
+      id: newId("visit", now),
+      shipment_id: shipment.id,
+      site_id: shipment.site_id,
+      access_point_id: door?.id ?? null,
+      courier_id: courier.userId,
+      carrier_id: shipment.carrier_id,
+      courier_lat: request.location.lat,
+      courier_lng: request.location.lng,
+      requested_at: now,
+      lock_device_id: door?.actuatorDeviceId ?? null,
+      camera_device_id: cameraId,
+      updated_at: now,
+    };
+    if (refusals.length > 0) return this.refuse(courier, base, shipment, refusals);
+
+    let authorized: VisitRow;
+    try {
+      authorized = await this.ctx.audit.transaction(async (trx, record) => {
+        const row: VisitRow = { ...emptyVisit(), ...base, status: "authorized", authorized_at: now };
+        await trx.insertInto("visits").values(row).execute();
+        record({
+          type: "visit.authorized",
+          subjectType: "visit",
+          subjectId: row.id,
+          siteId: row.site_id,
+          actor: actorOf(courier),
+          data: visitData(row, shipment, {
+            accessPointId: row.access_point_id,
+            courierFirstName: await firstName(trx, courier.userId),
+          }),
+        });
+        return row;
+      });
+    } catch (error) {
+      // The partial unique indexes let one visit per door and per courier be in progress; a racing scan lost.
+      if (!isUniqueViolation(error)) throw error;
+      const atDoor = door ? await hasVisitInProgress(db, "access_point_id", door.id) : false;
+      return this.refuse(courier, base, shipment, [refusal(atDoor ? "visit_in_progress" : "courier_busy")]);
+    }
+    return this.open(authorized, shipment);
+  }
+
+  private async gatherFacts(
+    courier: UserActor,
+    request: ScanRequest,
+    shipment: ShipmentRow,
+    site: Database["sites"] | null,
+    door: FrontDoor | null,
+    now: number,
+  ): Promise<{ facts: VisitFacts; cameraId: string | null }> {
+    const { db } = this.ctx;
+    const liveness = deviceLiveness(this.ctx);
+    const [lock, cameras, doorBusy, courierBusy] = await Promise.all([
+      door ? findDevice(db, door.actuatorDeviceId) : undefined,
+      Promise.all((door?.cameraDeviceIds ?? []).map((id) => findDevice(db, id))),
+      door ? hasVisitInProgress(db, "access_point_id", door.id) : false,
+      hasVisitInProgress(db, "courier_id", courier.userId),
+    ]);
+    const lockState = lock ? parseState(lock.reported_state) : null;
+    // Until video lands, "live" is an online camera that reports it is producing video. The first
+    // live witness records the visit.
+    const liveCamera = cameras.find(
+      (c) => c && isOnline(c, liveness) && parseState(c.reported_state)?.streaming === true,
+    );
+    const facts: VisitFacts = {
+      now,
+      courierId: courier.userId,
+      courierLocation: request.location,
+      claimedSiteId: request.siteId ?? null,
+      shipment: {
+        courierId: shipment.courier_id,
+        siteId: shipment.site_id,
+        method: shipment.method as NonNullable<VisitFacts["shipment"]>["method"],
+        status: shipment.status,
+        windowStart: shipment.window_start,
+        windowEnd: shipment.window_end,
+      },
+      site: site
+        ? {
+            location: { lat: site.lat, lng: site.lng },
+            geofenceRadiusM: site.geofence_radius_m,
+            blocked: site.access_blocked_at !== null,
+          }
+        : null,
+      accessPoint: door ? { consent: door.consent } : null,
+      lock: lock
+        ? { online: isOnline(lock, liveness), lock: stringOf(lockState?.lock), door: stringOf(lockState?.door) }
+        : null,
+      camera: cameras.length > 0 ? { live: liveCamera !== undefined } : null,
+      visitInProgressAtDoor: doorBusy,
+      courierHasVisitInProgress: courierBusy,
+    };
+    return { facts, cameraId: liveCamera?.id ?? door?.cameraDeviceIds[0] ?? null };
+  }
+
+  private async refuse(
+    courier: UserActor,
+    base: Omit<
+      VisitRow,
+      | "status"
+      | "refusals"
+      | "reason"
+      | "authorized_at"
+      | "opened_at"
+      | "securing_at"
+      | "secured_at"
+      | "ended_at"
+      | "deadline_at"
+    >,
+    shipment: ShipmentRow,
+    refusals: Refusal[],
+  ): Promise<VisitView> {
+    const row: VisitRow = {
+      ...emptyVisit(),
+      ...base,
+      status: "refused",
+      refusals: JSON.stringify(refusals),
+      ended_at: base.requested_at,
+    };
+    await this.ctx.audit.transaction(async (trx, record) => {
+      await trx.insertInto("visits").values(row).execute();
+      record({
+        type: "visit.refused",
+        subjectType: "visit",
+        subjectId: row.id,
+        siteId: row.site_id,
+        actor: actorOf(courier),
+        data: visitData(row, shipment, { codes: refusals.map((r) => r.code) }),
+      });
+    });
+    return toVisitView(row, shipment.tracking_number);
+  }
+
+  /** Camera first, then a last look at the block switch, then the signed unlock. */
+  private async open(visit: VisitRow, shipment: ShipmentRow): Promise<VisitView> {
+    const { commands } = this.ctx;
+    const camera = await commands.send(visit.camera_device_id as string, "record_start", { visitId: visit.id });
+    const recording = await camera.outcome;
+    if (recording.status !== "succeeded") return this.abort(visit, shipment, `camera_${recording.status}`);
+
+    const moved = await this.move(visit, shipment, ["authorized"], "opening", {}, (trx) =>
+      blockedNow(trx, visit.site_id),
+    );
+    if (moved === "blocked") return this.abort(visit, shipment, "access_blocked");
+    if (!moved) return this.current(visit.id, shipment);
+
+    const unlock = await commands.send(visit.lock_device_id as string, "unlock", { visitId: visit.id });
+    const unlocked = await unlock.outcome;
+    if (!reports(unlocked, "unlocked")) {
+      return this.abort(
+        visit,
+        shipment,
+        unlocked.status === "succeeded" ? "lock_not_unlocked" : `unlock_${unlocked.reason ?? unlocked.status}`,
+      );
+    }
+    const now = this.ctx.clock.now();
+    await this.move(visit, shipment, ["opening"], "open", {
+      opened_at: now,
+      deadline_at: now + this.ctx.config.visitMaxOpenMs,
+    });
+    return this.current(visit.id, shipment);
+  }
+
+  /** The courier taps Done: lock, and believe it only when the lock says locked and the door closed. */
+  async secure(courier: UserActor, visitId: string): Promise<VisitView> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    if (!visit || visit.courier_id !== courier.userId)
+      throw new ThresholdError("not_found", "No visit with that id is visible to you.");
+    const shipment = await this.shipmentOf(visit);
+    if (visit.status === "secured") return toVisitView(visit, shipment.tracking_number);
+    if (visit.status !== "open" && visit.status !== "incident") {
+      throw new ThresholdError("conflict", `This visit is ${visit.status}; only an open visit can be secured.`);
+    }
+    const from: VisitStatus[] = visit.status === "incident" ? ["incident"] : ["open"];
+    if (!(await this.move(visit, shipment, from, "securing", { securing_at: this.ctx.clock.now() })))
+      return this.current(visitId, shipment);
+
+    const lock = await this.ctx.commands.send(visit.lock_device_id as string, "lock", { visitId });
+    const outcome = await lock.outcome;
+    if (
+      reports(outcome, "locked") &&
+      outcome.ack?.state &&
+      "door" in outcome.ack.state &&
+      outcome.ack.state.door === "closed"
+    ) {
+      await this.complete(visit, shipment);
+      return this.current(visitId, shipment);
+    }
+    if (outcome.reason === "door_open") {
+      await this.move(visit, shipment, ["securing"], from[0] as VisitStatus, {}, undefined, "visit.secure_refused", {
+        reason: "door_open",
+      });
+      throw new ThresholdError("door_open", "The door is open. Close it firmly, then tap Done again.");
+    }
+    await this.raiseIncident(
+      visit,
+      shipment,
+      ["securing"],
+      "lock_failed",
+      `The lock did not confirm locking (${outcome.reason ?? outcome.status}).`,
+    );
+    return this.current(visitId, shipment);
+  }
+
+  /** The door is proven locked: the visit is secured and the shipment delivered. An incident stays open until a person resolves it. */
+  private async complete(visit: VisitRow, shipment: ShipmentRow, from: VisitStatus[] = ["securing"]): Promise<void> {
+    const now = this.ctx.clock.now();
+    const done = await this.ctx.audit.transaction(async (trx, record) => {
+      if (
+        !(await transition(trx, visit.id, from, { status: "secured", secured_at: now, ended_at: now, updated_at: now }))
+      )
+        return false;
+      await trx
+        .updateTable("shipments")
+        .set({ status: "delivered", delivered_at: now, delivered_visit_id: visit.id, updated_at: now })
+        .where("id", "=", shipment.id)
+        .execute();
+      record({
+        type: "visit.secured",
+        subjectType: "visit",
+        subjectId: visit.id,
+        siteId: visit.site_id,
+        actor: SYSTEM,
+        data: visitData(visit, shipment),
+      });
+      record({
+        type: "shipment.delivered",
+        subjectType: "shipment",
+        subjectId: shipment.id,
+        siteId: visit.site_id,
+        actor: SYSTEM,
+        data: {
+          carrierId: shipment.carrier_id,
+          trackingNumber: shipment.tracking_number,
+          visitId: visit.id,
+          courierId: visit.courier_id,
+        },
+      });
+      return true;
+    });
+    if (done && visit.camera_device_id) await this.stopRecording(visit);
+  }
+
+  /** Ends a visit that never opened; the lock is told to lock in case an unlock got through unseen. */
+  private async abort(visit: VisitRow, shipment: ShipmentRow, reason: string): Promise<VisitView> {
+    const now = this.ctx.clock.now();
+    await this.move(
+      visit,
+      shipment,
+      ["authorized", "opening"],
+      "aborted",
+      { reason, ended_at: now },
+      undefined,
+      undefined,
+      { reason },
+    );
+    if (visit.lock_device_id) {
+      await this.ctx.commands
+        .send(visit.lock_device_id, "lock", { visitId: visit.id })
+        .catch((err: unknown) => this.ctx.log.error({ err }, "relock after abort not sent"));
+    }
+    if (visit.camera_device_id) await this.stopRecording(visit);
+    return this.current(visit.id, shipment);
+  }
+
+  async raiseIncident(
+    visit: VisitRow,
+    shipment: ShipmentRow,
+    from: VisitStatus[],
+    kind: string,
+    detail: string,
+  ): Promise<boolean> {
+    const now = this.ctx.clock.now();
+    return this.ctx.audit.transaction(async (trx, record) => {
+      if (!(await transition(trx, visit.id, from, { status: "incident", reason: kind, updated_at: now }))) return false;
+      const incidentId = newId("incident", now);
+      await trx
+        .insertInto("incidents")
+        .values({
+          id: incidentId,
+          visit_id: visit.id,
+          site_id: visit.site_id,
+          kind,
+          status: "open",
+          detail,
+          opened_at: now,
+          resolved_at: null,
+          resolved_by: null,
+          resolution: null,
+        })
+        .execute();
+      record({
+        type: "visit.incident",
+        subjectType: "visit",
+        subjectId: visit.id,
+        siteId: visit.site_id,
+        actor: SYSTEM,
+        data: visitData(visit, shipment, { incidentId, kind, detail }),
+      });
+      return true;
+    });
+  }
+
+  /** A visit left authorized or opening by a process that died: it ends aborted, and the lock is told to lock. */
+  async abortStale(visitId: string): Promise<void> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    if (visit) await this.abort(visit, await this.shipmentOf(visit), "server_restarted");
+  }
+
+  /** The watchdog's retried lock was confirmed locked and closed during an incident. */
+  async secureAfterIncident(visitId: string): Promise<void> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    if (visit?.status === "incident") await this.complete(visit, await this.shipmentOf(visit), ["incident"]);
+  }
+
+  async get(visitId: string): Promise<{ visit: VisitRow; shipment: ShipmentRow } | null> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    return visit ? { visit, shipment: await this.shipmentOf(visit) } : null;
+  }
+
+  private async stopRecording(visit: VisitRow): Promise<void> {
+    await this.ctx.commands
+      .send(visit.camera_device_id as string, "record_stop", { visitId: visit.id })
+      .catch((err: unknown) => this.ctx.log.warn({ err }, "record_stop not sent"));
+  }
+
+  /**
+   * Moves the visit from one of `from` to `to` in one audited transaction; `guard` may veto it by
+   * returning a reason, which is returned instead of true.
+   */
+  private async move<G extends string>(
+    visit: VisitRow,
+    shipment: ShipmentRow,
+    from: VisitStatus[],
+    to: VisitStatus,
+    patch: Partial<VisitRow>,
+    guard?: (trx: Transaction<Database>) => Promise<G | null>,
+    eventType?: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<boolean | G> {
+    const now = this.ctx.clock.now();
+    return this.ctx.audit.transaction(async (trx, record: Record_) => {
+      const veto = guard ? await guard(trx) : null;
+      if (veto) return veto;
+      if (!(await transition(trx, visit.id, from, { ...patch, status: to, updated_at: now }))) return false;
+      record({
+        type: eventType ?? `visit.${to}`,
+        subjectType: "visit",
+        subjectId: visit.id,
+        siteId: visit.site_id,
+        actor: SYSTEM,
+        data: visitData(visit, shipment, extra),
+      });
+      return true;
+    });
+  }
+
+  private async current(visitId: string, shipment: ShipmentRow): Promise<VisitView> {
+    const row = await findVisit(this.ctx.db, visitId);
+    if (!row) throw new Error(`visit ${visitId} vanished`);
+    return toVisitView(row, shipment.tracking_number);
+  }
+
+  async shipmentOf(visit: Pick<VisitRow, "shipment_id">): Promise<ShipmentRow> {
+    return this.ctx.db
+      .selectFrom("shipments")
+      .selectAll()
+      .where("id", "=", visit.shipment_id)
+      .executeTakeFirstOrThrow();
+  }
+}
+
+export { IN_PROGRESS };
+
+function emptyVisit(): Pick<
+  VisitRow,
+  "refusals" | "reason" | "authorized_at" | "opened_at" | "securing_at" | "secured_at" | "ended_at" | "deadline_at"
+> {
+  return {
+    refusals: null,
+    reason: null,
+    authorized_at: null,
+    opened_at: null,
+    securing_at: null,
+    secured_at: null,
+    ended_at: null,
+    deadline_at: null,
+  };
+}
+
+/** True when the device acknowledged success and its signed state shows the bolt `bolt`. */
+function reports(outcome: CommandOutcome, bolt: "locked" | "unlocked"): boolean {
+  const state = outcome.ack?.state;
+  return outcome.status === "succeeded" && state !== undefined && "lock" in state && state.lock === bolt;
+}
+
+async function blockedNow(trx: Transaction<Database>, siteId: string): Promise<"blocked" | null> {
+  const site = await trx.selectFrom("sites").select("access_blocked_at").where("id", "=", siteId).executeTakeFirst();
+  return site?.access_blocked_at == null ? null : "blocked";
+}
+
+async function firstName(trx: Transaction<Database>, userId: string): Promise<string> {
+  const user = await trx.selectFrom("users").select("name").where("id", "=", userId).executeTakeFirst();
+  return user?.name.split(/\s+/)[0] ?? "";
+}
+
+function parseState(text: string | null): Record<string, unknown> | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+function stringOf(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/.test(e.message ?? "")
+  );
+}

@@ -1,0 +1,91 @@
+import { type Refusal, refusal } from "@threshold/core";
+import Type, { type Static } from "typebox";
+import type { Database } from "../../db/schema.js";
+
+const Time = Type.Union([Type.String({ format: "date-time" }), Type.Null()]);
+
+export const RefusalSchema = Type.Object({
+  code: Type.String({ description: "Stable code of the failed rule, e.g. outside_window, camera_not_live." }),
+  message: Type.String({ description: "A sentence for the courier at the door." }),
+});
+
+export const VisitSchema = Type.Object(
+  {
+    id: Type.Union([Type.String(), Type.Null()], {
+      description: "Null only for a refusal that names no shipment of yours.",
+    }),
+    status: Type.String({
+      description: "requested → authorized → opening → open → securing → secured, or refused, aborted, incident",
+    }),
+    message: Type.String({ description: "What to tell the courier now, in one sentence." }),
+    refusals: Type.Array(RefusalSchema),
+    reason: Type.Union([Type.String(), Type.Null()], {
+      description: "Why an authorized visit ended aborted or in an incident.",
+    }),
+    shipmentId: Type.Union([Type.String(), Type.Null()]),
+    trackingNumber: Type.String(),
+    siteId: Type.Union([Type.String(), Type.Null()]),
+    accessPointId: Type.Union([Type.String(), Type.Null()]),
+    requestedAt: Type.String({ format: "date-time" }),
+    openedAt: Time,
+    deadlineAt: Time,
+    securedAt: Time,
+    endedAt: Time,
+  },
+  { $id: "Visit" },
+);
+export type VisitView = Static<typeof VisitSchema>;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const STATUS_MESSAGES: Record<string, string> = {
+  authorized: "Authorized; opening the door.",
+  opening: "Opening the door.",
+  open: "Open. Leave the package inside, close the door, then tap Done to lock it.",
+  securing: "Locking the door.",
+  secured: "Locked and confirmed. You may go to your next stop.",
+  aborted: "The door could not be opened safely, and it stays locked. Leave the package at the door.",
+  incident:
+    "The door was not confirmed locked. Dispatch and the customer have been alerted; stay until it is resolved.",
+};
+
+export function toVisitView(row: Database["visits"], trackingNumber: string): VisitView {
+  const refusals = row.refusals ? (JSON.parse(row.refusals) as Refusal[]) : [];
+  return {
+    id: row.id,
+    status: row.status,
+    message: refusals[0]?.message ?? STATUS_MESSAGES[row.status] ?? row.status,
+    refusals,
+    reason: row.reason,
+    shipmentId: row.shipment_id,
+    trackingNumber,
+    siteId: row.site_id,
+    accessPointId: row.access_point_id,
+    requestedAt: new Date(row.requested_at).toISOString(),
+    openedAt: iso(row.opened_at),
+    deadlineAt: iso(row.deadline_at),
+    securedAt: iso(row.secured_at),
+    endedAt: iso(row.ended_at),
+  };
+}
+
+/** The answer to a scan of a package that is not this courier's: nothing about it is revealed or stored. */
+export function notAssignedView(trackingNumber: string, now: number): VisitView {
+  const refused = refusal("not_assigned");
+  return {
+    id: null,
+    status: "refused",
+    message: refused.message,
+    refusals: [refused],
+    reason: null,
+    shipmentId: null,
+    trackingNumber,
+    siteId: null,
+    accessPointId: null,
+    requestedAt: new Date(now).toISOString(),
+    openedAt: null,
+    deadlineAt: null,
+    securedAt: null,
+    endedAt: null,
+  };
+}

@@ -1,0 +1,163 @@
+import type { AppContext } from "../../context.js";
+import { pruneIdempotencyKeys } from "../../http/idempotency.js";
+import { findVisit } from "./repository.js";
+import { VisitService } from "./service.js";
+
+/** How often an incident's lock is tried again until the lock reports locked. */
+const INCIDENT_RELOCK_EVERY_MS = 30_000;
+/** How often an aborted visit's lock that still reports unlocked is told again to lock. */
+const ABORTED_RELOCK_EVERY_MS = 5_000;
+/** How long after an abort the watchdog keeps making sure its lock ended locked. */
+const ABORTED_RELOCK_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Keeps every visit moving towards locked, whoever started it and whichever process died.
+ * Claims are conditional updates, so any number of processes may run it (no leader).
+ */
+export class VisitWatchdog {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private readonly visits: VisitService;
+  private lastPrune = 0;
+  private readonly relockedAt = new Map<string, number>();
+  /** Relocks wait for the lock's answer; they run beside the pass so one slow lock holds up nothing. */
+  private readonly relocks = new Set<Promise<void>>();
+
+  constructor(private readonly ctx: AppContext) {
+    this.visits = new VisitService(ctx);
+  }
+
+  start(intervalMs = 1_000): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.tick()
+        .catch((err: unknown) => this.ctx.log.error({ err }, "visit watchdog failed"))
+        .finally(() => {
+          this.running = null;
+        });
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await Promise.all(this.relocks);
+  }
+
+  /** One pass; tests call it directly. */
+  async tick(): Promise<void> {
+    const { db, clock, config } = this.ctx;
+    const now = clock.now();
+
+    // A visit still authorized or opening long after any command could have come back: its
+    // process died mid-way. It never opened as far as we know; end it, and tell the lock to lock.
+    const staleBefore = now - (2 * config.commandTtlMs + 5_000);
+    const stuck = await db
+      .selectFrom("visits")
+      .select("id")
+      .where("status", "in", ["authorized", "opening"])
+      .where("updated_at", "<", staleBefore)
+      .execute();
+    for (const { id } of stuck) await this.visits.abortStale(id);
+
+    // The courier never secured in time.
+    const overdue = await db
+      .selectFrom("visits")
+      .select("id")
+      .where("status", "=", "open")
+      .where("deadline_at", "<", now)
+      .execute();
+    for (const { id } of overdue) {
+      const visit = await findVisit(db, id);
+      if (!visit) continue;
+      const shipment = await this.visits.shipmentOf(visit);
+      if (
+        await this.visits.raiseIncident(
+          visit,
+          shipment,
+          ["open"],
+          "not_secured",
+          "The courier did not secure the door in time.",
+        )
+      ) {
+        await this.relock(visit.id, visit.lock_device_id, now);
+      }
+    }
+
+    // Securing that never finished (its process died between lock and answer).
+    const hung = await db
+      .selectFrom("visits")
+      .select("id")
+      .where("status", "=", "securing")
+      .where("updated_at", "<", staleBefore)
+      .execute();
+    for (const { id } of hung) {
+      const visit = await findVisit(db, id);
+      if (!visit) continue;
+      await this.visits.raiseIncident(
+        visit,
+        await this.visits.shipmentOf(visit),
+        ["securing"],
+        "lock_failed",
+        "Locking was not confirmed.",
+      );
+    }
+
+    // Open incidents: keep trying the lock; the visit is secured once the lock confirms.
+    const incidents = await db
+      .selectFrom("visits")
+      .select(["id", "lock_device_id"])
+      .where("status", "=", "incident")
+      .execute();
+    for (const visit of incidents) {
+      if (now - (this.relockedAt.get(visit.id) ?? 0) >= INCIDENT_RELOCK_EVERY_MS)
+        await this.relock(visit.id, visit.lock_device_id, now);
+    }
+
+    // An aborted visit may have unlocked the door unseen (a crash after the unlock went out), and
+    // the lock may have been offline when told to lock. Until it reports locked, tell it again.
+    const aborted = await db
+      .selectFrom("visits")
+      .innerJoin("devices", "devices.id", "visits.lock_device_id")
+      .select(["visits.id", "visits.lock_device_id", "devices.reported_state"])
+      .where("visits.status", "=", "aborted")
+      .where("visits.ended_at", ">", now - ABORTED_RELOCK_WINDOW_MS)
+      .execute();
+    for (const visit of aborted) {
+      const state = visit.reported_state ? (JSON.parse(visit.reported_state) as { lock?: string }) : null;
+      if (state?.lock === "unlocked" && now - (this.relockedAt.get(visit.id) ?? 0) >= ABORTED_RELOCK_EVERY_MS) {
+        await this.relock(visit.id, visit.lock_device_id, now, false);
+      }
+    }
+
+    if (now - this.lastPrune > 3_600_000) {
+      this.lastPrune = now;
+      await pruneIdempotencyKeys(this.ctx);
+    }
+  }
+
+  private async relock(visitId: string, lockId: string | null, now: number, securesVisit = true): Promise<void> {
+    if (!lockId) return;
+    this.relockedAt.set(visitId, now);
+    const running = this.tryLock(visitId, lockId, securesVisit)
+      .catch((err: unknown) => this.ctx.log.error({ err, visitId }, "relock failed"))
+      .finally(() => this.relocks.delete(running));
+    this.relocks.add(running);
+  }
+
+  private async tryLock(visitId: string, lockId: string, securesVisit: boolean): Promise<void> {
+    const attempt = await this.ctx.commands.send(lockId, "lock", { visitId });
+    const outcome = await attempt.outcome;
+    const state = outcome.ack?.state;
+    if (
+      securesVisit &&
+      outcome.status === "succeeded" &&
+      state &&
+      "lock" in state &&
+      state.lock === "locked" &&
+      state.door === "closed"
+    ) {
+      await this.visits.secureAfterIncident(visitId);
+    }
+  }
+}

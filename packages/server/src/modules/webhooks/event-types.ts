@@ -1,0 +1,29 @@
+/**
+ * What a carrier can subscribe to: facts about its own shipments, and the visits and incidents
+ * that concern them. Each is an audit event type; the webhook payload is derived from that event.
+ */
+export const WEBHOOK_EVENT_TYPES = [
+  "shipment.created",
+  "shipment.assigned",
+  "shipment.delivered",
+  "visit.refused",
+  "visit.opened",
+  "visit.secured",
+  "visit.aborted",
+  "visit.incident",
+  "incident.resolved",
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** Subscribes an endpoint to every event type, including ones added later. */
+export const ALL_EVENT_TYPES = "*";
+
+export function isWebhookEventType(type: string): type is WebhookEventType {
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** Whether an endpoint subscribed to `subscribed` wants events of `type`. */
+export function wants(subscribed: readonly string[], type: string): boolean {
+  return subscribed.includes(ALL_EVENT_TYPES) || subscribed.includes(type);
+}

@@ -1,0 +1,161 @@
+import { newId } from "@threshold/core";
+import { CameraAgent, type DeviceIdentity, LockAgent, pairDevice, type VideoSource } from "@threshold/devices";
+import type { ServerHandle } from "../server.js";
+import { type SignedInUser, signInAs } from "./fixtures.js";
+import { type ApiRequest, apiClient } from "./http.js";
+
+export const HOME = { lat: 52.3731, lng: 4.8922 };
+/** About 25 m from HOME: inside a 150 m geofence. */
+export const AT_THE_DOOR = { lat: 52.37325, lng: 4.8924 };
+
+export interface TestHome {
+  request: ApiRequest;
+  recipient: SignedInUser;
+  courier: SignedInUser;
+  siteId: string;
+  accessPointId: string;
+  lock: LockAgent;
+  camera: CameraAgent;
+  carrierId: string;
+  /** Creates a shipment to this home, assigned to `courier` (default: the home's courier). */
+  shipment(options?: {
+    courierId?: string;
+    windowStart?: number;
+    windowEnd?: number;
+    method?: string;
+  }): Promise<{ id: string; trackingNumber: string }>;
+  stop(): Promise<void>;
+}
+
+async function pairAgent(
+  server: ServerHandle,
+  request: ApiRequest,
+  owner: SignedInUser,
+  siteId: string,
+  kind: "lock" | "camera",
+  name: string,
+): Promise<DeviceIdentity> {
+  return pairDevice({
+    serverUrl: server.url,
+    kind,
+    name,
+    model: `test-${kind}`,
+    firmware: "1.0.0",
+    onCode: (code) => {
+      void request("POST", `/v1/sites/${siteId}/devices`, {
+        cookie: owner.cookie,
+        body: { pairingCode: code, name },
+      }).then((res) => {
+        if (res.status !== 201) throw new Error(`claim failed: ${res.status} ${JSON.stringify(res.body)}`);
+      });
+    },
+  });
+}
+
+/**
+ * A recipient's home as the in-home flow needs it: a site, a real lock agent and camera agent
+ * paired through the real pairing API and connected to the real broker, a front door with
+ * in-home consent every day all day, and a carrier with a courier.
+ */
+export async function createHome(
+  server: ServerHandle,
+  options: { video?: VideoSource; mqttUrl?: string } = {},
+): Promise<TestHome> {
+  const request = apiClient(server.url);
+  const recipient = await signInAs(server, "recipient");
+  const courier = await signInAs(server, "courier");
+  const carrierId = courier.carrierId as string;
+  const site = await request("POST", "/v1/sites", {
+    cookie: recipient.cookie,
+    body: {
+      name: "Home",
+      address: { line1: "12 Canal Street", city: "Amsterdam", postalCode: "1012 AB", country: "NL" },
+      location: HOME,
+      geofenceRadiusM: 150,
+    },
+  });
+  const siteId = site.body.id as string;
+  const lockIdentity = await pairAgent(server, request, recipient, siteId, "lock", "Front door lock");
+  const cameraIdentity = await pairAgent(server, request, recipient, siteId, "camera", "Porch camera");
+  const brokerUrl = options.mqttUrl ?? server.ctx.mqttUrl;
+  const lock = new LockAgent({ identity: lockIdentity, brokerUrl, heartbeatMs: 60_000, reconnectPeriodMs: 200 });
+  const camera = new CameraAgent({
+    identity: cameraIdentity,
+    brokerUrl,
+    heartbeatMs: 60_000,
+    reconnectPeriodMs: 200,
+    ...(options.video ? { video: options.video } : {}),
+  });
+  await Promise.all([lock.start(), camera.start()]);
+  const door = await request("POST", `/v1/sites/${siteId}/access-points`, {
+    cookie: recipient.cookie,
+    body: {
+      kind: "front_door",
+      name: "Front door",
+      actuatorDeviceId: lockIdentity.deviceId,
+      cameraDeviceIds: [cameraIdentity.deviceId],
+    },
+  });
+  const accessPointId = door.body.id as string;
+  await server.ctx.db
+    .insertInto("consents")
+    .values({
+      access_point_id: accessPointId,
+      site_id: siteId,
+      methods: JSON.stringify(["in_home"]),
+      days: JSON.stringify([1, 2, 3, 4, 5, 6, 7]),
+      from_minute: 0,
+      to_minute: 1440,
+      timezone: "Europe/Amsterdam",
+      notes: "The cat may greet you.",
+      updated_at: server.ctx.clock.now(),
+    })
+    .execute();
+  // The devices' first state reports must have landed before a scan can see them online.
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const rows = await server.ctx.db.selectFrom("devices").select("online").where("site_id", "=", siteId).execute();
+    if (rows.length === 2 && rows.every((r) => r.online === 1)) break;
+    if (Date.now() > deadline) throw new Error("devices did not come online");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+
+  return {
+    request,
+    recipient,
+    courier,
+    siteId,
+    accessPointId,
+    lock,
+    camera,
+    carrierId,
+    async shipment(o = {}) {
+      const now = server.ctx.clock.now();
+      const id = newId("shipment", now);
+      const trackingNumber = `TH${id.slice(-10).toUpperCase()}`;
+      await server.ctx.db
+        .insertInto("shipments")
+        .values({
+          id,
+          tracking_number: trackingNumber,
+          carrier_id: carrierId,
+          recipient_id: recipient.id,
+          site_id: siteId,
+          method: o.method ?? "in_home",
+          window_start: o.windowStart ?? now - 3_600_000,
+          window_end: o.windowEnd ?? now + 3_600_000,
+          status: "assigned",
+          perishable: 0,
+          signature_required: 0,
+          courier_id: o.courierId ?? courier.id,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      return { id, trackingNumber };
+    },
+    async stop() {
+      await Promise.all([lock.stop(), camera.stop()]);
+    },
+  };
+}
