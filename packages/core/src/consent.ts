@@ -30,7 +30,7 @@ export function localTime(at: number, timezone: string): { weekday: number; minu
 
 /** True when the consent allows `method` at the instant `at`. No consent allows nothing. */
 export function consentAllows(consent: Consent | null, method: DeliveryMethod, at: number): boolean {
-  if (!consent || !consent.methods.includes(method)) return false;
+  if (!consent?.methods.includes(method)) return false;
   const { weekday, minute } = localTime(at, consent.timezone);
   return consent.days.includes(weekday) && minute >= consent.fromMinute && minute < consent.toMinute;
 }

@@ -1,5 +1,5 @@
 import type { Role } from "@threshold/core";
-import { createAccount, createCarrier, type ServerHandle } from "@threshold/server";
+import { createAccount, createCarrier, type ServerHandle, SYSTEM_ACTOR } from "@threshold/server";
 
 /** Demo logins, printed at start. Never run the demo on a server that real people use. */
 export const DEMO_PASSWORD = "threshold-demo";
@@ -22,14 +22,20 @@ export async function ensureDemoAccounts(server: ServerHandle): Promise<boolean>
     .where("email", "=", DEMO_ACCOUNTS.operator.email)
     .executeTakeFirst();
   if (existing) return false;
-  const carrier = await createCarrier(db, clock, DEMO_CARRIER);
+  const audited = { audit: server.ctx.audit, actor: SYSTEM_ACTOR };
+  const carrier = await createCarrier(db, clock, DEMO_CARRIER, audited);
   for (const account of Object.values(DEMO_ACCOUNTS)) {
     const needsCarrier = account.role === "courier" || account.role === "carrier_admin";
-    await createAccount(db, clock, {
-      ...account,
-      password: DEMO_PASSWORD,
-      carrierId: needsCarrier ? carrier.id : null,
-    });
+    await createAccount(
+      db,
+      clock,
+      {
+        ...account,
+        password: DEMO_PASSWORD,
+        carrierId: needsCarrier ? carrier.id : null,
+      },
+      audited,
+    );
   }
   return true;
 }

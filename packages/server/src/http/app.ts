@@ -20,6 +20,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => newId("request"),
     trustProxy: ctx.config.trustProxy,
+    // Shutdown must not wait on idle keep-alive connections (or clients that never sent a request).
+    forceCloseConnections: true,
   });
 
   installErrorHandling(app);

@@ -55,7 +55,6 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
   // Open streams would keep the server from closing; they end first (clients reconnect elsewhere).
   app.addHook("preClose", async () => {
     closing = true;
-    console.log("preClose open streams", open.size);
     for (const stream of open) stream.close();
     feed.close();
   });
@@ -121,8 +120,6 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
         },
       );
       open.add(stream);
-      console.log("stream opened", request.url, request.headers["last-event-id"]);
-      res.on("close", () => console.log("res close", request.url, res.writableFinished));
       heartbeat = setInterval(() => res.write(SSE_HEARTBEAT), HEARTBEAT_MS);
       res.on("close", () => stream.close());
       res.on("error", () => stream.close());

@@ -51,12 +51,11 @@ async function canRead(ctx: AppContext, actor: Actor, visit: Database["visits"])
   return false;
 }
 
-async function canReadShipment(
-  ctx: AppContext,
+function canReadShipment(
   actor: Actor,
   shipment: Database["shipments"],
   visit: Database["visits"] | undefined,
-): Promise<boolean> {
+): boolean {
   if (actor.kind === "api_key")
     return actor.carrierId === shipment.carrier_id && actor.scopes.includes("shipments:read");
   if (actor.role === "operator") return true;
@@ -144,7 +143,7 @@ export async function visitRoutes(app: FastifyInstance, ctx: AppContext): Promis
       const visit = shipment?.delivered_visit_id
         ? await ctx.db.selectFrom("visits").selectAll().where("id", "=", shipment.delivered_visit_id).executeTakeFirst()
         : undefined;
-      if (!shipment || !(await canReadShipment(ctx, actor, shipment, visit))) throw notFound("shipment");
+      if (!shipment || !canReadShipment(actor, shipment, visit)) throw notFound("shipment");
       return buildProof(ctx, shipment.id);
     },
   );
