@@ -52,7 +52,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const transport = await startTransport(config, db, log);
     closers.push(() => transport.close());
     const commands = new CommandService({
-      repository: new CommandRepository(db),
+      repository: new CommandRepository(db, audit),
       transport,
       keyring,
       clock,

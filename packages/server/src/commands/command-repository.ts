@@ -1,5 +1,6 @@
 import type { AckMessage } from "@threshold/protocol";
 import type { Kysely } from "kysely";
+import { type AuditLog, type Record_, SYSTEM_ACTOR } from "../audit/audit-log.js";
 import type { Database } from "../db/schema.js";
 
 export const TERMINAL_STATUSES = ["succeeded", "failed", "rejected", "timed_out"] as const;
@@ -19,9 +20,33 @@ export interface CommandRow {
   ack: AckMessage | null;
 }
 
-/** Storage of commands. Every transition is conditional on the row still being open, so racing writers cannot both win. */
+/** What the audit log says of a command's creation and outcome. */
+function recordCommand(
+  record: Record_,
+  row: { id: string; site_id: string | null; action: string; device_id: string },
+  status: string,
+  data: Record<string, unknown> = {},
+) {
+  record({
+    type: `command.${status}`,
+    subjectType: "command",
+    subjectId: row.id,
+    siteId: row.site_id,
+    actor: SYSTEM_ACTOR,
+    data: { deviceId: row.device_id, action: row.action, ...data },
+  });
+}
+
+/**
+ * Storage of commands. Creation and every outcome are recorded in the audit chain in the same
+ * transaction (DESIGN.md rule 4); `sent` is a timestamp between them. Every transition is
+ * conditional on the row still being open, so racing writers cannot both win.
+ */
 export class CommandRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly audit: AuditLog,
+  ) {}
 
   async insert(row: {
     id: string;
@@ -33,9 +58,13 @@ export class CommandRepository {
     expiresAt: number;
     signature: string;
   }): Promise<void> {
-    await this.db
-      .insertInto("commands")
-      .values({
+    await this.audit.transaction(async (trx, record) => {
+      const device = await trx
+        .selectFrom("devices")
+        .select("site_id")
+        .where("id", "=", row.deviceId)
+        .executeTakeFirst();
+      const values = {
         id: row.id,
         device_id: row.deviceId,
         action: row.action,
@@ -49,8 +78,15 @@ export class CommandRepository {
         reason: null,
         ack: null,
         signature: row.signature,
-      })
-      .execute();
+        site_id: device?.site_id ?? null,
+      };
+      await trx.insertInto("commands").values(values).execute();
+      const params = row.params as { visitId?: string };
+      recordCommand(record, values, "created", {
+        expiresAt: row.expiresAt,
+        ...(params.visitId ? { visitId: params.visitId } : {}),
+      });
+    });
   }
 
   async markSent(id: string, at: number): Promise<void> {
@@ -64,36 +100,48 @@ export class CommandRepository {
 
   /** Applies a device's ack; false when the command is unknown for that device or already closed. */
   async complete(ack: AckMessage, at: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable("commands")
-      .set({ status: ack.status, reason: ack.reason ?? null, ack: JSON.stringify(ack), completed_at: at })
-      .where("id", "=", ack.commandId)
-      .where("device_id", "=", ack.deviceId)
-      .where("status", "in", OPEN)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    return this.audit.transaction(async (trx, record) => {
+      const row = await trx
+        .updateTable("commands")
+        .set({ status: ack.status, reason: ack.reason ?? null, ack: JSON.stringify(ack), completed_at: at })
+        .where("id", "=", ack.commandId)
+        .where("device_id", "=", ack.deviceId)
+        .where("status", "in", OPEN)
+        .returning(["id", "site_id", "action", "device_id"])
+        .executeTakeFirst();
+      if (row) recordCommand(record, row, ack.status, ack.reason ? { reason: ack.reason } : {});
+      return row !== undefined;
+    });
   }
 
   /** Closes one open command without an ack (timed out, or never published). */
   async close(id: string, status: "timed_out" | "failed", reason: string, at: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable("commands")
-      .set({ status, reason, completed_at: at })
-      .where("id", "=", id)
-      .where("status", "in", OPEN)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    return this.audit.transaction(async (trx, record) => {
+      const row = await trx
+        .updateTable("commands")
+        .set({ status, reason, completed_at: at })
+        .where("id", "=", id)
+        .where("status", "in", OPEN)
+        .returning(["id", "site_id", "action", "device_id"])
+        .executeTakeFirst();
+      if (row) recordCommand(record, row, status, { reason });
+      return row !== undefined;
+    });
   }
 
   /** Every open command that expired before `before` becomes timed_out; returns how many. */
   async timeOutExpired(before: number, at: number): Promise<number> {
-    const result = await this.db
-      .updateTable("commands")
-      .set({ status: "timed_out", reason: "expired", completed_at: at })
-      .where("status", "in", OPEN)
-      .where("expires_at", "<", before)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    return this.audit.transaction(async (trx, record) => {
+      const rows = await trx
+        .updateTable("commands")
+        .set({ status: "timed_out", reason: "expired", completed_at: at })
+        .where("status", "in", OPEN)
+        .where("expires_at", "<", before)
+        .returning(["id", "site_id", "action", "device_id"])
+        .execute();
+      for (const row of rows) recordCommand(record, row, "timed_out", { reason: "expired" });
+      return rows.length;
+    });
   }
 
   async get(id: string): Promise<CommandRow | null> {

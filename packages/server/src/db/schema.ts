@@ -106,6 +106,7 @@ export interface Database {
     reason: string | null;
     ack: string | null;
     signature: string | null;
+    site_id: string | null;
   };
   device_events: {
     device_id: string;

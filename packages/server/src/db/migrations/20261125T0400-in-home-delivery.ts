@@ -6,6 +6,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("sites").addColumn("access_blocked_at", "bigint").execute();
   // The server's signature of each command, so a proof of delivery can show the exact signed message.
   await db.schema.alterTable("commands").addColumn("signature", "text").execute();
+  // The site a command acts at, so its audit events reach that site's owner.
+  await db.schema.alterTable("commands").addColumn("site_id", "text").execute();
 
   await db.schema
     .createTable("shipments")
@@ -230,4 +232,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   }
   await db.schema.alterTable("sites").dropColumn("access_blocked_at").execute();
   await db.schema.alterTable("commands").dropColumn("signature").execute();
+  await db.schema.alterTable("commands").dropColumn("site_id").execute();
 }

@@ -224,6 +224,70 @@ describe.each(TEST_DATABASES)("the in-home visit on %s", (database) => {
     }
   });
 
+  it("refuses with lock_offline when the lock has dropped off the broker", async () => {
+    const { trackingNumber } = await home.shipment();
+    await home.lock.stop();
+    try {
+      await until(
+        async () =>
+          (
+            await server.ctx.db
+              .selectFrom("devices")
+              .select("online")
+              .where("id", "=", home.lock.deviceId)
+              .executeTakeFirstOrThrow()
+          ).online === 0,
+      );
+      const res = await scan(trackingNumber);
+      expect(res.body.refusals.map((r: { code: string }) => r.code)).toEqual(["lock_offline"]);
+    } finally {
+      await home.lock.start();
+      await reported(home.lock.deviceId, (s) => s.lock === "locked");
+      await until(
+        async () =>
+          (
+            await server.ctx.db
+              .selectFrom("devices")
+              .select("online")
+              .where("id", "=", home.lock.deviceId)
+              .executeTakeFirstOrThrow()
+          ).online === 1,
+      );
+    }
+  });
+
+  it("refuses a second courier with visit_in_progress while the door is open for the first", async () => {
+    const first = await home.shipment();
+    const otherCourier = await signInAs(server, "courier", { carrierId: home.carrierId });
+    const second = await home.shipment({ courierId: otherCourier.id });
+    const opened = await scan(first.trackingNumber);
+    expect(opened.body.status).toBe("open");
+    const refused = await scan(second.trackingNumber, otherCourier.cookie);
+    expect(refused.body.refusals.map((r: { code: string }) => r.code)).toContain("visit_in_progress");
+    expect((await secure(opened.body.id)).body.status).toBe("secured");
+    // The door is free again: the second courier may now open it.
+    const next = await scan(second.trackingNumber, otherCourier.cookie);
+    expect(next.body.status).toBe("open");
+    expect((await secure(next.body.id, otherCourier.cookie)).body.status).toBe("secured");
+  });
+
+  it("records every command's creation and outcome in the audit chain", async () => {
+    const { trackingNumber } = await home.shipment();
+    const opened = await scan(trackingNumber);
+    const unlock = (await commandsFor(home.lock.deviceId, "unlock")).at(-1);
+    const types = await server.ctx.db
+      .selectFrom("audit_events")
+      .select(["type", "site_id"])
+      .where("subject_id", "=", unlock?.id ?? "")
+      .orderBy("seq")
+      .execute();
+    expect(types).toEqual([
+      { type: "command.created", site_id: home.siteId },
+      { type: "command.succeeded", site_id: home.siteId },
+    ]);
+    expect((await secure(opened.body.id)).body.status).toBe("secured");
+  });
+
   it("50 concurrent identical scans with one Idempotency-Key open one visit with one unlock", async () => {
     const { trackingNumber } = await home.shipment();
     const unlocksBefore = (await commandsFor(home.lock.deviceId, "unlock")).length;
