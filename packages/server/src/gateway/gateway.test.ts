@@ -13,6 +13,7 @@ import { TEST_DATABASES } from "../test/databases.js";
 import { connectAsDevice, insertTestDevice, runAckingDevice, type TestDevice } from "../test/devices.js";
 import { signInAs } from "../test/fixtures.js";
 import { startTestServer, type TestServer } from "../test/harness.js";
+import { until } from "../test/wait.js";
 
 const clients: MqttClient[] = [];
 function track(client: MqttClient): MqttClient {
@@ -55,14 +56,6 @@ async function grantedQos(client: MqttClient, topics: string[]): Promise<number[
     const packet = (err as { packet?: { granted?: number[] } }).packet;
     if (!packet?.granted) throw err;
     return packet.granted;
-  }
-}
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

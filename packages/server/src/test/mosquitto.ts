@@ -3,20 +3,13 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "./wait.js";
 
 export interface TestMosquitto {
   url: string;
   /** Adds or replaces a user and makes the running broker reload its password file. */
   addUser(username: string, password: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The ACL documented in docs/operations.md: devices own their topics, the server account reads and commands. */

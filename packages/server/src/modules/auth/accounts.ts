@@ -1,6 +1,7 @@
 import { type Clock, newId, type Role, ThresholdError } from "@threshold/core";
 import type { Kysely } from "kysely";
 import type { AuditActor, AuditLog } from "../../audit/audit-log.js";
+import { isUniqueViolation } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import { hashPassword } from "./passwords.js";
 
@@ -87,10 +88,6 @@ export async function createAccount(
 }
 
 /** A unique-constraint failure, as SQLite (better-sqlite3) and PostgreSQL (pg) report it. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505";
-}
 
 /** Adds a carrier; with `audited`, together with its `carrier.created` event. */
 export async function createCarrier(

@@ -1,6 +1,7 @@
 import { newId, notFound, randomSecret, ThresholdError } from "@threshold/core";
 import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
+import { isUniqueViolation } from "../../db/errors.js";
 import { toJson } from "../../db/json.js";
 import type { Actor } from "../../http/actor.js";
 import { foundOrNotFound } from "../../http/ownership.js";
@@ -215,7 +216,3 @@ function invalidCode(): ThresholdError {
 }
 
 /** A unique-constraint failure, as SQLite (better-sqlite3) and PostgreSQL (pg) report it. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505";
-}

@@ -1,6 +1,7 @@
 import { newId, notFound, ThresholdError } from "@threshold/core";
 import type { AuditActor } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
+import { isUniqueViolation } from "../../db/errors.js";
 import type { Actor } from "../../http/actor.js";
 import { foundOrNotFound, isOperator, visibleOrNotFound } from "../../http/ownership.js";
 import { findSiteById } from "../sites/repository.js";
@@ -274,7 +275,3 @@ export async function listShipments(
 }
 
 /** A unique-constraint failure, as SQLite (better-sqlite3) and PostgreSQL (pg) report it. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505";
-}

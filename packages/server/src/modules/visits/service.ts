@@ -3,6 +3,7 @@ import type { Transaction } from "kysely";
 import type { AuditActor, Record_ } from "../../audit/audit-log.js";
 import type { CommandOutcome } from "../../commands/command-service.js";
 import type { AppContext } from "../../context.js";
+import { isUniqueViolation } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
 import { deviceLiveness, isOnline } from "../devices/schemas.js";
@@ -487,11 +488,4 @@ function parseState(text: string | null): Record<string, unknown> | null {
 
 function stringOf(value: unknown): string | null {
   return typeof value === "string" ? value : null;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/.test(e.message ?? "")
-  );
 }

@@ -1,26 +1,10 @@
-import net from "node:net";
 import type { VideoSource } from "@threshold/devices";
 import { afterEach, describe, expect, it } from "vitest";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
+import { freePort, until } from "../../test/wait.js";
 import { VisitWatchdog } from "./watchdog.js";
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A camera whose recording starts only when the test lets it: a window between authorization and unlock. */
 function gatedVideo(): VideoSource & { release(): void; started: Promise<void> } {
