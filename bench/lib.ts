@@ -1,0 +1,106 @@
+/** Helpers and message shapes shared by the benchmark's processes (visits.ts, agents.ts, couriers.ts). */
+
+/** The p-th percentile (0–100) of `values`, nearest-rank; NaN when empty. Sorts a copy. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] as number;
+}
+
+export function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** A courier's stop as the load generator sees it: what to scan, and where the courier stands. */
+export interface Stop {
+  tracking: string;
+  lat: number;
+  lng: number;
+}
+
+export interface CourierPlan {
+  /** Value for the `cookie` header. */
+  cookie: string;
+  stops: Stop[];
+}
+
+/** CPU time used by a process during a phase: user+system microseconds, and the wall time it covers. */
+export interface CpuSample {
+  cpuUs: number;
+  /** Of cpuUs, the part spent in the kernel (system calls: writes, fsync, sockets). */
+  systemUs: number;
+  wallMs: number;
+}
+
+export interface VisitFailure {
+  step: "scan" | "secure";
+  detail: string;
+}
+
+export interface PhaseResult {
+  /** Complete visits (scan → open → secure → secured) that finished inside the measured window. */
+  completed: number;
+  windowMs: number;
+  /** Scan → open answer, ms, for visits counted in the window. */
+  openMs: number[];
+  /** Secure → secured answer, ms. */
+  secureMs: number[];
+  failures: number;
+  firstFailures: VisitFailure[];
+  /** Couriers that ran out of shipments before the end (the figure would then be a floor). */
+  exhausted: number;
+  /** Open loop only: the most arrivals that waited at once for an idle courier (their wait is in openMs). */
+  maxQueuedArrivals: number;
+  /** Open loop only: the worst delay between an arrival's scheduled time and its send. */
+  maxSendLagMs: number;
+  cpu: CpuSample;
+}
+
+export type CourierCommand =
+  | { type: "throughput"; baseUrl: string; couriers: CourierPlan[]; warmupMs: number; durationMs: number }
+  | {
+      type: "latency";
+      baseUrl: string;
+      couriers: CourierPlan[];
+      ratePerS: number;
+      warmupMs: number;
+      durationMs: number;
+    }
+  | { type: "stop" };
+
+export type CourierReport =
+  | { type: "ready" }
+  | { type: "result"; result: PhaseResult }
+  | { type: "error"; message: string };
+
+/** `quiet`: the server is about to close; the agents' reconnection attempts are expected, not news. */
+export type AgentCommand = { type: "cpu" } | { type: "quiet" } | { type: "stop" };
+
+export type AgentReport =
+  | { type: "progress"; started: number; total: number }
+  | { type: "ready"; started: number; errors: number }
+  | { type: "cpu"; sample: CpuSample }
+  | { type: "error"; message: string };
+
+/** Measures a process's CPU use between two calls. */
+export class CpuMeter {
+  private cpu = process.cpuUsage();
+  private at = performance.now();
+
+  reset(): void {
+    this.cpu = process.cpuUsage();
+    this.at = performance.now();
+  }
+
+  sample(): CpuSample {
+    const used = process.cpuUsage(this.cpu);
+    return { cpuUs: used.user + used.system, systemUs: used.system, wallMs: performance.now() - this.at };
+  }
+}
+
+/** Share of one core, in percent. */
+export function corePercent(sample: CpuSample): number {
+  return sample.wallMs > 0 ? (sample.cpuUs / 1000 / sample.wallMs) * 100 : 0;
+}
