@@ -48,7 +48,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     const db = storage.db;
     const keyring = await Keyring.open(config.signingKeyDir, db, clock);
-    const audit = new AuditLog(db, storage.dialect, clock);
+    const audit = new AuditLog(db, storage.dialect, clock, () => storage.durable());
     const transport = await startTransport(config, db, log);
     closers.push(() => transport.close());
     const commands = new CommandService({

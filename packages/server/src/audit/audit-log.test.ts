@@ -3,7 +3,7 @@ import { TEST_DATABASES } from "../test/databases.js";
 import { signInAs } from "../test/fixtures.js";
 import { startTestServer, type TestServer } from "../test/harness.js";
 import { apiClient } from "../test/http.js";
-import { SYSTEM_ACTOR } from "./audit-log.js";
+import { AuditLog, SYSTEM_ACTOR } from "./audit-log.js";
 
 describe.each(TEST_DATABASES)("the audit log on %s", (database) => {
   let server: TestServer;
@@ -29,6 +29,29 @@ describe.each(TEST_DATABASES)("the audit log on %s", (database) => {
     expect(await server.ctx.audit.verify()).toMatchObject({ ok: true });
     const rows = await server.ctx.db.selectFrom("audit_events").select("seq").orderBy("seq").execute();
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
+  });
+
+  it("acknowledges and announces a transaction only once it is durable", async () => {
+    let release = () => {};
+    const disk = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const log = new AuditLog(server.ctx.db, server.ctx.storage.dialect, server.ctx.clock, () => disk);
+    const heard: number[] = [];
+    log.on("appended", (events) => heard.push(...events.map((e) => e.seq)));
+    let acknowledged = false;
+    const written = log
+      .record({ type: "test.durable", subjectType: "test", subjectId: "d", actor: SYSTEM_ACTOR })
+      .then(() => {
+        acknowledged = true;
+      });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(acknowledged).toBe(false);
+    expect(heard).toEqual([]);
+    release();
+    await written;
+    expect(acknowledged).toBe(true);
+    expect(heard).toHaveLength(1);
   });
 
   it("announces events after they commit, not before", async () => {

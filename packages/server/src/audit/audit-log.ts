@@ -35,6 +35,8 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
     private readonly clock: Clock,
+    /** Waits until commits are on disk (group commit on SQLite); audited facts are acknowledged only then. */
+    private readonly durable: () => Promise<void> = () => Promise.resolve(),
   ) {
     super();
     this.setMaxListeners(0);
@@ -65,6 +67,8 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
       const result = await work(trx, (event) => pending.push(event));
       return { result, appended: await this.append(trx, pending) };
     });
+    // Nothing the transaction did is acknowledged, announced or acted on until it is on disk.
+    await this.durable();
     if (outcome.appended.length > 0) this.emit("appended", outcome.appended);
     return outcome;
   }
