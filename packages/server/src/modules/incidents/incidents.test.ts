@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_DATABASES } from "../../test/databases.js";
+import { signInAs } from "../../test/fixtures.js";
+import { startTestServer, type TestServer } from "../../test/harness.js";
+import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
+import { VisitWatchdog } from "../visits/watchdog.js";
+
+describe.each(TEST_DATABASES)("incidents on %s", (database) => {
+  let server: TestServer;
+  let home: TestHome;
+  let incidentId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ database });
+    home = await createHome(server);
+    // A courier who never secures: the watchdog raises an incident.
+    const { trackingNumber } = await home.shipment();
+    const visit = (
+      await home.request("POST", "/v1/visits", {
+        cookie: home.courier.cookie,
+        body: { trackingNumber, location: AT_THE_DOOR },
+      })
+    ).body;
+    await server.ctx.db
+      .updateTable("visits")
+      .set({ deadline_at: Date.now() - 1 })
+      .where("id", "=", visit.id)
+      .execute();
+    const watchdog = new VisitWatchdog(server.ctx);
+    await watchdog.tick();
+    await watchdog.stop();
+    incidentId = (
+      await server.ctx.db
+        .selectFrom("incidents")
+        .select("id")
+        .where("visit_id", "=", visit.id)
+        .executeTakeFirstOrThrow()
+    ).id;
+  });
+  afterAll(async () => {
+    await home?.stop();
+    await server?.destroy();
+  });
+
+  it("shows the recipient their site's incidents and nobody else's", async () => {
+    const own = await home.request("GET", "/v1/incidents?status=open", { cookie: home.recipient.cookie });
+    expect(own.status).toBe(200);
+    expect(own.body.incidents).toEqual([
+      expect.objectContaining({ id: incidentId, kind: "not_secured", status: "open" }),
+    ]);
+    const stranger = await signInAs(server, "recipient");
+    expect((await home.request("GET", "/v1/incidents", { cookie: stranger.cookie })).body.incidents).toEqual([]);
+    const operator = await signInAs(server, "operator");
+    expect(
+      (await home.request("GET", "/v1/incidents", { cookie: operator.cookie })).body.incidents.map(
+        (i: { id: string }) => i.id,
+      ),
+    ).toContain(incidentId);
+    expect((await home.request("GET", "/v1/incidents", { cookie: home.courier.cookie })).status).toBe(403);
+    expect((await home.request("GET", "/v1/incidents")).status).toBe(401);
+  });
+
+  it("lets only the site's recipient or an operator resolve it, once, and records who did", async () => {
+    const resolve = (cookie: string, body: unknown = { resolution: "Checked the camera: door locked, all well." }) =>
+      home.request("POST", `/v1/incidents/${incidentId}/resolve`, { cookie, body });
+    expect((await resolve((await signInAs(server, "recipient")).cookie)).status).toBe(404);
+    expect((await resolve(home.courier.cookie)).status).toBe(403);
+    expect((await resolve(home.recipient.cookie, { resolution: 7 })).status).toBe(400);
+    expect(
+      (
+        await home.request("POST", "/v1/incidents/inc_nope/resolve", {
+          cookie: home.recipient.cookie,
+          body: { resolution: "x y z" },
+        })
+      ).status,
+    ).toBe(400);
+
+    const resolved = await resolve(home.recipient.cookie);
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ status: "resolved", resolvedBy: home.recipient.id });
+    expect((await resolve(home.recipient.cookie)).status).toBe(409);
+    const event = await server.ctx.db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("subject_id", "=", incidentId)
+      .where("type", "=", "incident.resolved")
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ actor_type: "user", actor_id: home.recipient.id, site_id: home.siteId });
+  });
+});
