@@ -10,6 +10,13 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
       console.error(error.message);
       process.exit(2);
     }
+    const failure = error as NodeJS.ErrnoException & { port?: number };
+    if (failure.code === "EADDRINUSE") {
+      console.error(
+        `threshold: port ${failure.port ?? ""} is already in use — is another Threshold running? Stop it, or choose other ports with PORT and MQTT_PORT.`,
+      );
+      process.exit(1);
+    }
     console.error(`threshold: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }

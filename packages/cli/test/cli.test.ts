@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -58,6 +59,24 @@ describe("the threshold command", () => {
     const result = await threshold(["keys", "show"], { DATA_DIR: path.join(dataDir, "nothing-here") });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/created when the server first starts/);
+  });
+
+  it("says what to do when a port is taken", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const result = await threshold(["serve"], {
+        DATA_DIR: path.join(dataDir, "taken"),
+        PORT: "0",
+        MQTT_PORT: String(port),
+        LOG_LEVEL: "silent",
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`port ${port} is already in use.*PORT and MQTT_PORT`));
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
   });
 
   it("explains what keys rotate needs", async () => {
