@@ -54,6 +54,19 @@ describe.each(TEST_DATABASES)("the audit log on %s", (database) => {
     expect(heard).toHaveLength(1);
   });
 
+  it("verifies correctly while events are being appended", async () => {
+    let appending = true;
+    const writers = Array.from({ length: 3 }, async () => {
+      while (appending) await record(1);
+    });
+    try {
+      for (let i = 0; i < 20; i++) expect(await server.ctx.audit.verify()).toMatchObject({ ok: true });
+    } finally {
+      appending = false;
+      await Promise.all(writers);
+    }
+  });
+
   it("announces events after they commit, not before", async () => {
     const heard: number[] = [];
     server.ctx.audit.once("appended", (events) => heard.push(...events.map((e) => e.seq)));

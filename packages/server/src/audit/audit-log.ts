@@ -126,6 +126,9 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
     | { ok: true; checked: number }
     | { ok: false; checked: number; problem: ChainProblem | { kind: "head_mismatch"; seq: number } }
   > {
+    // The head is read first: appends that commit during the walk extend the chain past it and
+    // are left for the next verification, instead of looking like a truncated chain.
+    const head = await this.db.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirstOrThrow();
     const verifier = new ChainVerifier();
     let after = 0;
     for (;;) {
@@ -133,6 +136,7 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
         .selectFrom("audit_events")
         .selectAll()
         .where("seq", ">", after)
+        .where("seq", "<=", head.seq)
         .orderBy("seq")
         .limit(5_000)
         .execute();
@@ -144,7 +148,6 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
       after = (rows[rows.length - 1] as { seq: number }).seq;
       onProgress?.(verifier.checked);
     }
-    const head = await this.db.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirstOrThrow();
     // Deleting the newest events leaves a clean but shorter chain; the head row still remembers the end.
     if (head.seq !== verifier.head.seq || head.hash !== verifier.head.hash) {
       return { ok: false, checked: verifier.checked, problem: { kind: "head_mismatch", seq: verifier.head.seq + 1 } };
