@@ -8,7 +8,7 @@ import {
   parseState,
   parseTopic,
   type StateMessage,
-  verifyMessage,
+  verifyMessageAsync,
 } from "@threshold/protocol";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
@@ -106,17 +106,17 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
 
     switch (address.channel) {
       case "ack": {
-        const ack = this.verified(topic, device, parseAck(payload));
+        const ack = await this.verified(topic, device, parseAck(payload));
         if (ack) await this.deps.commands.handleAck(ack);
         return;
       }
       case "evt": {
-        const event = this.verified(topic, device, parseEvent(payload));
+        const event = await this.verified(topic, device, parseEvent(payload));
         if (event) await this.recordEvent(event, payload);
         return;
       }
       case "state": {
-        const state = this.verified(topic, device, parseState(payload));
+        const state = await this.verified(topic, device, parseState(payload));
         if (state) await this.recordState(device, state);
         return;
       }
@@ -124,14 +124,15 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
   }
 
   /** The message if it parsed, names this device and is signed by it; null (and counted) otherwise. */
-  private verified<T extends { deviceId: string; sig: string }>(
+  private async verified<T extends { deviceId: string; sig: string }>(
     topic: string,
     device: KnownDevice,
     parsed: ParseResult<T>,
-  ): T | null {
+  ): Promise<T | null> {
     if (!parsed.ok) return this.reject(topic, parsed.error);
     if (parsed.message.deviceId !== device.id) return this.reject(topic, "names another device");
-    if (!verifyMessage(parsed.message, device.publicKey)) return this.reject(topic, "bad device signature");
+    if (!(await verifyMessageAsync(parsed.message, device.publicKey)))
+      return this.reject(topic, "bad device signature");
     return parsed.message;
   }
 
