@@ -42,7 +42,6 @@ const ACK_GRACE_MS = 1_000;
  * its caller is gone, and acting without anyone awaiting the outcome is the unsafe choice.
  */
 export class CommandService {
-  private readonly repository: CommandRepository;
   private readonly waiters = new Map<string, { resolve: (o: CommandOutcome) => void; timer: NodeJS.Timeout }>();
   private sweeper: NodeJS.Timeout | null = null;
 
@@ -55,9 +54,7 @@ export class CommandService {
       log: Logger;
       defaultTtlMs: number;
     },
-  ) {
-    this.repository = deps.repository;
-  }
+  ) {}
 
   async send(
     deviceId: string,
@@ -82,11 +79,11 @@ export class CommandService {
     const message = options.signingKid ? keyring.signWith(kid, unsigned) : keyring.sign(unsigned);
     if (!message) throw new Error(`no private key for ${kid}`);
 
-    await this.repository.insert({ ...unsigned, params, signature: message.sig });
+    await this.deps.repository.insert({ ...unsigned, params, signature: message.sig });
     const outcome = this.await(unsigned.id, ttl + ACK_GRACE_MS);
     try {
       await this.deps.transport.publishCommand(deviceTopic(deviceId, "cmd"), Buffer.from(JSON.stringify(message)));
-      await this.repository.markSent(unsigned.id, clock.now());
+      await this.deps.repository.markSent(unsigned.id, clock.now());
     } catch (err) {
       this.deps.log.error({ err, commandId: unsigned.id }, "command could not be published");
       await this.finish(unsigned.id, "failed", "publish_failed");
@@ -96,7 +93,7 @@ export class CommandService {
 
   /** Applies an ack whose signature the gateway has verified. */
   async handleAck(ack: AckMessage): Promise<void> {
-    const applied = await this.repository.complete(ack, this.deps.clock.now());
+    const applied = await this.deps.repository.complete(ack, this.deps.clock.now());
     if (!applied) {
       this.deps.log.debug({ commandId: ack.commandId }, "ack for an unknown or closed command ignored");
       return;
@@ -110,7 +107,7 @@ export class CommandService {
    */
   async timeOutExpired(): Promise<number> {
     const now = this.deps.clock.now();
-    return this.repository.timeOutExpired(now - ACK_GRACE_MS, now);
+    return this.deps.repository.timeOutExpired(now - ACK_GRACE_MS, now);
   }
 
   startSweeper(intervalMs = 5_000): void {
@@ -140,12 +137,12 @@ export class CommandService {
   }
 
   private async finish(id: string, status: "timed_out" | "failed", reason: string): Promise<void> {
-    if (await this.repository.close(id, status, reason, this.deps.clock.now())) {
+    if (await this.deps.repository.close(id, status, reason, this.deps.clock.now())) {
       this.settle({ id, status, reason, ack: null });
       return;
     }
     // An ack won the race; report what it said.
-    const row = await this.repository.get(id);
+    const row = await this.deps.repository.get(id);
     if (row && row.status !== "created" && row.status !== "sent") {
       this.settle({ id, status: row.status, reason: row.reason, ack: row.ack });
     }

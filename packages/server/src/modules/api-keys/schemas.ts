@@ -2,9 +2,9 @@ import { API_KEY_SCOPES } from "@threshold/core";
 import type { Selectable } from "kysely";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
+import { Time } from "../../http/schema-types.js";
 
 const Scope = Type.Enum(API_KEY_SCOPES, { description: "What the key may do." });
-const Time = (description: string) => Type.String({ format: "date-time", description });
 
 export const CreateApiKeyBody = Type.Object(
   {

@@ -3,8 +3,7 @@ import type { Selectable } from "kysely";
 import Type, { type Static } from "typebox";
 import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
-
-const Time = (description: string) => Type.String({ format: "date-time", description });
+import { Time } from "../../http/schema-types.js";
 
 export const DeviceKindSchema = Type.Enum(DEVICE_KINDS, { description: "What the device is." });
 
@@ -75,7 +74,8 @@ export function isOnline(row: Pick<DeviceRow, "online" | "last_seen_at">, livene
   );
 }
 
-function reportedState(text: string | null): Record<string, unknown> | null {
+/** A device's stored reported state, or null when it has none or it is not an object. */
+export function reportedState(text: string | null): Record<string, unknown> | null {
   if (text === null) return null;
   try {
     const value: unknown = JSON.parse(text);

@@ -1,6 +1,5 @@
 import Type, { type Static } from "typebox";
-
-const Time = (description: string) => Type.String({ format: "date-time", description });
+import { Time } from "../../http/schema-types.js";
 
 export const ServerKeyList = Type.Object({
   keys: Type.Array(

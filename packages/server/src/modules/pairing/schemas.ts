@@ -1,9 +1,9 @@
 import Type, { type Static } from "typebox";
+import { Time } from "../../http/schema-types.js";
 import { DeviceKindSchema, DeviceName } from "../devices/schemas.js";
 
 // Shown to owners, so no control characters (which could forge lines in logs and terminals).
 const PRINTABLE = "^[^\\u0000-\\u001F\\u007F]+$";
-const Time = (description: string) => Type.String({ format: "date-time", description });
 
 export const CreatePairingRequestBody = Type.Object(
   {

@@ -3,8 +3,7 @@ import type { Selectable } from "kysely";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
-
-const Time = (description: string) => Type.String({ format: "date-time", description });
+import { Time } from "../../http/schema-types.js";
 
 /** Methods a carrier may create today; the others arrive with garages, fridges, trunks and lockers. */
 export const SHIPMENT_METHODS = ["in_home", "doorstep"] as const;

@@ -1,5 +1,5 @@
 import { newId, notFound, ThresholdError } from "@threshold/core";
-import type { AuditActor } from "../../audit/audit-log.js";
+import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import { isUniqueViolation } from "../../db/errors.js";
 import type { Actor } from "../../http/actor.js";
@@ -34,10 +34,6 @@ type Ctx = Pick<AppContext, "db" | "clock" | "audit">;
 export interface CarrierCall {
   carrierId: string;
   actor: Actor;
-}
-
-export function auditActorOf(actor: Actor): AuditActor {
-  return actor.kind === "user" ? { type: "user", id: actor.userId } : { type: "api_key", id: actor.keyId };
 }
 
 function trackingNumberTaken(trackingNumber: string): ThresholdError {
@@ -113,7 +109,7 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
         subjectType: "shipment",
         subjectId: id,
         siteId: site.id,
-        actor: auditActorOf(carrier.actor),
+        actor: actorOf(carrier.actor),
         data: {
           carrierId: carrier.carrierId,
           trackingNumber: row.tracking_number,
@@ -161,7 +157,7 @@ export async function assignShipment(ctx: Ctx, carrier: CarrierCall, id: string,
       subjectType: "shipment",
       subjectId: row.id,
       siteId: row.site_id,
-      actor: auditActorOf(carrier.actor),
+      actor: actorOf(carrier.actor),
       data: {
         carrierId: row.carrier_id,
         trackingNumber: row.tracking_number,

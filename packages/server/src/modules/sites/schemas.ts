@@ -2,10 +2,10 @@ import type { Selectable } from "kysely";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
+import { Time } from "../../http/schema-types.js";
 import { AccessPoint } from "../access-points/schemas.js";
 import { DeviceSummary } from "../devices/schemas.js";
 
-const Time = (description: string) => Type.String({ format: "date-time", description });
 const Text = (maxLength: number, description: string) =>
   Type.String({ minLength: 1, maxLength, pattern: "\\S", description });
 

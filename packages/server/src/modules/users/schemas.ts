@@ -3,8 +3,7 @@ import type { Selectable } from "kysely";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
-
-const Time = (description: string) => Type.String({ format: "date-time", description });
+import { Time } from "../../http/schema-types.js";
 
 export const RoleSchema = Type.Enum(ROLES, { description: "What the account may do." });
 

@@ -6,7 +6,7 @@ import type { AppContext } from "../../context.js";
 import { isUniqueViolation } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
-import { deviceLiveness, isOnline } from "../devices/schemas.js";
+import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
 import { type FrontDoor, findFrontDoor } from "../shipments/index.js";
 import {
   findDevice,
@@ -129,11 +129,11 @@ export class VisitService {
       door ? hasVisitInProgress(db, "access_point_id", door.id) : false,
       hasVisitInProgress(db, "courier_id", courier.userId),
     ]);
-    const lockState = lock ? parseState(lock.reported_state) : null;
+    const lockState = lock ? reportedState(lock.reported_state) : null;
     // Until video lands, "live" is an online camera that reports it is producing video. The first
     // live witness records the visit.
     const liveCamera = cameras.find(
-      (c) => c && isOnline(c, liveness) && parseState(c.reported_state)?.streaming === true,
+      (c) => c && isOnline(c, liveness) && reportedState(c.reported_state)?.streaming === true,
     );
     const facts: VisitFacts = {
       now,
@@ -475,15 +475,6 @@ async function blockedNow(trx: Transaction<Database>, siteId: string): Promise<"
 async function firstName(trx: Transaction<Database>, userId: string): Promise<string> {
   const user = await trx.selectFrom("users").select("name").where("id", "=", userId).executeTakeFirst();
   return user?.name.split(/\s+/)[0] ?? "";
-}
-
-function parseState(text: string | null): Record<string, unknown> | null {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
 }
 
 function stringOf(value: unknown): string | null {

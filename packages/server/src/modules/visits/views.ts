@@ -1,8 +1,7 @@
 import { type Refusal, refusal } from "@threshold/core";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
-
-const Time = Type.Union([Type.String({ format: "date-time" }), Type.Null()]);
+import { NullableTime, Time } from "../../http/schema-types.js";
 
 export const RefusalSchema = Type.Object({
   code: Type.String({ description: "Stable code of the failed rule, e.g. outside_window, camera_not_live." }),
@@ -26,11 +25,11 @@ export const VisitSchema = Type.Object(
     trackingNumber: Type.String(),
     siteId: Type.Union([Type.String(), Type.Null()]),
     accessPointId: Type.Union([Type.String(), Type.Null()]),
-    requestedAt: Type.String({ format: "date-time" }),
-    openedAt: Time,
-    deadlineAt: Time,
-    securedAt: Time,
-    endedAt: Time,
+    requestedAt: Time(),
+    openedAt: NullableTime(),
+    deadlineAt: NullableTime(),
+    securedAt: NullableTime(),
+    endedAt: NullableTime(),
   },
   { $id: "Visit" },
 );

@@ -1,10 +1,10 @@
 import type { Selectable } from "kysely";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
+import { Time } from "../../http/schema-types.js";
 import { ALL_EVENT_TYPES, WEBHOOK_EVENT_TYPES } from "./event-types.js";
 import { MAX_URL_LENGTH } from "./url-policy.js";
 
-const Time = (description: string) => Type.String({ format: "date-time", description });
 const NullableTime = (description: string) => Type.Union([Time(description), Type.Null()]);
 
 const EventType = Type.Enum([...WEBHOOK_EVENT_TYPES, ALL_EVENT_TYPES], {
