@@ -1,4 +1,5 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Everything the server reads from its environment, validated once at start (DESIGN.md habit 5). */
 export interface Config {
@@ -21,6 +22,8 @@ export interface Config {
     publicUrl: string | null;
   };
   signingKeyDir: string;
+  /** The built web app (packages/web/dist) served at `/`; the API and /docs stay where they are. */
+  webDir: string;
   publicUrl: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   sessionTtlMs: number;
@@ -38,6 +41,9 @@ export interface Config {
     timeoutMs: number;
   };
 }
+
+/** Where `npm run build -w @threshold/web` writes the app, relative to this package. */
+const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -90,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
       publicUrl: read.optionalUrl("MQTT_PUBLIC_URL", ["mqtt:", "mqtts:", "tcp:", "ssl:"]),
     },
     signingKeyDir: path.resolve(read.string("SIGNING_KEY_DIR", path.join(dataDir, "keys"))),
+    webDir: path.resolve(read.string("WEB_DIR", DEFAULT_WEB_DIR)),
     publicUrl,
     logLevel,
     sessionTtlMs: read.integer("SESSION_TTL_HOURS", 12, 1, 24 * 30) * 3_600_000,

@@ -1,4 +1,4 @@
-import type { Clock } from "@threshold/core";
+import type { Clock, Role } from "@threshold/core";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { AuditLog } from "./audit/audit-log.js";
@@ -38,4 +38,11 @@ export interface AppContext {
   gateway: DeviceGateway;
   /** Where devices reach the broker: MQTT_PUBLIC_URL, else the external broker, else the embedded one's actual address. */
   mqttUrl: string;
+  /** Demo logins to show on the sign-in page; null on every server but `threshold demo`. */
+  demo: DemoLogins | null;
+}
+
+export interface DemoLogins {
+  password: string;
+  accounts: { email: string; name: string; role: Role }[];
 }

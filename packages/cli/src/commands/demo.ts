@@ -28,7 +28,9 @@ export function registerDemoCommand(program: Command): void {
       // The banner is what a person reads; request logs would bury it. LOG_LEVEL still wins.
       const config = loadConfig({ LOG_LEVEL: "warn", ...process.env });
       console.log("Starting Threshold (demo)…");
-      const server = await startServer(config);
+      const server = await startServer(config, {
+        demo: { password: DEMO_PASSWORD, accounts: Object.values(DEMO_ACCOUNTS) },
+      });
       let fleet: RunningFleet | undefined;
       onShutdown(async () => {
         await fleet?.stop();

@@ -7,6 +7,7 @@ import { registerModules } from "../modules/index.js";
 import { ErrorResponse } from "./error-schema.js";
 import { installErrorHandling } from "./errors.js";
 import { installValidation } from "./validation.js";
+import { serveWebApp } from "./web-app.js";
 
 /** Large enough for any JSON call we accept; video segments will have their own route limits. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -59,5 +60,6 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
 
   await registerModules(app, ctx);
+  await serveWebApp(app, ctx.config.webDir);
   return app;
 }

@@ -51,8 +51,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       .status(500)
       .send(body(request, "internal", "Something went wrong on our side. Quote the request id if you report it."));
   });
+}
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(body(request, "not_found", `There is no ${request.method} ${request.url.split("?")[0]}.`));
-  });
+/** The answer to a route that does not exist (installed by `serveWebApp`, which also serves the app's pages). */
+export function sendRouteNotFound(request: FastifyRequest, reply: FastifyReply): void {
+  reply.status(404).send(body(request, "not_found", `There is no ${request.method} ${request.url.split("?")[0]}.`));
 }

@@ -6,6 +6,7 @@ import { auditRoutes } from "./audit/routes.js";
 import { authRoutes } from "./auth/routes.js";
 import { consentRoutes } from "./consent/routes.js";
 import { courierRoutes } from "./courier/routes.js";
+import { demoRoutes } from "./demo/routes.js";
 import { deviceRoutes } from "./devices/routes.js";
 import { eventRoutes } from "./events/routes.js";
 import { healthRoutes } from "./health/routes.js";
@@ -41,6 +42,7 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
       await consentRoutes(v1, ctx);
       await shipmentRoutes(v1, ctx);
       await courierRoutes(v1, ctx);
+      await demoRoutes(v1, ctx);
     },
     { prefix: "/v1" },
   );

@@ -1,0 +1,67 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+import { findChromium } from "./support/chromium.js";
+
+/**
+ * One fresh demo server (`threshold demo`, as `npm start` runs it) on free loopback ports with a
+ * temporary data directory, for the whole run. The runner picks the ports and directory once and
+ * hands them to its workers through the environment (workers load this file again).
+ */
+function freePortSync(): number {
+  // A child process binds port 0 and reports it: synchronous, because the config must be.
+  const script =
+    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+  return Number(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }));
+}
+
+if (!process.env.E2E_PORT) {
+  process.env.E2E_PORT = String(freePortSync());
+  process.env.E2E_MQTT_PORT = String(freePortSync());
+  process.env.E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "threshold-e2e-"));
+}
+const port = process.env.E2E_PORT;
+const baseURL = `http://127.0.0.1:${port}`;
+const chromium = findChromium();
+if (!chromium) throw new Error("no Chromium: run the browser tests through `npm test` or set CHROMIUM_PATH");
+
+export default defineConfig({
+  testDir: ".",
+  testMatch: "**/*.spec.ts",
+  // One server and one home: specs change shared state (access blocked, visits), so they run in order.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  outputDir: path.join(process.env.E2E_DATA_DIR ?? os.tmpdir(), "playwright-output"),
+  globalTeardown: "./support/teardown.ts",
+  use: {
+    baseURL,
+    browserName: "chromium",
+    launchOptions: { executablePath: chromium },
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [{ name: "phone", use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } }],
+  webServer: {
+    command: "node packages/cli/bin/threshold.js demo",
+    cwd: path.resolve(import.meta.dirname, ".."),
+    url: `${baseURL}/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    // Listening is not enough: the demo seeds accounts, pairs its lock and camera, then prints this.
+    wait: { stdout: /Threshold is running\./ },
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PORT: port ?? "",
+      MQTT_PORT: process.env.E2E_MQTT_PORT ?? "",
+      DATA_DIR: process.env.E2E_DATA_DIR ?? "",
+      HOST: "127.0.0.1",
+      PUBLIC_URL: baseURL,
+    },
+  },
+});

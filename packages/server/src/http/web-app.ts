@@ -1,0 +1,46 @@
+import fs from "node:fs";
+import path from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { sendRouteNotFound } from "./errors.js";
+
+/** Paths the web app must never shadow: a typo under them gets the API's JSON 404, not the app. */
+const SERVER_PREFIXES = ["/v1/", "/v1", "/health", "/docs"];
+
+/**
+ * Serves the built web app from `webDir` at `/`, with the app's index for every other GET that asks
+ * for HTML (client-side routes such as /deliveries/shp_… load the app, which then routes). Hashed
+ * assets are cached for a year; the index never, so a new build is picked up at the next load.
+ */
+export async function serveWebApp(app: FastifyInstance, webDir: string): Promise<void> {
+  const index = path.join(webDir, "index.html");
+  if (!fs.existsSync(index)) {
+    app.setNotFoundHandler(sendRouteNotFound);
+    app.get("/", async (_request, reply) =>
+      reply
+        .type("text/plain; charset=utf-8")
+        .send(
+          `The web app is not built (no ${index}).\nRun \`npm run build -w @threshold/web\` (npm start does it for you), then reload.\nThe API is at /v1 and its documentation at /docs.\n`,
+        ),
+    );
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root: webDir,
+    wildcard: false,
+    index: false,
+    setHeaders: (reply, filePath) => {
+      const immutable = filePath.includes(`${path.sep}assets${path.sep}`);
+      reply.header("cache-control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    },
+  });
+  const sendIndex = (reply: FastifyReply) => reply.header("cache-control", "no-cache").sendFile("index.html");
+  app.get("/", async (_request, reply) => sendIndex(reply));
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split("?")[0] ?? "/";
+    const isServerPath = SERVER_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`));
+    const wantsPage = request.method === "GET" && (request.headers.accept ?? "").includes("text/html");
+    if (!isServerPath && wantsPage) return sendIndex(reply);
+    return sendRouteNotFound(request, reply);
+  });
+}

@@ -1,0 +1,28 @@
+import { createBrowserRouter, Navigate, type RouteObject } from "react-router";
+import { carrierRoutes } from "./screens/carrier/routes";
+import { courierRoutes } from "./screens/courier/routes";
+import { NotFound } from "./screens/NotFound";
+import { operatorRoutes } from "./screens/operator/routes";
+import { recipientRoutes } from "./screens/recipient/routes";
+import { SignIn } from "./screens/SignIn";
+import { homePathOf, useMeQuery } from "./session";
+import { FullPageMessage, Spinner } from "./ui/feedback";
+
+/** `/` sends each person to where their role starts. */
+function Start() {
+  const me = useMeQuery();
+  if (me.isPending) return <FullPageMessage>{<Spinner label="Loading…" />}</FullPageMessage>;
+  return <Navigate to={me.data ? homePathOf(me.data.role) : "/signin"} replace />;
+}
+
+const routes: RouteObject[] = [
+  { path: "/", element: <Start /> },
+  { path: "/signin", element: <SignIn /> },
+  ...recipientRoutes,
+  ...courierRoutes,
+  ...operatorRoutes,
+  ...carrierRoutes,
+  { path: "*", element: <NotFound /> },
+];
+
+export const router = createBrowserRouter(routes);

@@ -1,0 +1,3 @@
+export function Shipments() {
+  return <h1>Shipments</h1>;
+}

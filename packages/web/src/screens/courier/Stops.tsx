@@ -1,0 +1,3 @@
+export function Stops() {
+  return <h1>Stops</h1>;
+}
