@@ -36,7 +36,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"]],
-  outputDir: path.join(process.env.E2E_DATA_DIR ?? os.tmpdir(), "playwright-output"),
+  outputDir: path.resolve(import.meta.dirname, "../test-results/e2e"),
   globalTeardown: "./support/teardown.ts",
   use: {
     baseURL,
@@ -62,6 +62,8 @@ export default defineConfig({
       DATA_DIR: process.env.E2E_DATA_DIR ?? "",
       HOST: "127.0.0.1",
       PUBLIC_URL: baseURL,
+      // e2e/run.ts builds the app into its own directory, so parallel runs never share a build.
+      ...(process.env.E2E_WEB_DIR ? { WEB_DIR: process.env.E2E_WEB_DIR } : {}),
     },
   },
 });
