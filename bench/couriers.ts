@@ -41,14 +41,14 @@ async function visit(baseUrl: string, cookie: string, stop: Stop, dueAt?: number
     const scanned = (await scan.json()) as { id?: string; status?: string; error?: { code: string } };
     const openAt = performance.now();
     if (scan.status !== 201 || scanned.status !== "open" || !scanned.id) {
-      return { ok: false, step: "scan", detail: describe(scan.status, scanned), opened };
+      return { ok: false, step: "scan", detail: explain(scan.status, scanned), opened };
     }
     opened = true;
     const secure = await fetch(`${baseUrl}/v1/visits/${scanned.id}/secure`, { method: "POST", headers: { cookie } });
     const secured = (await secure.json()) as { status?: string; error?: { code: string } };
     const doneAt = performance.now();
     if (secure.status !== 200 || secured.status !== "secured") {
-      return { ok: false, step: "secure", detail: describe(secure.status, secured), opened };
+      return { ok: false, step: "secure", detail: explain(secure.status, secured), opened };
     }
     return { ok: true, openMs: openAt - start, secureMs: doneAt - openAt, doneAt };
   } catch (error) {
@@ -56,7 +56,7 @@ async function visit(baseUrl: string, cookie: string, stop: Stop, dueAt?: number
   }
 }
 
-function describe(
+function explain(
   status: number,
   body: { status?: string; error?: { code: string } } & Record<string, unknown>,
 ): string {

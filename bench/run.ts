@@ -281,7 +281,7 @@ async function timeline(server: ServerHandle, sinceMs: number): Promise<string |
   if (visits.length === 0) return null;
   const commands = await db
     .selectFrom("commands")
-    .select(["action", "params", "issued_at", "sent_at", "completed_at"])
+    .select(["action", "params", "issued_at", "completed_at"])
     .where("issued_at", ">=", sinceMs)
     .execute();
   type Cmd = (typeof commands)[number];
@@ -297,12 +297,10 @@ async function timeline(server: ServerHandle, sinceMs: number): Promise<string |
     mine.set(c.action, c);
   }
   const steps: [string, number[]][] = [
-    ["checks+authorize tx→record_start issued", []],
-    ["record_start insert+publish+markSent", []],
-    ["camera round trip (sent→ack applied)", []],
-    ["opening tx→unlock issued", []],
-    ["unlock insert+publish+markSent", []],
-    ["lock round trip (sent→ack applied)", []],
+    ["checks→record_start issued (in the authorize tx)", []],
+    ["record_start: commit+publish+camera round trip", []],
+    ["camera ack→unlock issued (in the opening tx)", []],
+    ["unlock: commit+publish+lock round trip", []],
     ["open tx", []],
     ["secure: securing→lock ack applied", []],
     ["secure: ack→secured", []],
@@ -318,14 +316,12 @@ async function timeline(server: ServerHandle, sinceMs: number): Promise<string |
     if (!rs || !ul || !lk) continue;
     // requested_at and authorized_at are the same instant (the scan's start), so step 0 runs from it.
     add(0, v.requested_at, rs.issued_at);
-    add(1, rs.issued_at, rs.sent_at);
-    add(2, rs.sent_at, rs.completed_at);
-    add(3, rs.completed_at, ul.issued_at);
-    add(4, ul.issued_at, ul.sent_at);
-    add(5, ul.sent_at, ul.completed_at);
-    add(6, ul.completed_at, v.opened_at);
-    add(7, v.securing_at, lk.completed_at);
-    add(8, lk.completed_at, v.secured_at);
+    add(1, rs.issued_at, rs.completed_at);
+    add(2, rs.completed_at, ul.issued_at);
+    add(3, ul.issued_at, ul.completed_at);
+    add(4, ul.completed_at, v.opened_at);
+    add(5, v.securing_at, lk.completed_at);
+    add(6, lk.completed_at, v.secured_at);
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const opened = visits.filter((v) => v.opened_at !== null).map((v) => (v.opened_at as number) - v.requested_at);

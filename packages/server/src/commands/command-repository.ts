@@ -1,13 +1,13 @@
 import type { AckMessage } from "@threshold/protocol";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { type AuditLog, type Record_, SYSTEM_ACTOR } from "../audit/audit-log.js";
 import type { Database } from "../db/schema.js";
 
 export const TERMINAL_STATUSES = ["succeeded", "failed", "rejected", "timed_out"] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
-export type CommandStatus = "created" | "sent" | TerminalStatus;
+export type CommandStatus = "created" | TerminalStatus;
 
-const OPEN: CommandStatus[] = ["created", "sent"];
+const OPEN: CommandStatus[] = ["created"];
 
 export interface CommandRow {
   id: string;
@@ -39,8 +39,10 @@ function recordCommand(
 
 /**
  * Storage of commands. Creation and every outcome are recorded in the audit chain in the same
- * transaction (DESIGN.md rule 4); `sent` is a timestamp between them. Every transition is
- * conditional on the row still being open, so racing writers cannot both win.
+ * transaction (DESIGN.md rule 4): a command is `created` from the moment it is stored (it is
+ * published as soon as that transaction is durable) until a device's ack, a timeout or a failure
+ * to publish closes it. Every transition is conditional on the row still being open, so racing
+ * writers cannot both win.
  */
 export class CommandRepository {
   constructor(
@@ -48,54 +50,61 @@ export class CommandRepository {
     private readonly audit: AuditLog,
   ) {}
 
-  async insert(row: {
-    id: string;
-    deviceId: string;
-    action: string;
-    params: unknown;
-    kid: string;
-    issuedAt: number;
-    expiresAt: number;
-    signature: string;
-  }): Promise<void> {
-    await this.audit.transaction(async (trx, record) => {
+  /** Runs `work` in an audited transaction (for callers that have none of their own). */
+  transaction<T>(work: (trx: Transaction<Database>, record: Record_) => Promise<T>): Promise<T> {
+    return this.audit.transaction(work);
+  }
+
+  /**
+   * Stores a new command, and its `command.created` audit event, in the caller's transaction: a
+   * command is decided, stored and audited together with the state change that called for it.
+   * `siteId` saves a lookup when the caller knows it.
+   */
+  async insert(
+    trx: Transaction<Database>,
+    record: Record_,
+    row: {
+      id: string;
+      deviceId: string;
+      action: string;
+      params: unknown;
+      kid: string;
+      issuedAt: number;
+      expiresAt: number;
+      signature: string;
+      siteId?: string | null;
+    },
+  ): Promise<void> {
+    let siteId = row.siteId;
+    if (siteId === undefined) {
       const device = await trx
         .selectFrom("devices")
         .select("site_id")
         .where("id", "=", row.deviceId)
         .executeTakeFirst();
-      const values = {
-        id: row.id,
-        device_id: row.deviceId,
-        action: row.action,
-        params: JSON.stringify(row.params),
-        kid: row.kid,
-        issued_at: row.issuedAt,
-        expires_at: row.expiresAt,
-        status: "created",
-        sent_at: null,
-        completed_at: null,
-        reason: null,
-        ack: null,
-        signature: row.signature,
-        site_id: device?.site_id ?? null,
-      };
-      await trx.insertInto("commands").values(values).execute();
-      const params = row.params as { visitId?: string };
-      recordCommand(record, values, "created", {
-        expiresAt: row.expiresAt,
-        ...(params.visitId ? { visitId: params.visitId } : {}),
-      });
+      siteId = device?.site_id ?? null;
+    }
+    const values = {
+      id: row.id,
+      device_id: row.deviceId,
+      action: row.action,
+      params: JSON.stringify(row.params),
+      kid: row.kid,
+      issued_at: row.issuedAt,
+      expires_at: row.expiresAt,
+      status: "created",
+      completed_at: null,
+      reason: null,
+      ack: null,
+      signature: row.signature,
+      site_id: siteId,
+    };
+    await trx.insertInto("commands").values(values).execute();
+    const params = row.params as { visitId?: string };
+    recordCommand(record, values, "created", {
+      expiresAt: row.expiresAt,
+      ...(params.visitId ? { visitId: params.visitId } : {}),
     });
-  }
-
-  async markSent(id: string, at: number): Promise<void> {
-    await this.db
-      .updateTable("commands")
-      .set({ status: "sent", sent_at: at })
-      .where("id", "=", id)
-      .where("status", "=", "created")
-      .execute();
   }
 
   /** Applies a device's ack; false when the command is unknown for that device or already closed. */

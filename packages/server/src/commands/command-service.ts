@@ -7,7 +7,10 @@ import {
   MAX_COMMAND_TTL_MS,
   type Unsigned,
 } from "@threshold/protocol";
+import type { Transaction } from "kysely";
 import type { Logger } from "pino";
+import type { Record_ } from "../audit/audit-log.js";
+import type { Database } from "../db/schema.js";
 import type { BrokerTransport } from "../gateway/broker.js";
 import type { Keyring } from "../modules/keys/keyring.js";
 import type { CommandRepository, TerminalStatus } from "./command-repository.js";
@@ -30,6 +33,19 @@ export interface SendOptions {
   ttlMs?: number;
   /** Sign with an earlier key (rotation commands only). */
   signingKid?: string;
+  /** The device's site, when the caller knows it (saves a lookup). */
+  siteId?: string | null;
+}
+
+/**
+ * A signed command stored in its caller's transaction. `publish()` it once that transaction has
+ * committed (audit transactions resolve only when durable): never before, so no device acts on a
+ * command that a rollback erased.
+ */
+export interface StagedCommand {
+  id: string;
+  expiresAt: number;
+  publish(): Promise<CommandAttempt>;
 }
 
 /** How long after expiry we still wait for an ack already on its way. */
@@ -56,12 +72,31 @@ export class CommandService {
     },
   ) {}
 
+  /** Signs, stores (in its own audited transaction) and publishes a command. */
   async send(
     deviceId: string,
     action: CommandAction,
     params: CommandMessage["params"] = {},
     options: SendOptions = {},
   ): Promise<CommandAttempt> {
+    const staged = await this.deps.repository.transaction((trx, record) =>
+      this.stage(trx, record, deviceId, action, params, options),
+    );
+    return staged.publish();
+  }
+
+  /**
+   * Signs a command and stores it in the caller's transaction, with the state change that decided
+   * it: one commit for both. The caller publishes it after the commit.
+   */
+  async stage(
+    trx: Transaction<Database>,
+    record: Record_,
+    deviceId: string,
+    action: CommandAction,
+    params: CommandMessage["params"] = {},
+    options: SendOptions = {},
+  ): Promise<StagedCommand> {
     const { clock, keyring } = this.deps;
     const issuedAt = clock.now();
     const ttl = Math.min(options.ttlMs ?? this.deps.defaultTtlMs, MAX_COMMAND_TTL_MS);
@@ -79,16 +114,29 @@ export class CommandService {
     const message = options.signingKid ? keyring.signWith(kid, unsigned) : keyring.sign(unsigned);
     if (!message) throw new Error(`no private key for ${kid}`);
 
-    await this.deps.repository.insert({ ...unsigned, params, signature: message.sig });
-    const outcome = this.await(unsigned.id, ttl + ACK_GRACE_MS);
-    try {
-      await this.deps.transport.publishCommand(deviceTopic(deviceId, "cmd"), Buffer.from(JSON.stringify(message)));
-      await this.deps.repository.markSent(unsigned.id, clock.now());
-    } catch (err) {
-      this.deps.log.error({ err, commandId: unsigned.id }, "command could not be published");
-      await this.finish(unsigned.id, "failed", "publish_failed");
-    }
-    return { id: unsigned.id, expiresAt: unsigned.expiresAt, outcome };
+    await this.deps.repository.insert(trx, record, {
+      ...unsigned,
+      params,
+      signature: message.sig,
+      ...(options.siteId !== undefined ? { siteId: options.siteId } : {}),
+    });
+    const payload = Buffer.from(JSON.stringify(message));
+    const { id, expiresAt } = unsigned;
+    return {
+      id,
+      expiresAt,
+      publish: async () => {
+        // Waiting starts before publishing: a fast device's ack must find its waiter.
+        const outcome = this.await(id, expiresAt - clock.now() + ACK_GRACE_MS);
+        try {
+          await this.deps.transport.publishCommand(deviceTopic(deviceId, "cmd"), payload);
+        } catch (err) {
+          this.deps.log.error({ err, commandId: id }, "command could not be published");
+          await this.finish(id, "failed", "publish_failed");
+        }
+        return { id, expiresAt, outcome };
+      },
+    };
   }
 
   /** Applies an ack whose signature the gateway has verified. */
@@ -143,7 +191,7 @@ export class CommandService {
     }
     // An ack won the race; report what it said.
     const row = await this.deps.repository.get(id);
-    if (row && row.status !== "created" && row.status !== "sent") {
+    if (row && row.status !== "created") {
       this.settle({ id, status: row.status, reason: row.reason, ack: row.ack });
     }
   }

@@ -101,7 +101,6 @@ export interface Database {
     issued_at: number;
     expires_at: number;
     status: string;
-    sent_at: number | null;
     completed_at: number | null;
     reason: string | null;
     ack: string | null;

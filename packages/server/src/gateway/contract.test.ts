@@ -131,8 +131,7 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
         kid: command.kid,
         issued_at: command.issuedAt,
         expires_at: command.expiresAt,
-        status: "sent",
-        sent_at: command.issuedAt,
+        status: "created",
         completed_at: null,
         reason: null,
         ack: null,
@@ -241,7 +240,7 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
       await publish(example);
       const refused = await settle(
         before.rejections,
-        async () => (await readCommand(command.id)).status !== "sent",
+        async () => (await readCommand(command.id)).status !== "created",
         `${example.name} to close ${command.id}`,
       );
       expect(refused).toEqual([]);
@@ -303,10 +302,10 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
         { topic: deviceTopic(example.message.deviceId, "ack"), reason: "bad device signature" },
       ]);
       expect(server.ctx.gateway.rejectedCount).toBe(before.rejected + 1);
-      expect(await readCommand(command.id)).toMatchObject({ status: "sent", reason: null, ack: null });
+      expect(await readCommand(command.id)).toMatchObject({ status: "created", reason: null, ack: null });
       // The untouched example still closes it: the refusal was the changed byte, nothing else.
       await publish(example);
-      await settle(rejections.length, async () => (await readCommand(command.id)).status !== "sent", "the ack");
+      await settle(rejections.length, async () => (await readCommand(command.id)).status !== "created", "the ack");
       expect((await readCommand(command.id)).status).toBe("succeeded");
     });
   });

@@ -3,6 +3,7 @@ import * as foundation from "./20261125T0200-foundation.js";
 import * as accessPointRemoval from "./20261125T0300-access-point-removal.js";
 import * as inHomeDelivery from "./20261125T0400-in-home-delivery.js";
 import * as webhookFanOut from "./20261125T0510-webhook-fan-out.js";
+import * as commandsPublishedWithTheirTransaction from "./20261125T0600-commands-published-with-their-transaction.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "20261125T0300-access-point-removal": accessPointRemoval,
   "20261125T0400-in-home-delivery": inHomeDelivery,
   "20261125T0510-webhook-fan-out": webhookFanOut,
+  "20261125T0600-commands-published-with-their-transaction": commandsPublishedWithTheirTransaction,
 };

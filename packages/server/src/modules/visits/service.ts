@@ -1,7 +1,8 @@
 import { checkVisit, newId, type Refusal, refusal, ThresholdError, type VisitFacts } from "@threshold/core";
+import type { CommandAction } from "@threshold/protocol";
 import type { Transaction } from "kysely";
 import type { AuditActor, Record_ } from "../../audit/audit-log.js";
-import type { CommandOutcome } from "../../commands/command-service.js";
+import type { CommandOutcome, StagedCommand } from "../../commands/command-service.js";
 import type { AppContext } from "../../context.js";
 import { isUniqueViolation } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
@@ -86,7 +87,7 @@ export class VisitService {
     };
     if (refusals.length > 0) return this.refuse(courier, base, shipment, refusals);
 
-    let authorized: VisitRow;
+    let authorized: { row: VisitRow; recordStart: StagedCommand | null };
     try {
       authorized = await this.ctx.audit.transaction(async (trx, record) => {
         const row: VisitRow = { ...emptyVisit(), ...base, status: "authorized", authorized_at: now };
@@ -102,7 +103,9 @@ export class VisitService {
             courierFirstName: await firstName(trx, courier.userId),
           }),
         });
-        return row;
+        // The camera's order is decided, stored and audited with the authorization: one commit.
+        const recordStart = await this.stage(trx, record, row, row.camera_device_id, "record_start");
+        return { row, recordStart };
       });
     } catch (error) {
       // The partial unique indexes let one visit per door and per courier be in progress; a racing scan lost.
@@ -110,7 +113,7 @@ export class VisitService {
       const atDoor = door ? await hasVisitInProgress(db, "access_point_id", door.id) : false;
       return this.refuse(courier, base, shipment, [refusal(atDoor ? "visit_in_progress" : "courier_busy")]);
     }
-    return this.open(authorized, shipment);
+    return this.open(authorized.row, shipment, authorized.recordStart);
   }
 
   private async gatherFacts(
@@ -205,20 +208,21 @@ export class VisitService {
   }
 
   /** Camera first, then a last look at the block switch, then the signed unlock. */
-  private async open(visit: VisitRow, shipment: ShipmentRow): Promise<VisitView> {
-    const { commands } = this.ctx;
-    const camera = await commands.send(visit.camera_device_id as string, "record_start", { visitId: visit.id });
-    const recording = await camera.outcome;
+  private async open(visit: VisitRow, shipment: ShipmentRow, recordStart: StagedCommand | null): Promise<VisitView> {
+    // Authorization requires a live camera, so there is always one to tell; without one, no unlock.
+    if (!recordStart) return this.abort(visit, shipment, "camera_missing");
+    const recording = await (await recordStart.publish()).outcome;
     if (recording.status !== "succeeded") return this.abort(visit, shipment, `camera_${recording.status}`);
 
-    const moved = await this.move(visit, shipment, ["authorized"], "opening", {}, (trx) =>
-      blockedNow(trx, visit.site_id),
-    );
+    const moved = await this.move(visit, shipment, ["authorized"], "opening", {
+      guard: (trx) => blockedNow(trx, visit.site_id),
+      issue: { deviceId: visit.lock_device_id, action: "unlock" },
+    });
     if (moved === "blocked") return this.abort(visit, shipment, "access_blocked");
-    if (!moved) return this.current(visit.id, shipment);
+    const unlock = moved ? moved.command : null;
+    if (!unlock) return this.current(visit.id, shipment);
 
-    const unlock = await commands.send(visit.lock_device_id as string, "unlock", { visitId: visit.id });
-    const unlocked = await unlock.outcome;
+    const unlocked = await (await unlock.publish()).outcome;
     if (!reports(unlocked, "unlocked")) {
       return this.abort(
         visit,
@@ -228,8 +232,7 @@ export class VisitService {
     }
     const now = this.ctx.clock.now();
     await this.move(visit, shipment, ["opening"], "open", {
-      opened_at: now,
-      deadline_at: now + this.ctx.config.visitMaxOpenMs,
+      patch: { opened_at: now, deadline_at: now + this.ctx.config.visitMaxOpenMs },
     });
     return this.current(visit.id, shipment);
   }
@@ -245,11 +248,14 @@ export class VisitService {
       throw new ThresholdError("conflict", `This visit is ${visit.status}; only an open visit can be secured.`);
     }
     const from: VisitStatus[] = visit.status === "incident" ? ["incident"] : ["open"];
-    if (!(await this.move(visit, shipment, from, "securing", { securing_at: this.ctx.clock.now() })))
-      return this.current(visitId, shipment);
+    const moved = await this.move(visit, shipment, from, "securing", {
+      patch: { securing_at: this.ctx.clock.now() },
+      issue: { deviceId: visit.lock_device_id, action: "lock" },
+    });
+    const lock = moved ? moved.command : null;
+    if (!lock) return this.current(visitId, shipment);
 
-    const lock = await this.ctx.commands.send(visit.lock_device_id as string, "lock", { visitId });
-    const outcome = await lock.outcome;
+    const outcome = await (await lock.publish()).outcome;
     if (
       reports(outcome, "locked") &&
       outcome.ack?.state &&
@@ -260,8 +266,9 @@ export class VisitService {
       return this.current(visitId, shipment);
     }
     if (outcome.reason === "door_open") {
-      await this.move(visit, shipment, ["securing"], from[0] as VisitStatus, {}, undefined, "visit.secure_refused", {
-        reason: "door_open",
+      await this.move(visit, shipment, ["securing"], from[0] as VisitStatus, {
+        eventType: "visit.secure_refused",
+        extra: { reason: "door_open" },
       });
       throw new ThresholdError("door_open", "The door is open. Close it firmly, then tap Done again.");
     }
@@ -282,7 +289,7 @@ export class VisitService {
       if (
         !(await transition(trx, visit.id, from, { status: "secured", secured_at: now, ended_at: now, updated_at: now }))
       )
-        return false;
+        return null;
       await trx
         .updateTable("shipments")
         .set({ status: "delivered", delivered_at: now, delivered_visit_id: visit.id, updated_at: now })
@@ -309,24 +316,18 @@ export class VisitService {
           courierId: visit.courier_id,
         },
       });
-      return true;
+      return { recordStop: await this.stage(trx, record, visit, visit.camera_device_id, "record_stop") };
     });
-    if (done && visit.camera_device_id) await this.stopRecording(visit);
+    if (done) await this.publishQuietly(done.recordStop);
   }
 
   /** Ends a visit that never opened; the lock is told to lock in case an unlock got through unseen. */
   private async abort(visit: VisitRow, shipment: ShipmentRow, reason: string): Promise<VisitView> {
     const now = this.ctx.clock.now();
-    await this.move(
-      visit,
-      shipment,
-      ["authorized", "opening"],
-      "aborted",
-      { reason, ended_at: now },
-      undefined,
-      undefined,
-      { reason },
-    );
+    await this.move(visit, shipment, ["authorized", "opening"], "aborted", {
+      patch: { reason, ended_at: now },
+      extra: { reason },
+    });
     if (visit.lock_device_id) {
       await this.ctx.commands
         .send(visit.lock_device_id, "lock", { visitId: visit.id })
@@ -397,34 +398,58 @@ export class VisitService {
       .catch((err: unknown) => this.ctx.log.warn({ err }, "record_stop not sent"));
   }
 
+  /** Stores a command for one of the visit's devices in the transaction that decides it (none without a device). */
+  private async stage(
+    trx: Transaction<Database>,
+    record: Record_,
+    visit: Pick<VisitRow, "id" | "site_id">,
+    deviceId: string | null,
+    action: CommandAction,
+  ): Promise<StagedCommand | null> {
+    if (!deviceId) return null;
+    return this.ctx.commands.stage(trx, record, deviceId, action, { visitId: visit.id }, { siteId: visit.site_id });
+  }
+
+  /** Publishes a command nobody waits on (record_stop); a failure is logged, not thrown. */
+  private async publishQuietly(command: StagedCommand | null): Promise<void> {
+    await command?.publish().catch((err: unknown) => this.ctx.log.warn({ err }, `${command.id} not published`));
+  }
+
   /**
-   * Moves the visit from one of `from` to `to` in one audited transaction; `guard` may veto it by
-   * returning a reason, which is returned instead of true.
+   * Moves the visit from one of `from` to `to` in one audited transaction, with the command the
+   * move calls for (`issue`) stored in it; `guard` may veto the move by returning a reason, which
+   * is returned instead. False when the visit was no longer in `from`.
    */
-  private async move<G extends string>(
+  private async move<G extends string = never>(
     visit: VisitRow,
     shipment: ShipmentRow,
     from: VisitStatus[],
     to: VisitStatus,
-    patch: Partial<VisitRow>,
-    guard?: (trx: Transaction<Database>) => Promise<G | null>,
-    eventType?: string,
-    extra: Record<string, unknown> = {},
-  ): Promise<boolean | G> {
+    options: {
+      patch?: Partial<VisitRow>;
+      guard?: (trx: Transaction<Database>) => Promise<G | null>;
+      issue?: { deviceId: string | null; action: CommandAction };
+      eventType?: string;
+      extra?: Record<string, unknown>;
+    } = {},
+  ): Promise<false | G | { command: StagedCommand | null }> {
     const now = this.ctx.clock.now();
     return this.ctx.audit.transaction(async (trx, record: Record_) => {
-      const veto = guard ? await guard(trx) : null;
+      const veto = options.guard ? await options.guard(trx) : null;
       if (veto) return veto;
-      if (!(await transition(trx, visit.id, from, { ...patch, status: to, updated_at: now }))) return false;
+      if (!(await transition(trx, visit.id, from, { ...options.patch, status: to, updated_at: now }))) return false;
       record({
-        type: eventType ?? `visit.${to}`,
+        type: options.eventType ?? `visit.${to}`,
         subjectType: "visit",
         subjectId: visit.id,
         siteId: visit.site_id,
         actor: SYSTEM,
-        data: visitData(visit, shipment, extra),
+        data: visitData(visit, shipment, options.extra),
       });
-      return true;
+      const command = options.issue
+        ? await this.stage(trx, record, visit, options.issue.deviceId, options.issue.action)
+        : null;
+      return { command };
     });
   }
 
