@@ -18,6 +18,7 @@ import type { Database } from "../db/schema.js";
 import type { Keyring } from "../modules/keys/keyring.js";
 import type { BrokerTransport } from "./broker.js";
 import { DeviceDirectory, type KnownDevice } from "./device-directory.js";
+import { DeviceReportWriter } from "./device-reports.js";
 
 export interface GatewayEvents {
   /** A verified, newly stored device event. */
@@ -38,6 +39,7 @@ const ROTATION_CATCH_UP_INTERVAL_MS = 60_000;
  */
 export class DeviceGateway extends EventEmitter<GatewayEvents> implements DeviceLink, BrokerStatus {
   readonly directory: DeviceDirectory;
+  private readonly reports: DeviceReportWriter;
   private readonly rotationCatchUps = new Map<string, number>();
   /** Messages of one device are handled one after another, in arrival order, whatever the database's pooling. */
   private readonly queues = new Map<string, Promise<void>>();
@@ -55,13 +57,11 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
   ) {
     super();
     this.directory = new DeviceDirectory(deps.db);
+    this.reports = new DeviceReportWriter(deps.db);
     deps.transport.onInbound((topic, payload) => this.enqueue(topic, payload));
     deps.transport.onDeviceDisconnect((deviceId) => {
-      deps.db
-        .updateTable("devices")
-        .set({ online: 0 })
-        .where("id", "=", deviceId)
-        .execute()
+      this.reports
+        .patch(deviceId, { online: 0 })
         .catch((err: unknown) => deps.log.error({ err }, "cannot mark device offline"));
     });
   }
@@ -90,6 +90,7 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
   /** Resolves when every message received so far has been handled (used at shutdown and in tests). */
   async idle(): Promise<void> {
     while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+    await this.reports.idle();
   }
 
   private async handle(topic: string, payload: Buffer): Promise<void> {
@@ -144,43 +145,37 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
   }
 
   private async recordEvent(event: EventMessage, payload: Buffer): Promise<void> {
-    const result = await this.deps.db
-      .insertInto("device_events")
-      .values({
-        device_id: event.deviceId,
-        id: event.id,
-        seq: event.seq,
-        type: event.type,
-        at: event.at,
-        data: JSON.stringify(event.data),
-        message: payload.toString(),
-        received_at: this.deps.clock.now(),
-      })
-      .onConflict((oc) => oc.columns(["device_id", "id"]).doNothing())
-      .executeTakeFirst();
+    const stored = await this.reports.event({
+      device_id: event.deviceId,
+      id: event.id,
+      seq: event.seq,
+      type: event.type,
+      at: event.at,
+      data: JSON.stringify(event.data),
+      message: payload.toString(),
+      received_at: this.deps.clock.now(),
+    });
     // A redelivered event (QoS 1 allows duplicates) is stored once and announced once.
-    if ((result.numInsertedOrUpdatedRows ?? 0n) > 0n) this.emit("deviceEvent", event);
+    if (stored) this.emit("deviceEvent", event);
   }
 
   private async recordState(device: KnownDevice, state: StateMessage): Promise<void> {
     const now = this.deps.clock.now();
     if (!state.online) {
       // The last will was signed at connect time; it says only that the device is gone.
-      await this.deps.db.updateTable("devices").set({ online: 0 }).where("id", "=", device.id).execute();
+      await this.reports.patch(device.id, { online: 0 });
       this.emit("deviceState", state);
       return;
     }
-    await this.deps.db
-      .updateTable("devices")
-      .set({
-        online: 1,
-        last_seen_at: now,
-        reported_state: JSON.stringify(state.state),
-        firmware: state.firmware,
-        trusted_kid: state.trustedKid,
-      })
-      .where("id", "=", device.id)
-      .execute();
+    // The device's messages wait for this write, so a command's ack is applied only after the
+    // state the device reported before it is stored: the next scan reads the lock as it is.
+    await this.reports.patch(device.id, {
+      online: 1,
+      last_seen_at: now,
+      reported_state: JSON.stringify(state.state),
+      firmware: state.firmware,
+      trusted_kid: state.trustedKid,
+    });
     this.directory.setTrustedKid(device.id, state.trustedKid);
     this.emit("deviceState", state);
     if (state.trustedKid !== this.deps.keyring.currentKid) await this.catchUpRotation(device.id, state.trustedKid);
