@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { type AuditEvent, type ChainProblem, ChainVerifier, type Clock, hashAuditEvent, newId } from "@threshold/core";
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../db/database.js";
 import type { Database } from "../db/schema.js";
 
@@ -25,10 +25,32 @@ export interface AuditInput {
 
 export type Record_ = (event: AuditInput) => void;
 
+type Work<T> = (trx: Transaction<Database>, record: Record_) => Promise<T>;
+
+interface Unit {
+  work: Work<unknown>;
+  resolve: (outcome: { result: unknown; appended: AuditEvent[] }) => void;
+  reject: (error: unknown) => void;
+}
+
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** How many queued units one SQLite transaction takes at most, so no caller waits behind too many. */
+const MAX_GROUP = 64;
+
 /**
  * The append-only, hash-chained audit log (DESIGN.md rule 4). Every state change is recorded in
  * the same transaction as the change itself, so a fact and its record commit together or not at
  * all. Appends lock the chain's head row, so any number of processes append in one order.
+ *
+ * On SQLite (one writer connection) concurrent units of work are committed in groups: the units
+ * queued while a group runs form the next one, each unit runs in its own savepoint (a unit that
+ * fails is rolled back alone and its caller gets the error), the group reads and writes the
+ * chain's head once and commits once, and every caller is answered after that one commit is
+ * durable. Each caller sees exactly what it would with a transaction of its own.
  */
 export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
   constructor(
@@ -46,7 +68,7 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
    * Runs `work` in a transaction; the events it records are chained and committed with it, then
    * announced to listeners (live streams, webhooks).
    */
-  async transaction<T>(work: (trx: Transaction<Database>, record: Record_) => Promise<T>): Promise<T> {
+  async transaction<T>(work: Work<T>): Promise<T> {
     return (await this.run(work)).result;
   }
 
@@ -59,13 +81,32 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
     ).appended;
   }
 
-  private async run<T>(
-    work: (trx: Transaction<Database>, record: Record_) => Promise<T>,
-  ): Promise<{ result: T; appended: AuditEvent[] }> {
+  private readonly queue: Unit[] = [];
+  private draining = false;
+
+  private run<T>(work: Work<T>): Promise<{ result: T; appended: AuditEvent[] }> {
+    if (this.dialect === "postgres") return this.runAlone(work);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ work, resolve, reject } as Unit);
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  /** PostgreSQL: a transaction per unit; the head row's lock orders appends across connections and processes. */
+  private async runAlone<T>(work: Work<T>): Promise<{ result: T; appended: AuditEvent[] }> {
     const pending: AuditInput[] = [];
     const outcome = await this.db.transaction().execute(async (trx) => {
       const result = await work(trx, (event) => pending.push(event));
-      return { result, appended: await this.append(trx, pending) };
+      if (pending.length === 0) return { result, appended: [] };
+      const head = await trx
+        .selectFrom("audit_head")
+        .select(["seq", "hash"])
+        .where("id", "=", 1)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const appended = this.chain(head, pending);
+      await this.store(trx, appended);
+      return { result, appended };
     });
     // Nothing the transaction did is acknowledged, announced or acted on until it is on disk.
     await this.durable();
@@ -73,17 +114,77 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
     return outcome;
   }
 
-  private async append(trx: Transaction<Database>, inputs: AuditInput[]): Promise<AuditEvent[]> {
-    if (inputs.length === 0) return [];
-    let head =
-      this.dialect === "postgres"
-        ? await trx.selectFrom("audit_head").selectAll().where("id", "=", 1).forUpdate().executeTakeFirstOrThrow()
-        : await trx.selectFrom("audit_head").selectAll().where("id", "=", 1).executeTakeFirstOrThrow();
+  /** SQLite: runs queued units in groups, one transaction and one durable commit per group. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) await this.runGroup(this.queue.splice(0, MAX_GROUP));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runGroup(group: Unit[]): Promise<void> {
+    const settled: (
+      | { unit: Unit; ok: true; result: unknown; appended: AuditEvent[] }
+      | { unit: Unit; ok: false; error: unknown }
+    )[] = [];
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        let head: ChainHead | null = null;
+        for (const unit of group) {
+          const pending: AuditInput[] = [];
+          await sql`savepoint unit`.execute(trx);
+          try {
+            const result = await unit.work(trx, (event) => pending.push(event));
+            let appended: AuditEvent[] = [];
+            if (pending.length > 0) {
+              head ??= await trx
+                .selectFrom("audit_head")
+                .select(["seq", "hash"])
+                .where("id", "=", 1)
+                .executeTakeFirstOrThrow();
+              appended = this.chain(head, pending);
+              await trx.insertInto("audit_events").values(appended.map(toRow)).execute();
+            }
+            await sql`release unit`.execute(trx);
+            head = appended[appended.length - 1] ?? head;
+            settled.push({ unit, ok: true, result, appended });
+          } catch (error) {
+            // This unit alone is undone; the group goes on without it.
+            await sql`rollback to unit`.execute(trx);
+            await sql`release unit`.execute(trx);
+            settled.push({ unit, ok: false, error });
+          }
+        }
+        // Set once a unit tried to append; rewriting a head that a rollback left unchanged is harmless.
+        if (head) {
+          await trx.updateTable("audit_head").set({ seq: head.seq, hash: head.hash }).where("id", "=", 1).execute();
+        }
+      });
+      // Nothing the group did is acknowledged, announced or acted on until it is on disk.
+      await this.durable();
+    } catch (error) {
+      // The commit itself failed: nothing of the group is stored, and every caller learns so.
+      for (const unit of group) unit.reject(error);
+      return;
+    }
+    const appended = settled.flatMap((s) => (s.ok ? s.appended : []));
+    if (appended.length > 0) this.emit("appended", appended);
+    for (const s of settled) {
+      if (s.ok) s.unit.resolve({ result: s.result, appended: s.appended });
+      else s.unit.reject(s.error);
+    }
+  }
+
+  /** Hashes `inputs` into the chain after `head`. */
+  private chain(head: ChainHead, inputs: AuditInput[]): AuditEvent[] {
     const at = this.clock.now();
     const events: AuditEvent[] = [];
+    let prev = head;
     for (const input of inputs) {
       const unhashed = {
-        seq: head.seq + 1,
+        seq: prev.seq + 1,
         id: newId("event", at),
         at,
         type: input.type,
@@ -93,15 +194,20 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
         actorType: input.actor.type,
         actorId: input.actor.id,
         data: input.data ?? {},
-        prevHash: head.hash,
+        prevHash: prev.hash,
       };
       const event: AuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) };
       events.push(event);
-      head = { id: 1, seq: event.seq, hash: event.hash };
+      prev = event;
     }
-    await trx.insertInto("audit_events").values(events.map(toRow)).execute();
-    await trx.updateTable("audit_head").set({ seq: head.seq, hash: head.hash }).where("id", "=", 1).execute();
     return events;
+  }
+
+  /** Stores events and moves the head to the last of them. */
+  private async store(trx: Transaction<Database>, events: AuditEvent[]): Promise<void> {
+    const last = events[events.length - 1] as AuditEvent;
+    await trx.insertInto("audit_events").values(events.map(toRow)).execute();
+    await trx.updateTable("audit_head").set({ seq: last.seq, hash: last.hash }).where("id", "=", 1).execute();
   }
 
   /** Events after `afterSeq`, oldest first. */

@@ -16,7 +16,7 @@ export async function serveWebApp(app: FastifyInstance, webDir: string): Promise
   const index = path.join(webDir, "index.html");
   if (!fs.existsSync(index)) {
     app.setNotFoundHandler(sendRouteNotFound);
-    app.get("/", async (_request, reply) =>
+    app.get("/", { schema: { hide: true } }, async (_request, reply) =>
       reply
         .type("text/plain; charset=utf-8")
         .send(
@@ -35,7 +35,7 @@ export async function serveWebApp(app: FastifyInstance, webDir: string): Promise
     },
   });
   const sendIndex = (reply: FastifyReply) => reply.header("cache-control", "no-cache").sendFile("index.html");
-  app.get("/", async (_request, reply) => sendIndex(reply));
+  app.get("/", { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
   app.setNotFoundHandler((request, reply) => {
     const url = request.url.split("?")[0] ?? "/";
     const isServerPath = SERVER_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`));
