@@ -31,6 +31,41 @@ describe.each(TEST_DATABASES)("the audit log on %s", (database) => {
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
   });
 
+  it("undoes a failing transaction alone when concurrent ones commit with it", async () => {
+    const before = (await server.ctx.audit.since(0, 100_000)).length;
+    const attempt = (i: number) =>
+      server.ctx.audit.transaction(async (trx, recordIn) => {
+        await trx
+          .insertInto("worker_cursors")
+          .values({ name: `group-test-${i}`, position: i, updated_at: 0 })
+          .execute();
+        recordIn({ type: "test.grouped", subjectType: "test", subjectId: `g${i}`, actor: SYSTEM_ACTOR });
+        if (i % 3 === 0) throw new Error(`unit ${i} fails`);
+        return i;
+      });
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => attempt(i)));
+    expect(outcomes.map((o) => o.status)).toEqual(
+      Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? "rejected" : "fulfilled")),
+    );
+    const cursors = await server.ctx.db
+      .selectFrom("worker_cursors")
+      .select("name")
+      .where("name", "like", "group-test-%")
+      .execute();
+    expect(cursors.map((c) => c.name).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => i)
+        .filter((i) => i % 3 !== 0)
+        .map((i) => `group-test-${i}`)
+        .sort(),
+    );
+    const events = await server.ctx.audit.since(0, 100_000);
+    expect(events.length - before).toBe(8);
+    expect(events.filter((e) => e.type === "test.grouped").map((e) => Number(e.subjectId.slice(1)) % 3)).not.toContain(
+      0,
+    );
+    expect(await server.ctx.audit.verify()).toMatchObject({ ok: true });
+  });
+
   it("acknowledges and announces a transaction only once it is durable", async () => {
     let release = () => {};
     const disk = new Promise<void>((resolve) => {
