@@ -21,6 +21,7 @@ export function printBanner(info: {
       "",
       "Threshold is running.",
       "",
+      `  Web app      ${info.url}   (sign in as any account below; on a phone, try HOST=0.0.0.0)`,
       `  API          ${info.url}/v1   (health: ${info.url}/health)`,
       `  API docs     ${info.url}/docs`,
       `  MQTT         ${info.mqttUrl}   (devices only, one login each)`,
