@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Clock } from "@threshold/core";
 import pino from "pino";
 import { type Config, loadConfig } from "../config.js";
+import type { DemoLogins } from "../context.js";
 import { type ServerHandle, startServer } from "../server.js";
 import { createPostgresDatabase } from "./databases.js";
 
@@ -22,6 +23,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Reuse the storage of an earlier server (to test restarts). */
   reuse?: Pick<TestServer, "dataDir" | "config">;
+  /** Demo logins, as `threshold demo` passes them. */
+  demo?: DemoLogins;
 }
 
 /**
@@ -53,6 +56,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   });
   const handle = await startServer(config, {
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.demo ? { demo: options.demo } : {}),
     log: pino({ level: config.logLevel }),
   });
   let stopped = false;
