@@ -45,11 +45,11 @@ describe("the web app served by the server", () => {
     for (const url of ["/v1/nothing-here", "/v1", "/health/x", "/docs/missing.json"]) {
       const res = await fetch(`${server.url}${url}`, { headers: page });
       expect(res.status, url).toBe(404);
-      expect((await res.json()).error.code).toBe("not_found");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
     }
     const missingAsset = await fetch(`${server.url}/assets/gone.js`);
     expect(missingAsset.status).toBe(404);
-    expect((await missingAsset.json()).error.code).toBe("not_found");
+    expect(((await missingAsset.json()) as { error: { code: string } }).error.code).toBe("not_found");
   });
 
   it("does not let a path climb out of the app's directory", async () => {

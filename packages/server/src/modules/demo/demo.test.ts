@@ -28,6 +28,6 @@ describe("GET /v1/demo", () => {
   it("is not found on any other server, so a real deployment advertises no accounts", async () => {
     const res = await fetch(`${plain.url}/v1/demo`);
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe("not_found");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
   });
 });
