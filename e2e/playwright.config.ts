@@ -36,7 +36,8 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"]],
-  outputDir: path.resolve(import.meta.dirname, "../test-results/e2e"),
+  // Traces and screenshots of failures; one directory per run, since Playwright empties it at start.
+  outputDir: path.resolve(import.meta.dirname, `../test-results/e2e-${port}`),
   globalTeardown: "./support/teardown.ts",
   use: {
     baseURL,
