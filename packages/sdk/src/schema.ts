@@ -714,6 +714,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/visits/in-progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Visits in progress at your sites, with the courier's first name: what the live banner shows
+         * @description Recipients only. Visits that are authorized, opening, open or securing at a site you own, oldest first; follow GET /v1/events/stream for their next steps.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            visits: components["schemas"]["LiveVisit"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/visits/{visitId}": {
         parameters: {
             query?: never;
@@ -854,6 +913,87 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents/{incidentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An incident with its timeline: the audit events of the incident, its visit and the visit's commands
+         * @description Operators see every incident, a recipient those at their own sites; 404 for any other.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    incidentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incident: components["schemas"]["Incident"];
+                            /** @description In chain order (oldest first). */
+                            timeline: components["schemas"]["AuditEvent"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1952,6 +2092,10 @@ export interface paths {
                                     lng: number;
                                 };
                                 geofenceRadiusM: number;
+                                /** @description The owner has blocked all access: no courier can open any door here (POST /v1/access/block). */
+                                accessBlocked: boolean;
+                                /** @description Since when access has been blocked; null while it is not. */
+                                accessBlockedAt: string | null;
                                 /**
                                  * Format: date-time
                                  * @description When the site was created.
@@ -2046,6 +2190,10 @@ export interface paths {
                                 lng: number;
                             };
                             geofenceRadiusM: number;
+                            /** @description The owner has blocked all access: no courier can open any door here (POST /v1/access/block). */
+                            accessBlocked: boolean;
+                            /** @description Since when access has been blocked; null while it is not. */
+                            accessBlockedAt: string | null;
                             /**
                              * Format: date-time
                              * @description When the site was created.
@@ -2151,6 +2299,10 @@ export interface paths {
                                 lng: number;
                             };
                             geofenceRadiusM: number;
+                            /** @description The owner has blocked all access: no courier can open any door here (POST /v1/access/block). */
+                            accessBlocked: boolean;
+                            /** @description Since when access has been blocked; null while it is not. */
+                            accessBlockedAt: string | null;
                             /**
                              * Format: date-time
                              * @description When the site was created.
@@ -2951,6 +3103,120 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/operator/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every device on the platform with its site, liveness, battery and firmware (operators)
+         * @description Filter by status (online, offline) and kind; page with limit and nextCursor. 400 for a bad cursor.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only devices online now, or only those that are not. */
+                    status?: "online" | "offline";
+                    /** @description What the device is. */
+                    kind?: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                    /** @description 1–200, default 50. */
+                    limit?: number;
+                    /** @description nextCursor of the page before. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Oldest paired first (by id), stable across pages. */
+                            devices: {
+                                /** @description dev_… */
+                                id: string;
+                                /**
+                                 * @description What the device is.
+                                 * @enum {unknown}
+                                 */
+                                kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                                name: string;
+                                model: string;
+                                firmware: string;
+                                /** @description sit_… of the site it is paired to. */
+                                siteId: string;
+                                siteName: string;
+                                /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                                online: boolean;
+                                lastSeenAt: string | null;
+                                /** @description Battery percentage the device last reported; null for mains-powered devices or before a report. */
+                                battery: number | null;
+                                /** @description The state the device last reported (lock, door, recording…). */
+                                reportedState: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When it was paired.
+                                 */
+                                pairedAt: string;
+                            }[];
+                            /** @description Over every page, for the kind asked (the status filter does not narrow them). */
+                            counts: {
+                                total: number;
+                                online: number;
+                                offline: number;
+                            };
+                            /** @description Pass as cursor for the next page. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/sites/{siteId}/access-points": {
@@ -4115,6 +4381,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             } | null;
+                            /** @description The methods this kind of access point can serve: the only ones `methods` may hold. */
+                            suitedMethods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
                         };
                     };
                 };
@@ -4216,6 +4484,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             } | null;
+                            /** @description The methods this kind of access point can serve: the only ones `methods` may hold. */
+                            suitedMethods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
                         };
                     };
                 };
@@ -5202,6 +5472,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shipments/{id}/label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shipment's 4×6 inch shipping label, as PDF or PNG (its carrier: admins, API keys with shipments:read)
+         * @description Code 128 and QR of the tracking number, the ship-to block (recipient, address, site), method, delivery window in the site's zone and carrier. Both formats carry the whole label: PNG for thermal printers and previews, PDF for office printers. 400 invalid_request for a format other than pdf or png; 403 for people who are not carrier admins and keys without shipments:read; 404 for a shipment of another carrier.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description pdf (default): a 4×6 inch page in vectors. png: the same label as a 203 dpi image. */
+                    format?: "pdf" | "png";
+                };
+                header?: never;
+                path: {
+                    /** @description The shipment's id (shp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The label. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                        "image/png": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/courier/stops": {
         parameters: {
             query?: never;
@@ -5211,11 +5563,14 @@ export interface paths {
         };
         /**
          * Your stops for today and the next 24 h, earliest window first, each with a readiness check
-         * @description Couriers only. Assigned, undelivered shipments; readiness says whether the door could open now (lock online, locked and closed, camera live, consent now, not blocked). The scan checks everything again.
+         * @description Couriers only. Assigned, undelivered shipments (with includeDelivered=true also today's delivered ones, marked deliveredAt); readiness says whether the door could open now (lock online, locked and closed, camera live, consent now, not blocked). The scan checks everything again.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Also list the stops you delivered today, with deliveredAt. */
+                    includeDelivered?: boolean;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -5285,7 +5640,9 @@ export interface paths {
                                     /** @description The recipient's notes for the courier, e.g. 'dog shut in the kitchen'. */
                                     notes: string;
                                 } | null;
-                                /** @description For in-home stops: could the door open right now? Null for doorstep stops, which open nothing. */
+                                /** @description When this courier delivered it (only with includeDelivered=true); null while still to do. */
+                                deliveredAt: string | null;
+                                /** @description For in-home stops: could the door open right now? Null for doorstep stops and delivered ones, which open nothing. */
                                 readiness: {
                                     /** @description The lock is connected and heard from recently. */
                                     lockOnline: boolean;
@@ -5390,39 +5747,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5461,6 +5785,36 @@ export interface components {
             prevHash: string;
             /** @description SHA-256 of this event's canonical JSON without `hash`, hex. */
             hash: string;
+        };
+        LiveVisit: {
+            /** @description Null only for a refusal that names no shipment of yours. */
+            id: string | null;
+            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+            status: string;
+            /** @description What to tell the courier now, in one sentence. */
+            message: string;
+            refusals: {
+                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                code: string;
+                /** @description A sentence for the courier at the door. */
+                message: string;
+            }[];
+            /** @description Why an authorized visit ended aborted or in an incident. */
+            reason: string | null;
+            shipmentId: string | null;
+            trackingNumber: string;
+            siteId: string | null;
+            accessPointId: string | null;
+            /** Format: date-time */
+            requestedAt: string;
+            openedAt: string | null;
+            deadlineAt: string | null;
+            securedAt: string | null;
+            endedAt: string | null;
+            /** @description The courier's first name, as on the delivery proof. */
+            courierFirstName: string;
+            /** @description e.g. Front door. */
+            accessPointName: string | null;
         };
         Incident: {
             id: string;

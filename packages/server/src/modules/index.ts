@@ -9,10 +9,12 @@ import { courierRoutes } from "./courier/routes.js";
 import { demoRoutes } from "./demo/routes.js";
 import { deviceRoutes } from "./devices/routes.js";
 import { eventRoutes } from "./events/routes.js";
+import { fleetRoutes } from "./fleet/routes.js";
 import { healthRoutes } from "./health/routes.js";
 import { incidentRoutes } from "./incidents/routes.js";
 import { publicKeyRoutes } from "./keys/public-keys-routes.js";
 import { keyRotationRoutes } from "./keys/routes.js";
+import { labelRoutes } from "./labels/routes.js";
 import { pairingRoutes } from "./pairing/routes.js";
 import { shipmentRoutes } from "./shipments/routes.js";
 import { siteRoutes } from "./sites/routes.js";
@@ -37,10 +39,12 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
       await siteRoutes(v1, ctx);
       await pairingRoutes(v1, ctx);
       await deviceRoutes(v1, ctx);
+      await fleetRoutes(v1, ctx);
       await accessPointRoutes(v1, ctx);
       await webhookRoutes(v1, ctx);
       await consentRoutes(v1, ctx);
       await shipmentRoutes(v1, ctx);
+      await labelRoutes(v1, ctx);
       await courierRoutes(v1, ctx);
       await demoRoutes(v1, ctx);
     },

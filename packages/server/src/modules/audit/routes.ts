@@ -2,10 +2,10 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { ID_BODY_PATTERN, ThresholdError } from "@threshold/core";
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
-import { fromRow } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { requireUser } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
+import { toAuditEventView } from "./views.js";
 
 export const AuditEventSchema = Type.Object(
   {
@@ -62,12 +62,7 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
       if (subjectId) query = query.where("subject_id", "=", subjectId);
       if (type) query = type.endsWith(".") ? query.where("type", "like", `${type}%`) : query.where("type", "=", type);
       const rows = await query.execute();
-      return {
-        events: rows.map((row) => {
-          const event = fromRow(row);
-          return { ...event, at: new Date(event.at).toISOString() };
-        }),
-      };
+      return { events: rows.map(toAuditEventView) };
     },
   );
 

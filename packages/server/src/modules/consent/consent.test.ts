@@ -35,7 +35,12 @@ describe.each(TEST_DATABASES)("consent on %s", (database) => {
     const home = await setUpHome(server, request, alice, { consent: null });
     const unset = await request("GET", path(home.accessPointId), { cookie: alice.cookie });
     expect(unset.status).toBe(200);
-    expect(unset.body).toEqual({ accessPointId: home.accessPointId, siteId: home.site.id, consent: null });
+    expect(unset.body).toEqual({
+      accessPointId: home.accessPointId,
+      siteId: home.site.id,
+      consent: null,
+      suitedMethods: ["in_home", "doorstep"],
+    });
 
     const put = await request("PUT", path(home.accessPointId), {
       cookie: alice.cookie,
@@ -54,6 +59,7 @@ describe.each(TEST_DATABASES)("consent on %s", (database) => {
         notes: "Dog shut in the kitchen.",
         updatedAt: iso(clock.now()),
       },
+      suitedMethods: ["in_home", "doorstep"],
     };
     expect(put.body).toEqual(expected);
     expect((await request("GET", path(home.accessPointId), { cookie: alice.cookie })).body).toEqual(expected);
@@ -178,13 +184,18 @@ describe.each(TEST_DATABASES)("consent on %s", (database) => {
       body: { kind: "fridge", name: "Cooler", actuatorDeviceId: lock },
     });
     expect(fridge.status).toBe(201);
+    // The access point says what it can serve, so a settings screen offers only that.
+    const offered = await request("GET", path(fridge.body.id), { cookie: alice.cookie });
+    expect(offered.body).toMatchObject({ consent: null, suitedMethods: ["in_fridge", "doorstep"] });
     const inHome = await request("PUT", path(fridge.body.id), { cookie: alice.cookie, body: CONSENT_BODY });
     expect(inHome.status).toBe(422);
+    expect(inHome.body.error.details).toMatchObject({ suited: ["in_fridge", "doorstep"], unsuited: ["in_home"] });
     const inFridge = await request("PUT", path(fridge.body.id), {
       cookie: alice.cookie,
       body: { ...CONSENT_BODY, methods: ["in_fridge"] },
     });
     expect(inFridge.status).toBe(200);
+    expect(inFridge.body.suitedMethods).toEqual(["in_fridge", "doorstep"]);
   });
 
   it("hides other people's access points (404), lets operators read but not change, refuses API keys", async () => {

@@ -63,6 +63,9 @@ export const AccessPointConsent = Type.Object({
   consent: Type.Union([ConsentView, Type.Null()], {
     description: "What the recipient allows here; null until they set it (which allows nothing).",
   }),
+  suitedMethods: Type.Array(DeliveryMethodSchema, {
+    description: "The methods this kind of access point can serve: the only ones `methods` may hold.",
+  }),
 });
 export type AccessPointConsent = Static<typeof AccessPointConsent>;
 

@@ -1,4 +1,4 @@
-import type { AccessPointKind } from "@threshold/core";
+import type { AccessPointKind, DeliveryMethod } from "@threshold/core";
 import { isTimeZone, ThresholdError } from "@threshold/core";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
@@ -19,7 +19,12 @@ export async function getConsent(ctx: Ctx, actor: Actor, accessPointId: string):
     "access point",
   );
   const row = await findConsent(ctx.db, accessPoint.id);
-  return { accessPointId: accessPoint.id, siteId: accessPoint.site_id, consent: row ? toConsentView(row) : null };
+  return {
+    accessPointId: accessPoint.id,
+    siteId: accessPoint.site_id,
+    consent: row ? toConsentView(row) : null,
+    suitedMethods: suitedMethodsOf(accessPoint.kind),
+  };
 }
 
 /** The site's owner says which methods this access point may serve, when, and what the courier should know. */
@@ -50,13 +55,13 @@ export async function setConsent(
       `timezone "${body.timezone}" is not an IANA time zone; use one such as Europe/Amsterdam.`,
     );
   }
-  const suited = METHODS_FOR[accessPoint.kind as AccessPointKind] ?? [];
+  const suited = suitedMethodsOf(accessPoint.kind);
   const unsuited = body.methods.filter((method) => !suited.includes(method));
   if (unsuited.length > 0) {
     throw new ThresholdError(
       "method_not_suited",
       `A ${accessPoint.kind} serves ${suited.join(" or ")}, not ${unsuited.join(", ")}; remove ${unsuited.length > 1 ? "them" : "it"}.`,
-      { kind: accessPoint.kind, suited: [...suited], unsuited },
+      { kind: accessPoint.kind, suited, unsuited },
     );
   }
   const methods = [...body.methods];
@@ -86,5 +91,15 @@ export async function setConsent(
     });
   });
   const row = foundOrNotFound(await findConsent(ctx.db, accessPoint.id), "consent");
-  return { accessPointId: accessPoint.id, siteId: accessPoint.site_id, consent: toConsentView(row) };
+  return {
+    accessPointId: accessPoint.id,
+    siteId: accessPoint.site_id,
+    consent: toConsentView(row),
+    suitedMethods: suited,
+  };
+}
+
+/** The methods an access point of this kind can serve, so a settings screen offers only those. */
+function suitedMethodsOf(kind: string): DeliveryMethod[] {
+  return [...(METHODS_FOR[kind as AccessPointKind] ?? [])];
 }

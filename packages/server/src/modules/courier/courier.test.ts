@@ -131,6 +131,7 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
         name: "Front door",
         notes: "Dog shut in the kitchen.",
       },
+      deliveredAt: null,
       readiness: READY,
     });
     const text = JSON.stringify(stop);
@@ -264,6 +265,43 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
     }
   });
 
+  it("adds today's delivered stops, marked done, only when asked, and only the courier's own", async () => {
+    const withDone = async (courier: SignedInUser, query = "?includeDelivered=true") => {
+      const res = await request("GET", `/v1/courier/stops${query}`, { cookie: courier.cookie });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.stops as Json[];
+    };
+    const list = await withDone(acme.courier);
+    const todo = (await stops()).map((s) => s.shipmentId);
+    // The same stops as without the flag, plus the delivered one, still in window order.
+    expect(list.map((s) => s.shipmentId).sort()).toEqual([...todo, ids.delivered].sort());
+    expect(list.filter((s) => s.shipmentId !== ids.delivered).map((s) => s.shipmentId)).toEqual(todo);
+    const done = list.find((s) => s.shipmentId === ids.delivered);
+    expect(done).toMatchObject({ deliveredAt: iso(clock.now()), readiness: null });
+    expect(list.filter((s) => s.deliveredAt !== null)).toHaveLength(1);
+    expect((await withDone(acme.courier, "?includeDelivered=false")).map((s) => s.shipmentId)).not.toContain(
+      ids.delivered,
+    );
+    expect((await withDone(acme.otherCourier)).map((s) => s.shipmentId)).toEqual([ids.otherCourier]);
+    expect(await withDone(rival.courier)).toEqual([]);
+    // A delivery from an earlier day is history, not today's work.
+    const deliveredAt = (at: number) =>
+      server.ctx.db
+        .updateTable("shipments")
+        .set({ delivered_at: at })
+        .where("id", "=", ids.delivered as string)
+        .execute();
+    await deliveredAt(clock.now() - 10 * HOUR);
+    try {
+      expect((await withDone(acme.courier)).map((s) => s.shipmentId)).not.toContain(ids.delivered);
+    } finally {
+      await deliveredAt(clock.now());
+    }
+    expect(
+      (await request("GET", "/v1/courier/stops?includeDelivered=maybe", { cookie: acme.courier.cookie })).status,
+    ).toBe(400);
+  });
+
   it("is for couriers only", async () => {
     for (const role of ["recipient", "carrier_admin", "operator", "manager"] as const) {
       const user = await signInAs(server, role);
@@ -273,5 +311,10 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
     }
     expect((await request("GET", "/v1/courier/stops", { bearer: acme.key })).status).toBe(403);
     expect((await request("GET", "/v1/courier/stops")).status).toBe(401);
+    expect((await request("GET", "/v1/courier/stops?includeDelivered=true")).status).toBe(401);
+    const recipient = await signInAs(server, "recipient");
+    expect((await request("GET", "/v1/courier/stops?includeDelivered=true", { cookie: recipient.cookie })).status).toBe(
+      403,
+    );
   });
 });

@@ -28,11 +28,21 @@ export const Stop = Type.Object({
     ],
     { description: "The front door, when the site has one." },
   ),
+  deliveredAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+    description: "When this courier delivered it (only with includeDelivered=true); null while still to do.",
+  }),
   readiness: Type.Union([Readiness, Type.Null()], {
-    description: "For in-home stops: could the door open right now? Null for doorstep stops, which open nothing.",
+    description:
+      "For in-home stops: could the door open right now? Null for doorstep stops and delivered ones, which open nothing.",
   }),
 });
 export type Stop = Static<typeof Stop>;
+
+export const StopsQuery = Type.Object({
+  includeDelivered: Type.Optional(
+    Type.Boolean({ default: false, description: "Also list the stops you delivered today, with deliveredAt." }),
+  ),
+});
 
 export const StopList = Type.Object({
   stops: Type.Array(Stop, { description: "Earliest window first." }),

@@ -6,8 +6,9 @@ import { listActiveDevicesByIds } from "../devices/repository.js";
 import { deviceLiveness } from "../devices/schemas.js";
 import { frontDoorsOfSites } from "../shipments/front-door.js";
 import { readinessOf } from "../shipments/readiness.js";
-import { listCourierStops, sitesByIds } from "../shipments/repository.js";
+import { sitesByIds } from "../shipments/repository.js";
 import { toDestination } from "../shipments/schemas.js";
+import { listCourierStopRows } from "./repository.js";
 import type { Stop } from "./schemas.js";
 
 type Ctx = Pick<AppContext, "db" | "clock" | "config">;
@@ -16,14 +17,20 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The courier's day: assigned, undelivered shipments whose window overlaps today (UTC) or the next
- * 24 hours, each with where to go, the recipient's notes and whether the door could open now.
+ * 24 hours, each with where to go, the recipient's notes and whether the door could open now; with
+ * `includeDelivered`, also the stops this courier finished today, marked with when.
  */
-export async function listStops(ctx: Ctx, actor: Actor): Promise<Stop[]> {
+export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelivered?: boolean } = {}): Promise<Stop[]> {
   const courier = requireRole(actor, ["courier"], "read courier stops");
   const liveness = deviceLiveness(ctx);
   const now = liveness.now;
   const startOfToday = now - (now % DAY_MS);
-  const rows = await listCourierStops(ctx.db, courier.userId, startOfToday, now + DAY_MS);
+  const rows = await listCourierStopRows(
+    ctx.db,
+    courier.userId,
+    { from: startOfToday, to: now + DAY_MS },
+    options.includeDelivered === true,
+  );
   if (rows.length === 0) return [];
   const siteIds = rows.map((row) => row.site_id);
   const [sites, doors] = await Promise.all([sitesByIds(ctx.db, siteIds), frontDoorsOfSites(ctx.db, siteIds)]);
@@ -34,6 +41,7 @@ export async function listStops(ctx: Ctx, actor: Actor): Promise<Stop[]> {
     if (!site) return [];
     const door = doors.get(row.site_id) ?? null;
     const method = row.method as DeliveryMethod;
+    const delivered = row.status === "delivered";
     return [
       {
         shipmentId: row.id,
@@ -51,7 +59,9 @@ export async function listStops(ctx: Ctx, actor: Actor): Promise<Stop[]> {
         accessPoint: door
           ? { id: door.id, kind: "front_door", name: door.name, notes: door.consent?.notes ?? "" }
           : null,
-        readiness: method === "doorstep" ? null : readinessOf(door, devices, site, method, liveness),
+        deliveredAt: delivered && row.delivered_at !== null ? new Date(row.delivered_at).toISOString() : null,
+        // A finished stop opens nothing any more, like a doorstep one.
+        readiness: method === "doorstep" || delivered ? null : readinessOf(door, devices, site, method, liveness),
       },
     ];
   });

@@ -60,6 +60,48 @@ describe.each(TEST_DATABASES)("incidents on %s", (database) => {
     expect((await home.request("GET", "/v1/incidents")).status).toBe(401);
   });
 
+  it("tells the incident's story in chain order: its visit, the visit's commands, and nothing else", async () => {
+    const operator = await signInAs(server, "operator");
+    const detail = await home.request("GET", `/v1/incidents/${incidentId}`, { cookie: operator.cookie });
+    expect(detail.status).toBe(200);
+    expect(detail.body.incident).toMatchObject({ id: incidentId, kind: "not_secured", status: "open" });
+    const timeline = detail.body.timeline as { seq: number; type: string; subjectId: string; siteId: string }[];
+    const seqs = timeline.map((event) => event.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const types = timeline.map((event) => event.type);
+    expect(types[0]).toBe("visit.authorized");
+    expect(types).toContain("command.created");
+    // The incident, then the watchdog's lock retry and its outcome.
+    expect(types).toContain("visit.incident");
+    expect(types.lastIndexOf("command.created")).toBeGreaterThan(types.indexOf("visit.incident"));
+    expect(timeline.every((event) => event.siteId === home.siteId)).toBe(true);
+    const visitId = detail.body.incident.visitId;
+    const subjects = new Set(timeline.map((event) => event.subjectId));
+    expect(subjects.has(visitId)).toBe(true);
+    // Commands of the visit, and no other visit's or device's business.
+    const commandIds = [...subjects].filter((id) => id.startsWith("cmd_"));
+    expect(commandIds.length).toBeGreaterThan(0);
+    const commands = await server.ctx.db
+      .selectFrom("commands")
+      .select("params")
+      .where("id", "in", commandIds)
+      .execute();
+    expect(commands.every((c) => JSON.parse(c.params).visitId === visitId)).toBe(true);
+
+    const own = await home.request("GET", `/v1/incidents/${incidentId}`, { cookie: home.recipient.cookie });
+    expect(own.status).toBe(200);
+    expect(own.body.timeline).toEqual(timeline);
+    const stranger = await signInAs(server, "recipient");
+    const hidden = await home.request("GET", `/v1/incidents/${incidentId}`, { cookie: stranger.cookie });
+    expect(hidden.status).toBe(404);
+    expect(hidden.body.error.code).toBe("not_found");
+    expect((await home.request("GET", `/v1/incidents/${incidentId}`, { cookie: home.courier.cookie })).status).toBe(
+      403,
+    );
+    expect((await home.request("GET", `/v1/incidents/${incidentId}`)).status).toBe(401);
+    expect((await home.request("GET", "/v1/incidents/inc_nope", { cookie: operator.cookie })).status).toBe(400);
+  });
+
   it("lets only the site's recipient or an operator resolve it, once, and records who did", async () => {
     const resolve = (cookie: string, body: unknown = { resolution: "Checked the camera: door locked, all well." }) =>
       home.request("POST", `/v1/incidents/${incidentId}/resolve`, { cookie, body });
@@ -86,5 +128,8 @@ describe.each(TEST_DATABASES)("incidents on %s", (database) => {
       .where("type", "=", "incident.resolved")
       .executeTakeFirstOrThrow();
     expect(event).toMatchObject({ actor_type: "user", actor_id: home.recipient.id, site_id: home.siteId });
+    const detail = await home.request("GET", `/v1/incidents/${incidentId}`, { cookie: home.recipient.cookie });
+    expect(detail.body.incident.status).toBe("resolved");
+    expect(detail.body.timeline.at(-1)).toMatchObject({ type: "incident.resolved", subjectId: incidentId });
   });
 });

@@ -6,6 +6,9 @@ import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
 import { requireUser, type UserActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
+import { AuditEventSchema } from "../audit/routes.js";
+import { toAuditEventView } from "../audit/views.js";
+import { incidentTimeline } from "./timeline.js";
 
 const Incident = Type.Object(
   {
@@ -68,6 +71,34 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
       let query = visibleIncidents(ctx, actor).orderBy("status").orderBy("opened_at", "desc").limit(200);
       if (request.query.status) query = query.where("status", "=", request.query.status);
       return { incidents: (await query.execute()).map(toIncident) };
+    },
+  );
+
+  api.get(
+    "/incidents/:incidentId",
+    {
+      schema: {
+        tags: ["incidents"],
+        summary: "An incident with its timeline: the audit events of the incident, its visit and the visit's commands",
+        description: "Operators see every incident, a recipient those at their own sites; 404 for any other.",
+        params: IncidentId,
+        response: {
+          200: Type.Object({
+            incident: Incident,
+            timeline: Type.Array(AuditEventSchema, { description: "In chain order (oldest first)." }),
+          }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireUser(request, "recipient", "operator");
+      const incident = await visibleIncidents(ctx, actor)
+        .where("id", "=", request.params.incidentId)
+        .executeTakeFirst();
+      if (!incident) throw notFound("incident");
+      const timeline = await incidentTimeline(ctx.db, incident);
+      return { incident: toIncident(incident), timeline: timeline.map(toAuditEventView) };
     },
   );
 

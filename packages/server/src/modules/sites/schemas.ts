@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
-import { Time } from "../../http/schema-types.js";
+import { NullableTime, Time } from "../../http/schema-types.js";
 import { AccessPoint } from "../access-points/schemas.js";
 import { DeviceSummary } from "../devices/schemas.js";
 
@@ -67,6 +67,10 @@ export const Site = Type.Object({
   }),
   location: Type.Object({ lat: Type.Number(), lng: Type.Number() }),
   geofenceRadiusM: Type.Integer(),
+  accessBlocked: Type.Boolean({
+    description: "The owner has blocked all access: no courier can open any door here (POST /v1/access/block).",
+  }),
+  accessBlockedAt: NullableTime("Since when access has been blocked; null while it is not."),
   createdAt: Time("When the site was created."),
 });
 export type Site = Static<typeof Site>;
@@ -96,6 +100,8 @@ export function toSite(row: SiteRow): Site {
     },
     location: { lat: row.lat, lng: row.lng },
     geofenceRadiusM: row.geofence_radius_m,
+    accessBlocked: row.access_blocked_at !== null,
+    accessBlockedAt: row.access_blocked_at === null ? null : new Date(row.access_blocked_at).toISOString(),
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

@@ -39,6 +39,8 @@ describe.each(TEST_DATABASES)("sites on %s", (database) => {
       },
       location: { lat: 52.3731, lng: 4.8922 },
       geofenceRadiusM: 150,
+      accessBlocked: false,
+      accessBlockedAt: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
 
@@ -197,5 +199,41 @@ describe.each(TEST_DATABASES)("sites on %s", (database) => {
         { id: camera.device.id, kind: "camera", name: "Porch camera", online: false, lastSeenAt: null },
       ]),
     );
+  });
+
+  it("says whether access is blocked now, in the list and the detail, to the owner and operators only", async () => {
+    const home = await createSite(request, alice, "Blockable");
+    const cabin = await createSite(request, alice, "Unblocked cabin");
+    const bobs = await createSite(request, bob, "Bob's blockable");
+    const stateIn = async (cookie: string, siteId: string) => {
+      const detail = await request("GET", `/v1/sites/${siteId}`, { cookie });
+      const listed = (await request("GET", "/v1/sites", { cookie })).body.sites.find(
+        (s: { id: string }) => s.id === siteId,
+      );
+      expect(listed?.accessBlocked).toBe(detail.body.accessBlocked);
+      expect(listed?.accessBlockedAt).toBe(detail.body.accessBlockedAt);
+      return { accessBlocked: detail.body.accessBlocked, accessBlockedAt: detail.body.accessBlockedAt };
+    };
+
+    const blocked = await request("POST", "/v1/access/block", { cookie: alice.cookie, body: { siteId: home.id } });
+    expect(blocked.status).toBe(200);
+    const since = blocked.body.sites[0].blockedAt;
+    expect(since).toEqual(expect.any(String));
+    expect(await stateIn(alice.cookie, home.id)).toEqual({ accessBlocked: true, accessBlockedAt: since });
+    expect(await stateIn(alice.cookie, cabin.id)).toEqual({ accessBlocked: false, accessBlockedAt: null });
+    // Operators see the state; someone else's block shows on nobody else's sites.
+    const operator = await signInAs(server, "operator");
+    expect(await stateIn(operator.cookie, home.id)).toEqual({ accessBlocked: true, accessBlockedAt: since });
+    expect(await stateIn(bob.cookie, bobs.id)).toEqual({ accessBlocked: false, accessBlockedAt: null });
+    // Another recipient and anonymous callers learn nothing about it.
+    const bobReads = await request("GET", `/v1/sites/${home.id}`, { cookie: bob.cookie });
+    expect(bobReads.status).toBe(404);
+    expect(JSON.stringify(bobReads.body)).not.toContain("accessBlocked");
+    expect((await request("GET", `/v1/sites/${home.id}`)).status).toBe(401);
+    expect((await request("GET", "/v1/sites")).status).toBe(401);
+
+    const unblocked = await request("POST", "/v1/access/unblock", { cookie: alice.cookie, body: { siteId: home.id } });
+    expect(unblocked.status).toBe(200);
+    expect(await stateIn(alice.cookie, home.id)).toEqual({ accessBlocked: false, accessBlockedAt: null });
   });
 });

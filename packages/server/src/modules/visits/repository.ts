@@ -65,3 +65,27 @@ export async function transition(
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/**
+ * The visits in progress at the sites `ownerId` owns, with what the owner is told about them: the
+ * courier's first name and the access point's name. Few visits are ever in progress at once, so
+ * the status index finds them without reading history.
+ */
+export function findVisitsInProgressForOwner(db: Db, ownerId: string) {
+  return db
+    .selectFrom("visits")
+    .innerJoin("sites", "sites.id", "visits.site_id")
+    .innerJoin("shipments", "shipments.id", "visits.shipment_id")
+    .innerJoin("users", "users.id", "visits.courier_id")
+    .leftJoin("access_points", "access_points.id", "visits.access_point_id")
+    .selectAll("visits")
+    .select([
+      "shipments.tracking_number as tracking_number",
+      "users.name as courier_name",
+      "access_points.name as access_point_name",
+    ])
+    .where("sites.owner_id", "=", ownerId)
+    .where(sql<boolean>`visits.status in ('authorized', 'opening', 'open', 'securing')`)
+    .orderBy("visits.requested_at")
+    .execute();
+}

@@ -8,9 +8,11 @@ import type { Database } from "../../db/schema.js";
 import { type Actor, requireActor, requireUser } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { withIdempotency } from "../../http/idempotency.js";
+import { SESSION_ONLY } from "../auth/security.js";
 import { buildProof } from "./proof.js";
+import { findVisitsInProgressForOwner } from "./repository.js";
 import { VisitService } from "./service.js";
-import { toVisitView, VisitSchema, type VisitView } from "./views.js";
+import { LiveVisitSchema, toLiveVisitView, toVisitView, VisitSchema, type VisitView } from "./views.js";
 
 const VisitId = Type.Object({ visitId: Type.String({ pattern: `^vis_${ID_BODY_PATTERN}$` }) });
 
@@ -145,6 +147,28 @@ export async function visitRoutes(app: FastifyInstance, ctx: AppContext): Promis
         : undefined;
       if (!shipment || !canReadShipment(actor, shipment, visit)) throw notFound("shipment");
       return buildProof(ctx, shipment.id);
+    },
+  );
+
+  api.get(
+    "/visits/in-progress",
+    {
+      schema: {
+        tags: ["visits"],
+        summary: "Visits in progress at your sites, with the courier's first name: what the live banner shows",
+        description:
+          "Recipients only. Visits that are authorized, opening, open or securing at a site you own, oldest first; follow GET /v1/events/stream for their next steps.",
+        security: SESSION_ONLY,
+        response: {
+          200: Type.Object({ visits: Type.Array(LiveVisitSchema) }),
+          ...errorResponses(401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const recipient = requireUser(request, "recipient");
+      const rows = await findVisitsInProgressForOwner(ctx.db, recipient.userId);
+      return { visits: rows.map(toLiveVisitView) };
     },
   );
 

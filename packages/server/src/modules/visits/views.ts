@@ -88,3 +88,25 @@ export function notAssignedView(trackingNumber: string, now: number): VisitView 
     endedAt: null,
   };
 }
+
+/** A visit in progress as the site's owner sees it live: who is at which door. */
+export const LiveVisitSchema = Type.Object(
+  {
+    ...VisitSchema.properties,
+    courierFirstName: Type.String({ description: "The courier's first name, as on the delivery proof." }),
+    accessPointName: Type.Union([Type.String(), Type.Null()], { description: "e.g. Front door." }),
+  },
+  { $id: "LiveVisit" },
+);
+export type LiveVisitView = Static<typeof LiveVisitSchema>;
+
+export function toLiveVisitView(
+  row: Database["visits"] & { tracking_number: string; courier_name: string; access_point_name: string | null },
+): LiveVisitView {
+  const { tracking_number, courier_name, access_point_name, ...visit } = row;
+  return {
+    ...toVisitView(visit, tracking_number),
+    courierFirstName: courier_name.split(/\s+/)[0] ?? "",
+    accessPointName: access_point_name,
+  };
+}

@@ -1,7 +1,9 @@
 import type { RouteObject } from "react-router";
 import { RequireSession } from "../../session";
 import { Shell } from "../../ui/shell";
+import { StopPage } from "./StopPage";
 import { Stops } from "./Stops";
+import "./courier.css";
 
 const ROLES = ["courier"] as const;
 
@@ -12,6 +14,16 @@ export const courierRoutes: RouteObject[] = [
       <RequireSession roles={ROLES}>
         <Shell>
           <Stops />
+        </Shell>
+      </RequireSession>
+    ),
+  },
+  {
+    path: "/stops/:shipmentId",
+    element: (
+      <RequireSession roles={ROLES}>
+        <Shell>
+          <StopPage />
         </Shell>
       </RequireSession>
     ),

@@ -1,17 +1,75 @@
 import type { RouteObject } from "react-router";
 import { RequireSession } from "../../session";
 import { Shell } from "../../ui/shell";
+import { AccessPointSettings } from "./AccessPointSettings";
+import { Deliveries } from "./Deliveries";
+import { DeliveryProof } from "./DeliveryProof";
+import { Devices } from "./Devices";
 import { Home } from "./Home";
+import { LiveBanner } from "./LiveBanner";
+import { LiveVisit } from "./LiveVisit";
+import "./live-deliveries.css";
+import "./recipient-home.css";
 
 const ROLES = ["recipient", "manager"] as const;
 
 export const recipientRoutes: RouteObject[] = [
   {
+    path: "/access-points/:id/settings",
+    element: (
+      <RequireSession roles={ROLES}>
+        <Shell banner={<LiveBanner />}>
+          <AccessPointSettings />
+        </Shell>
+      </RequireSession>
+    ),
+  },
+  {
+    path: "/devices",
+    element: (
+      <RequireSession roles={ROLES}>
+        <Shell banner={<LiveBanner />}>
+          <Devices />
+        </Shell>
+      </RequireSession>
+    ),
+  },
+  {
     path: "/home",
     element: (
       <RequireSession roles={ROLES}>
-        <Shell>
+        <Shell banner={<LiveBanner />}>
           <Home />
+        </Shell>
+      </RequireSession>
+    ),
+  },
+  {
+    path: "/deliveries",
+    element: (
+      <RequireSession roles={ROLES}>
+        <Shell banner={<LiveBanner />}>
+          <Deliveries />
+        </Shell>
+      </RequireSession>
+    ),
+  },
+  {
+    path: "/deliveries/:shipmentId",
+    element: (
+      <RequireSession roles={ROLES}>
+        <Shell banner={<LiveBanner />}>
+          <DeliveryProof />
+        </Shell>
+      </RequireSession>
+    ),
+  },
+  {
+    path: "/live/:visitId",
+    element: (
+      <RequireSession roles={ROLES}>
+        <Shell banner={<LiveBanner />}>
+          <LiveVisit />
         </Shell>
       </RequireSession>
     ),

@@ -1,0 +1,17 @@
+import type { ShipmentStatus } from "./carrier-data";
+
+export const STATUS_WORDS: Record<ShipmentStatus, { label: string; pill: string }> = {
+  created: { label: "Awaiting courier", pill: "pill pill-warn" },
+  assigned: { label: "Out with courier", pill: "pill" },
+  delivered: { label: "Delivered", pill: "pill pill-ok" },
+  cancelled: { label: "Cancelled", pill: "pill pill-bad" },
+};
+
+export const METHOD_WORDS: Record<string, string> = {
+  in_home: "In-home",
+  in_garage: "In-garage",
+  in_fridge: "In-fridge",
+  in_trunk: "In-trunk",
+  locker: "Locker",
+  doorstep: "Doorstep",
+};

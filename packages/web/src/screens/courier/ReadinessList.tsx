@@ -1,0 +1,41 @@
+import type { Readiness, Stop } from "./stops-data";
+
+interface Check {
+  ok: boolean;
+  /** Said in words, so it reads the same without colour. */
+  yes: string;
+  no: string;
+}
+
+function checksOf(readiness: Readiness): Check[] {
+  return [
+    { ok: readiness.lockOnline, yes: "Lock online", no: "Lock offline" },
+    { ok: readiness.lockLocked, yes: "Locked", no: "Not locked" },
+    { ok: readiness.doorClosed, yes: "Door closed", no: "Door open" },
+    { ok: readiness.cameraLive, yes: "Camera live", no: "Camera not live" },
+    { ok: readiness.consentGiven, yes: "Consent given", no: "No consent now" },
+    ...(readiness.blocked ? [{ ok: false, yes: "", no: "Access blocked by the customer" }] : []),
+  ];
+}
+
+/** Whether the door could open now, and each condition in words with a ✓ or ✕. */
+export function ReadinessList({ stop }: { stop: Stop }) {
+  if (!stop.readiness) {
+    return <p className="muted small">Nothing to open: leave the package at the door.</p>;
+  }
+  return (
+    <div className="readiness">
+      <p className={`readiness-summary ${stop.readiness.ready ? "is-ready" : "is-not-ready"}`}>
+        {stop.readiness.ready ? "Ready to open" : "Not ready to open"}
+      </p>
+      <ul className="readiness-checks" aria-label="Door readiness">
+        {checksOf(stop.readiness).map((check) => (
+          <li key={check.no} className={`pill ${check.ok ? "pill-ok" : "pill-bad"}`}>
+            <span aria-hidden="true">{check.ok ? "✓" : "✕"}</span>
+            {check.ok ? check.yes : check.no}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

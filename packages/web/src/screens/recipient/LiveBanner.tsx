@@ -1,0 +1,135 @@
+import { useEffect, useRef, useState } from "react";
+import { Link } from "react-router";
+import { useSession } from "../../session";
+import { type LiveVisit, useLiveUpdates, useVisitsInProgress } from "./live-data";
+import type { StreamedEvent } from "./live-stream";
+
+/** How a visit ended, as the banner says it for a moment after. */
+type Ending = "secured" | "aborted" | "incident";
+
+interface EndedVisit {
+  visitId: string;
+  ending: Ending;
+  shipmentId: string | null;
+  /** When the message goes away by itself; null keeps it until dismissed (an incident). */
+  until: number | null;
+}
+
+const ENDINGS: Record<string, Ending> = {
+  "visit.secured": "secured",
+  "visit.aborted": "aborted",
+  "visit.incident": "incident",
+};
+
+/** A finished delivery is said briefly; a door not proven locked stays until the person has seen it. */
+const SHOW_ENDED_MS = 10_000;
+
+function endingOf(event: StreamedEvent): EndedVisit | null {
+  const ending = event.subjectType === "visit" ? ENDINGS[event.type] : undefined;
+  if (!ending) return null;
+  const shipmentId = typeof event.data.shipmentId === "string" ? event.data.shipmentId : null;
+  return {
+    visitId: event.subjectId,
+    ending,
+    shipmentId,
+    until: ending === "incident" ? null : Date.now() + SHOW_ENDED_MS,
+  };
+}
+
+function liveSentence(visit: LiveVisit): string {
+  const who = visit.courierFirstName || "A courier";
+  const door = visit.accessPointName ?? "your door";
+  return visit.status === "securing" ? `${who} is locking ${door} now` : `${who} is delivering to ${door} now`;
+}
+
+/**
+ * The recipient's live banner, under the top bar of every recipient screen: who is at which door
+ * right now, with a way to watch; then, briefly, how it ended. It shows visits already in progress
+ * when the page loads, and follows the event stream within a second after that.
+ */
+export function LiveBanner() {
+  const { me } = useSession();
+  const visits = useVisitsInProgress(me.role === "recipient");
+  const [ended, setEnded] = useState<EndedVisit[]>([]);
+
+  useLiveUpdates((event) => {
+    const ending = endingOf(event);
+    if (ending) setEnded((list) => [...list.filter((e) => e.visitId !== ending.visitId), ending]);
+  });
+
+  // Each ended message goes when its time is up.
+  const nextExpiry = Math.min(...ended.map((e) => e.until ?? Number.POSITIVE_INFINITY));
+  useEffect(() => {
+    if (!Number.isFinite(nextExpiry)) return;
+    const timer = setTimeout(
+      () => setEnded((list) => list.filter((e) => e.until === null || e.until > Date.now())),
+      Math.max(0, nextExpiry - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [nextExpiry]);
+
+  // The in-progress list may lag the stream by a moment: an ended visit is not shown as live.
+  const endedIds = new Set(ended.map((e) => e.visitId));
+  const live = (visits.data ?? []).filter((v) => v.id !== null && !endedIds.has(v.id));
+  const doors = useRememberedDoors(visits.data);
+
+  if (live.length === 0 && ended.length === 0) return null;
+  return (
+    <div className="live-banners" aria-live="polite">
+      {live.map((visit) => (
+        <section key={visit.id} aria-label="Live delivery" className="banner live-banner">
+          <span className="live-banner-dot" aria-hidden="true" />
+          <p className="live-banner-text">{liveSentence(visit)}</p>
+          <Link to={`/live/${visit.id}`} className="button button-primary live-banner-action">
+            Watch live
+          </Link>
+        </section>
+      ))}
+      {ended.map((visit) => (
+        <EndedBanner
+          key={visit.visitId}
+          visit={visit}
+          door={doors.get(visit.visitId) ?? null}
+          onDismiss={() => setEnded((list) => list.filter((e) => e.visitId !== visit.visitId))}
+        />
+      ))}
+    </div>
+  );
+}
+
+/** The doors of visits seen in progress, so the message after they end can still name the door. */
+function useRememberedDoors(visits: LiveVisit[] | undefined): Map<string, string> {
+  const doors = useRef(new Map<string, string>());
+  for (const visit of visits ?? []) {
+    if (visit.id && visit.accessPointName) doors.current.set(visit.id, visit.accessPointName);
+  }
+  return doors.current;
+}
+
+function EndedBanner({ visit, door, onDismiss }: { visit: EndedVisit; door: string | null; onDismiss(): void }) {
+  const tone = visit.ending === "secured" ? "live-banner-ok" : "live-banner-bad";
+  return (
+    <section aria-label="Live delivery" className={`banner live-banner ${tone}`}>
+      <p className="live-banner-text">
+        {visit.ending === "secured" && "Door locked — delivery complete"}
+        {visit.ending === "aborted" && `Delivery stopped — ${door ?? "your door"} stayed locked`}
+        {visit.ending === "incident" &&
+          `${door ?? "Your door"} was not confirmed locked. Threshold is retrying the lock and has alerted the carrier.`}
+      </p>
+      {visit.ending === "secured" && visit.shipmentId ? (
+        <Link to={`/deliveries/${visit.shipmentId}`} className="button button-secondary live-banner-action">
+          See proof
+        </Link>
+      ) : (
+        <Link to={`/live/${visit.visitId}`} className="button button-secondary live-banner-action">
+          Details
+        </Link>
+      )}
+      {visit.until === null ? (
+        <button type="button" className="button button-ghost live-banner-action" onClick={onDismiss}>
+          Dismiss
+        </button>
+      ) : null}
+    </section>
+  );
+}

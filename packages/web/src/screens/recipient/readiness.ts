@@ -1,0 +1,157 @@
+import { formatAgo } from "../../ui/format";
+import type { AccessPoint, Consent, Device } from "./home-data";
+import { consentSummary } from "./words";
+
+/**
+ * Whether a door is ready for a delivery, as the recipient sees it: each condition of DESIGN.md
+ * rule 1 that belongs to the home (lock, door, battery, camera, consent, block) said in words.
+ * The server decides at the door; this mirrors it so the recipient can fix what would refuse.
+ */
+
+export type Tone = "ok" | "warn" | "bad";
+
+export interface Check {
+  /** Stable, for React keys and tests. */
+  id: "blocked" | "lock" | "locked" | "door" | "battery" | "camera" | "consent";
+  tone: Tone;
+  words: string;
+  /** A second line when the words need context: a consent summary, a last-seen time. */
+  detail?: string;
+}
+
+/** The lock refuses to unlock below this, and warns below LOW (packages/devices lock agent). */
+const EMPTY_BATTERY = 5;
+const LOW_BATTERY = 20;
+
+function stateOf(device: Device | undefined): Record<string, unknown> | null {
+  // A silent device's last report may be stale: like the server, trust only online devices.
+  return device?.online ? device.reportedState : null;
+}
+
+function lockChecks(lock: Device | undefined, now: number): Check[] {
+  if (!lock) return [{ id: "lock", tone: "bad", words: "No lock paired" }];
+  if (!lock.online) {
+    return [
+      { id: "lock", tone: "bad", words: "Lock offline", detail: `Last seen ${formatAgo(lock.lastSeenAt, now)}` },
+      { id: "locked", tone: "warn", words: "Lock state unknown" },
+    ];
+  }
+  const state = stateOf(lock);
+  const checks: Check[] = [{ id: "lock", tone: "ok", words: "Lock online" }];
+  checks.push(
+    state?.lock === "locked"
+      ? { id: "locked", tone: "ok", words: "Locked" }
+      : state?.lock === "unlocked"
+        ? { id: "locked", tone: "bad", words: "Unlocked" }
+        : { id: "locked", tone: "warn", words: "Lock state unknown" },
+  );
+  if (state?.door === "closed") checks.push({ id: "door", tone: "ok", words: "Door closed" });
+  else if (state?.door === "open") checks.push({ id: "door", tone: "bad", words: "Door open" });
+  else checks.push({ id: "door", tone: "warn", words: "Door sensor unknown" });
+  const battery = state?.battery;
+  if (typeof battery === "number") {
+    if (battery < EMPTY_BATTERY) {
+      checks.push({ id: "battery", tone: "bad", words: `Battery empty (${battery} %)`, detail: "Replace it now" });
+    } else if (battery < LOW_BATTERY) {
+      checks.push({ id: "battery", tone: "warn", words: `Battery low (${battery} %)`, detail: "Replace it soon" });
+    } else {
+      checks.push({ id: "battery", tone: "ok", words: `Battery ${battery} %` });
+    }
+  }
+  return checks;
+}
+
+function cameraCheck(cameras: readonly (Device | undefined)[]): Check {
+  const known = cameras.filter((camera): camera is Device => camera !== undefined);
+  if (known.length === 0) return { id: "camera", tone: "bad", words: "No camera" };
+  if (known.some((camera) => stateOf(camera)?.streaming === true)) {
+    return { id: "camera", tone: "ok", words: "Camera live" };
+  }
+  if (known.some((camera) => camera.online)) return { id: "camera", tone: "bad", words: "Camera not streaming" };
+  return { id: "camera", tone: "bad", words: "Camera offline" };
+}
+
+const weekdayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Weekday (1–7) and minute of the day at `at` in `timezone`, as @threshold/core computes them. */
+function localTime(at: number, timezone: string): { weekday: number; minute: number } | null {
+  let format = weekdayFormats.get(timezone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat("en-GB", {
+        timeZone: timezone,
+        weekday: "short",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      });
+    } catch {
+      return null;
+    }
+    weekdayFormats.set(timezone, format);
+  }
+  const parts = format.formatToParts(new Date(at));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(part("weekday")) + 1;
+  return { weekday, minute: Number(part("hour")) * 60 + Number(part("minute")) };
+}
+
+const minuteOf = (hhmm: string) => {
+  const [hours, minutes] = hhmm.split(":").map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
+};
+
+/** True when the consent's days and hours include the instant `at`. */
+export function consentOpenAt(consent: Consent, at: number): boolean {
+  const local = localTime(at, consent.timezone);
+  if (!local) return false;
+  return (
+    consent.days.includes(local.weekday) &&
+    local.minute >= minuteOf(consent.from) &&
+    local.minute < minuteOf(consent.to)
+  );
+}
+
+function consentCheck(consent: Consent | null, now: number): Check {
+  if (!consent || consent.methods.length === 0) {
+    return { id: "consent", tone: "bad", words: "Consent off", detail: "No delivery method is allowed here" };
+  }
+  const detail = consentSummary(consent);
+  return consentOpenAt(consent, now)
+    ? { id: "consent", tone: "ok", words: "Consent on", detail }
+    : { id: "consent", tone: "warn", words: "Consent on, not at this hour", detail };
+}
+
+export interface ReadinessInput {
+  accessPoint: AccessPoint;
+  /** The site's devices, as GET /v1/sites/{siteId}/devices lists them. */
+  devices: readonly Device[];
+  /** Null when not set (which allows nothing); undefined while it loads. */
+  consent: Consent | null | undefined;
+  blocked: boolean;
+  now: number;
+}
+
+/** Every check of one access point, the block first because it overrides everything else. */
+export function readinessChecks(input: ReadinessInput): Check[] {
+  const byId = new Map(input.devices.map((device) => [device.id, device]));
+  const checks: Check[] = [];
+  if (input.blocked) {
+    checks.push({ id: "blocked", tone: "bad", words: "Access blocked", detail: "No courier can open this door" });
+  }
+  checks.push(...lockChecks(byId.get(input.accessPoint.actuatorDeviceId), input.now));
+  checks.push(cameraCheck(input.accessPoint.cameraDeviceIds.map((id) => byId.get(id))));
+  if (input.consent !== undefined) checks.push(consentCheck(input.consent, input.now));
+  return checks;
+}
+
+/** One sentence for the whole door: ready, or the first thing that stops it. */
+export function readinessVerdict(checks: readonly Check[]): { tone: Tone; words: string } {
+  const blocking = checks.find((check) => check.tone === "bad");
+  if (blocking) return { tone: "bad", words: `Not ready: ${blocking.words.toLowerCase()}` };
+  const doubts = checks.filter((check) => check.tone === "warn");
+  const doubtful = doubts.find((check) => check.id !== "consent");
+  if (doubtful) return { tone: "warn", words: `Ready, but check: ${doubtful.words.toLowerCase()}` };
+  if (doubts.length > 0) return { tone: "warn", words: "Ready during the hours you allow" };
+  return { tone: "ok", words: "Ready for deliveries" };
+}
