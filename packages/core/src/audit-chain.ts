@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "./canonical-json.js";
+import { auditHashInput } from "./audit-hash-input.js";
 
 /** The hash that starts the chain: the event before the first one. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -25,23 +25,7 @@ export type UnhashedAuditEvent = Omit<AuditEvent, "hash">;
 
 /** SHA-256 over the canonical JSON of every member but the hash itself, so any edit changes it. */
 export function hashAuditEvent(event: UnhashedAuditEvent): string {
-  return createHash("sha256")
-    .update(
-      canonicalJson({
-        seq: event.seq,
-        id: event.id,
-        at: event.at,
-        type: event.type,
-        subjectType: event.subjectType,
-        subjectId: event.subjectId,
-        siteId: event.siteId,
-        actorType: event.actorType,
-        actorId: event.actorId,
-        data: event.data,
-        prevHash: event.prevHash,
-      }),
-    )
-    .digest("hex");
+  return createHash("sha256").update(auditHashInput(event)).digest("hex");
 }
 
 export type ChainProblem =

@@ -1,4 +1,5 @@
 export * from "./audit-chain.js";
+export * from "./audit-hash-input.js";
 export * from "./canonical-json.js";
 export * from "./clock.js";
 export * from "./consent.js";

@@ -36,7 +36,7 @@ describe.each(TEST_DATABASES)("device reports written in batches on %s", (databa
   });
 
   it("merges one device's patches in arrival order, in one write", async () => {
-    const writer = new DeviceReportWriter(server.ctx.db);
+    const writer = new DeviceReportWriter(server.ctx.db, server.ctx.storage.dialect);
     await Promise.all([
       writer.patch(lockId, { online: 0, firmware: "first" }),
       writer.patch(lockId, { firmware: "second", last_seen_at: 42 }),
@@ -46,7 +46,7 @@ describe.each(TEST_DATABASES)("device reports written in batches on %s", (databa
   });
 
   it("stores each event once and says which were new, also when one arrives twice in a batch", async () => {
-    const writer = new DeviceReportWriter(server.ctx.db);
+    const writer = new DeviceReportWriter(server.ctx.db, server.ctx.storage.dialect);
     const first = await Promise.all([writer.event(event("evt_a", 1)), writer.event(event("evt_a", 1))]);
     expect(first).toEqual([true, false]);
     const again = await Promise.all([writer.event(event("evt_a", 1)), writer.event(event("evt_b", 2))]);
@@ -62,7 +62,7 @@ describe.each(TEST_DATABASES)("device reports written in batches on %s", (databa
   });
 
   it("fails the callers of a batch that cannot be written, and goes on with the next", async () => {
-    const writer = new DeviceReportWriter(server.ctx.db);
+    const writer = new DeviceReportWriter(server.ctx.db, server.ctx.storage.dialect);
     const invalid = { ...event("evt_c", 3), seq: Number.NaN };
     await expect(writer.event(invalid)).rejects.toThrow();
     await expect(writer.patch(lockId, { firmware: "after-failure" })).resolves.toBeUndefined();
@@ -70,7 +70,7 @@ describe.each(TEST_DATABASES)("device reports written in batches on %s", (databa
   });
 
   it("stores all of hundreds of reports that arrive together (more than one insert statement)", async () => {
-    const writer = new DeviceReportWriter(server.ctx.db);
+    const writer = new DeviceReportWriter(server.ctx.db, server.ctx.storage.dialect);
     const writes = Array.from({ length: 300 }, (_, i) => writer.event(event(`evt_bulk_${i}`, 100 + i)));
     expect((await Promise.all(writes)).every(Boolean)).toBe(true);
     await writer.idle();

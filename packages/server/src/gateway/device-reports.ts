@@ -1,4 +1,5 @@
 import type { Kysely, Updateable } from "kysely";
+import type { Dialect } from "../db/database.js";
 import type { Database } from "../db/schema.js";
 
 type DevicePatch = Updateable<Database["devices"]>;
@@ -15,8 +16,8 @@ interface Batch {
 
 /**
  * Writes what devices report — state, liveness, events — in batches: everything that arrives
- * while one batch is being written goes into the next, one transaction each. Thousands of
- * devices reporting at once then cost a few commits a second instead of one each.
+ * while one batch is being written goes into the next. On SQLite a batch is one transaction, so
+ * thousands of devices reporting at once cost a few commits a second instead of one each.
  *
  * Order is kept: batches are written one after another, patches of one device merge in arrival
  * order (the last value of each column wins), and events are inserted in arrival order. A caller
@@ -26,7 +27,10 @@ export class DeviceReportWriter {
   private next: Batch | null = null;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** Updates a device's row; resolves once stored. */
   async patch(deviceId: string, patch: DevicePatch): Promise<void> {
@@ -90,22 +94,28 @@ export class DeviceReportWriter {
   }
 
   private async write(batch: Batch): Promise<Set<string>> {
+    // SQLite has one writer: a transaction makes the batch one commit. PostgreSQL writes
+    // concurrently: there each statement commits alone, so a batch never holds one device's row
+    // while waiting for another's (no deadlock with, say, an access point holding its devices).
+    if (this.dialect === "postgres") return this.writeStatements(this.db, batch);
+    return this.db.transaction().execute((trx) => this.writeStatements(trx, batch));
+  }
+
+  private async writeStatements(db: Kysely<Database>, batch: Batch): Promise<Set<string>> {
     const stored = new Set<string>();
-    await this.db.transaction().execute(async (trx) => {
-      for (const [deviceId, patch] of batch.patches) {
-        await trx.updateTable("devices").set(patch).where("id", "=", deviceId).execute();
-      }
-      // A redelivered event (QoS 1 allows duplicates) is stored once; RETURNING names the new ones.
-      for (let i = 0; i < batch.events.length; i += EVENTS_PER_INSERT) {
-        const rows = await trx
-          .insertInto("device_events")
-          .values(batch.events.slice(i, i + EVENTS_PER_INSERT))
-          .onConflict((oc) => oc.columns(["device_id", "id"]).doNothing())
-          .returning(["device_id", "id"])
-          .execute();
-        for (const row of rows) stored.add(eventKey(row.device_id, row.id));
-      }
-    });
+    for (const [deviceId, patch] of batch.patches) {
+      await db.updateTable("devices").set(patch).where("id", "=", deviceId).execute();
+    }
+    // A redelivered event (QoS 1 allows duplicates) is stored once; RETURNING names the new ones.
+    for (let i = 0; i < batch.events.length; i += EVENTS_PER_INSERT) {
+      const rows = await db
+        .insertInto("device_events")
+        .values(batch.events.slice(i, i + EVENTS_PER_INSERT))
+        .onConflict((oc) => oc.columns(["device_id", "id"]).doNothing())
+        .returning(["device_id", "id"])
+        .execute();
+      for (const row of rows) stored.add(eventKey(row.device_id, row.id));
+    }
     return stored;
   }
 }

@@ -14,6 +14,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { CommandService } from "../commands/command-service.js";
 import type { BrokerStatus, DeviceLink } from "../context.js";
+import type { Dialect } from "../db/database.js";
 import type { Database } from "../db/schema.js";
 import type { Keyring } from "../modules/keys/keyring.js";
 import type { BrokerTransport } from "./broker.js";
@@ -49,6 +50,7 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
     private readonly deps: {
       transport: BrokerTransport;
       db: Kysely<Database>;
+      dialect: Dialect;
       clock: Clock;
       log: Logger;
       commands: CommandService;
@@ -57,7 +59,7 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
   ) {
     super();
     this.directory = new DeviceDirectory(deps.db);
-    this.reports = new DeviceReportWriter(deps.db);
+    this.reports = new DeviceReportWriter(deps.db, deps.dialect);
     deps.transport.onInbound((topic, payload) => this.enqueue(topic, payload));
     deps.transport.onDeviceDisconnect((deviceId) => {
       this.reports

@@ -99,20 +99,6 @@ export function listShipments(db: Kysely<Database>, filter: ShipmentFilter) {
   return query.orderBy("window_start", "desc").orderBy("id", "desc").limit(filter.limit).execute();
 }
 
-/** A courier's assigned, undelivered shipments whose windows overlap [from, to), earliest first. */
-export function listCourierStops(db: Kysely<Database>, courierId: string, from: number, to: number) {
-  return db
-    .selectFrom("shipments")
-    .selectAll()
-    .where("courier_id", "=", courierId)
-    .where("status", "=", "assigned")
-    .where("window_end", ">", from)
-    .where("window_start", "<", to)
-    .orderBy("window_start")
-    .orderBy("id")
-    .execute();
-}
-
 export async function sitesByIds(db: Kysely<Database>, ids: readonly string[]) {
   if (ids.length === 0) return new Map<string, Database["sites"]>();
   const rows = await db

@@ -21,7 +21,7 @@ function ShipmentCard({ shipment, courierName }: { shipment: Shipment; courierNa
         <h2 className="cr-tracking">{shipment.trackingNumber}</h2>
         <span className={status.pill}>{status.label}</span>
       </div>
-      <dl className="cr-facts">
+      <dl className="facts">
         <dt>Window</dt>
         <dd>{formatWindow(shipment.window)}</dd>
         <dt>Courier</dt>

@@ -81,7 +81,7 @@ function Summary({ detail }: { detail: Detail }) {
         <IncidentStatus incident={incident} />
       </div>
       <p>{incident.detail}</p>
-      <dl className="op-facts">
+      <dl className="facts">
         <dt>Opened</dt>
         <dd>{formatDateTime(incident.openedAt)}</dd>
         <dt>Site</dt>

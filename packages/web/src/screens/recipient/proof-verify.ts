@@ -1,3 +1,4 @@
+import { auditHashInput } from "@threshold/core/audit-hash-input";
 import { canonicalJson } from "@threshold/core/canonical-json";
 import type { DeliveryProof } from "@threshold/protocol";
 
@@ -42,20 +43,7 @@ function toHex(buffer: ArrayBuffer): string {
 
 /** The hash the server gave an audit event: SHA-256 over the canonical JSON of every member but `hash`. */
 export async function hashAuditEvent(event: AuditEvent, subtle: SubtleCrypto = crypto.subtle): Promise<string> {
-  // The members are listed, not spread, exactly as packages/core/src/audit-chain.ts does.
-  const content = canonicalJson({
-    seq: event.seq,
-    id: event.id,
-    at: event.at,
-    type: event.type,
-    subjectType: event.subjectType,
-    subjectId: event.subjectId,
-    siteId: event.siteId,
-    actorType: event.actorType,
-    actorId: event.actorId,
-    data: event.data,
-    prevHash: event.prevHash,
-  });
+  const content = auditHashInput(event);
   return toHex(await subtle.digest("SHA-256", utf8.encode(content)));
 }
 
