@@ -132,9 +132,11 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
     try {
       await this.db.transaction().execute(async (trx) => {
         let head: ChainHead | null = null;
+        // A unit alone needs no savepoint: if it fails, rolling back the transaction undoes just it.
+        const isolate = group.length > 1;
         for (const unit of group) {
           const pending: AuditInput[] = [];
-          await sql`savepoint unit`.execute(trx);
+          if (isolate) await sql`savepoint unit`.execute(trx);
           try {
             const result = await unit.work(trx, (event) => pending.push(event));
             let appended: AuditEvent[] = [];
@@ -147,10 +149,11 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
               appended = this.chain(head, pending);
               await trx.insertInto("audit_events").values(appended.map(toRow)).execute();
             }
-            await sql`release unit`.execute(trx);
+            if (isolate) await sql`release unit`.execute(trx);
             head = appended[appended.length - 1] ?? head;
             settled.push({ unit, ok: true, result, appended });
           } catch (error) {
+            if (!isolate) throw error;
             // This unit alone is undone; the group goes on without it.
             await sql`rollback to unit`.execute(trx);
             await sql`release unit`.execute(trx);
@@ -165,7 +168,7 @@ export class AuditLog extends EventEmitter<{ appended: [AuditEvent[]] }> {
       // Nothing the group did is acknowledged, announced or acted on until it is on disk.
       await this.durable();
     } catch (error) {
-      // The commit itself failed: nothing of the group is stored, and every caller learns so.
+      // The transaction failed (or the lone unit did): nothing of the group is stored, and every caller learns why.
       for (const unit of group) unit.reject(error);
       return;
     }
