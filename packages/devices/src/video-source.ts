@@ -9,6 +9,14 @@ export interface VideoSegment {
   durationMs: number;
   /** MPEG-TS or fMP4 bytes of one HLS segment. */
   data: Uint8Array;
+  /** One recording from start() to stop(); `sequence` and the chain restart with every stream. */
+  streamId?: string;
+  /** SHA-256 of `data`, lowercase hex (segmentChainHash in @threshold/protocol). */
+  contentSha256?: string;
+  /** `chainHash` of the stream's previous segment, or GENESIS_SEGMENT_HASH for its first. */
+  prevHash?: string;
+  /** segmentChainHash of this segment: what the next one links to. */
+  chainHash?: string;
 }
 
 /**

@@ -5,5 +5,6 @@ export * from "./mqtt-connect.js";
 export * from "./parse.js";
 export * from "./proof.js";
 export * from "./schemas.js";
+export * from "./segment-chain.js";
 export * from "./signing.js";
 export * from "./topics.js";

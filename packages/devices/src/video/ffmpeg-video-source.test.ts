@@ -1,0 +1,167 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GENESIS_SEGMENT_HASH, segmentChainHash } from "@threshold/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { VideoSegment } from "../video-source.js";
+import { findFfmpeg } from "./ffmpeg-path.js";
+import { FfmpegVideoSource } from "./ffmpeg-video-source.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `segments` holds `count`, or rejects after `timeoutMs`. */
+async function waitFor(segments: VideoSegment[], count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (segments.length < count) {
+    if (Date.now() > deadline) throw new Error(`only ${segments.length} of ${count} segments in ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One real recording shared by the checks below: ~9 s of ffmpeg instead of one run per check. */
+describe("FfmpegVideoSource with the real ffmpeg", () => {
+  const root = mkdtempSync(join(tmpdir(), "threshold-video-test-"));
+  const source = new FfmpegVideoSource({ deviceId: "dev_cam_test", cameraName: "Front door", tempRoot: root });
+  const segments: VideoSegment[] = [];
+  const errors: Error[] = [];
+  let startCalledAt = 0;
+  let pid: number | undefined;
+  let streamDir: string | undefined;
+
+  beforeAll(async () => {
+    source.onSegment((segment) => segments.push(segment));
+    source.onError((error) => errors.push(error));
+    startCalledAt = Date.now();
+    await source.start("vis_1");
+    await source.start("vis_1"); // idempotent: still one ffmpeg, one stream
+    pid = source.pid;
+    streamDir = source.directory;
+    await waitFor(segments, 3, 8000);
+  }, 15_000);
+
+  afterAll(async () => {
+    await source.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("produces segments of about 2 s, numbered from 0, that follow each other in time", () => {
+    expect(errors).toEqual([]);
+    const first = segments.slice(0, 3);
+    expect(first.map((s) => s.sequence)).toEqual([0, 1, 2]);
+    expect(new Set(first.map((s) => s.streamId)).size).toBe(1);
+    expect(first.every((s) => s.visitId === "vis_1")).toBe(true);
+    for (const segment of first) expect(Math.abs(segment.durationMs - 2000)).toBeLessThanOrEqual(300);
+    // The first frame comes right after start(), not seconds before or after it.
+    expect(Math.abs((first[0]?.startedAt ?? 0) - startCalledAt)).toBeLessThan(1500);
+    for (let i = 1; i < first.length; i++) {
+      const gap = (first[i]?.startedAt ?? 0) - (first[i - 1]?.startedAt ?? 0);
+      expect(Math.abs(gap - (first[i - 1]?.durationMs ?? 0))).toBeLessThanOrEqual(300);
+    }
+  });
+
+  it("emits MPEG-TS: a sync byte every 188 bytes", () => {
+    for (const { data } of segments.slice(0, 3)) {
+      expect(data.length).toBeGreaterThan(188 * 10);
+      expect(data.length % 188).toBe(0);
+      for (let offset = 0; offset < data.length; offset += 188) {
+        if (data[offset] !== 0x47) expect.fail(`no sync byte at ${offset}`);
+      }
+    }
+  });
+
+  it("emits H.264 that decodes on its own and starts with a keyframe", () => {
+    const dir = mkdtempSync(join(tmpdir(), "threshold-decode-"));
+    try {
+      // The second segment: that the first starts with a keyframe proves nothing about the cut.
+      const file = join(dir, "segment.ts");
+      writeFileSync(file, segments[1]?.data ?? new Uint8Array());
+      const run = spawnSync(
+        findFfmpeg(),
+        ["-hide_banner", "-nostdin", "-i", file, "-vf", "showinfo", "-f", "null", "-"],
+        {
+          encoding: "utf8",
+        },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/Video: h264/);
+      expect(run.stderr).toMatch(/640x360/);
+      const frames = Number(/frame=\s*(\d+)/.exec(run.stderr)?.[1] ?? 0);
+      expect(frames).toBeGreaterThanOrEqual(15);
+      const firstFrame = run.stderr.split("\n").find((line) => /\bn:\s*0\b/.test(line)) ?? "";
+      expect(firstFrame).toMatch(/iskey:1/);
+      expect(firstFrame).toMatch(/type:I/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("chains the segments from the genesis hash, and the chain recomputes", () => {
+    const first = segments.slice(0, 3);
+    expect(first[0]?.prevHash).toBe(GENESIS_SEGMENT_HASH);
+    for (let i = 1; i < first.length; i++) expect(first[i]?.prevHash).toBe(first[i - 1]?.chainHash);
+    for (const segment of first) {
+      const recomputed = segmentChainHash({
+        prevHash: segment.prevHash ?? "",
+        deviceId: "dev_cam_test",
+        sequence: segment.sequence,
+        startedAt: segment.startedAt,
+        durationMs: segment.durationMs,
+        contentSha256: segment.contentSha256 ?? "",
+      });
+      expect(segment.chainHash).toBe(recomputed);
+    }
+    expect(new Set(first.map((s) => s.contentSha256)).size).toBe(3);
+  });
+
+  it("deletes segments once emitted, so the temp dir stays small", () => {
+    expect(streamDir).toBeDefined();
+    const files = readdirSync(streamDir ?? "").filter((name) => name.endsWith(".ts"));
+    expect(files.length).toBeLessThanOrEqual(2); // the one being written, maybe the one being read
+  });
+
+  it("freeze() stops the segments while the camera still looks started", async () => {
+    source.freeze();
+    const count = segments.length;
+    await sleep(2600); // longer than a segment: one would have finished by now
+    expect(segments.length).toBe(count);
+    expect(source.started).toBe(true);
+    expect(source.frozen).toBe(true);
+    expect(pid !== undefined && isAlive(pid)).toBe(true);
+    expect(errors).toEqual([]); // a freeze is not a stall to report
+  });
+
+  it("stop() leaves no ffmpeg and no temp dir", async () => {
+    await source.stop();
+    expect(source.started).toBe(false);
+    expect(source.pid).toBeUndefined();
+    expect(pid !== undefined && isAlive(pid)).toBe(false);
+    expect(existsSync(streamDir ?? "")).toBe(false);
+    expect(readdirSync(root)).toEqual([]);
+    await source.stop(); // stopping twice is harmless
+  });
+
+  it("start() after stop() begins a new stream: sequence 0, genesis hash, not frozen", async () => {
+    const before = segments.length;
+    const previousStream = segments[0]?.streamId;
+    await source.start();
+    expect(source.frozen).toBe(false);
+    await waitFor(segments, before + 1, 5000);
+    const next = segments[before];
+    expect(next?.sequence).toBe(0);
+    expect(next?.prevHash).toBe(GENESIS_SEGMENT_HASH);
+    expect(next?.streamId).not.toBe(previousStream);
+    expect(next?.visitId).toBeUndefined();
+    await source.stop();
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
