@@ -6,6 +6,6 @@ export * from "./fleet-file.js";
 export * from "./identity.js";
 export * from "./lock-agent.js";
 export * from "./pairing-client.js";
-export * from "./video-source.js";
 export * from "./video/ffmpeg-path.js";
 export * from "./video/ffmpeg-video-source.js";
+export * from "./video-source.js";
