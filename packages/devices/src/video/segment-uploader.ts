@@ -1,0 +1,115 @@
+import type { VideoSegment } from "../video-source.js";
+
+export interface SegmentUploaderOptions {
+  /** The Threshold server, e.g. http://127.0.0.1:8080. */
+  serverUrl: string;
+  /** The camera's device id and the secret it got at pairing (the same credentials as MQTT). */
+  deviceId: string;
+  secret: string;
+  /** How many segments may wait while the server is unreachable; the oldest are dropped first. */
+  maxQueued?: number;
+  /** First retry delay after a network failure or a 5xx; doubles up to 8 s. */
+  retryMs?: number;
+  fetch?: typeof globalThis.fetch;
+  log?: (line: string) => void;
+}
+
+export type UploadResult = { ok: true } | { ok: false; status: number; code: string };
+
+/**
+ * Sends a camera's chained segments to the server, one at a time and in order (the server accepts
+ * only the next link of the chain): `PUT /v1/cameras/{deviceId}/segments/{sequence}`, the bytes as
+ * video/mp2t, the chain metadata in headers, HTTP Basic with the device's credentials
+ * (docs/video.md). Network failures and 5xx are retried with backoff — a segment is worth little
+ * late but nothing lost; a 4xx is the server refusing that segment for good and is not retried.
+ */
+export class SegmentUploader {
+  private readonly queue: VideoSegment[] = [];
+  private running: Promise<void> | null = null;
+  private closed = false;
+  private readonly authorization: string;
+  private readonly fetch: typeof globalThis.fetch;
+  uploaded = 0;
+  refused = 0;
+  dropped = 0;
+
+  constructor(private readonly options: SegmentUploaderOptions) {
+    this.authorization = `Basic ${Buffer.from(`${options.deviceId}:${options.secret}`).toString("base64")}`;
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /** Queues a finished segment; uploads start at once. */
+  enqueue(segment: VideoSegment): void {
+    if (this.closed) return;
+    this.queue.push(segment);
+    const max = this.options.maxQueued ?? 30;
+    while (this.queue.length > max) {
+      this.queue.shift();
+      this.dropped++;
+    }
+    this.running ??= this.drain().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Resolves when every queued segment was uploaded or refused (or the uploader closed). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Stops uploading; queued segments are dropped. */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+  }
+
+  private async drain(): Promise<void> {
+    let delay = this.options.retryMs ?? 250;
+    for (let segment = this.queue[0]; segment && !this.closed; segment = this.queue[0]) {
+      let result: UploadResult;
+      try {
+        result = await this.upload(segment);
+      } catch (error) {
+        result = { ok: false, status: 0, code: error instanceof Error ? error.message : String(error) };
+      }
+      if (result.ok || (result.status >= 400 && result.status < 500)) {
+        this.queue.shift();
+        if (result.ok) this.uploaded++;
+        else {
+          this.refused++;
+          this.options.log?.(`segment ${segment.sequence} refused: ${result.status} ${result.code}`);
+        }
+        delay = this.options.retryMs ?? 250;
+        continue;
+      }
+      this.options.log?.(`segment ${segment.sequence} not uploaded (${result.code}); retrying in ${delay} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      delay = Math.min(delay * 2, 8_000);
+    }
+  }
+
+  /** One attempt: the server's answer, or a thrown network error. */
+  async upload(segment: VideoSegment): Promise<UploadResult> {
+    if (!segment.contentSha256 || !segment.prevHash || !segment.chainHash) {
+      throw new Error(`segment ${segment.sequence} is not chained`);
+    }
+    const url = `${this.options.serverUrl.replace(/\/$/, "")}/v1/cameras/${this.options.deviceId}/segments/${segment.sequence}`;
+    const headers: Record<string, string> = {
+      authorization: this.authorization,
+      "content-type": "video/mp2t",
+      "x-threshold-started-at": String(segment.startedAt),
+      "x-threshold-duration-ms": String(segment.durationMs),
+      "x-threshold-content-sha256": segment.contentSha256,
+      "x-threshold-prev-hash": segment.prevHash,
+      "x-threshold-chain-hash": segment.chainHash,
+    };
+    if (segment.visitId) headers["x-threshold-visit-id"] = segment.visitId;
+    const response = await this.fetch(url, { method: "PUT", headers, body: segment.data });
+    if (response.ok) {
+      await response.body?.cancel();
+      return { ok: true };
+    }
+    const body = (await response.json().catch(() => null)) as { error?: { code?: string } } | null;
+    return { ok: false, status: response.status, code: body?.error?.code ?? `http_${response.status}` };
+  }
+}
