@@ -28,6 +28,14 @@ export const ERROR_CODES = {
   no_consent: 422,
   courier_not_found: 404,
   method_not_suited: 422,
+  device_mismatch: 403,
+  segment_too_large: 413,
+  segment_hash_mismatch: 422,
+  segment_chain_invalid: 422,
+  segment_clock_skew: 422,
+  segment_visit_invalid: 422,
+  segment_gap: 409,
+  segment_replayed: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

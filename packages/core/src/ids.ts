@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   incident: "inc",
   webhookEndpoint: "whe",
   webhookMessage: "msg",
+  videoSegment: "seg",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

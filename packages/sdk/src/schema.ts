@@ -5691,6 +5691,384 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cameras/{deviceId}/segments/{sequence}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload a video segment (cameras, with their device credentials)
+         * @description The body is the segment's MPEG-TS bytes (content-type video/mp2t, at most MEDIA_MAX_SEGMENT_BYTES); its place in the camera's hash chain travels in the x-threshold-* headers (docs/video.md). Authenticate with HTTP Basic: the camera's device id and the secret it got at pairing (its MQTT password). Refusals store nothing: 401 unauthenticated (missing or wrong credentials, removed device); 403 device_mismatch (credentials of another device than the path's, decided before the path's device is looked up); 422 device_kind_mismatch (not a camera); 413 segment_too_large; 415 unsupported_media_type; 422 segment_hash_mismatch (body ≠ x-threshold-content-sha256); 422 segment_chain_invalid (x-threshold-chain-hash does not recompute, or a genesis link anywhere but sequence 0); 422 segment_clock_skew (starts more than VIDEO_MAX_CLOCK_SKEW_MS in the future); 422 segment_visit_invalid (the camera does not witness that visit); 409 segment_gap (does not link to the camera's newest stored segment: segments are missing); 409 segment_replayed (already stored, links to an older segment, lost a race for the same link, or a new stream that does not start after the newest stored segment).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description HTTP Basic: the camera's device id and its secret from pairing. */
+                    authorization: string;
+                    /** @description Capture time of the segment's first frame, integer milliseconds since the Unix epoch. */
+                    "x-threshold-started-at": string;
+                    /** @description Integer milliseconds of video in the segment, at most 10000 (segments are about 2 s). */
+                    "x-threshold-duration-ms": string;
+                    /** @description SHA-256 of the body, lowercase hex. */
+                    "x-threshold-content-sha256": string;
+                    /** @description chainHash of the stream's previous segment, or 64 zeros for sequence 0. */
+                    "x-threshold-prev-hash": string;
+                    /** @description The segment's segmentChainHash (docs/video.md); the server recomputes it. */
+                    "x-threshold-chain-hash": string;
+                    /** @description The visit this segment witnesses (vis_…), when the camera records for one. */
+                    "x-threshold-visit-id"?: string;
+                };
+                path: {
+                    /** @description The uploading camera's own device id (dev_…). */
+                    deviceId: string;
+                    /** @description The segment's place in its stream: 0 for a stream's first segment, then one more each time. */
+                    sequence: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "video/mp2t": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The stored segment's id (seg_…). */
+                            id: string;
+                            deviceId: string;
+                            sequence: number;
+                            /** @description What the stream's next segment must name as its prevHash. */
+                            chainHash: string;
+                            /** Format: date-time */
+                            receivedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cameras/{deviceId}/live.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A camera's live HLS playlist: its newest segments (the site's owner and operators)
+         * @description An HLS media playlist (version 3) of the camera's last 5 segments with their capture times (PROGRAM-DATE-TIME); reload it for new ones. It says nothing about freshness: a frozen camera keeps its last segments listed, so show GET /v1/cameras/{deviceId}/freshness beside the video. 404 for cameras that are not yours.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The camera's device id (dev_…). */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The playlist. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.mpegurl": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cameras/{deviceId}/segments/{segmentId}.ts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One video segment of a camera, as MPEG-TS (the site's owner and operators)
+         * @description Listed by the camera's playlists. 404 for cameras that are not yours and for segments retention deleted.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The camera's device id (dev_…). */
+                    deviceId: string;
+                    /** @description The segment's id (seg_…), as the live playlist lists it. */
+                    segmentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The segment. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp2t": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cameras/{deviceId}/freshness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether a camera's video is live, and when its last frame was (the site's owner and operators)
+         * @description live only while the newest segment arrived no longer ago than 2 segment durations plus VIDEO_STALE_SLACK_MS, by the server's clock; otherwise stale, with the time of the last frame. A frozen camera never looks live.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The camera's device id (dev_…). */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description live while the newest segment arrived no longer ago than 2 segment durations plus VIDEO_STALE_SLACK_MS (server clock); stale otherwise, or when the camera never sent one. */
+                            freshness: "live" | "stale";
+                            /** @description When the newest segment arrived at the server. */
+                            lastSegmentAt: string | null;
+                            /** @description Capture time of the newest segment's last frame, by the camera's clock: the time to show with STALE. */
+                            lastFrameAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/demo": {
         parameters: {
             query?: never;

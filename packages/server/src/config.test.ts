@@ -19,6 +19,24 @@ describe("loadConfig", () => {
     expect(config.mqtt.url).toBe("mqtts://broker:8883");
   });
 
+  it("keeps media under DATA_DIR with a 4 MiB segment limit, 10 minutes of live video and 30 days of clips", () => {
+    const config = loadConfig({ DATA_DIR: "/srv/threshold" });
+    expect(config.media).toEqual({
+      dir: path.resolve("/srv/threshold/media"),
+      maxSegmentBytes: 4 * 1024 * 1024,
+      liveRetentionMs: 600_000,
+      clipRetentionMs: 30 * 86_400_000,
+      staleSlackMs: 1000,
+      maxClockSkewMs: 5000,
+    });
+    expect(loadConfig({ DATA_DIR: "/srv/threshold", MEDIA_DIR: "/mnt/video" }).media.dir).toBe(
+      path.resolve("/mnt/video"),
+    );
+    expect(() => loadConfig({ MEDIA_MAX_SEGMENT_BYTES: "1000", MEDIA_LIVE_RETENTION_S: "0" })).toThrow(
+      /MEDIA_MAX_SEGMENT_BYTES[\s\S]*MEDIA_LIVE_RETENTION_S/,
+    );
+  });
+
   it("lists every bad setting at once", () => {
     let error: unknown;
     try {

@@ -40,6 +40,21 @@ export interface Config {
     /** How long one delivery attempt may take, from connecting to reading the response. */
     timeoutMs: number;
   };
+  /** Camera video: where segments are kept, how big they may be, how long they stay, when a camera counts as live. */
+  media: {
+    /** MEDIA_DIR: the directory media store's root (default DATA_DIR/media). */
+    dir: string;
+    /** Largest segment upload accepted; larger ones are refused (413 segment_too_large) before they are stored. */
+    maxSegmentBytes: number;
+    /** Segments that witness no visit are deleted after this long (the live buffer). */
+    liveRetentionMs: number;
+    /** Segments of a visit (its clip) are deleted after this long. */
+    clipRetentionMs: number;
+    /** A camera is live while its newest segment arrived no longer ago than 2 segment durations plus this. */
+    staleSlackMs: number;
+    /** How far in the future (by the server's clock) a segment's capture time may be. */
+    maxClockSkewMs: number;
+  };
 }
 
 /** Where `npm run build -w @threshold/web` writes the app, relative to this package. */
@@ -108,6 +123,14 @@ export function loadConfig(env: Env = process.env): Config {
       allowHttpLoopback: read.oneOf("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false", ["true", "false"] as const) === "true",
       pollMs: read.integer("WEBHOOK_POLL_MS", 1000, 10, 60_000),
       timeoutMs: read.integer("WEBHOOK_TIMEOUT_S", 10, 1, 30) * 1000,
+    },
+    media: {
+      dir: path.resolve(read.string("MEDIA_DIR", path.join(dataDir, "media"))),
+      maxSegmentBytes: read.integer("MEDIA_MAX_SEGMENT_BYTES", 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
+      liveRetentionMs: read.integer("MEDIA_LIVE_RETENTION_S", 600, 60, 7 * 86_400) * 1000,
+      clipRetentionMs: read.integer("MEDIA_CLIP_RETENTION_DAYS", 30, 1, 3650) * 86_400_000,
+      staleSlackMs: read.integer("VIDEO_STALE_SLACK_MS", 1000, 0, 60_000),
+      maxClockSkewMs: read.integer("VIDEO_MAX_CLOCK_SKEW_MS", 5000, 0, 600_000),
     },
   };
   if (mqttUrl && (env.MQTT_USERNAME ? !env.MQTT_PASSWORD : false)) {

@@ -12,6 +12,7 @@ import { type App, buildApp } from "./http/app.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
 import { Keyring } from "./modules/keys/keyring.js";
 import { VisitWatchdog } from "./modules/visits/watchdog.js";
+import { startMediaWorkers } from "./workers/media/index.js";
 import { startWebhookWorkers } from "./workers/webhooks/index.js";
 
 export interface ServerHandle {
@@ -97,6 +98,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Webhook fan-out and delivery; stopped before the HTTP server and storage close.
     const webhooks = startWebhookWorkers(ctx);
     closers.push(() => webhooks.stop());
+    // Deletes expired video segments (MEDIA_LIVE_RETENTION_S, MEDIA_CLIP_RETENTION_DAYS).
+    const media = startMediaWorkers(ctx);
+    closers.push(() => media.stop());
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

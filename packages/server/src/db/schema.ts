@@ -247,4 +247,25 @@ export interface Database {
   };
   /** Where each background worker that tails a log has got to, e.g. the webhook fan-out's audit seq. */
   worker_cursors: { name: string; position: number; updated_at: number };
+  /**
+   * A camera's uploaded video segments (docs/video.md). `position` counts a camera's segments across
+   * all its streams (unique per camera, so of two racing uploads of the same link one loses);
+   * `stream_number` counts its streams; `sequence` is the place within the stream.
+   */
+  video_segments: {
+    id: string;
+    device_id: string;
+    position: number;
+    stream_number: number;
+    sequence: number;
+    started_at: number;
+    duration_ms: number;
+    content_sha256: string;
+    prev_hash: string;
+    chain_hash: string;
+    visit_id: string | null;
+    media_key: string;
+    size_bytes: number;
+    received_at: number;
+  };
 }

@@ -19,6 +19,7 @@ import { pairingRoutes } from "./pairing/routes.js";
 import { shipmentRoutes } from "./shipments/routes.js";
 import { siteRoutes } from "./sites/routes.js";
 import { userRoutes } from "./users/routes.js";
+import { videoRoutes } from "./video/routes.js";
 import { visitRoutes } from "./visits/routes.js";
 import { webhookRoutes } from "./webhooks/routes.js";
 
@@ -46,6 +47,7 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
       await shipmentRoutes(v1, ctx);
       await labelRoutes(v1, ctx);
       await courierRoutes(v1, ctx);
+      await videoRoutes(v1, ctx);
       await demoRoutes(v1, ctx);
     },
     { prefix: "/v1" },

@@ -4,6 +4,7 @@ import * as accessPointRemoval from "./20261125T0300-access-point-removal.js";
 import * as inHomeDelivery from "./20261125T0400-in-home-delivery.js";
 import * as webhookFanOut from "./20261125T0510-webhook-fan-out.js";
 import * as commandsPublishedWithTheirTransaction from "./20261125T0600-commands-published-with-their-transaction.js";
+import * as videoSegments from "./20261125T0700-video-segments.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   "20261125T0400-in-home-delivery": inHomeDelivery,
   "20261125T0510-webhook-fan-out": webhookFanOut,
   "20261125T0600-commands-published-with-their-transaction": commandsPublishedWithTheirTransaction,
+  "20261125T0700-video-segments": videoSegments,
 };

@@ -1,0 +1,55 @@
+import { ThresholdError } from "@threshold/core";
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.js";
+import { deviceCredentialsValid } from "../../gateway/device-credentials.js";
+import { findUploadingDevice } from "./repository.js";
+
+/** Device id and secret from an `Authorization: Basic …` header, or null when it is not one. */
+export function parseBasicCredentials(header: string | undefined): { username: string; password: string } | null {
+  if (!header) return null;
+  const [scheme, value] = header.split(" ", 2);
+  if (scheme?.toLowerCase() !== "basic" || !value) return null;
+  const decoded = Buffer.from(value.trim(), "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon <= 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * The camera uploading to `/cameras/{pathDeviceId}/…`, checked with the very credentials the MQTT
+ * broker checks (device id and secret from pairing; one SHA-256 and one row read, so no cache:
+ * a removed device is refused from its next request on).
+ *
+ * Valid credentials of a device other than the path's are refused with 403 device_mismatch, not
+ * 404: the answer is decided from the credentials alone, before the path's device is looked up,
+ * so it is the same whether that device exists or not and leaks nothing — and it tells a
+ * misconfigured camera exactly what is wrong.
+ */
+export async function authenticateCamera(
+  db: Kysely<Database>,
+  authorization: string | undefined,
+  pathDeviceId: string,
+): Promise<string> {
+  const credentials = parseBasicCredentials(authorization);
+  if (!credentials || !(await deviceCredentialsValid(db, credentials.username, credentials.password))) {
+    throw new ThresholdError(
+      "unauthenticated",
+      "Send the camera's device id and secret from pairing as Authorization: Basic.",
+    );
+  }
+  if (credentials.username !== pathDeviceId) {
+    throw new ThresholdError(
+      "device_mismatch",
+      "These credentials belong to another device; a camera uploads only to its own path.",
+      {
+        credentialsDeviceId: credentials.username,
+      },
+    );
+  }
+  const device = await findUploadingDevice(db, credentials.username);
+  if (!device) throw new ThresholdError("unauthenticated", "This device was removed.");
+  if (device.kind !== "camera") {
+    throw new ThresholdError("device_kind_mismatch", `Only cameras upload video; this device is a ${device.kind}.`);
+  }
+  return device.id;
+}

@@ -1,0 +1,199 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { ThresholdError } from "@threshold/core";
+import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
+import type { AppContext } from "../../context.js";
+import { requireActor } from "../../http/actor.js";
+import { errorResponses } from "../../http/error-schema.js";
+import { type MediaStore, openMediaStore } from "../../media/index.js";
+import { SESSION_ONLY } from "../auth/security.js";
+import { authenticateCamera } from "./camera-credentials.js";
+import {
+  CameraFreshnessResponse,
+  CameraParams,
+  SegmentFileParams,
+  UploadedSegment,
+  UploadHeaders,
+  UploadParams,
+} from "./schemas.js";
+import { freshnessOf, livePlaylist, segmentMedia, uploadSegment } from "./service.js";
+
+const MPEG_TS = "video/mp2t";
+const HLS_PLAYLIST = "application/vnd.apple.mpegurl";
+const Text = (description: string) => ({ schema: { type: "string", description } });
+const Binary = (description: string) => ({ schema: { type: "string", format: "binary", description } });
+
+/** Camera video: segment upload by the camera, and the live playlist, segments and freshness for people. */
+export async function videoRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const store = openMediaStore(ctx.config);
+  await app.register(async (scope) => uploadRoute(scope, ctx, store));
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    "/cameras/:deviceId/live.m3u8",
+    {
+      schema: {
+        tags: ["video"],
+        summary: "A camera's live HLS playlist: its newest segments (the site's owner and operators)",
+        description:
+          "An HLS media playlist (version 3) of the camera's last 5 segments with their capture times (PROGRAM-DATE-TIME); reload it for new ones. It says nothing about freshness: a frozen camera keeps its last segments listed, so show GET /v1/cameras/{deviceId}/freshness beside the video. 404 for cameras that are not yours.",
+        security: SESSION_ONLY,
+        params: CameraParams,
+        response: {
+          200: { description: "The playlist.", content: { [HLS_PLAYLIST]: Text("M3U8 text.") } },
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const playlist = await livePlaylist(ctx, requireActor(request), request.params.deviceId);
+      return reply.header("content-type", HLS_PLAYLIST).header("cache-control", "private, no-store").send(playlist);
+    },
+  );
+
+  api.get(
+    "/cameras/:deviceId/segments/:segmentId.ts",
+    {
+      schema: {
+        tags: ["video"],
+        summary: "One video segment of a camera, as MPEG-TS (the site's owner and operators)",
+        description:
+          "Listed by the camera's playlists. 404 for cameras that are not yours and for segments retention deleted.",
+        security: SESSION_ONLY,
+        params: SegmentFileParams,
+        response: {
+          200: { description: "The segment.", content: { [MPEG_TS]: Binary("MPEG-TS bytes.") } },
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { deviceId, segmentId } = request.params;
+      const media = await segmentMedia(ctx, store, requireActor(request), deviceId, segmentId);
+      // A segment never changes once stored, but it is someone's home on video: private caches only.
+      return reply
+        .header("content-type", MPEG_TS)
+        .header("content-length", String(media.size))
+        .header("cache-control", "private, max-age=3600, immutable")
+        .send(media.stream);
+    },
+  );
+
+  api.get(
+    "/cameras/:deviceId/freshness",
+    {
+      schema: {
+        tags: ["video"],
+        summary: "Whether a camera's video is live, and when its last frame was (the site's owner and operators)",
+        description:
+          "live only while the newest segment arrived no longer ago than 2 segment durations plus VIDEO_STALE_SLACK_MS, by the server's clock; otherwise stale, with the time of the last frame. A frozen camera never looks live.",
+        security: SESSION_ONLY,
+        params: CameraParams,
+        response: { 200: CameraFreshnessResponse, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const fresh = await freshnessOf(ctx, requireActor(request), request.params.deviceId);
+      reply.header("cache-control", "no-store");
+      return {
+        freshness: fresh.freshness,
+        lastSegmentAt: isoOrNull(fresh.lastSegmentAt),
+        lastFrameAt: isoOrNull(fresh.lastFrameAt),
+      };
+    },
+  );
+}
+
+/**
+ * The camera's upload, in a scope of its own: it alone takes raw MPEG-TS bodies (up to
+ * MEDIA_MAX_SEGMENT_BYTES instead of the app's 64 KiB JSON limit), and its credentials are
+ * checked before the body is read, so nobody without them can make the server buffer megabytes.
+ */
+async function uploadRoute(scope: FastifyInstance, ctx: AppContext, store: MediaStore): Promise<void> {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser(MPEG_TS, { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  scope.setErrorHandler((error: FastifyError) => {
+    // Say what is wrong in this route's terms; everything else goes to the app's error handler.
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      throw new ThresholdError(
+        "segment_too_large",
+        `A segment may be at most ${ctx.config.media.maxSegmentBytes} bytes (MEDIA_MAX_SEGMENT_BYTES).`,
+      );
+    }
+    if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      throw new ThresholdError("unsupported_media_type", `Send the segment's bytes as ${MPEG_TS}.`);
+    }
+    throw error;
+  });
+  const cameraOf = new WeakMap<FastifyRequest, string>();
+
+  scope.withTypeProvider<TypeBoxTypeProvider>().put(
+    "/cameras/:deviceId/segments/:sequence",
+    {
+      bodyLimit: ctx.config.media.maxSegmentBytes,
+      // The app's authenticator must not take the Basic credentials for an API key.
+      config: { pollTokenAuth: true },
+      onRequest: async (request, reply) => {
+        const { deviceId } = request.params as { deviceId: string };
+        try {
+          cameraOf.set(request, await authenticateCamera(ctx.db, request.headers.authorization, deviceId));
+        } catch (error) {
+          if (error instanceof ThresholdError && error.code === "unauthenticated") {
+            reply.header("www-authenticate", 'Basic realm="threshold cameras"');
+          }
+          throw error;
+        }
+      },
+      schema: {
+        tags: ["video"],
+        summary: "Upload a video segment (cameras, with their device credentials)",
+        description: [
+          "The body is the segment's MPEG-TS bytes (content-type video/mp2t, at most MEDIA_MAX_SEGMENT_BYTES); its place in the camera's hash chain travels in the x-threshold-* headers (docs/video.md).",
+          "Authenticate with HTTP Basic: the camera's device id and the secret it got at pairing (its MQTT password).",
+          "Refusals store nothing: 401 unauthenticated (missing or wrong credentials, removed device); 403 device_mismatch (credentials of another device than the path's, decided before the path's device is looked up); 422 device_kind_mismatch (not a camera); 413 segment_too_large; 415 unsupported_media_type; 422 segment_hash_mismatch (body ≠ x-threshold-content-sha256); 422 segment_chain_invalid (x-threshold-chain-hash does not recompute, or a genesis link anywhere but sequence 0); 422 segment_clock_skew (starts more than VIDEO_MAX_CLOCK_SKEW_MS in the future); 422 segment_visit_invalid (the camera does not witness that visit); 409 segment_gap (does not link to the camera's newest stored segment: segments are missing); 409 segment_replayed (already stored, links to an older segment, lost a race for the same link, or a new stream that does not start after the newest stored segment).",
+        ].join(" "),
+        security: [],
+        params: UploadParams,
+        headers: UploadHeaders,
+        // No `type`: the body arrives as a Buffer, which a `format` alone lets through validation.
+        body: {
+          content: {
+            [MPEG_TS]: { schema: { format: "binary", description: "The segment's MPEG-TS bytes." } },
+          },
+        },
+        response: {
+          201: UploadedSegment,
+          ...errorResponses(400, 401, 403, 409, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const deviceId = cameraOf.get(request);
+      if (!deviceId || !Buffer.isBuffer(request.body)) {
+        throw new ThresholdError("invalid_request", `Send the segment's bytes as ${MPEG_TS}.`);
+      }
+      const headers = request.headers;
+      const segment = await uploadSegment(ctx, store, {
+        deviceId,
+        sequence: request.params.sequence,
+        startedAt: safeInteger(headers["x-threshold-started-at"], "x-threshold-started-at"),
+        durationMs: safeInteger(headers["x-threshold-duration-ms"], "x-threshold-duration-ms"),
+        contentSha256: headers["x-threshold-content-sha256"],
+        prevHash: headers["x-threshold-prev-hash"],
+        chainHash: headers["x-threshold-chain-hash"],
+        visitId: headers["x-threshold-visit-id"] ?? null,
+        bytes: request.body,
+      });
+      return reply.status(201).send(segment);
+    },
+  );
+}
+
+function safeInteger(value: string, header: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) throw new ThresholdError("invalid_request", `${header} is too large.`);
+  return number;
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

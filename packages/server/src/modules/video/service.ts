@@ -1,0 +1,198 @@
+import { newId, notFound, ThresholdError } from "@threshold/core";
+import { contentSha256, GENESIS_SEGMENT_HASH, segmentChainHash } from "@threshold/protocol";
+import type { AppContext } from "../../context.js";
+import { isUniqueViolation } from "../../db/errors.js";
+import type { Actor } from "../../http/actor.js";
+import { visibleOrNotFound } from "../../http/ownership.js";
+import type { MediaObject, MediaStore } from "../../media/index.js";
+import { findActiveDevice } from "../devices/repository.js";
+import { canRead, requirePerson } from "../sites/site-access.js";
+import { placeInChain } from "./chain-position.js";
+import { type CameraFreshness, cameraFreshness } from "./freshness.js";
+import { liveMediaPlaylist } from "./playlist.js";
+import {
+  findSegment,
+  findVisitCamera,
+  insertSegment,
+  isStoredChainHash,
+  newestSegments,
+  type SegmentRow,
+} from "./repository.js";
+import { MAX_SEGMENT_DURATION_MS, type UploadedSegment } from "./schemas.js";
+
+type Ctx = Pick<AppContext, "db" | "clock" | "config">;
+
+/** How many of the newest segments the live playlist lists: ~10 s of 2 s segments. */
+export const LIVE_WINDOW_SEGMENTS = 5;
+
+export interface SegmentUpload {
+  /** The authenticated camera (authenticateCamera). */
+  deviceId: string;
+  sequence: number;
+  startedAt: number;
+  durationMs: number;
+  contentSha256: string;
+  prevHash: string;
+  chainHash: string;
+  visitId: string | null;
+  bytes: Buffer;
+}
+
+/**
+ * Stores one uploaded segment, or refuses it with a stable code and stores nothing. Everything is
+ * checked before a byte is written; the bytes go to the media store (all or nothing) before the
+ * row, and a row that loses a race for its place in the chain takes its file with it.
+ */
+export async function uploadSegment(ctx: Ctx, store: MediaStore, upload: SegmentUpload): Promise<UploadedSegment> {
+  if (upload.bytes.length === 0) throw new ThresholdError("invalid_request", "The segment is empty.");
+  if (upload.durationMs > MAX_SEGMENT_DURATION_MS) {
+    throw new ThresholdError("invalid_request", `A segment lasts at most ${MAX_SEGMENT_DURATION_MS} ms.`);
+  }
+  if (contentSha256(upload.bytes) !== upload.contentSha256) {
+    throw new ThresholdError(
+      "segment_hash_mismatch",
+      "The body's SHA-256 differs from x-threshold-content-sha256: the segment was damaged or changed on the way.",
+    );
+  }
+  const expectedChainHash = segmentChainHash(upload);
+  if (expectedChainHash !== upload.chainHash) {
+    throw new ThresholdError(
+      "segment_chain_invalid",
+      "x-threshold-chain-hash is not the segment's chain hash (docs/video.md: prevHash, deviceId, sequence, startedAt, durationMs, contentSha256).",
+    );
+  }
+  const now = ctx.clock.now();
+  if (upload.startedAt > now + ctx.config.media.maxClockSkewMs) {
+    throw new ThresholdError(
+      "segment_clock_skew",
+      "The segment starts in the future by the server's clock; check the camera's clock.",
+      {
+        serverTime: new Date(now).toISOString(),
+      },
+    );
+  }
+  if (upload.visitId !== null) {
+    const visit = await findVisitCamera(ctx.db, upload.visitId);
+    if (!visit || visit.camera_device_id !== upload.deviceId) {
+      throw new ThresholdError("segment_visit_invalid", "This camera does not witness that visit.");
+    }
+  }
+
+  const [head] = await newestSegments(ctx.db, upload.deviceId, 1);
+  const prevHashStored =
+    head !== undefined &&
+    upload.prevHash !== GENESIS_SEGMENT_HASH &&
+    upload.prevHash !== head.chain_hash &&
+    (await isStoredChainHash(ctx.db, upload.deviceId, upload.prevHash));
+  const placement = placeInChain(head ? chainHead(head) : null, upload, prevHashStored);
+  if (!placement.ok) {
+    throw new ThresholdError(
+      placement.code,
+      placement.message,
+      head ? { lastSequence: head.sequence, lastChainHash: head.chain_hash } : undefined,
+    );
+  }
+
+  const id = newId("videoSegment", now);
+  const mediaKey = `${upload.deviceId}/${id}.ts`;
+  await store.put(mediaKey, upload.bytes);
+  try {
+    await insertSegment(ctx.db, {
+      id,
+      device_id: upload.deviceId,
+      position: placement.position,
+      stream_number: placement.streamNumber,
+      sequence: upload.sequence,
+      started_at: upload.startedAt,
+      duration_ms: upload.durationMs,
+      content_sha256: upload.contentSha256,
+      prev_hash: upload.prevHash,
+      chain_hash: upload.chainHash,
+      visit_id: upload.visitId,
+      media_key: mediaKey,
+      size_bytes: upload.bytes.length,
+      received_at: now,
+    });
+  } catch (error) {
+    await store.delete(mediaKey);
+    if (isUniqueViolation(error)) {
+      throw new ThresholdError("segment_replayed", "Another upload took this place in the chain first.");
+    }
+    throw error;
+  }
+  return {
+    id,
+    deviceId: upload.deviceId,
+    sequence: upload.sequence,
+    chainHash: upload.chainHash,
+    receivedAt: new Date(now).toISOString(),
+  };
+}
+
+function chainHead(row: SegmentRow) {
+  return {
+    position: row.position,
+    streamNumber: row.stream_number,
+    sequence: row.sequence,
+    startedAt: row.started_at,
+    chainHash: row.chain_hash,
+  };
+}
+
+/** A camera the caller may watch: the site's owner and operators; to anyone else it does not exist. */
+async function watchableCamera(ctx: Ctx, actor: Actor, deviceId: string) {
+  const user = requirePerson(actor, "watch cameras");
+  return visibleOrNotFound(
+    await findActiveDevice(ctx.db, deviceId),
+    (device) => device.kind === "camera" && canRead(user, device.owner_id),
+    "camera",
+  );
+}
+
+/** The camera's live HLS playlist: its newest segments, each fetched from `segments/{id}.ts` next to it. */
+export async function livePlaylist(ctx: Ctx, actor: Actor, deviceId: string): Promise<string> {
+  const camera = await watchableCamera(ctx, actor, deviceId);
+  const rows = (await newestSegments(ctx.db, camera.id, LIVE_WINDOW_SEGMENTS)).reverse();
+  return liveMediaPlaylist(
+    rows.map((row) => ({
+      id: row.id,
+      position: row.position,
+      streamNumber: row.stream_number,
+      startedAt: row.started_at,
+      durationMs: row.duration_ms,
+    })),
+    (segment) => `segments/${segment.id}.ts`,
+  );
+}
+
+/** One stored segment's bytes, for the camera's owner and operators. */
+export async function segmentMedia(
+  ctx: Ctx,
+  store: MediaStore,
+  actor: Actor,
+  deviceId: string,
+  segmentId: string,
+): Promise<MediaObject> {
+  const camera = await watchableCamera(ctx, actor, deviceId);
+  const row = await findSegment(ctx.db, camera.id, segmentId);
+  // Retention may have deleted the file a moment ago: then the segment is gone, not an error.
+  const media = row ? await store.open(row.media_key) : null;
+  if (!media) throw notFound("segment");
+  return media;
+}
+
+/** Whether the camera's video is current (the rule is `cameraFreshness`). */
+export async function freshnessOf(ctx: Ctx, actor: Actor, deviceId: string): Promise<CameraFreshness> {
+  const camera = await watchableCamera(ctx, actor, deviceId);
+  return newestFreshness(ctx, camera.id);
+}
+
+/** Freshness of a camera the caller was already allowed to use; for the visit flow too. */
+export async function newestFreshness(ctx: Ctx, deviceId: string): Promise<CameraFreshness> {
+  const [newest] = await newestSegments(ctx.db, deviceId, 1);
+  return cameraFreshness(
+    newest ? { receivedAt: newest.received_at, startedAt: newest.started_at, durationMs: newest.duration_ms } : null,
+    ctx.clock.now(),
+    ctx.config.media.staleSlackMs,
+  );
+}
