@@ -1,23 +1,11 @@
 import { createHash } from "node:crypto";
-import { auditHashInput } from "./audit-hash-input.js";
+import { type AuditHashFields, auditHashInput } from "./audit-hash-input.js";
 
 /** The hash that starts the chain: the event before the first one. */
 export const GENESIS_HASH = "0".repeat(64);
 
-/** One fact in the append-only audit log (DESIGN.md rule 4). */
-export interface AuditEvent {
-  /** Position in the chain, from 1, without gaps. */
-  seq: number;
-  id: string;
-  at: number;
-  type: string;
-  subjectType: string;
-  subjectId: string;
-  siteId: string | null;
-  actorType: string;
-  actorId: string | null;
-  data: Record<string, unknown>;
-  prevHash: string;
+/** One fact in the append-only audit log (DESIGN.md rule 4): the hashed members and their hash. */
+export interface AuditEvent extends AuditHashFields {
   hash: string;
 }
 

@@ -2,6 +2,7 @@ import { canonicalJson } from "./canonical-json.js";
 
 /** The members of an audit event that its hash covers: all but the hash itself. */
 export interface AuditHashFields {
+  /** Position in the chain, from 1, without gaps. */
   seq: number;
   id: string;
   at: number;
