@@ -1,23 +1,73 @@
 import type { CameraState, CommandMessage } from "@threshold/protocol";
 import { type AgentOptions, type CommandOutcome, DeviceAgent } from "./agent.js";
+import { SegmentUploader, type SegmentUploaderOptions } from "./video/segment-uploader.js";
 import { NoVideoSource, type VideoSource } from "./video-source.js";
 
 export interface CameraAgentOptions extends AgentOptions {
   /** Where video comes from; records nothing by default. */
   video?: VideoSource;
+  /**
+   * Uploads every segment to this Threshold server with the camera's device credentials. Without
+   * it the video goes nowhere (tests of the command protocol alone).
+   */
+  upload?: Omit<SegmentUploaderOptions, "deviceId" | "secret" | "onRefused">;
+  /** The shortest pause between two stream restarts after refused uploads. Default 5 s. */
+  restartAfterRefusalMs?: number;
 }
 
 /**
- * A witness camera speaking protocol v1. It records on command, tagged with the visit it
- * witnesses. freeze() simulates a camera that is connected but produces no video, the case the
- * server must never mistake for live.
+ * A witness camera speaking protocol v1. It streams from start() to stop() — the server's live view
+ * and the freshness that gates every opening need video before any visit — and a recording command
+ * only tags the stream with the visit it witnesses. freeze() simulates the 2017 Cloud Cam attack:
+ * the camera stays connected and still believes it streams, but no video leaves it.
  */
 export class CameraAgent extends DeviceAgent<CameraState> {
   private readonly video: VideoSource;
+  private readonly uploader: SegmentUploader | undefined;
+  private stopSegments: (() => void) | undefined;
+  private lastRestart = 0;
+  private restarting: Promise<void> | undefined;
+  private readonly restartAfterRefusalMs: number;
 
   constructor(options: CameraAgentOptions) {
     super("camera", { recording: false, streaming: true }, options);
     this.video = options.video ?? new NoVideoSource();
+    this.restartAfterRefusalMs = options.restartAfterRefusalMs ?? 5_000;
+    if (options.upload) {
+      this.uploader = new SegmentUploader({
+        ...options.upload,
+        deviceId: options.identity.deviceId,
+        secret: options.identity.mqtt.password,
+        log: options.upload.log ?? this.log,
+        onRefused: () => this.restartStream(),
+      });
+    }
+  }
+
+  /** Segments uploaded, refused by the server, and dropped unsent; zeros without an uploader. */
+  get uploads(): { uploaded: number; refused: number; dropped: number } {
+    const { uploaded = 0, refused = 0, dropped = 0 } = this.uploader ?? {};
+    return { uploaded, refused, dropped };
+  }
+
+  override async start(): Promise<void> {
+    await super.start();
+    if (this.uploader) {
+      const uploader = this.uploader;
+      this.stopSegments = this.video.onSegment((segment) => uploader.enqueue(segment));
+    }
+    try {
+      await this.video.start();
+    } catch (error) {
+      // Still connected, so the owner sees the camera and the server sees it is not live.
+      this.log(`${this.identity.name}: video did not start: ${String(error)}`);
+    }
+  }
+
+  /** Resolves when every segment delivered so far was uploaded or refused. */
+  async uploadsIdle(): Promise<void> {
+    await this.restarting;
+    await this.uploader?.idle();
   }
 
   protected override async perform(command: CommandMessage): Promise<CommandOutcome | undefined> {
@@ -32,7 +82,9 @@ export class CameraAgent extends DeviceAgent<CameraState> {
   }
 
   protected override async onStop(): Promise<void> {
-    if (!this.state.recording) return;
+    this.stopSegments?.();
+    this.uploader?.close();
+    await this.restarting;
     try {
       await this.video.stop();
     } catch (error) {
@@ -40,20 +92,20 @@ export class CameraAgent extends DeviceAgent<CameraState> {
     }
   }
 
-  /** The camera stays connected but its video stops: a frozen image. */
+  /** The picture stops but the camera stays connected and keeps reporting that it streams. */
   freeze(): void {
-    if (this.state.streaming) this.update({ streaming: false });
+    this.video.freeze?.();
   }
 
   unfreeze(): void {
-    if (!this.state.streaming) this.update({ streaming: true });
+    this.video.unfreeze?.();
   }
 
   private async startRecording(visitId: string | undefined): Promise<CommandOutcome> {
     const { recording, visitId: current } = this.state;
     if (recording && current === visitId) return { status: "succeeded" };
-    // A new visit while recording another: close the old recording so each clip names one visit.
-    if (recording) await this.stopRecording();
+    if (recording) this.emitEvent("camera.recording_stopped", { visitId: current ?? null });
+    // Tags the running stream (and restarts one that died): no gap in the video at the unlock.
     await this.video.start(visitId);
     this.update({ recording: true, visitId });
     this.emitEvent("camera.recording_started", { visitId: visitId ?? null });
@@ -63,9 +115,31 @@ export class CameraAgent extends DeviceAgent<CameraState> {
   private async stopRecording(): Promise<CommandOutcome> {
     const { recording, visitId } = this.state;
     if (!recording) return { status: "succeeded" };
-    await this.video.stop();
+    await this.video.start();
     this.update({ recording: false, visitId: undefined });
     this.emitEvent("camera.recording_stopped", { visitId: visitId ?? null });
     return { status: "succeeded" };
+  }
+
+  /**
+   * A refused segment breaks the chain for everything after it, so the stream starts over (the
+   * server accepts a new stream after its newest segment). At most once per restartAfterRefusalMs:
+   * a server that refuses everything (a wrong clock, say) must not make the camera thrash.
+   */
+  private restartStream(): void {
+    const now = Date.now();
+    if (this.restarting || now - this.lastRestart < this.restartAfterRefusalMs) return;
+    this.lastRestart = now;
+    const visitId = this.state.visitId;
+    this.restarting = (async () => {
+      try {
+        await this.video.stop();
+        await this.video.start(visitId);
+      } catch (error) {
+        this.log(`${this.identity.name}: video did not restart: ${String(error)}`);
+      } finally {
+        this.restarting = undefined;
+      }
+    })();
   }
 }

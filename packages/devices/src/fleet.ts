@@ -7,6 +7,9 @@ import type { FleetDevice } from "./fleet-file.js";
 import { type DeviceIdentity, loadIdentity, saveIdentity } from "./identity.js";
 import { LockAgent } from "./lock-agent.js";
 import { pairDevice } from "./pairing-client.js";
+import { FfmpegVideoSource } from "./video/ffmpeg-video-source.js";
+import { SyntheticVideoSource } from "./video/synthetic-video-source.js";
+import { NoVideoSource, type VideoSource } from "./video-source.js";
 
 export interface RunFleetOptions {
   serverUrl: string;
@@ -23,7 +26,16 @@ export interface RunFleetOptions {
   signal?: AbortSignal;
   /** Forwarded to every lock; see LockAgentOptions.msPerSecond. */
   msPerSecond?: number;
+  /**
+   * What cameras film, uploaded to serverUrl: `ffmpeg` (default) real H.264 with the camera's name
+   * and a clock, `synthetic` chained marker bytes (no encoder; for load tests), `none` nothing —
+   * such a camera is never live, so no door it witnesses opens.
+   */
+  video?: FleetVideo;
 }
+
+export type FleetVideo = "ffmpeg" | "synthetic" | "none";
+export const FLEET_VIDEO: readonly FleetVideo[] = ["ffmpeg", "synthetic", "none"];
 
 export type FleetAgent = LockAgent | CameraAgent;
 
@@ -121,12 +133,36 @@ function createAgent(
     ...(options.brokerUrl ? { brokerUrl: options.brokerUrl } : {}),
     ...(device.heartbeatMs ? { heartbeatMs: device.heartbeatMs } : {}),
   };
-  if (device.kind === "camera") return new CameraAgent(common);
+  if (device.kind === "camera") {
+    return new CameraAgent({
+      ...common,
+      video: cameraVideo(identity, options),
+      upload: { serverUrl: options.serverUrl, log: options.log },
+    });
+  }
   return new LockAgent({
     ...common,
     ...(device.autoRelockS !== undefined ? { autoRelockS: device.autoRelockS } : {}),
     ...(options.msPerSecond ? { msPerSecond: options.msPerSecond } : {}),
   });
+}
+
+function cameraVideo(identity: DeviceIdentity, options: RunFleetOptions): VideoSource {
+  const { deviceId, name } = identity;
+  switch (options.video ?? "ffmpeg") {
+    case "ffmpeg": {
+      const source = new FfmpegVideoSource({ deviceId, cameraName: name, log: options.log });
+      // A camera whose encoder died is stale on the server at once; say why here.
+      source.onError((error) => options.log(`${name}: video stopped: ${error.message}`));
+      return source;
+    }
+    case "synthetic": {
+      const clock = options.clock;
+      return new SyntheticVideoSource({ deviceId, ...(clock ? { now: () => clock.now() } : {}) });
+    }
+    case "none":
+      return new NoVideoSource();
+  }
 }
 
 function isFileMissing(error: unknown): boolean {

@@ -25,11 +25,17 @@ export interface VideoSegment {
  * agent knowing which one it has.
  */
 export interface VideoSource {
-  /** Begins producing segments, tagged with `visitId` when given. */
+  /**
+   * Begins producing segments, tagged with `visitId` when given. When already producing, only the
+   * tag changes: the stream (and its chain) goes on without a gap.
+   */
   start(visitId?: string): Promise<void>;
   stop(): Promise<void>;
   /** Calls `listener` with every finished segment; returns a function that stops it. */
   onSegment(listener: (segment: VideoSegment) => void): () => void;
+  /** Simulation only: segments stop reaching the listeners while the source looks started. */
+  freeze?(): void;
+  unfreeze?(): void;
 }
 
 /** A source that records nothing: the stand-in until real video lands. */

@@ -5650,7 +5650,7 @@ export interface paths {
                                     lockLocked: boolean;
                                     /** @description An online lock's door sensor reports closed. */
                                     doorClosed: boolean;
-                                    /** @description A witness camera is online and streaming. */
+                                    /** @description A witness camera is online and its newest video segment is fresh (GET /v1/cameras/{id}/freshness); what the camera says of itself is not trusted. */
                                     cameraLive: boolean;
                                     /** @description The recipient allows this method through this door now. */
                                     consentGiven: boolean;

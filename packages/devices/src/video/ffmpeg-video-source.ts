@@ -166,6 +166,11 @@ export class FfmpegVideoSource implements VideoSource {
     if (this.stream) this.stream.frozen = true;
   }
 
+  /** Segments flow again; the chain goes on from the last delivered one (nothing frozen was chained). */
+  unfreeze(): void {
+    if (this.stream) this.stream.frozen = false;
+  }
+
   onSegment(listener: (segment: VideoSegment) => void): () => void {
     this.segmentListeners.add(listener);
     return () => this.segmentListeners.delete(listener);

@@ -12,6 +12,11 @@ export interface SegmentUploaderOptions {
   retryMs?: number;
   fetch?: typeof globalThis.fetch;
   log?: (line: string) => void;
+  /**
+   * The server refused a segment for good. Nothing later in its stream can link any more (the
+   * server would answer segment_gap), so those are dropped too; the camera must start a new stream.
+   */
+  onRefused?: (segment: VideoSegment, result: { status: number; code: string }) => void;
 }
 
 export type UploadResult = { ok: true } | { ok: false; status: number; code: string };
@@ -75,10 +80,7 @@ export class SegmentUploader {
       if (result.ok || (result.status >= 400 && result.status < 500)) {
         this.queue.shift();
         if (result.ok) this.uploaded++;
-        else {
-          this.refused++;
-          this.options.log?.(`segment ${segment.sequence} refused: ${result.status} ${result.code}`);
-        }
+        else this.refuse(segment, result);
         delay = this.options.retryMs ?? 250;
         continue;
       }
@@ -86,6 +88,17 @@ export class SegmentUploader {
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
       delay = Math.min(delay * 2, 8_000);
     }
+  }
+
+  private refuse(segment: VideoSegment, result: { status: number; code: string }): void {
+    this.refused++;
+    this.options.log?.(`segment ${segment.sequence} refused: ${result.status} ${result.code}`);
+    const before = this.queue.length;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (this.queue[i]?.streamId === segment.streamId) this.queue.splice(i, 1);
+    }
+    this.dropped += before - this.queue.length;
+    this.options.onRefused?.(segment, result);
   }
 
   /** One attempt: the server's answer, or a thrown network error. */

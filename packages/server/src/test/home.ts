@@ -1,5 +1,12 @@
 import { newId } from "@threshold/core";
-import { CameraAgent, type DeviceIdentity, LockAgent, pairDevice, type VideoSource } from "@threshold/devices";
+import {
+  CameraAgent,
+  type DeviceIdentity,
+  LockAgent,
+  pairDevice,
+  SyntheticVideoSource,
+  type VideoSource,
+} from "@threshold/devices";
 import type { ServerHandle } from "../server.js";
 import { type SignedInUser, signInAs } from "./fixtures.js";
 import { type ApiRequest, apiClient } from "./http.js";
@@ -25,6 +32,11 @@ export interface TestHome {
     method?: string;
   }): Promise<{ id: string; trackingNumber: string }>;
   stop(): Promise<void>;
+}
+
+/** Chained synthetic segments on the server's clock, uploaded as a real camera's are. */
+export function syntheticVideo(server: ServerHandle): (deviceId: string) => VideoSource {
+  return (deviceId) => new SyntheticVideoSource({ deviceId, now: () => server.ctx.clock.now() });
 }
 
 async function pairAgent(
@@ -55,11 +67,19 @@ async function pairAgent(
 /**
  * A recipient's home as the in-home flow needs it: a site, a real lock agent and camera agent
  * paired through the real pairing API and connected to the real broker, a front door with
- * in-home consent every day all day, and a carrier with a courier.
+ * in-home consent every day all day, and a carrier with a courier. The camera uploads its video
+ * through the real upload route, so the door opens only while that video is fresh; by default the
+ * video is SyntheticVideoSource on the server's clock (the video tests run real ffmpeg).
  */
 export async function createHome(
   server: ServerHandle,
-  options: { video?: VideoSource; mqttUrl?: string } = {},
+  options: {
+    /** The camera's video, given its device id; SyntheticVideoSource on the server's clock by default. */
+    video?: (deviceId: string) => VideoSource;
+    /** Return before the camera's first segment is stored; for a camera that sends none. Default false. */
+    withoutVideo?: boolean;
+    mqttUrl?: string;
+  } = {},
 ): Promise<TestHome> {
   const request = apiClient(server.url);
   const recipient = await signInAs(server, "recipient");
@@ -78,13 +98,23 @@ export async function createHome(
   const lockIdentity = await pairAgent(server, request, recipient, siteId, "lock", "Front door lock");
   const cameraIdentity = await pairAgent(server, request, recipient, siteId, "camera", "Porch camera");
   const brokerUrl = options.mqttUrl ?? server.ctx.mqttUrl;
-  const lock = new LockAgent({ identity: lockIdentity, brokerUrl, heartbeatMs: 60_000, reconnectPeriodMs: 200 });
-  const camera = new CameraAgent({
-    identity: cameraIdentity,
+  // The devices share the server's clock, as NTP makes real ones do: a test that moves it moves theirs.
+  const clock = server.ctx.clock;
+  const lock = new LockAgent({
+    identity: lockIdentity,
     brokerUrl,
     heartbeatMs: 60_000,
     reconnectPeriodMs: 200,
-    ...(options.video ? { video: options.video } : {}),
+    clock,
+  });
+  const camera = new CameraAgent({
+    identity: cameraIdentity,
+    clock,
+    brokerUrl,
+    heartbeatMs: 60_000,
+    reconnectPeriodMs: 200,
+    video: (options.video ?? syntheticVideo(server))(cameraIdentity.deviceId),
+    upload: { serverUrl: server.url, retryMs: 50, log: () => {} },
   });
   await Promise.all([lock.start(), camera.start()]);
   const door = await request("POST", `/v1/sites/${siteId}/access-points`, {
@@ -115,8 +145,14 @@ export async function createHome(
   const deadline = Date.now() + 5_000;
   for (;;) {
     const rows = await server.ctx.db.selectFrom("devices").select("online").where("site_id", "=", siteId).execute();
-    if (rows.length === 2 && rows.every((r) => r.online === 1)) break;
-    if (Date.now() > deadline) throw new Error("devices did not come online");
+    const video = await server.ctx.db
+      .selectFrom("video_segments")
+      .select("id")
+      .where("device_id", "=", cameraIdentity.deviceId)
+      .limit(1)
+      .executeTakeFirst();
+    if (rows.length === 2 && rows.every((r) => r.online === 1) && (video || options.withoutVideo)) break;
+    if (Date.now() > deadline) throw new Error("devices did not come online, or the camera sent no video");
     await new Promise((r) => setTimeout(r, 20));
   }
 

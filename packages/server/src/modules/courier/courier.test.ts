@@ -16,6 +16,7 @@ import {
   LOCKED_CLOSED,
   reportState,
   STREAMING,
+  sendVideo,
   setUpCarrier,
   setUpHome,
 } from "../shipments/test-support/index.js";
@@ -175,23 +176,39 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
     }
   });
 
-  it("says when the camera is not live", async () => {
+  it("says the camera is live only while its video is fresh, whatever the camera says of itself", async () => {
+    const notLive = { ...READY, cameraLive: false, ready: false };
     try {
-      await reportState(server, bobsHome.cameraId, { ...STREAMING, streaming: false });
-      expect((await stopOf("bob"))?.readiness).toEqual({ ...READY, cameraLive: false, ready: false });
-      await reportState(server, bobsHome.cameraId, STREAMING);
+      // A 2 s segment is fresh for 2 durations plus 1 s of upload slack after it arrived.
+      await sendVideo(server, bobsHome.cameraId);
+      const arrivedAgo = (ms: number) =>
+        server.ctx.db
+          .updateTable("video_segments")
+          .set({ received_at: clock.now() - ms })
+          .where("device_id", "=", bobsHome.cameraId)
+          .execute();
+      await arrivedAgo(5_000);
+      expect((await stopOf("bob"))?.readiness).toEqual(READY);
+      await arrivedAgo(5_001);
+      expect((await stopOf("bob"))?.readiness).toEqual(notLive);
+      // The camera still reports that it streams: the Cloud Cam attack, seen through.
+      expect(
+        (
+          await server.ctx.db
+            .selectFrom("devices")
+            .select("reported_state")
+            .where("id", "=", bobsHome.cameraId)
+            .executeTakeFirstOrThrow()
+        ).reported_state,
+      ).toContain('"streaming":true');
+      await sendVideo(server, bobsHome.cameraId);
+      expect((await stopOf("bob"))?.readiness).toEqual(READY);
+      // Fresh video, but off the broker: it could not take the visit's record command.
       await server.ctx.db.updateTable("devices").set({ online: 0 }).where("id", "=", bobsHome.cameraId).execute();
-      expect((await stopOf("bob"))?.readiness).toEqual({ ...READY, cameraLive: false, ready: false });
-      // Online, but with a report that makes no sense: not live.
-      await reportState(server, bobsHome.cameraId, STREAMING);
-      await server.ctx.db
-        .updateTable("devices")
-        .set({ reported_state: "not json" })
-        .where("id", "=", bobsHome.cameraId)
-        .execute();
-      expect((await stopOf("bob"))?.readiness).toEqual({ ...READY, cameraLive: false, ready: false });
+      expect((await stopOf("bob"))?.readiness).toEqual(notLive);
     } finally {
       await reportState(server, bobsHome.cameraId, STREAMING);
+      await sendVideo(server, bobsHome.cameraId);
     }
   });
 

@@ -8,6 +8,7 @@ import { frontDoorsOfSites } from "../shipments/front-door.js";
 import { readinessOf } from "../shipments/readiness.js";
 import { sitesByIds } from "../shipments/repository.js";
 import { toDestination } from "../shipments/schemas.js";
+import { liveCameras } from "../video/service.js";
 import { listCourierStopRows } from "./repository.js";
 import type { Stop } from "./schemas.js";
 
@@ -35,7 +36,14 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
   const siteIds = rows.map((row) => row.site_id);
   const [sites, doors] = await Promise.all([sitesByIds(ctx.db, siteIds), frontDoorsOfSites(ctx.db, siteIds)]);
   const deviceIds = [...doors.values()].flatMap((door) => [door.actuatorDeviceId, ...door.cameraDeviceIds]);
-  const devices = new Map((await listActiveDevicesByIds(ctx.db, deviceIds)).map((device) => [device.id, device]));
+  const [deviceRows, freshCameras] = await Promise.all([
+    listActiveDevicesByIds(ctx.db, deviceIds),
+    liveCameras(
+      ctx,
+      [...doors.values()].flatMap((door) => door.cameraDeviceIds),
+    ),
+  ]);
+  const devices = new Map(deviceRows.map((device) => [device.id, device]));
   return rows.flatMap((row): Stop[] => {
     const site = sites.get(row.site_id);
     if (!site) return [];
@@ -61,7 +69,8 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
           : null,
         deliveredAt: delivered && row.delivered_at !== null ? new Date(row.delivered_at).toISOString() : null,
         // A finished stop opens nothing any more, like a doorstep one.
-        readiness: method === "doorstep" || delivered ? null : readinessOf(door, devices, site, method, liveness),
+        readiness:
+          method === "doorstep" || delivered ? null : readinessOf(door, devices, site, method, liveness, freshCameras),
       },
     ];
   });

@@ -9,7 +9,10 @@ export const Readiness = Type.Object(
     lockOnline: Type.Boolean({ description: "The lock is connected and heard from recently." }),
     lockLocked: Type.Boolean({ description: "An online lock reports locked." }),
     doorClosed: Type.Boolean({ description: "An online lock's door sensor reports closed." }),
-    cameraLive: Type.Boolean({ description: "A witness camera is online and streaming." }),
+    cameraLive: Type.Boolean({
+      description:
+        "A witness camera is online and its newest video segment is fresh (GET /v1/cameras/{id}/freshness); what the camera says of itself is not trusted.",
+    }),
     consentGiven: Type.Boolean({ description: "The recipient allows this method through this door now." }),
     blocked: Type.Boolean({ description: "The recipient has blocked all access to the site." }),
     ready: Type.Boolean({ description: "All of the above as needed: the door could open if the courier were there." }),
@@ -41,6 +44,8 @@ export function readinessOf(
   site: { access_blocked_at: number | null },
   method: DeliveryMethod,
   liveness: Liveness,
+  /** Cameras whose video is fresh (liveCameras in the video module). */
+  freshCameras: ReadonlySet<string>,
 ): Readiness {
   const blocked = site.access_blocked_at !== null;
   const lock = door ? devices.get(door.actuatorDeviceId) : undefined;
@@ -48,7 +53,10 @@ export function readinessOf(
   const lockOnline = lock !== undefined && isOnline(lock, liveness);
   const lockLocked = lockState?.lock === "locked";
   const doorClosed = lockState?.door === "closed";
-  const cameraLive = (door?.cameraDeviceIds ?? []).some((id) => stateOf(devices.get(id), liveness)?.streaming === true);
+  const cameraLive = (door?.cameraDeviceIds ?? []).some((id) => {
+    const camera = devices.get(id);
+    return camera !== undefined && isOnline(camera, liveness) && freshCameras.has(id);
+  });
   const consentGiven = door !== null && consentAllows(door.consent, method, liveness.now);
   return {
     lockOnline,

@@ -187,6 +187,13 @@ export async function freshnessOf(ctx: Ctx, actor: Actor, deviceId: string): Pro
   return newestFreshness(ctx, camera.id);
 }
 
+/** The cameras among `deviceIds` whose video is live now: what readiness and opening rely on. */
+export async function liveCameras(ctx: Ctx, deviceIds: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(deviceIds)];
+  const fresh = await Promise.all(unique.map(async (id) => (await newestFreshness(ctx, id)).freshness === "live"));
+  return new Set(unique.filter((_, i) => fresh[i]));
+}
+
 /** Freshness of a camera the caller was already allowed to use; for the visit flow too. */
 export async function newestFreshness(ctx: Ctx, deviceId: string): Promise<CameraFreshness> {
   const [newest] = await newestSegments(ctx.db, deviceId, 1);

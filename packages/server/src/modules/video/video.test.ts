@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ManualClock, newId } from "@threshold/core";
+import { NoVideoSource } from "@threshold/devices";
 import { contentSha256, GENESIS_SEGMENT_HASH, segmentChainHash } from "@threshold/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openMediaStore } from "../../media/index.js";
@@ -74,7 +75,8 @@ describe.each(TEST_DATABASES)("camera video on %s", (database) => {
 
   beforeAll(async () => {
     server = await startTestServer({ database, clock, env: { MEDIA_MAX_SEGMENT_BYTES: String(MAX_SEGMENT_BYTES) } });
-    home = await createHome(server);
+    // The camera agent sends no video of its own: these tests upload as the camera, byte by byte.
+    home = await createHome(server, { video: () => new NoVideoSource(), withoutVideo: true });
     // The paired camera agent's MQTT password is its device secret: the credentials of its uploads too.
     camera = { id: home.camera.identity.deviceId, password: home.camera.identity.mqtt.password };
   });

@@ -9,6 +9,7 @@ import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
 import { type FrontDoor, findFrontDoor } from "../shipments/index.js";
+import { liveCameras } from "../video/service.js";
 import {
   findDevice,
   findShipmentByTracking,
@@ -126,18 +127,19 @@ export class VisitService {
   ): Promise<{ facts: VisitFacts; cameraId: string | null }> {
     const { db } = this.ctx;
     const liveness = deviceLiveness(this.ctx);
-    const [lock, cameras, doorBusy, courierBusy] = await Promise.all([
+    const cameraIds = door?.cameraDeviceIds ?? [];
+    const [lock, cameras, fresh, doorBusy, courierBusy] = await Promise.all([
       door ? findDevice(db, door.actuatorDeviceId) : undefined,
-      Promise.all((door?.cameraDeviceIds ?? []).map((id) => findDevice(db, id))),
+      Promise.all(cameraIds.map((id) => findDevice(db, id))),
+      liveCameras(this.ctx, cameraIds),
       door ? hasVisitInProgress(db, "access_point_id", door.id) : false,
       hasVisitInProgress(db, "courier_id", courier.userId),
     ]);
     const lockState = lock ? reportedState(lock.reported_state) : null;
-    // Until video lands, "live" is an online camera that reports it is producing video. The first
-    // live witness records the visit.
-    const liveCamera = cameras.find(
-      (c) => c && isOnline(c, liveness) && reportedState(c.reported_state)?.streaming === true,
-    );
+    // A witness is live when it is connected (it must take the record command) and the server has
+    // fresh video from it; what the camera says of itself is not trusted (the Cloud Cam attack).
+    // The first live witness records the visit.
+    const liveCamera = cameras.find((c) => c && isOnline(c, liveness) && fresh.has(c.id));
     const facts: VisitFacts = {
       now,
       courierId: courier.userId,

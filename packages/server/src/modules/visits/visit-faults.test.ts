@@ -1,4 +1,4 @@
-import type { VideoSource } from "@threshold/devices";
+import { SyntheticVideoSource, type VideoSource } from "@threshold/devices";
 import { afterEach, describe, expect, it } from "vitest";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
@@ -6,8 +6,11 @@ import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
 import { freePort, until } from "../../test/wait.js";
 import { VisitWatchdog } from "./watchdog.js";
 
-/** A camera whose recording starts only when the test lets it: a window between authorization and unlock. */
-function gatedVideo(): VideoSource & { release(): void; started: Promise<void> } {
+/**
+ * A streaming camera whose visit recording starts only when the test lets it: a window between
+ * authorization and unlock.
+ */
+function gatedVideo(): ((deviceId: string) => VideoSource) & { release(): void; started: Promise<void> } {
   let release = () => {};
   let announce = () => {};
   const gate = new Promise<void>((resolve) => {
@@ -16,16 +19,21 @@ function gatedVideo(): VideoSource & { release(): void; started: Promise<void> }
   const started = new Promise<void>((resolve) => {
     announce = resolve;
   });
-  return {
-    started,
-    release: () => release(),
-    async start() {
-      announce();
-      await gate;
-    },
-    async stop() {},
-    onSegment: () => () => {},
+  const make = (deviceId: string): VideoSource => {
+    const video = new SyntheticVideoSource({ deviceId });
+    return {
+      async start(visitId) {
+        if (visitId) {
+          announce();
+          await gate;
+        }
+        await video.start(visitId);
+      },
+      stop: () => video.stop(),
+      onSegment: (listener) => video.onSegment(listener),
+    };
   };
+  return Object.assign(make, { started, release: () => release() });
 }
 
 describe.each(TEST_DATABASES)("visit faults on %s", (database) => {

@@ -146,13 +146,6 @@ describe.each(TEST_DATABASES)("the in-home visit on %s", (database) => {
 
   it.each([
     [
-      "camera_not_live",
-      () => home.camera.freeze(),
-      () => home.camera.unfreeze(),
-      () => reported(home.camera.deviceId, (s) => s.streaming === false),
-      () => reported(home.camera.deviceId, (s) => s.streaming === true),
-    ],
-    [
       "lock_jammed",
       () => home.lock.jam(),
       () => home.lock.clearJam(),
@@ -166,20 +159,23 @@ describe.each(TEST_DATABASES)("the in-home visit on %s", (database) => {
       () => reported(home.lock.deviceId, (s) => s.door === "open"),
       () => reported(home.lock.deviceId, (s) => s.door === "closed"),
     ],
-  ] as const)("refuses with %s from the devices' own reports", async (code, breakIt, mendIt, broken, mended) => {
-    const { trackingNumber } = await home.shipment();
-    await breakIt();
-    await broken();
-    const refused = await scan(trackingNumber);
-    expect(refused.body.status).toBe("refused");
-    expect(refused.body.refusals.map((r: { code: string }) => r.code)).toContain(code);
-    expect(home.lock.state.lock).not.toBe("unlocked");
-    await mendIt();
-    await mended();
-    const opened = await scan(trackingNumber);
-    expect(opened.body.status).toBe("open");
-    expect((await secure(opened.body.id)).body.status).toBe("secured");
-  });
+  ] as const)(
+    "refuses with %s from the lock's own reports (camera_not_live: camera-gate.test.ts)",
+    async (code, breakIt, mendIt, broken, mended) => {
+      const { trackingNumber } = await home.shipment();
+      await breakIt();
+      await broken();
+      const refused = await scan(trackingNumber);
+      expect(refused.body.status).toBe("refused");
+      expect(refused.body.refusals.map((r: { code: string }) => r.code)).toContain(code);
+      expect(home.lock.state.lock).not.toBe("unlocked");
+      await mendIt();
+      await mended();
+      const opened = await scan(trackingNumber);
+      expect(opened.body.status).toBe("open");
+      expect((await secure(opened.body.id)).body.status).toBe("secured");
+    },
+  );
 
   it.each([
     [

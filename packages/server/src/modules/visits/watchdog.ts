@@ -1,5 +1,6 @@
 import type { AppContext } from "../../context.js";
 import { pruneIdempotencyKeys } from "../../http/idempotency.js";
+import { newestFreshness } from "../video/service.js";
 import { findVisit } from "./repository.js";
 import { VisitService } from "./service.js";
 
@@ -82,6 +83,29 @@ export class VisitWatchdog {
       ) {
         await this.relock(visit.id, visit.lock_device_id, now);
       }
+    }
+
+    // The witness went dark while the door is open (DESIGN.md section 7): the recipient is told at
+    // once, and the visit takes the incident path. The courier may still secure it.
+    const watched = await db
+      .selectFrom("visits")
+      .select(["id", "camera_device_id"])
+      .where("status", "=", "open")
+      .where("camera_device_id", "is not", null)
+      .execute();
+    for (const { id, camera_device_id } of watched) {
+      const video = await newestFreshness(this.ctx, camera_device_id as string);
+      if (video.freshness === "live") continue;
+      const visit = await findVisit(db, id);
+      if (!visit) continue;
+      const lastFrame = video.lastFrameAt === null ? "never" : new Date(video.lastFrameAt).toISOString();
+      await this.visits.raiseIncident(
+        visit,
+        await this.visits.shipmentOf(visit),
+        ["open"],
+        "camera_lost",
+        `The witness camera's video stopped during the visit (last frame ${lastFrame}).`,
+      );
     }
 
     // Securing that never finished (its process died between lock and answer).

@@ -1,11 +1,20 @@
 import { type DeviceKind, newId, randomSecret } from "@threshold/core";
-import { exportPublicKey, generateEd25519 } from "@threshold/protocol";
+import {
+  contentSha256,
+  exportPublicKey,
+  GENESIS_SEGMENT_HASH,
+  generateEd25519,
+  segmentChainHash,
+} from "@threshold/protocol";
+import { openMediaStore } from "../../../media/index.js";
 import type { SignedInUser } from "../../../test/fixtures.js";
 import { signInAs } from "../../../test/fixtures.js";
 import type { TestServer } from "../../../test/harness.js";
 import type { ApiRequest, Json, TestResponse } from "../../../test/http.js";
 import { hashSecret } from "../../auth/tokens.js";
 import { createSite } from "../../pairing/test-support.js";
+import { newestSegments } from "../../video/repository.js";
+import { uploadSegment } from "../../video/service.js";
 
 /** Test helpers shared by the shipments, consent and courier tests. Excluded from the build (test-support/). */
 
@@ -87,6 +96,30 @@ export async function reportState(server: TestServer, deviceId: string, state: R
     .execute();
 }
 
+/**
+ * The camera uploads one 2 s segment that ended now, linked to its newest one (through the upload
+ * service, checks and all): its video is fresh for the next 5 s of the server's clock.
+ */
+export async function sendVideo(server: TestServer, cameraId: string): Promise<void> {
+  const now = server.ctx.clock.now();
+  const [newest] = await newestSegments(server.ctx.db, cameraId, 1);
+  const bytes = Buffer.from(`test video ${cameraId} ${now}`);
+  const fields = {
+    prevHash: newest?.chain_hash ?? GENESIS_SEGMENT_HASH,
+    deviceId: cameraId,
+    sequence: newest ? Number(newest.sequence) + 1 : 0,
+    startedAt: Math.max(now - 2000, newest ? Number(newest.started_at) + Number(newest.duration_ms) : 0),
+    durationMs: 2000,
+    contentSha256: contentSha256(bytes),
+  };
+  await uploadSegment(server.ctx, openMediaStore(server.ctx.config), {
+    ...fields,
+    chainHash: segmentChainHash(fields),
+    visitId: null,
+    bytes,
+  });
+}
+
 export const LOCKED_CLOSED = { lock: "locked", door: "closed", battery: 90, autoRelockS: 30, lockedOut: false };
 export const STREAMING = { recording: false, streaming: true };
 
@@ -133,6 +166,7 @@ export async function setUpHome(
   if (options.online !== false) {
     await reportState(server, lockId, LOCKED_CLOSED);
     await reportState(server, cameraId, STREAMING);
+    await sendVideo(server, cameraId);
   }
   return { site, lockId, cameraId, accessPointId: ap.body.id };
 }
