@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   segment_visit_invalid: 422,
   segment_gap: 409,
   segment_replayed: 409,
+  clip_empty: 409,
+  clip_unplayable: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 import { type AuditEvent, hashAuditEvent } from "@threshold/core";
 import { parseAck, parseCommand, parseEvent } from "./parse.js";
 import type { AckMessage, CommandMessage, EventMessage } from "./schemas.js";
+import { GENESIS_SEGMENT_HASH, type SegmentChainInput, segmentChainHash } from "./segment-chain.js";
 import { importPublicKey, verifyMessage } from "./signing.js";
 
 /**
@@ -30,14 +31,41 @@ export interface DeliveryProof {
     server: { kid: string; publicKey: string }[];
     devices: { deviceId: string; kind: string; publicKey: string }[];
   };
-  /** Hashes of the visit's video segments (added with video). */
-  clipHashes: string[];
+  /** The visit's clip as hashes: the video itself is fetched separately and checked against them. */
+  clip: ProofClip | null;
+}
+
+/**
+ * The witness camera's segments from the pre-roll before the unlock to the post-roll after the
+ * end, each with the members of its chain hash (docs/video.md), so the chain can be recomputed and
+ * downloaded video checked segment by segment. Times are integer milliseconds, exactly as hashed.
+ */
+export interface ProofClip {
+  cameraId: string;
+  /** The clip's window; `until` is null while the visit goes on. */
+  from: number;
+  until: number | null;
+  state: "recording" | "complete" | "incomplete";
+  segments: ProofClipSegment[];
+}
+
+export interface ProofClipSegment {
+  /** Where the segment's bytes can be fetched (the site's owner and operators). */
+  id: string;
+  sequence: number;
+  startedAt: number;
+  durationMs: number;
+  contentSha256: string;
+  prevHash: string;
+  chainHash: string;
 }
 
 export interface ProofCheck {
   ok: boolean;
   checked: number;
   problems: string[];
+  /** True facts that are not forgeries, e.g. a clip that does not cover the unlock because the camera was lost. */
+  notes: string[];
 }
 
 /** Checks every signature and hash in a proof. Pure; runs anywhere with the proof alone. */
@@ -74,5 +102,56 @@ export function verifyProof(proof: DeliveryProof): ProofCheck {
     const { hash, ...unhashed } = event;
     if (hashAuditEvent(unhashed) !== hash) problems.push(`audit event ${event.seq}: hash does not match its content`);
   }
-  return { ok: problems.length === 0, checked, problems };
+  const notes: string[] = [];
+  if (proof.clip) {
+    const clip = checkClipChain(proof.clip, (input) => segmentChainHash(input));
+    checked += clip.checked;
+    problems.push(...clip.problems);
+    notes.push(...clipCoverage(proof.clip, proof.visit));
+  }
+  return { ok: problems.length === 0, checked, problems, notes };
+}
+
+/**
+ * Recomputes every clip segment's chain hash and checks each follows the one before it: it names
+ * its chain hash, or it starts a new stream (sequence 0 from the genesis hash; the camera
+ * restarted). A segment dropped, swapped or edited in the middle of a stream breaks a link.
+ * `hash` is segmentChainHash, passed in so a browser can supply a WebCrypto one.
+ */
+export function checkClipChain(
+  clip: Pick<ProofClip, "cameraId" | "segments">,
+  hash: (input: SegmentChainInput) => string,
+): { checked: number; problems: string[] } {
+  const problems: string[] = [];
+  let previous: ProofClipSegment | undefined;
+  for (const segment of clip.segments) {
+    let recomputed: string | null;
+    try {
+      recomputed = hash({ ...segment, deviceId: clip.cameraId });
+    } catch {
+      recomputed = null;
+    }
+    if (recomputed !== segment.chainHash) problems.push(`clip segment ${segment.id}: chain hash does not match`);
+    const restarts = segment.sequence === 0 && segment.prevHash === GENESIS_SEGMENT_HASH;
+    if (previous && !restarts && segment.prevHash !== previous.chainHash) {
+      problems.push(`clip segment ${segment.id}: does not follow the segment before it`);
+    }
+    previous = segment;
+  }
+  return { checked: clip.segments.length, problems };
+}
+
+/** Whether the clip has video at the moments that matter: the door opening and the door proven locked. */
+export function clipCoverage(
+  clip: Pick<ProofClip, "segments">,
+  visit: Pick<DeliveryProof["visit"], "openedAt" | "securedAt">,
+): string[] {
+  const notes: string[] = [];
+  const covers = (iso: string) => {
+    const at = Date.parse(iso);
+    return clip.segments.some((s) => s.startedAt <= at && at <= s.startedAt + s.durationMs);
+  };
+  if (visit.openedAt && !covers(visit.openedAt)) notes.push("The clip has no video of the door opening.");
+  if (visit.securedAt && !covers(visit.securedAt)) notes.push("The clip has no video of the door being locked.");
+  return notes;
 }

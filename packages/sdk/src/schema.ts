@@ -5826,6 +5826,387 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/visits/{visitId}/clip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A visit's clip: from the pre-roll before the unlock to the post-roll after securing
+         * @description The witness camera's segments in the clip's window with their chain hashes (the visit's proof carries the same hashes), whether video covers the whole window, and where to play or download it. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The visit's id (vis_…). */
+                    visitId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            visitId: string;
+                            /** @description The witness camera (dev_…): part of every chain hash. */
+                            cameraId: string;
+                            /** @description recording until the post-roll after the visit's end has arrived; then complete when video covers the whole window, incomplete when it has gaps. */
+                            state: "recording" | "complete" | "incomplete";
+                            /**
+                             * Format: date-time
+                             * @description Start of the clip: the authorization minus VIDEO_CLIP_PREROLL_S.
+                             */
+                            from: string;
+                            /** @description null while the visit goes on. */
+                            until: string | null;
+                            gaps: {
+                                /**
+                                 * Format: date-time
+                                 * @description Start of a stretch without video.
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Its end.
+                                 */
+                                until: string;
+                            }[];
+                            /** @description Oldest first. */
+                            segments: {
+                                /** @description The segment's id (seg_…); its bytes are at clip/segments/{id}.ts. */
+                                id: string;
+                                /** @description Its place in the camera's stream (0 starts a new stream). */
+                                sequence: number;
+                                /**
+                                 * Format: date-time
+                                 * @description Capture time of its first frame (the camera's clock), to the millisecond.
+                                 */
+                                startedAt: string;
+                                durationMs: number;
+                                sizeBytes: number;
+                                /** @description SHA-256 of its bytes, lowercase hex. */
+                                contentSha256: string;
+                                /** @description chainHash of the segment before it in the stream, or 64 zeros. */
+                                prevHash: string;
+                                /** @description Its link in the camera's hash chain (docs/video.md). */
+                                chainHash: string;
+                            }[];
+                            /** @description The clip as HLS (EVENT while recording, then VOD). */
+                            playlistUrl: string;
+                            /** @description The clip as one MP4 file. */
+                            downloadUrl: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/visits/{visitId}/clip.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A visit's clip as an HLS playlist
+         * @description EVENT while the clip records, VOD with ENDLIST once finished. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The visit's id (vis_…). */
+                    visitId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The playlist. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.mpegurl": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/visits/{visitId}/clip/segments/{segmentId}.ts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One segment of a visit's clip, as MPEG-TS
+         * @description Its SHA-256 is the segment's contentSha256 in the clip and the proof. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The visit's id (vis_…). */
+                    visitId: string;
+                    /** @description The segment's id (seg_…), as the clip lists it. */
+                    segmentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The segment. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp2t": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/visits/{visitId}/clip.mp4": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A visit's clip as one MP4 file (remuxed, not re-encoded)
+         * @description Fragmented MP4 of the clip's segments so far, as a download. 409 clip_empty before any video arrived; 422 clip_unplayable when the stored video cannot be remuxed. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The visit's id (vis_…). */
+                    visitId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The clip. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cameras/{deviceId}/live.m3u8": {
         parameters: {
             query?: never;

@@ -54,6 +54,12 @@ export interface Config {
     staleSlackMs: number;
     /** How far in the future (by the server's clock) a segment's capture time may be. */
     maxClockSkewMs: number;
+    /** A visit's clip starts this long before its authorization… */
+    clipPrerollMs: number;
+    /** …and ends this long after the visit ended. */
+    clipPostrollMs: number;
+    /** The longest clip: an incident nobody ends does not record for ever. */
+    clipMaxMs: number;
   };
 }
 
@@ -131,6 +137,9 @@ export function loadConfig(env: Env = process.env): Config {
       clipRetentionMs: read.integer("MEDIA_CLIP_RETENTION_DAYS", 30, 1, 3650) * 86_400_000,
       staleSlackMs: read.integer("VIDEO_STALE_SLACK_MS", 1000, 0, 60_000),
       maxClockSkewMs: read.integer("VIDEO_MAX_CLOCK_SKEW_MS", 5000, 0, 600_000),
+      clipPrerollMs: read.integer("VIDEO_CLIP_PREROLL_S", 10, 0, 300) * 1000,
+      clipPostrollMs: read.integer("VIDEO_CLIP_POSTROLL_S", 10, 0, 300) * 1000,
+      clipMaxMs: read.integer("VIDEO_CLIP_MAX_S", 3600, 60, 86_400) * 1000,
     },
   };
   if (mqttUrl && (env.MQTT_USERNAME ? !env.MQTT_PASSWORD : false)) {

@@ -173,6 +173,10 @@ export interface Database {
     camera_device_id: string | null;
     lock_device_id: string | null;
     updated_at: number;
+    /** Start of the visit's clip (authorization minus the pre-roll); null for a refused visit. */
+    clip_from: number | null;
+    /** End of the clip (the visit's end plus the post-roll); null while the visit goes on. */
+    clip_until: number | null;
   };
   incidents: {
     id: string;
@@ -267,5 +271,10 @@ export interface Database {
     media_key: string;
     size_bytes: number;
     received_at: number;
+  };
+  /** Which segments make up which visit's clip; a segment may be in two clips that overlap. */
+  visit_clip_segments: {
+    visit_id: string;
+    segment_id: string;
   };
 }

@@ -8,6 +8,7 @@ import { requireUser, type UserActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { AuditEventSchema } from "../audit/routes.js";
 import { toAuditEventView } from "../audit/views.js";
+import { closeClip } from "../video/clip-links.js";
 import { incidentTimeline } from "./timeline.js";
 
 const Incident = Type.Object(
@@ -136,6 +137,8 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
           .where("id", "=", incident.id)
           .where("status", "=", "open")
           .execute();
+        // A visit that never got secured stops recording here (a secured one already has).
+        await closeClip(trx, incident.visit_id, now, ctx.config.media);
         record({
           type: "incident.resolved",
           subjectType: "incident",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { liveMediaPlaylist } from "./playlist.js";
+import { clipMediaPlaylist, liveMediaPlaylist } from "./playlist.js";
 
 describe("liveMediaPlaylist", () => {
   it("lists segments oldest first with durations, capture times and a discontinuity between streams", () => {
@@ -38,5 +38,26 @@ describe("liveMediaPlaylist", () => {
     expect(liveMediaPlaylist([], () => "")).toBe(
       "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n",
     );
+  });
+});
+
+describe("clipMediaPlaylist", () => {
+  const t = Date.UTC(2026, 10, 25, 9, 0, 0);
+  const segments = [
+    { id: "a", position: 41, streamNumber: 3, startedAt: t, durationMs: 2000 },
+    { id: "b", position: 42, streamNumber: 3, startedAt: t + 2000, durationMs: 2000 },
+  ];
+
+  it("is an EVENT playlist without an end while the clip records", () => {
+    const playlist = clipMediaPlaylist(segments, (s) => `clip/segments/${s.id}.ts`, false);
+    expect(playlist).toContain("#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-MEDIA-SEQUENCE:0\n");
+    expect(playlist).toContain("clip/segments/b.ts\n");
+    expect(playlist).not.toContain("#EXT-X-ENDLIST");
+  });
+
+  it("is a VOD playlist that ends once the clip is finished", () => {
+    const playlist = clipMediaPlaylist(segments, (s) => `clip/segments/${s.id}.ts`, true);
+    expect(playlist).toContain("#EXT-X-PLAYLIST-TYPE:VOD\n");
+    expect(playlist.endsWith("clip/segments/b.ts\n#EXT-X-ENDLIST\n")).toBe(true);
   });
 });

@@ -18,14 +18,43 @@ export interface PlaylistSegment {
  */
 export function liveMediaPlaylist(segments: readonly PlaylistSegment[], uriOf: (segment: PlaylistSegment) => string) {
   const first = segments[0];
+  return mediaPlaylist(
+    [
+      `#EXT-X-MEDIA-SEQUENCE:${first ? first.position : 0}`,
+      `#EXT-X-DISCONTINUITY-SEQUENCE:${first ? first.streamNumber : 0}`,
+    ],
+    segments,
+    uriOf,
+    [],
+  );
+}
+
+/**
+ * A visit clip's playlist: an EVENT playlist (segments are only ever added) while the clip still
+ * records, a VOD playlist with ENDLIST once it is finished. Numbered from 0: a clip is a recording
+ * of its own, not a window on the camera.
+ */
+export function clipMediaPlaylist(
+  segments: readonly PlaylistSegment[],
+  uriOf: (segment: PlaylistSegment) => string,
+  finished: boolean,
+) {
+  return mediaPlaylist(
+    [`#EXT-X-PLAYLIST-TYPE:${finished ? "VOD" : "EVENT"}`, "#EXT-X-MEDIA-SEQUENCE:0"],
+    segments,
+    uriOf,
+    finished ? ["#EXT-X-ENDLIST"] : [],
+  );
+}
+
+function mediaPlaylist(
+  header: string[],
+  segments: readonly PlaylistSegment[],
+  uriOf: (segment: PlaylistSegment) => string,
+  trailer: string[],
+) {
   const longestMs = Math.max(2000, ...segments.map((s) => s.durationMs));
-  const lines = [
-    "#EXTM3U",
-    "#EXT-X-VERSION:3",
-    `#EXT-X-TARGETDURATION:${Math.ceil(longestMs / 1000)}`,
-    `#EXT-X-MEDIA-SEQUENCE:${first ? first.position : 0}`,
-    `#EXT-X-DISCONTINUITY-SEQUENCE:${first ? first.streamNumber : 0}`,
-  ];
+  const lines = ["#EXTM3U", "#EXT-X-VERSION:3", `#EXT-X-TARGETDURATION:${Math.ceil(longestMs / 1000)}`, ...header];
   let previous: PlaylistSegment | undefined;
   for (const segment of segments) {
     if (previous && segment.streamNumber !== previous.streamNumber) lines.push("#EXT-X-DISCONTINUITY");
@@ -36,5 +65,6 @@ export function liveMediaPlaylist(segments: readonly PlaylistSegment[], uriOf: (
     );
     previous = segment;
   }
+  lines.push(...trailer);
   return `${lines.join("\n")}\n`;
 }

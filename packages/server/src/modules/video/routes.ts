@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { ThresholdError } from "@threshold/core";
+import { findFfmpeg } from "@threshold/devices";
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../context.js";
 import { requireActor } from "../../http/actor.js";
@@ -7,13 +8,18 @@ import { errorResponses } from "../../http/error-schema.js";
 import { type MediaStore, openMediaStore } from "../../media/index.js";
 import { SESSION_ONLY } from "../auth/security.js";
 import { authenticateCamera } from "./camera-credentials.js";
+import { remuxToMp4 } from "./clip-mp4.js";
+import { type Clip, clipBytes, clipPlaylist, clipSegmentMedia, visitClip } from "./clip-service.js";
 import {
   CameraFreshnessResponse,
   CameraParams,
+  ClipResponse,
+  ClipSegmentParams,
   SegmentFileParams,
   UploadedSegment,
   UploadHeaders,
   UploadParams,
+  VisitParams,
 } from "./schemas.js";
 import { freshnessOf, livePlaylist, segmentMedia, uploadSegment } from "./service.js";
 
@@ -26,6 +32,7 @@ const Binary = (description: string) => ({ schema: { type: "string", format: "bi
 export async function videoRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const store = openMediaStore(ctx.config);
   await app.register(async (scope) => uploadRoute(scope, ctx, store));
+  clipRoutes(app, ctx, store);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
@@ -101,6 +108,135 @@ export async function videoRoutes(app: FastifyInstance, ctx: AppContext): Promis
       };
     },
   );
+}
+
+/** A visit's clip: its segments and hashes, as HLS, segment by segment and as one MP4. */
+function clipRoutes(app: FastifyInstance, ctx: AppContext, store: MediaStore): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const visibility =
+    "For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).";
+
+  api.get(
+    "/visits/:visitId/clip",
+    {
+      schema: {
+        tags: ["video"],
+        summary: "A visit's clip: from the pre-roll before the unlock to the post-roll after securing",
+        description: `The witness camera's segments in the clip's window with their chain hashes (the visit's proof carries the same hashes), whether video covers the whole window, and where to play or download it. ${visibility}`,
+        security: SESSION_ONLY,
+        params: VisitParams,
+        response: { 200: ClipResponse, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const clip = await visitClip(ctx, requireActor(request), request.params.visitId);
+      reply.header("cache-control", "private, no-store");
+      return toClipResponse(clip);
+    },
+  );
+
+  api.get(
+    "/visits/:visitId/clip.m3u8",
+    {
+      schema: {
+        tags: ["video"],
+        summary: "A visit's clip as an HLS playlist",
+        description: `EVENT while the clip records, VOD with ENDLIST once finished. ${visibility}`,
+        security: SESSION_ONLY,
+        params: VisitParams,
+        response: {
+          200: { description: "The playlist.", content: { [HLS_PLAYLIST]: Text("M3U8 text.") } },
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const clip = await visitClip(ctx, requireActor(request), request.params.visitId);
+      return reply
+        .header("content-type", HLS_PLAYLIST)
+        .header("cache-control", "private, no-store")
+        .send(clipPlaylist(clip));
+    },
+  );
+
+  api.get(
+    "/visits/:visitId/clip/segments/:segmentId.ts",
+    {
+      schema: {
+        tags: ["video"],
+        summary: "One segment of a visit's clip, as MPEG-TS",
+        description: `Its SHA-256 is the segment's contentSha256 in the clip and the proof. ${visibility}`,
+        security: SESSION_ONLY,
+        params: ClipSegmentParams,
+        response: {
+          200: { description: "The segment.", content: { [MPEG_TS]: Binary("MPEG-TS bytes.") } },
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const clip = await visitClip(ctx, requireActor(request), request.params.visitId);
+      const media = await clipSegmentMedia(store, clip, request.params.segmentId);
+      return reply
+        .header("content-type", MPEG_TS)
+        .header("content-length", String(media.size))
+        .header("cache-control", "private, max-age=3600, immutable")
+        .send(media.stream);
+    },
+  );
+
+  api.get(
+    "/visits/:visitId/clip.mp4",
+    {
+      schema: {
+        tags: ["video"],
+        summary: "A visit's clip as one MP4 file (remuxed, not re-encoded)",
+        description: `Fragmented MP4 of the clip's segments so far, as a download. 409 clip_empty before any video arrived; 422 clip_unplayable when the stored video cannot be remuxed. ${visibility}`,
+        security: SESSION_ONLY,
+        params: VisitParams,
+        response: {
+          200: { description: "The clip.", content: { "video/mp4": Binary("MP4 bytes.") } },
+          ...errorResponses(400, 401, 403, 404, 409, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const clip = await visitClip(ctx, requireActor(request), request.params.visitId);
+      if (clip.segments.length === 0) {
+        throw new ThresholdError("clip_empty", "This clip has no video yet; try again once the camera has sent some.");
+      }
+      const mp4 = await remuxToMp4(findFfmpeg(), clipBytes(store, clip));
+      return reply
+        .header("content-type", "video/mp4")
+        .header("content-disposition", `attachment; filename="threshold-${clip.visitId}.mp4"`)
+        .header("cache-control", "private, no-store")
+        .send(mp4);
+    },
+  );
+}
+
+function toClipResponse(clip: Clip): ClipResponse {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    visitId: clip.visitId,
+    cameraId: clip.cameraId,
+    state: clip.status.state,
+    from: iso(clip.from),
+    until: clip.until === null ? null : iso(clip.until),
+    gaps: clip.status.gaps.map((gap) => ({ from: iso(gap.from), until: iso(gap.until) })),
+    segments: clip.segments.map((s) => ({
+      id: s.id,
+      sequence: s.sequence,
+      startedAt: iso(s.started_at),
+      durationMs: s.duration_ms,
+      sizeBytes: s.size_bytes,
+      contentSha256: s.content_sha256,
+      prevHash: s.prev_hash,
+      chainHash: s.chain_hash,
+    })),
+    playlistUrl: `/v1/visits/${clip.visitId}/clip.m3u8`,
+    downloadUrl: `/v1/visits/${clip.visitId}/clip.mp4`,
+  };
 }
 
 /**

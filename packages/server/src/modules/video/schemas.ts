@@ -75,3 +75,41 @@ export const CameraFreshnessResponse = Type.Object({
   }),
 });
 export type CameraFreshnessResponse = Static<typeof CameraFreshnessResponse>;
+
+export const VisitParams = Type.Object({ visitId: idParam("visit", "The visit's id (vis_…).") });
+
+export const ClipSegmentParams = Type.Object({
+  visitId: idParam("visit", "The visit's id (vis_…)."),
+  segmentId: idParam("videoSegment", "The segment's id (seg_…), as the clip lists it."),
+});
+
+const IsoTime = (description: string) => Type.String({ format: "date-time", description });
+
+export const ClipSegmentView = Type.Object({
+  id: Type.String({ description: "The segment's id (seg_…); its bytes are at clip/segments/{id}.ts." }),
+  sequence: Type.Integer({ description: "Its place in the camera's stream (0 starts a new stream)." }),
+  startedAt: IsoTime("Capture time of its first frame (the camera's clock), to the millisecond."),
+  durationMs: Type.Integer(),
+  sizeBytes: Type.Integer(),
+  contentSha256: Type.String({ description: "SHA-256 of its bytes, lowercase hex." }),
+  prevHash: Type.String({ description: "chainHash of the segment before it in the stream, or 64 zeros." }),
+  chainHash: Type.String({ description: "Its link in the camera's hash chain (docs/video.md)." }),
+});
+
+export const ClipResponse = Type.Object({
+  visitId: Type.String(),
+  cameraId: Type.String({ description: "The witness camera (dev_…): part of every chain hash." }),
+  state: Type.Union([Type.Literal("recording"), Type.Literal("complete"), Type.Literal("incomplete")], {
+    description:
+      "recording until the post-roll after the visit's end has arrived; then complete when video covers the whole window, incomplete when it has gaps.",
+  }),
+  from: IsoTime("Start of the clip: the authorization minus VIDEO_CLIP_PREROLL_S."),
+  until: Type.Union([IsoTime("End of the clip: the visit's end plus VIDEO_CLIP_POSTROLL_S."), Type.Null()], {
+    description: "null while the visit goes on.",
+  }),
+  gaps: Type.Array(Type.Object({ from: IsoTime("Start of a stretch without video."), until: IsoTime("Its end.") })),
+  segments: Type.Array(ClipSegmentView, { description: "Oldest first." }),
+  playlistUrl: Type.String({ description: "The clip as HLS (EVENT while recording, then VOD)." }),
+  downloadUrl: Type.String({ description: "The clip as one MP4 file." }),
+});
+export type ClipResponse = Static<typeof ClipResponse>;

@@ -8,6 +8,7 @@ import type { MediaObject, MediaStore } from "../../media/index.js";
 import { findActiveDevice } from "../devices/repository.js";
 import { canRead, requirePerson } from "../sites/site-access.js";
 import { placeInChain } from "./chain-position.js";
+import { linkSegmentToClips } from "./clip-links.js";
 import { type CameraFreshness, cameraFreshness } from "./freshness.js";
 import { liveMediaPlaylist } from "./playlist.js";
 import {
@@ -120,6 +121,11 @@ export async function uploadSegment(ctx: Ctx, store: MediaStore, upload: Segment
     }
     throw error;
   }
+  await linkSegmentToClips(
+    ctx.db,
+    { id, deviceId: upload.deviceId, startedAt: upload.startedAt, durationMs: upload.durationMs },
+    ctx.config.media.clipMaxMs,
+  );
   return {
     id,
     deviceId: upload.deviceId,

@@ -436,6 +436,12 @@ describe.each(TEST_DATABASES)("camera video on %s", (database) => {
     clock.advance(server.config.media.clipRetentionMs + 1);
     await drain();
     const [s0, s1, s2] = stream(cam.id, clock.now() - 6000, 3) as [Segment, Segment, Segment];
+    // The visit's clip window holds s0 alone: the server links it as it arrives.
+    await server.ctx.db
+      .updateTable("visits")
+      .set({ clip_from: s0.startedAt, clip_until: s0.startedAt + s0.durationMs })
+      .where("id", "=", visitId)
+      .execute();
     const clip = await uploadOk(cam, s0, visitId);
     const live1 = await uploadOk(cam, s1);
     const live2 = await uploadOk(cam, s2);

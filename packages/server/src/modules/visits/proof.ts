@@ -2,9 +2,13 @@ import { ThresholdError } from "@threshold/core";
 import type { AckMessage, CommandMessage, DeliveryProof, EventMessage } from "@threshold/protocol";
 import { fromRow } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
+import { clipOfVisit } from "../video/clip-service.js";
 
 /** Assembles the proof of a delivered shipment from what is stored: nothing is re-signed or recomputed. */
-export async function buildProof(ctx: Pick<AppContext, "db" | "keyring">, shipmentId: string): Promise<DeliveryProof> {
+export async function buildProof(
+  ctx: Pick<AppContext, "db" | "keyring" | "clock" | "config">,
+  shipmentId: string,
+): Promise<DeliveryProof> {
   const { db } = ctx;
   const shipment = await db.selectFrom("shipments").selectAll().where("id", "=", shipmentId).executeTakeFirstOrThrow();
   if (!shipment.delivered_visit_id) {
@@ -19,7 +23,7 @@ export async function buildProof(ctx: Pick<AppContext, "db" | "keyring">, shipme
     .where("id", "=", shipment.delivered_visit_id)
     .executeTakeFirstOrThrow();
   const deviceIds = [visit.lock_device_id, visit.camera_device_id].filter((id): id is string => id !== null);
-  const [commands, events, audit, devices, courier] = await Promise.all([
+  const [commands, events, audit, devices, courier, clip] = await Promise.all([
     db
       .selectFrom("commands")
       .selectAll()
@@ -44,6 +48,7 @@ export async function buildProof(ctx: Pick<AppContext, "db" | "keyring">, shipme
       .execute(),
     db.selectFrom("devices").select(["id", "kind", "public_key"]).where("id", "in", deviceIds).execute(),
     db.selectFrom("users").select("name").where("id", "=", visit.courier_id).executeTakeFirst(),
+    clipOfVisit(ctx, visit.id),
   ]);
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
@@ -85,6 +90,20 @@ export async function buildProof(ctx: Pick<AppContext, "db" | "keyring">, shipme
       server: ctx.keyring.publicKeys().map((k) => ({ kid: k.kid, publicKey: k.publicKey })),
       devices: devices.map((d) => ({ deviceId: d.id, kind: d.kind, publicKey: d.public_key })),
     },
-    clipHashes: [],
+    clip: clip && {
+      cameraId: clip.cameraId,
+      from: clip.from,
+      until: clip.until,
+      state: clip.status.state,
+      segments: clip.segments.map((s) => ({
+        id: s.id,
+        sequence: s.sequence,
+        startedAt: s.started_at,
+        durationMs: s.duration_ms,
+        contentSha256: s.content_sha256,
+        prevHash: s.prev_hash,
+        chainHash: s.chain_hash,
+      })),
+    },
   };
 }

@@ -9,6 +9,7 @@ import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
 import { type FrontDoor, findFrontDoor } from "../shipments/index.js";
+import { closeClip, openClip } from "../video/clip-links.js";
 import { liveCameras } from "../video/service.js";
 import {
   findDevice,
@@ -93,6 +94,7 @@ export class VisitService {
       authorized = await this.ctx.audit.transaction(async (trx, record) => {
         const row: VisitRow = { ...emptyVisit(), ...base, status: "authorized", authorized_at: now };
         await trx.insertInto("visits").values(row).execute();
+        await openClip(trx, row, now, this.ctx.config.media);
         record({
           type: "visit.authorized",
           subjectType: "visit",
@@ -184,6 +186,8 @@ export class VisitService {
       | "secured_at"
       | "ended_at"
       | "deadline_at"
+      | "clip_from"
+      | "clip_until"
     >,
     shipment: ShipmentRow,
     refusals: Refusal[],
@@ -297,6 +301,7 @@ export class VisitService {
         .set({ status: "delivered", delivered_at: now, delivered_visit_id: visit.id, updated_at: now })
         .where("id", "=", shipment.id)
         .execute();
+      await closeClip(trx, visit.id, now, this.ctx.config.media);
       record({
         type: "visit.secured",
         subjectType: "visit",
@@ -329,6 +334,7 @@ export class VisitService {
     await this.move(visit, shipment, ["authorized", "opening"], "aborted", {
       patch: { reason, ended_at: now },
       extra: { reason },
+      also: (trx) => closeClip(trx, visit.id, now, this.ctx.config.media),
     });
     if (visit.lock_device_id) {
       await this.ctx.commands
@@ -430,6 +436,8 @@ export class VisitService {
     options: {
       patch?: Partial<VisitRow>;
       guard?: (trx: Transaction<Database>) => Promise<G | null>;
+      /** More work in the move's transaction, after the transition. */
+      also?: (trx: Transaction<Database>) => Promise<void>;
       issue?: { deviceId: string | null; action: CommandAction };
       eventType?: string;
       extra?: Record<string, unknown>;
@@ -440,6 +448,7 @@ export class VisitService {
       const veto = options.guard ? await options.guard(trx) : null;
       if (veto) return veto;
       if (!(await transition(trx, visit.id, from, { ...options.patch, status: to, updated_at: now }))) return false;
+      await options.also?.(trx);
       record({
         type: options.eventType ?? `visit.${to}`,
         subjectType: "visit",
@@ -474,9 +483,20 @@ export { IN_PROGRESS };
 
 function emptyVisit(): Pick<
   VisitRow,
-  "refusals" | "reason" | "authorized_at" | "opened_at" | "securing_at" | "secured_at" | "ended_at" | "deadline_at"
+  | "refusals"
+  | "reason"
+  | "authorized_at"
+  | "opened_at"
+  | "securing_at"
+  | "secured_at"
+  | "ended_at"
+  | "deadline_at"
+  | "clip_from"
+  | "clip_until"
 > {
   return {
+    clip_from: null,
+    clip_until: null,
     refusals: null,
     reason: null,
     authorized_at: null,

@@ -1,5 +1,5 @@
 import type { Clock } from "@threshold/core";
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "../../config.js";
 import type { Database } from "../../db/schema.js";
@@ -18,8 +18,15 @@ export interface MediaRetentionOptions {
   batchSize?: number;
 }
 
+/** The clip links of the segment `s` in the retention query. */
+function inAClip(eb: ExpressionBuilder<SegmentsWithDevice, "s" | "d">) {
+  return eb.selectFrom("visit_clip_segments as c").select("c.segment_id").whereRef("c.segment_id", "=", "s.id");
+}
+
+type SegmentsWithDevice = Database & { s: Database["video_segments"]; d: Database["devices"] };
+
 /**
- * Deletes expired video: segments that witness no visit after MEDIA_LIVE_RETENTION_S, a visit's
+ * Deletes expired video: segments in no visit's clip after MEDIA_LIVE_RETENTION_S, a visit's
  * clip segments after MEDIA_CLIP_RETENTION_DAYS, both counted from arrival (the server's clock).
  * The file goes first, then the row: a crash in between leaves a row whose file is gone (served as
  * a 404 and deleted on the next pass), never an orphan file nobody knows of.
@@ -63,8 +70,8 @@ export class MediaRetentionWorker {
       .where((eb) =>
         eb.and([
           eb.or([
-            eb.and([eb("s.visit_id", "is", null), eb("s.received_at", "<", liveCutoff)]),
-            eb.and([eb("s.visit_id", "is not", null), eb("s.received_at", "<", clipCutoff)]),
+            eb.and([eb.not(eb.exists(inAClip(eb))), eb("s.received_at", "<", liveCutoff)]),
+            eb.and([eb.exists(inAClip(eb)), eb("s.received_at", "<", clipCutoff)]),
           ]),
           eb.or([
             eb("d.removed_at", "is not", null),
@@ -84,6 +91,8 @@ export class MediaRetentionWorker {
       .execute();
     if (expired.length === 0) return 0;
     for (const segment of expired) await store.delete(segment.media_key);
+    const ids = expired.map((segment) => segment.id);
+    await db.deleteFrom("visit_clip_segments").where("segment_id", "in", ids).execute();
     await db
       .deleteFrom("video_segments")
       .where(

@@ -119,7 +119,7 @@ function buildProof(): DeliveryProof {
         { deviceId: cameraId, kind: "camera", publicKey: exportPublicKey(camera.publicKey) },
       ],
     },
-    clipHashes: [],
+    clip: null,
   };
 }
 
