@@ -2648,6 +2648,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                                video: {
+                                    freshness: "live" | "stale";
+                                    lastFrameAt: string | null;
+                                } | null;
                             }[];
                         };
                     };
@@ -2749,6 +2754,11 @@ export interface paths {
                              * @description When the owner entered its pairing code.
                              */
                             pairedAt: string;
+                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                            video: {
+                                freshness: "live" | "stale";
+                                lastFrameAt: string | null;
+                            } | null;
                         };
                     };
                 };
@@ -2876,6 +2886,11 @@ export interface paths {
                              * @description When the owner entered its pairing code.
                              */
                             pairedAt: string;
+                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                            video: {
+                                freshness: "live" | "stale";
+                                lastFrameAt: string | null;
+                            } | null;
                         };
                     };
                 };
@@ -3044,6 +3059,11 @@ export interface paths {
                              * @description When the owner entered its pairing code.
                              */
                             pairedAt: string;
+                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                            video: {
+                                freshness: "live" | "stale";
+                                lastFrameAt: string | null;
+                            } | null;
                         };
                     };
                 };
@@ -3391,6 +3411,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                                video: {
+                                    freshness: "live" | "stale";
+                                    lastFrameAt: string | null;
+                                } | null;
                             };
                             /** @description Its witness cameras with their current state. */
                             cameras: {
@@ -3420,6 +3445,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                                video: {
+                                    freshness: "live" | "stale";
+                                    lastFrameAt: string | null;
+                                } | null;
                             }[];
                         };
                     };
@@ -3565,6 +3595,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                                video: {
+                                    freshness: "live" | "stale";
+                                    lastFrameAt: string | null;
+                                } | null;
                             };
                             /** @description Its witness cameras with their current state. */
                             cameras: {
@@ -3594,6 +3629,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                                video: {
+                                    freshness: "live" | "stale";
+                                    lastFrameAt: string | null;
+                                } | null;
                             }[];
                         };
                     };

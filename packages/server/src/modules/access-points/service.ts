@@ -4,7 +4,8 @@ import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { foundOrNotFound, visibleOrNotFound } from "../../http/ownership.js";
 import { holdActiveDevices, listActiveDevicesByIds } from "../devices/repository.js";
-import { type DeviceRow, deviceLiveness, toDevice } from "../devices/schemas.js";
+import type { Device, DeviceRow } from "../devices/schemas.js";
+import { deviceViews } from "../devices/service.js";
 import { canRead, changeableOrNotFound, changeableSite, readableSite, requirePerson } from "../sites/site-access.js";
 import {
   camerasOfAccessPoints,
@@ -146,14 +147,12 @@ async function detail(
   // Removal of an actuator is refused while an access point uses it, so it is always there.
   const actuator = devices.get(row.actuator_device_id);
   if (!actuator) throw new Error(`access point ${row.id} has no active actuator ${row.actuator_device_id}`);
-  const liveness = deviceLiveness(ctx);
+  const cameras = cameraIds.flatMap((cameraId) => devices.get(cameraId) ?? []);
+  const [actuatorView, ...cameraViews] = await deviceViews(ctx, [actuator, ...cameras]);
   const { owner_id: _owner, ...accessPoint } = row;
   return {
     ...toAccessPoint(accessPoint, cameraIds),
-    actuator: toDevice(actuator, liveness),
-    cameras: cameraIds.flatMap((cameraId) => {
-      const camera = devices.get(cameraId);
-      return camera ? [toDevice(camera, liveness)] : [];
-    }),
+    actuator: actuatorView as Device,
+    cameras: cameraViews,
   };
 }

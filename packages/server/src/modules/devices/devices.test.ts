@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from "../../test/harness.js";
 import { type ApiRequest, apiClient } from "../../test/http.js";
 import { secretMatches } from "../auth/tokens.js";
 import { createSite, pairDevice } from "../pairing/test-support.js";
+import { reportState, STREAMING, sendVideo } from "../shipments/test-support/index.js";
 
 describe.each(TEST_DATABASES)("devices on %s", (database) => {
   const clock = new ManualClock();
@@ -66,6 +67,22 @@ describe.each(TEST_DATABASES)("devices on %s", (database) => {
       .where("id", "=", device.id)
       .execute();
     expect((await get()).body.online).toBe(false);
+  });
+
+  it("shows a camera's video as the server sees it, not as the camera claims", async () => {
+    const { device } = await pairDevice(request, alice, aliceSite, "camera");
+    const get = async () => (await request("GET", `/v1/devices/${device.id}`, { cookie: alice.cookie })).body;
+    await reportState(server, device.id, STREAMING);
+    expect((await get()).video).toEqual({ freshness: "stale", lastFrameAt: null });
+    await sendVideo(server, device.id);
+    const fresh = await get();
+    expect(fresh.video).toEqual({ freshness: "live", lastFrameAt: new Date(clock.now()).toISOString() });
+    clock.advance(5_001);
+    expect((await get()).video).toEqual({ freshness: "stale", lastFrameAt: fresh.video.lastFrameAt });
+    const list = await request("GET", `/v1/sites/${aliceSite}/devices`, { cookie: alice.cookie });
+    expect(list.body.devices.find((d: { id: string }) => d.id === device.id).video.freshness).toBe("stale");
+    const lock = await pairDevice(request, alice, aliceSite, "lock");
+    expect(lock.device.video).toBeNull();
   });
 
   it("renames a device", async () => {

@@ -4,6 +4,7 @@ import Type, { type Static } from "typebox";
 import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
 import { Time } from "../../http/schema-types.js";
+import type { CameraFreshness } from "../video/freshness.js";
 
 export const DeviceKindSchema = Type.Enum(DEVICE_KINDS, { description: "What the device is." });
 
@@ -31,6 +32,19 @@ export const Device = Type.Object({
   }),
   trustedKid: Type.String({ description: "The server key the device trusts to sign its commands." }),
   pairedAt: Time("When the owner entered its pairing code."),
+  video: Type.Union(
+    [
+      Type.Object({
+        freshness: Type.Union([Type.Literal("live"), Type.Literal("stale")]),
+        lastFrameAt: Type.Union([Time("Capture time of the newest segment's last frame."), Type.Null()]),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        "A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras.",
+    },
+  ),
 });
 export type Device = Static<typeof Device>;
 
@@ -89,7 +103,8 @@ export function reportedState(text: string | null): Record<string, unknown> | nu
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function toDevice(row: DeviceRow, liveness: Liveness): Device {
+/** `video` is the camera's freshness (video module), and ignored for other kinds. */
+export function toDevice(row: DeviceRow, liveness: Liveness, video: CameraFreshness | undefined): Device {
   return {
     id: row.id,
     siteId: row.site_id,
@@ -102,6 +117,10 @@ export function toDevice(row: DeviceRow, liveness: Liveness): Device {
     reportedState: reportedState(row.reported_state),
     trustedKid: row.trusted_kid,
     pairedAt: new Date(row.paired_at).toISOString(),
+    video:
+      row.kind === "camera"
+        ? { freshness: video?.freshness ?? "stale", lastFrameAt: iso(video?.lastFrameAt ?? null) }
+        : null,
   };
 }
 

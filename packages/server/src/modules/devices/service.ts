@@ -6,27 +6,41 @@ import { visibleOrNotFound } from "../../http/ownership.js";
 import { activeAccessPointsActuatedBy, detachCameraFromActiveAccessPoints } from "../access-points/repository.js";
 import { hashSecret } from "../auth/tokens.js";
 import { canRead, changeableOrNotFound, readableSite, requirePerson } from "../sites/site-access.js";
+import { freshnessOfCameras } from "../video/service.js";
 import {
   findActiveDevice,
   listActiveDevicesOfSite,
   renameDevice as renameDeviceRow,
   retireDevice,
 } from "./repository.js";
-import { type Device, deviceLiveness, toDevice } from "./schemas.js";
+import { type Device, type DeviceRow, deviceLiveness, toDevice } from "./schemas.js";
 
 type Ctx = Pick<AppContext, "db" | "clock" | "config" | "deviceLink" | "audit">;
+
+/** Devices as the API shows them, cameras with their video's freshness. */
+export async function deviceViews(
+  ctx: Pick<AppContext, "db" | "clock" | "config">,
+  rows: DeviceRow[],
+): Promise<Device[]> {
+  const liveness = deviceLiveness(ctx);
+  const video = await freshnessOfCameras(
+    ctx,
+    rows.filter((row) => row.kind === "camera").map((row) => row.id),
+  );
+  return rows.map((row) => toDevice(row, liveness, video.get(row.id)));
+}
 
 export async function listSiteDevices(ctx: Ctx, actor: Actor, siteId: string): Promise<Device[]> {
   const user = requirePerson(actor, "read devices");
   const site = await readableSite(ctx.db, user, siteId);
-  const liveness = deviceLiveness(ctx);
-  return (await listActiveDevicesOfSite(ctx.db, site.id)).map((row) => toDevice(row, liveness));
+  return deviceViews(ctx, await listActiveDevicesOfSite(ctx.db, site.id));
 }
 
 export async function getDevice(ctx: Ctx, actor: Actor, deviceId: string): Promise<Device> {
   const user = requirePerson(actor, "read devices");
   const row = visibleOrNotFound(await findActiveDevice(ctx.db, deviceId), (d) => canRead(user, d.owner_id), "device");
-  return toDevice(row, deviceLiveness(ctx));
+  const [device] = await deviceViews(ctx, [row]);
+  return device as Device;
 }
 
 export async function renameDevice(ctx: Ctx, actor: Actor, deviceId: string, name: string): Promise<Device> {

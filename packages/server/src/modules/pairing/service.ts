@@ -8,7 +8,8 @@ import { foundOrNotFound } from "../../http/ownership.js";
 import { addressSubject } from "../auth/login-limiter.js";
 import { hashSecret, secretMatches } from "../auth/tokens.js";
 import { findActiveDevice, insertDevice } from "../devices/repository.js";
-import { type Device, deviceLiveness, toDevice } from "../devices/schemas.js";
+import type { Device } from "../devices/schemas.js";
+import { deviceViews } from "../devices/service.js";
 import { changeableSite, requirePerson } from "../sites/site-access.js";
 import { displayPairingCode, newPairingCode, normalisePairingCode } from "./code.js";
 import { checkDevicePublicKey } from "./public-key.js";
@@ -169,7 +170,10 @@ export class PairingService {
     // Someone else entered the same code a moment earlier.
     if (!paired) throw invalidCode();
     this.failedClaims.release(hit);
-    return toDevice(foundOrNotFound(await findActiveDevice(this.ctx.db, deviceId), "device"), deviceLiveness(this.ctx));
+    const [device] = await deviceViews(this.ctx, [
+      foundOrNotFound(await findActiveDevice(this.ctx.db, deviceId), "device"),
+    ]);
+    return device as Device;
   }
 
   /**

@@ -195,9 +195,18 @@ export async function freshnessOf(ctx: Ctx, actor: Actor, deviceId: string): Pro
 
 /** The cameras among `deviceIds` whose video is live now: what readiness and opening rely on. */
 export async function liveCameras(ctx: Ctx, deviceIds: readonly string[]): Promise<Set<string>> {
+  const freshness = await freshnessOfCameras(ctx, deviceIds);
+  return new Set([...freshness].filter(([, f]) => f.freshness === "live").map(([id]) => id));
+}
+
+/** Freshness of each of `deviceIds` (cameras the caller was already allowed to see). */
+export async function freshnessOfCameras(
+  ctx: Ctx,
+  deviceIds: readonly string[],
+): Promise<Map<string, CameraFreshness>> {
   const unique = [...new Set(deviceIds)];
-  const fresh = await Promise.all(unique.map(async (id) => (await newestFreshness(ctx, id)).freshness === "live"));
-  return new Set(unique.filter((_, i) => fresh[i]));
+  const freshness = await Promise.all(unique.map((id) => newestFreshness(ctx, id)));
+  return new Map(unique.map((id, i) => [id, freshness[i] as CameraFreshness]));
 }
 
 /** Freshness of a camera the caller was already allowed to use; for the visit flow too. */

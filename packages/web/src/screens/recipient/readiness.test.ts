@@ -18,6 +18,7 @@ function device(id: string, kind: Device["kind"], overrides: Partial<Device> = {
     reportedState: null,
     trustedKid: "k1",
     pairedAt: new Date(NOW - 86_400_000).toISOString(),
+    video: kind === "camera" ? { freshness: "live", lastFrameAt: new Date(NOW - 1_000).toISOString() } : null,
     ...overrides,
   };
 }
@@ -90,9 +91,17 @@ describe("readiness of a door", () => {
     expect(words({ devices: [empty, camera] })).toContain("bad:Battery empty (4 %)");
   });
 
-  it("tells a frozen camera from an offline or missing one", () => {
-    const frozen = { ...camera, reportedState: { streaming: false } };
-    expect(words({ devices: [lock, frozen] })).toContain("bad:Camera not streaming");
+  it("tells a frozen camera from an offline or missing one, whatever the camera says of itself", () => {
+    const frozen: Device = {
+      ...camera,
+      video: { freshness: "stale", lastFrameAt: "2026-11-25T10:29:00Z" },
+    };
+    const check = checksOf({ devices: [lock, frozen] }).find((c) => c.id === "camera");
+    expect(check).toMatchObject({ tone: "bad", words: "No live video" });
+    expect(check?.detail).toMatch(/^Last frame at \d\d:\d\d:\d\d$/);
+    expect(words({ devices: [lock, { ...frozen, video: { freshness: "stale", lastFrameAt: null } }] })).toContain(
+      "bad:No live video",
+    );
     expect(words({ devices: [lock, { ...camera, online: false }] })).toContain("bad:Camera offline");
     expect(words({ devices: [lock] })).toContain("bad:No camera");
   });

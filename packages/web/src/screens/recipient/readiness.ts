@@ -64,12 +64,25 @@ function lockChecks(lock: Device | undefined, now: number): Check[] {
 function cameraCheck(cameras: readonly (Device | undefined)[]): Check {
   const known = cameras.filter((camera): camera is Device => camera !== undefined);
   if (known.length === 0) return { id: "camera", tone: "bad", words: "No camera" };
-  if (known.some((camera) => stateOf(camera)?.streaming === true)) {
+  // Only the server's view of the video counts: a frozen camera still says it streams.
+  if (known.some((camera) => camera.online && camera.video?.freshness === "live")) {
     return { id: "camera", tone: "ok", words: "Camera live" };
   }
-  if (known.some((camera) => camera.online)) return { id: "camera", tone: "bad", words: "Camera not streaming" };
+  const online = known.find((camera) => camera.online);
+  if (online) {
+    const lastFrameAt = online.video?.lastFrameAt;
+    return {
+      id: "camera",
+      tone: "bad",
+      words: "No live video",
+      detail: lastFrameAt ? `Last frame at ${clockTime(lastFrameAt)}` : "The camera has sent no video",
+    };
+  }
   return { id: "camera", tone: "bad", words: "Camera offline" };
 }
+
+const clockTime = (iso: string) =>
+  new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 
 const weekdayFormats = new Map<string, Intl.DateTimeFormat>();
 
