@@ -1,5 +1,12 @@
 import path from "node:path";
-import { type FleetDevice, loadFleetFile, type RunningFleet, runFleet } from "@threshold/devices";
+import {
+  FLEET_VIDEO,
+  type FleetDevice,
+  type FleetVideo,
+  loadFleetFile,
+  type RunningFleet,
+  runFleet,
+} from "@threshold/devices";
 import { createThresholdClient, signIn, unwrap } from "@threshold/sdk";
 import { type Command, InvalidArgumentError } from "commander";
 import { onShutdown } from "../run.js";
@@ -14,6 +21,14 @@ interface SimulateOptions {
   claimSite?: string;
   email?: string;
   password?: string;
+  video: FleetVideo;
+}
+
+function videoKind(value: string): FleetVideo {
+  if (!(FLEET_VIDEO as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`one of ${FLEET_VIDEO.join(", ")}`);
+  }
+  return value as FleetVideo;
 }
 
 function count(value: string): number {
@@ -33,6 +48,12 @@ export function registerSimulateCommand(program: Command): void {
     .option("--cameras <n>", "number of simulated cameras, when no fleet file is given", count, 1)
     .option("--server <url>", "the Threshold server", process.env.PUBLIC_URL ?? "http://localhost:8080")
     .option("--broker <url>", "MQTT broker to use instead of the one the server names at pairing")
+    .option(
+      "--video <kind>",
+      "what cameras film and upload: ffmpeg (real H.264 test pattern with name and clock), synthetic (marker bytes, no encoder; for load) or none (never live, so their doors never open)",
+      videoKind,
+      "ffmpeg" as FleetVideo,
+    )
     .option(
       "--state-dir <dir>",
       "where device identities are kept",
@@ -67,6 +88,7 @@ export function registerSimulateCommand(program: Command): void {
         devices,
         ...(options.broker ? { brokerUrl: options.broker } : {}),
         ...(claim ? { claim } : {}),
+        video: options.video,
         log: (line) => console.log(line),
         signal: controller.signal,
       });
