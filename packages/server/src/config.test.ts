@@ -19,7 +19,7 @@ describe("loadConfig", () => {
     expect(config.mqtt.url).toBe("mqtts://broker:8883");
   });
 
-  it("keeps media under DATA_DIR with a 4 MiB segment limit, 10 minutes of live video and 30 days of clips", () => {
+  it("keeps media under DATA_DIR with a 4 MiB segment limit, 10 minutes of live video, 30 days of clips and 10 s pre- and post-rolls", () => {
     const config = loadConfig({ DATA_DIR: "/srv/threshold" });
     expect(config.media).toEqual({
       dir: path.resolve("/srv/threshold/media"),
@@ -28,7 +28,15 @@ describe("loadConfig", () => {
       clipRetentionMs: 30 * 86_400_000,
       staleSlackMs: 1000,
       maxClockSkewMs: 5000,
+      clipPrerollMs: 10_000,
+      clipPostrollMs: 10_000,
+      clipMaxMs: 3_600_000,
     });
+    expect(loadConfig({ VIDEO_CLIP_PREROLL_S: "5", VIDEO_CLIP_POSTROLL_S: "0" }).media).toMatchObject({
+      clipPrerollMs: 5000,
+      clipPostrollMs: 0,
+    });
+    expect(() => loadConfig({ VIDEO_CLIP_MAX_S: "10" })).toThrow(/VIDEO_CLIP_MAX_S/);
     expect(loadConfig({ DATA_DIR: "/srv/threshold", MEDIA_DIR: "/mnt/video" }).media.dir).toBe(
       path.resolve("/mnt/video"),
     );
