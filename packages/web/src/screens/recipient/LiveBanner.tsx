@@ -11,6 +11,8 @@ interface EndedVisit {
   visitId: string;
   ending: Ending;
   shipmentId: string | null;
+  /** The incident's kind (not_secured, lock_failed, camera_lost…), when it is one. */
+  kind: string | null;
   /** When the message goes away by itself; null keeps it until dismissed (an incident). */
   until: number | null;
 }
@@ -32,8 +34,16 @@ function endingOf(event: StreamedEvent): EndedVisit | null {
     visitId: event.subjectId,
     ending,
     shipmentId,
+    kind: typeof event.data.kind === "string" ? event.data.kind : null,
     until: ending === "incident" ? null : Date.now() + SHOW_ENDED_MS,
   };
+}
+
+function incidentSentence(kind: string | null, door: string | null): string {
+  if (kind === "camera_lost") {
+    return `The camera stopped sending video while ${door ?? "your door"} was open. Threshold has alerted the carrier and keeps trying to lock the door.`;
+  }
+  return `${door ?? "Your door"} was not confirmed locked. Threshold is retrying the lock and has alerted the carrier.`;
 }
 
 function liveSentence(visit: LiveVisit): string {
@@ -113,8 +123,7 @@ function EndedBanner({ visit, door, onDismiss }: { visit: EndedVisit; door: stri
       <p className="live-banner-text">
         {visit.ending === "secured" && "Door locked — delivery complete"}
         {visit.ending === "aborted" && `Delivery stopped — ${door ?? "your door"} stayed locked`}
-        {visit.ending === "incident" &&
-          `${door ?? "Your door"} was not confirmed locked. Threshold is retrying the lock and has alerted the carrier.`}
+        {visit.ending === "incident" && incidentSentence(visit.kind, door)}
       </p>
       {visit.ending === "secured" && visit.shipmentId ? (
         <Link to={`/deliveries/${visit.shipmentId}`} className="button button-secondary live-banner-action">
