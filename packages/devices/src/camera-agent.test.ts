@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { TestBench } from "./test-support/bench.js";
 import { startBroker, type TestBroker } from "./test-support/broker.js";
 import type { VideoSegment, VideoSource } from "./video-source.js";
@@ -96,6 +96,31 @@ describe("CameraAgent", () => {
     expect(await gateway.request("unlock")).toMatchObject({ status: "rejected", reason: "unsupported" });
     expect(await gateway.request("lock")).toMatchObject({ status: "rejected", reason: "unsupported" });
     expect(gateway.events).toEqual([]);
+  });
+
+  it("starts its video over when the source fails by itself, and keeps trying", async () => {
+    const video = new RecordingVideoSource();
+    let fail: (error: Error) => void = () => {};
+    let startsLeftToFail = 1;
+    const start = video.start.bind(video);
+    video.start = async (visitId?: string) => {
+      await start(visitId);
+      if (video.calls.length > 1 && startsLeftToFail-- > 0) throw new Error("encoder busy");
+    };
+    const source: VideoSource = Object.assign(video, {
+      onError: (listener: (error: Error) => void) => {
+        fail = listener;
+        return () => {};
+      },
+    });
+    const { agent, logs } = await bench.camera({ video: source, restartAfterRefusalMs: 20 });
+    fail(new Error("ffmpeg exited with code 1"));
+    // The first restart fails to start; the second, after the pause, succeeds.
+    await vi.waitFor(() => expect(video.calls.filter((c) => c === "stop")).toHaveLength(2), { timeout: 2_000 });
+    expect(video.calls).toEqual(["start -", "stop", "start -", "stop", "start -"]);
+    expect(logs.join("\n")).toContain("ffmpeg exited with code 1");
+    expect(logs.join("\n")).toContain("encoder busy");
+    await agent.stop();
   });
 
   it("streams from start to stop, recording or not", async () => {

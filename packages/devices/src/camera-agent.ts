@@ -25,8 +25,11 @@ export class CameraAgent extends DeviceAgent<CameraState> {
   private readonly video: VideoSource;
   private readonly uploader: SegmentUploader | undefined;
   private stopSegments: (() => void) | undefined;
+  private stopErrors: (() => void) | undefined;
   private lastRestart = 0;
   private restarting: Promise<void> | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private readonly restartAfterRefusalMs: number;
 
   constructor(options: CameraAgentOptions) {
@@ -56,6 +59,12 @@ export class CameraAgent extends DeviceAgent<CameraState> {
       const uploader = this.uploader;
       this.stopSegments = this.video.onSegment((segment) => uploader.enqueue(segment));
     }
+    // A camera whose encoder died would otherwise stay dark until a visit asked it to record —
+    // and no visit can, because opening needs live video. So it starts over by itself.
+    this.stopErrors = this.video.onError?.((error) => {
+      this.log(`${this.identity.name}: video stopped (${error.message}); restarting it`);
+      this.restartStream();
+    });
     try {
       await this.video.start();
     } catch (error) {
@@ -82,7 +91,10 @@ export class CameraAgent extends DeviceAgent<CameraState> {
   }
 
   protected override async onStop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
     this.stopSegments?.();
+    this.stopErrors?.();
     this.uploader?.close();
     await this.restarting;
     try {
@@ -122,24 +134,36 @@ export class CameraAgent extends DeviceAgent<CameraState> {
   }
 
   /**
-   * A refused segment breaks the chain for everything after it, so the stream starts over (the
-   * server accepts a new stream after its newest segment). At most once per restartAfterRefusalMs:
-   * a server that refuses everything (a wrong clock, say) must not make the camera thrash.
+   * Starts the stream over: after a refused segment (it breaks the chain for everything after it;
+   * the server accepts a new stream after its newest segment) or a failed source. At most once per
+   * restartAfterRefusalMs: a server that refuses everything (a wrong clock, say) or an encoder that
+   * keeps crashing must not make the camera thrash.
    */
   private restartStream(): void {
-    const now = Date.now();
-    if (this.restarting || now - this.lastRestart < this.restartAfterRefusalMs) return;
-    this.lastRestart = now;
+    if (this.stopped || this.restarting || this.restartTimer) return;
+    const wait = this.lastRestart + this.restartAfterRefusalMs - Date.now();
+    if (wait > 0) {
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        this.restartStream();
+      }, wait);
+      this.restartTimer.unref();
+      return;
+    }
+    this.lastRestart = Date.now();
     const visitId = this.state.visitId;
     this.restarting = (async () => {
+      let failed = false;
       try {
         await this.video.stop();
         await this.video.start(visitId);
       } catch (error) {
+        failed = true;
         this.log(`${this.identity.name}: video did not restart: ${String(error)}`);
       } finally {
         this.restarting = undefined;
       }
+      if (failed) this.restartStream();
     })();
   }
 }

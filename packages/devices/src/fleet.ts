@@ -150,12 +150,8 @@ function createAgent(
 function cameraVideo(identity: DeviceIdentity, options: RunFleetOptions): VideoSource {
   const { deviceId, name } = identity;
   switch (options.video ?? "ffmpeg") {
-    case "ffmpeg": {
-      const source = new FfmpegVideoSource({ deviceId, cameraName: name, log: options.log });
-      // A camera whose encoder died is stale on the server at once; say why here.
-      source.onError((error) => options.log(`${name}: video stopped: ${error.message}`));
-      return source;
-    }
+    case "ffmpeg":
+      return new FfmpegVideoSource({ deviceId, cameraName: name, log: options.log });
     case "synthetic": {
       const clock = options.clock;
       return new SyntheticVideoSource({ deviceId, ...(clock ? { now: () => clock.now() } : {}) });

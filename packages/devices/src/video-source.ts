@@ -33,6 +33,11 @@ export interface VideoSource {
   stop(): Promise<void>;
   /** Calls `listener` with every finished segment; returns a function that stops it. */
   onSegment(listener: (segment: VideoSegment) => void): () => void;
+  /**
+   * Calls `listener` when the source stopped producing by itself (an encoder that crashed or hung);
+   * returns a function that stops it. Sources that cannot fail need not offer it.
+   */
+  onError?(listener: (error: Error) => void): () => void;
   /** Simulation only: segments stop reaching the listeners while the source looks started. */
   freeze?(): void;
   unfreeze?(): void;
