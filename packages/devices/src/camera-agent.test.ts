@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { TestBench } from "./test-support/bench.js";
 import { startBroker, type TestBroker } from "./test-support/broker.js";
+import { SyntheticVideoSource } from "./video/synthetic-video-source.js";
 import type { VideoSegment, VideoSource } from "./video-source.js";
 
 let broker: TestBroker;
@@ -59,7 +60,13 @@ describe("CameraAgent", () => {
     const stopped = await gateway.request("record_stop");
     expect(stopped).toMatchObject({ status: "succeeded", state: { recording: false, streaming: true } });
     expect(stopped.state).not.toHaveProperty("visitId");
-    expect((await gateway.waitForEvent("camera.recording_stopped")).data).toEqual({ visitId: "vis_01" });
+    expect((await gateway.waitForEvent("camera.recording_stopped")).data).toEqual({
+      visitId: "vis_01",
+      // This source finished no segment, so there is no chain head to sign.
+      chainHash: null,
+      sequence: null,
+      startedAt: null,
+    });
     expect(agent.state).toEqual({ recording: false, streaming: true });
     expect(video.calls).toEqual(["start -", "start vis_01", "start -"]);
     expect(gateway.problems).toEqual([]);
@@ -121,6 +128,24 @@ describe("CameraAgent", () => {
     expect(logs.join("\n")).toContain("ffmpeg exited with code 1");
     expect(logs.join("\n")).toContain("encoder busy");
     await agent.stop();
+  });
+
+  it("signs the chain head of its video when a recording stops", async () => {
+    const video = new SyntheticVideoSource({ deviceId: "dev_camera_under_test" });
+    const segments: VideoSegment[] = [];
+    video.onSegment((segment) => segments.push(segment));
+    const { gateway } = await bench.camera({ video });
+    await gateway.request("record_start", { params: { visitId: "vis_01" } });
+    await gateway.request("record_stop");
+    const stopped = await gateway.waitForEvent("camera.recording_stopped");
+    const head = segments.at(-1);
+    expect(head?.chainHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stopped.data).toEqual({
+      visitId: "vis_01",
+      chainHash: head?.chainHash,
+      sequence: head?.sequence,
+      startedAt: head?.startedAt,
+    });
   });
 
   it("streams from start to stop, recording or not", async () => {

@@ -1,7 +1,7 @@
 import type { CameraState, CommandMessage } from "@threshold/protocol";
 import { type AgentOptions, type CommandOutcome, DeviceAgent } from "./agent.js";
 import { SegmentUploader, type SegmentUploaderOptions } from "./video/segment-uploader.js";
-import { NoVideoSource, type VideoSource } from "./video-source.js";
+import { NoVideoSource, type VideoSegment, type VideoSource } from "./video-source.js";
 
 export interface CameraAgentOptions extends AgentOptions {
   /** Where video comes from; records nothing by default. */
@@ -25,6 +25,9 @@ export class CameraAgent extends DeviceAgent<CameraState> {
   private readonly video: VideoSource;
   private readonly uploader: SegmentUploader | undefined;
   private stopSegments: (() => void) | undefined;
+  /** The newest finished segment: the chain head the camera signs when a recording stops. */
+  private head: Pick<VideoSegment, "sequence" | "startedAt" | "durationMs" | "chainHash"> | undefined;
+  private readonly stopTracking: () => void;
   private stopErrors: (() => void) | undefined;
   private lastRestart = 0;
   private restarting: Promise<void> | undefined;
@@ -36,6 +39,9 @@ export class CameraAgent extends DeviceAgent<CameraState> {
     super("camera", { recording: false, streaming: true }, options);
     this.video = options.video ?? new NoVideoSource();
     this.restartAfterRefusalMs = options.restartAfterRefusalMs ?? 5_000;
+    this.stopTracking = this.video.onSegment(({ sequence, startedAt, durationMs, chainHash }) => {
+      this.head = { sequence, startedAt, durationMs, chainHash };
+    });
     if (options.upload) {
       this.uploader = new SegmentUploader({
         ...options.upload,
@@ -95,6 +101,7 @@ export class CameraAgent extends DeviceAgent<CameraState> {
     clearTimeout(this.restartTimer);
     this.stopSegments?.();
     this.stopErrors?.();
+    this.stopTracking();
     this.uploader?.close();
     await this.restarting;
     try {
@@ -129,7 +136,15 @@ export class CameraAgent extends DeviceAgent<CameraState> {
     if (!recording) return { status: "succeeded" };
     await this.video.start();
     this.update({ recording: false, visitId: undefined });
-    this.emitEvent("camera.recording_stopped", { visitId: visitId ?? null });
+    // Signed by the device key: the chain head vouches for every segment of the stream up to it
+    // (each hashes its predecessor), so a verifier knows the video came from this camera.
+    const head = this.head?.chainHash ? this.head : undefined;
+    this.emitEvent("camera.recording_stopped", {
+      visitId: visitId ?? null,
+      chainHash: head?.chainHash ?? null,
+      sequence: head?.sequence ?? null,
+      startedAt: head?.startedAt ?? null,
+    });
     return { status: "succeeded" };
   }
 

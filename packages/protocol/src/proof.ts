@@ -66,6 +66,13 @@ export interface ProofCheck {
   problems: string[];
   /** True facts that are not forgeries, e.g. a clip that does not cover the unlock because the camera was lost. */
   notes: string[];
+  /**
+   * End of the clip's last segment that the camera itself vouched for (epoch ms): the chain head in
+   * its signed `camera.recording_stopped` event. Each segment hashes its predecessor, so every
+   * segment of the head's stream up to it is the camera's own video, as recorded. null when the
+   * camera signed no head for this visit.
+   */
+  clipSignedUntil: number | null;
 }
 
 /** Checks every signature and hash in a proof. Pure; runs anywhere with the proof alone. */
@@ -103,13 +110,51 @@ export function verifyProof(proof: DeliveryProof): ProofCheck {
     if (hashAuditEvent(unhashed) !== hash) problems.push(`audit event ${event.seq}: hash does not match its content`);
   }
   const notes: string[] = [];
+  let clipSignedUntil: number | null = null;
   if (proof.clip) {
     const clip = checkClipChain(proof.clip, (input) => segmentChainHash(input));
     checked += clip.checked;
     problems.push(...clip.problems);
     notes.push(...clipCoverage(proof.clip, proof.visit));
+    const signed = checkSignedClipHead(proof.clip, proof.deviceEvents, proof.visit.id);
+    problems.push(...signed.problems);
+    notes.push(...signed.notes);
+    clipSignedUntil = signed.signedUntil;
   }
-  return { ok: problems.length === 0, checked, problems, notes };
+  return { ok: problems.length === 0, checked, problems, notes, clipSignedUntil };
+}
+
+/**
+ * Compares the clip with the chain head the camera signed when the visit's recording stopped
+ * (its `camera.recording_stopped` event, whose signature the device-event check covers). A
+ * segment at the head's place with another hash is a forgery; no segment there is a gap.
+ */
+export function checkSignedClipHead(
+  clip: Pick<ProofClip, "cameraId" | "segments">,
+  events: readonly EventMessage[],
+  visitId: string,
+): { problems: string[]; notes: string[]; signedUntil: number | null } {
+  const head = events.find(
+    (e) =>
+      e.deviceId === clip.cameraId &&
+      e.type === "camera.recording_stopped" &&
+      e.data.visitId === visitId &&
+      typeof e.data.chainHash === "string",
+  )?.data;
+  if (!head)
+    return { problems: [], notes: ["The camera signed no chain head for this visit's video."], signedUntil: null };
+  const segment = clip.segments.find((s) => s.sequence === head.sequence && s.startedAt === head.startedAt);
+  if (!segment) {
+    return { problems: [], notes: ["The clip has no video at the chain head the camera signed."], signedUntil: null };
+  }
+  if (segment.chainHash !== head.chainHash) {
+    return {
+      problems: [`clip segment ${segment.id}: differs from the chain head the camera signed`],
+      notes: [],
+      signedUntil: null,
+    };
+  }
+  return { problems: [], notes: [], signedUntil: segment.startedAt + segment.durationMs };
 }
 
 /**

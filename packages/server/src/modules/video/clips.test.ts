@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ManualClock } from "@threshold/core";
 import { FfmpegVideoSource } from "@threshold/devices";
-import { type DeliveryProof, verifyProof } from "@threshold/protocol";
+import { type DeliveryProof, segmentChainHash, verifyProof } from "@threshold/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
@@ -95,19 +95,44 @@ describe.each(TEST_DATABASES)("visit clips on %s", (database) => {
     expect(proof.clip?.segments.map((s) => s.chainHash)).toEqual(
       clip.segments.map((s: { chainHash: string }) => s.chainHash),
     );
-    expect(verifyProof(proof)).toMatchObject({ ok: true, problems: [], notes: [] });
+    const check = verifyProof(proof);
+    expect(check).toMatchObject({ ok: true, problems: [], notes: [] });
+    // The camera signed its chain head when recording stopped, just after the securing.
+    expect(check.clipSignedUntil).toBeGreaterThanOrEqual(openedAt);
+    expect(check.clipSignedUntil).toBeLessThanOrEqual(securedAt + SEGMENT_MS);
 
     const edited = structuredClone(proof);
     const victim = edited.clip?.segments[2];
     if (!victim) throw new Error("the clip is too short");
     victim.contentSha256 = "f".repeat(64);
-    const check = verifyProof(edited);
-    expect(check.ok).toBe(false);
-    expect(check.problems).toContain(`clip segment ${victim.id}: chain hash does not match`);
+    const editedCheck = verifyProof(edited);
+    expect(editedCheck.ok).toBe(false);
+    expect(editedCheck.problems).toContain(`clip segment ${victim.id}: chain hash does not match`);
 
     const cut = structuredClone(proof);
     cut.clip?.segments.splice(3, 1);
     expect(verifyProof(cut).problems.some((p) => p.includes("does not follow"))).toBe(true);
+  });
+
+  it("catches a whole clip forged with a consistent chain: the camera signed another head", async () => {
+    const proof = (await home.request("GET", `/v1/shipments/${shipmentId}/proof`, { cookie: home.recipient.cookie }))
+      .body as DeliveryProof;
+    const forged = structuredClone(proof);
+    const clip = forged.clip;
+    if (!clip) throw new Error("no clip");
+    // Other video, rehashed link by link from the clip's first segment: every link checks out.
+    let prevHash = clip.segments[0]?.prevHash as string;
+    for (const segment of clip.segments) {
+      segment.contentSha256 = createHash("sha256").update(`other video ${segment.sequence}`).digest("hex");
+      segment.prevHash = prevHash;
+      segment.chainHash = segmentChainHash({ ...segment, deviceId: clip.cameraId });
+      prevHash = segment.chainHash;
+    }
+    const check = verifyProof(forged);
+    expect(check.problems.filter((p) => p.includes("chain hash does not match") || p.includes("follow"))).toEqual([]);
+    expect(check.ok).toBe(false);
+    expect(check.problems.some((p) => p.includes("differs from the chain head the camera signed"))).toBe(true);
+    expect(check.clipSignedUntil).toBeNull();
   });
 
   it("serves the clip as a finished HLS playlist whose segments hash to the clip's hashes", async () => {

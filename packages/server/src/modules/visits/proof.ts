@@ -37,7 +37,8 @@ export async function buildProof(
       .select("message")
       .where("device_id", "in", deviceIds)
       .where("received_at", ">=", visit.requested_at)
-      .where("received_at", "<=", (visit.ended_at ?? Date.now()) + 1_000)
+      // The camera's signed chain head comes with its recording_stopped, just after the end.
+      .where("received_at", "<=", (visit.ended_at ?? Date.now()) + 5_000)
       .orderBy("received_at")
       .execute(),
     db
