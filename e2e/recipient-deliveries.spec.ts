@@ -106,9 +106,16 @@ test.describe("recipient: live delivery, deliveries and proof", () => {
       await banner.getByRole("link", { name: "Watch live" }).click();
       await expect(page).toHaveURL(new RegExp(`/live/${visit.id}$`));
       await expect(page.getByRole("heading", { name: "Live delivery", level: 1 })).toBeVisible();
-      const panel = page.locator(".video-panel");
-      await expect(panel).toContainText("Video arrives with camera streaming");
-      await expect(panel).not.toContainText(/live/i);
+      // The witness camera's live video, with the server's word on its freshness.
+      const player = page.getByRole("region", { name: "Video of Front door" });
+      await expect(player.getByTestId("camera-freshness")).toHaveText("LIVE", { timeout: 10_000 });
+      await expect
+        .poll(() => player.locator("video").evaluate((video: HTMLVideoElement) => video.currentTime), {
+          message: "the visit's live video plays",
+          timeout: 20_000,
+        })
+        .toBeGreaterThan(0);
+      await saveScreenshot(page, "recipient-live-visit");
       const facts = page.getByRole("region", { name: "Visit" });
       await expect(facts).toContainText("Front door");
       await expect(facts).toContainText("Sam");

@@ -148,7 +148,8 @@ async function createDemoShipments(
     .select("id")
     .where("email", "=", DEMO_ACCOUNTS.courier.email)
     .executeTakeFirstOrThrow();
-  const stamp = new Date().toISOString().slice(5, 16).replace(/[-T:]/g, "");
+  // To the second: a restart within the same minute must not collide with the last run's numbers.
+  const stamp = new Date().toISOString().slice(5, 19).replace(/[-T:]/g, "");
   const hour = 3_600_000;
   const now = Date.now();
   const make = async (suffix: string, start: number, end: number): Promise<string> => {

@@ -2,16 +2,27 @@ import type { DeliveryProof as Proof } from "@threshold/protocol";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { Button } from "../../ui/button";
+import { ClipPlayer } from "../../ui/ClipPlayer";
 import { QueryState } from "../../ui/feedback";
 import { formatClock, formatDateTime } from "../../ui/format";
-import { useDeliveryProof } from "./proof-data";
-import { commandLabel, deviceEventLabel, deviceKindOf, proofSteps } from "./proof-timeline";
+import { useDeliveryProof, useVisitClip, type VisitClip } from "./proof-data";
+import {
+  clipMoments,
+  clipStateWords,
+  commandLabel,
+  deviceEventLabel,
+  deviceKindOf,
+  formatVideoTime,
+  proofSteps,
+} from "./proof-timeline";
 import { type ProofVerification, VerifierUnavailableError, verifyDeliveryProof } from "./proof-verify";
+import { RefreshingQuery } from "./RefreshingQuery";
 
 /**
- * The proof of one delivery: every step with its time and who signed it, the devices' signed
- * records, and a button that checks every signature and hash right here in the browser, trusting
- * only the public keys in the proof (and not this app's server).
+ * The proof of one delivery: the witness camera's clip, every step with its time and who signed
+ * it, the devices' signed records, and a button that checks every signature and hash (and the
+ * clip's video against its hashes) right here in the browser, trusting only the public keys in
+ * the proof (and not this app's server).
  */
 export function DeliveryProof() {
   const { shipmentId = "" } = useParams();
@@ -23,13 +34,13 @@ export function DeliveryProof() {
       </Link>
       <h1>Proof of delivery</h1>
       <QueryState query={proof} loading="Loading the proof…">
-        {(data) => <ProofContent proof={data} />}
+        {(data) => <ProofContent shipmentId={shipmentId} proof={data} />}
       </QueryState>
     </div>
   );
 }
 
-function ProofContent({ proof }: { proof: Proof }) {
+function ProofContent({ shipmentId, proof }: { shipmentId: string; proof: Proof }) {
   const courier = proof.visit.courierFirstName || "the courier";
   return (
     <>
@@ -47,6 +58,7 @@ function ProofContent({ proof }: { proof: Proof }) {
         </p>
         <VerifyProof proof={proof} />
       </section>
+      <ClipSection shipmentId={shipmentId} proof={proof} />
       <section className="card stack" aria-labelledby="proof-steps-title">
         <h2 id="proof-steps-title">Timeline</h2>
         <ol className="timeline proof-timeline">
@@ -114,11 +126,24 @@ function VerifyProof({ proof }: { proof: Proof }) {
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 function VerificationResult({ result }: { result: ProofVerification }) {
-  const counts = `${plural(result.signatures, "signature", "signatures")} and ${plural(result.hashes, "hash", "hashes")} checked, ${plural(result.links, "chain link", "chain links")} followed`;
+  const video =
+    result.segments > 0
+      ? `, ${plural(result.segments, "video segment", "video segments")} ${result.ok ? (result.segments === 1 ? "matches its hashes" : "match their hashes") : "checked"}`
+      : "";
+  const counts = `${plural(result.signatures, "signature", "signatures")} and ${plural(result.hashes, "hash", "hashes")} checked, ${plural(result.links, "chain link", "chain links")} followed${video}`;
+  const notes =
+    result.notes.length > 0 ? (
+      <ul className="proof-notes" aria-label="Notes">
+        {result.notes.map((note) => (
+          <li key={note}>{note}</li>
+        ))}
+      </ul>
+    ) : null;
   if (result.ok) {
     return (
       <div className="note note-ok" role="status">
         <strong>Proof verified.</strong> {counts}, in this browser with the keys in the proof.
+        {notes}
       </div>
     );
   }
@@ -130,7 +155,74 @@ function VerificationResult({ result }: { result: ProofVerification }) {
           <li key={problem}>{problem}</li>
         ))}
       </ul>
+      {notes}
     </div>
+  );
+}
+
+/**
+ * The witness camera's clip of the visit: a player, whether it is still recording, complete or has
+ * gaps, where the unlock and the locking are in it, and the MP4. Refreshed while it records.
+ */
+function ClipSection({ shipmentId, proof }: { shipmentId: string; proof: Proof }) {
+  const clip = useVisitClip(shipmentId, proof);
+  return (
+    <section className="card stack" aria-labelledby="proof-clip-title">
+      <h2 id="proof-clip-title">Video</h2>
+      <RefreshingQuery query={clip} loading="Loading the video…">
+        {(data) => (data ? <ClipView clip={data} proof={proof} /> : <p className="muted">No video for this visit.</p>)}
+      </RefreshingQuery>
+    </section>
+  );
+}
+
+function ClipView({ clip, proof }: { clip: VisitClip; proof: Proof }) {
+  const moments = clipMoments(clip, proof.visit);
+  const chapters = moments.flatMap((m) =>
+    m.seconds === null ? [] : [{ label: m.label, seconds: m.seconds, time: formatVideoTime(m.seconds) }],
+  );
+  const outside = moments.filter((m) => m.seconds === null);
+  const last = clip.segments.at(-1);
+  return (
+    <>
+      <p className={`clip-state clip-state-${clip.state}`} data-testid="clip-state" role="status">
+        {clipStateWords(clip, formatClock)}
+      </p>
+      {last ? (
+        <>
+          <ClipPlayer
+            playlistUrl={clip.playlistUrl}
+            label={`Video of the delivery from ${formatClock(clip.segments[0]?.startedAt ?? clip.from)}`}
+            chapters={chapters}
+          />
+          <p className="small muted">
+            {chapters.length > 0
+              ? `${chapters.map((c, i) => `${i === 0 ? c.label : c.label.toLowerCase()} at ${c.time}`).join(", ")} in the video. `
+              : ""}
+            Recorded from {formatClock(clip.segments[0]?.startedAt ?? clip.from)} to{" "}
+            {formatClock(new Date(Date.parse(last.startedAt) + last.durationMs).toISOString())} by the camera at the
+            door.
+          </p>
+          {outside.map((m) => (
+            <p key={m.label} className="note note-warn">
+              {m.label} at {formatClock(m.at)}: not in the video.
+            </p>
+          ))}
+          <a
+            className="button button-secondary clip-download"
+            href={clip.downloadUrl}
+            download
+            data-testid="clip-download"
+          >
+            Download MP4
+          </a>
+        </>
+      ) : (
+        <p className="muted">
+          {clip.state === "recording" ? "No video has arrived yet." : "The camera sent no video for this visit."}
+        </p>
+      )}
+    </>
   );
 }
 

@@ -1,6 +1,10 @@
+import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
+import { api, unwrap } from "../../api";
+import { CameraPlayer } from "../../ui/CameraPlayer";
 import { ErrorNote, QueryState, Spinner } from "../../ui/feedback";
 import { formatClock } from "../../ui/format";
+import { recipientKeys } from "./home-data";
 import {
   formatElapsed,
   isInProgress,
@@ -16,9 +20,9 @@ import {
 } from "./live-data";
 
 /**
- * Watching one visit as it happens: the door, the courier, the status and how long it has taken,
- * all updated from the event stream. The panel on top is where the camera's live video will play
- * (issue 5); until then it says so plainly and never claims to be live.
+ * Watching one visit as it happens: the witness camera's live video, the door, the courier, the
+ * status and how long it has taken, all updated from the event stream. The video's badge says LIVE
+ * only while the server has fresh video from the camera.
  */
 export function LiveVisit() {
   const { visitId = "" } = useParams();
@@ -27,22 +31,64 @@ export function LiveVisit() {
   return (
     <div className="stack live-visit">
       <h1>Live delivery</h1>
-      <VideoPlaceholder />
       <QueryState query={visit} loading="Loading the visit…">
-        {(data) => <VisitDetails visit={data} />}
+        {(data) => (
+          <>
+            <WitnessVideo visit={data} />
+            <VisitDetails visit={data} />
+          </>
+        )}
       </QueryState>
     </div>
   );
 }
 
-/** Sized and placed for the HLS player to come; it shows no status badge until there is video. */
-function VideoPlaceholder() {
+/** Statuses before a camera was chosen to witness the visit, or for which none ever is. */
+const NO_WITNESS_YET = new Set(["requested", "refused"]);
+
+/**
+ * The camera that witnesses the visit: the one its clip records (the server picks the first live
+ * camera of the door when it authorizes), else the door's first camera.
+ */
+function useWitnessCamera(visit: Visit): { pending: boolean; cameraId: string | null; door: string | null } {
+  const accessPointId = visit.accessPointId;
+  const accessPoint = useQuery({
+    queryKey: recipientKeys.accessPoint(accessPointId ?? ""),
+    queryFn: async () =>
+      unwrap(await api.GET("/v1/access-points/{id}", { params: { path: { id: accessPointId as string } } })),
+    enabled: accessPointId !== null,
+    staleTime: 5 * 60_000,
+  });
+  const visitId = visit.id;
+  const clipEnabled = visitId !== null && !NO_WITNESS_YET.has(visit.status);
+  const clipCamera = useQuery({
+    // Not under ["recipient", "visits", …]: the event stream refreshes those, and the witness never changes.
+    queryKey: ["recipient", "visit-witness", visitId],
+    queryFn: async () =>
+      unwrap(await api.GET("/v1/visits/{visitId}/clip", { params: { path: { visitId: visitId as string } } })).cameraId,
+    enabled: clipEnabled,
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
+  });
+  const door = accessPoint.data?.name ?? null;
+  if (clipCamera.data) return { pending: false, cameraId: clipCamera.data, door };
+  const pending = (clipEnabled && clipCamera.isPending) || (accessPointId !== null && accessPoint.isPending);
+  return { pending, cameraId: pending ? null : (accessPoint.data?.cameraDeviceIds[0] ?? null), door };
+}
+
+function WitnessVideo({ visit }: { visit: Visit }) {
+  const { pending, cameraId, door } = useWitnessCamera(visit);
+  if (cameraId) return <CameraPlayer key={cameraId} deviceId={cameraId} label={door ? `Video of ${door}` : "Video"} />;
   return (
     <section className="video-panel live-video-panel" aria-label="Video">
-      <div className="stack live-video-note">
-        <strong>Video arrives with camera streaming</strong>
-        <span className="small">Your camera records the visit. Once it streams, you will watch the door here.</span>
-      </div>
+      {pending ? (
+        <Spinner label="Finding the camera…" />
+      ) : (
+        <div className="stack live-video-note">
+          <strong>No camera to show</strong>
+          <span className="small">This visit has no door with a camera, so there is no video to watch.</span>
+        </div>
+      )}
     </section>
   );
 }

@@ -84,3 +84,68 @@ const ACTION_LABELS: Record<string, string> = {
 export function commandLabel(action: string): string {
   return ACTION_LABELS[action] ?? action;
 }
+
+/** What a clip needs for its words and moments: the API's clip (ISO times). */
+interface ClipTimes {
+  state: "recording" | "complete" | "incomplete";
+  gaps: { from: string; until: string }[];
+  segments: { startedAt: string; durationMs: number }[];
+}
+
+/**
+ * The clip's state in words: "Recording…", "Complete", or "Incomplete — no video from 10:02:04 to
+ * 10:02:31" with every gap. `clock` formats an ISO time (the viewer's zone).
+ */
+export function clipStateWords(clip: Pick<ClipTimes, "state" | "gaps">, clock: (iso: string) => string): string {
+  if (clip.state === "recording") return "Recording…";
+  if (clip.state === "complete") return "Complete";
+  if (clip.gaps.length === 0) return "Incomplete";
+  const gaps = clip.gaps.map((gap) => `from ${clock(gap.from)} to ${clock(gap.until)}`);
+  return `Incomplete — no video ${gaps.join(", and ")}`;
+}
+
+/**
+ * Where an instant is in the clip's video, in seconds from its start: the player's time. The video
+ * is the segments one after the other, so a gap takes no time in it; null when no segment holds
+ * the instant.
+ */
+export function clipPosition(segments: ClipTimes["segments"], iso: string): number | null {
+  const at = Date.parse(iso);
+  let before = 0;
+  for (const segment of segments) {
+    const start = Date.parse(segment.startedAt);
+    if (start <= at && at <= start + segment.durationMs) return (before + at - start) / 1000;
+    before += segment.durationMs;
+  }
+  return null;
+}
+
+/** "0:07", "1:05", "1:02:03": a position in a video, as players show it. */
+export function formatVideoTime(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  const [h, m, s] = [Math.floor(whole / 3600), Math.floor((whole % 3600) / 60), whole % 60];
+  const ss = String(s).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** A moment of the visit and where it is in the clip (null: not in the video). */
+export interface ClipMoment {
+  label: string;
+  at: string;
+  seconds: number | null;
+}
+
+/** The moments the clip is for: the door unlocked and the door proven locked, where the proof has them. */
+export function clipMoments(
+  clip: Pick<ClipTimes, "segments">,
+  visit: Pick<DeliveryProof["visit"], "openedAt" | "securedAt">,
+): ClipMoment[] {
+  const moments: ClipMoment[] = [];
+  if (visit.openedAt) {
+    moments.push({ label: "Door unlocked", at: visit.openedAt, seconds: clipPosition(clip.segments, visit.openedAt) });
+  }
+  if (visit.securedAt) {
+    moments.push({ label: "Locked", at: visit.securedAt, seconds: clipPosition(clip.segments, visit.securedAt) });
+  }
+  return moments;
+}

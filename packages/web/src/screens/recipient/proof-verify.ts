@@ -5,8 +5,10 @@ import type { DeliveryProof } from "@threshold/protocol";
 /**
  * Checks a delivery proof in the browser, trusting nothing but the proof's own public keys: every
  * Ed25519 signature (commands by the server, acks and events by the devices), every audit event's
- * SHA-256 hash, and the links between audit events that follow each other in the log. The same
- * rules as `verifyProof` in @threshold/protocol, with WebCrypto instead of node:crypto.
+ * SHA-256 hash, the links between audit events that follow each other in the log, and the visit's
+ * clip: every segment's chain hash and link, and the downloaded video against its hash. The same
+ * rules as `verifyProof` in @threshold/protocol, with WebCrypto instead of node:crypto (importing
+ * the protocol's own checks would bring node:crypto into the bundle).
  */
 
 export interface ProofVerification {
@@ -17,17 +19,31 @@ export interface ProofVerification {
   hashes: number;
   /** prevHash links checked between audit events with consecutive seqs. */
   links: number;
+  /** Clip segments whose chain hash was recomputed and whose downloaded video was hashed. */
+  segments: number;
   /** One sentence per problem found; empty when `ok`. */
   problems: string[];
+  /**
+   * Facts that are not forgeries and do not fail the check: a clip without video of the door
+   * opening (the camera was lost), video that could not be downloaded, a clip still recording.
+   */
+  notes: string[];
 }
 
 export type ProgressListener = (done: number, total: number) => void;
 
+/** Fetches one clip segment's bytes; `fetch` in the browser, a stub in tests. */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
 type AuditEvent = DeliveryProof["auditEvents"][number];
+type ProofClip = NonNullable<DeliveryProof["clip"]>;
+type ClipSegment = ProofClip["segments"][number];
 
 const PUBLIC_KEY = /^[A-Za-z0-9_-]{43}$/;
 const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
 const utf8 = new TextEncoder();
+/** Clip segments downloaded at once while verifying. */
+const SEGMENT_DOWNLOADS = 4;
 
 export function base64UrlToBytes(text: string): Uint8Array<ArrayBuffer> {
   const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
@@ -40,6 +56,35 @@ export function base64UrlToBytes(text: string): Uint8Array<ArrayBuffer> {
 function toHex(buffer: ArrayBuffer): string {
   return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
+
+/** The `prevHash` of a stream's first segment (GENESIS_SEGMENT_HASH in @threshold/protocol). */
+export const GENESIS_SEGMENT_HASH = "0".repeat(64);
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const isCount = (value: unknown) => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * A segment's link in its camera's hash chain (docs/video.md): SHA-256 of the canonical JSON of
+ * exactly these six members, as `segmentChainHash` in @threshold/protocol computes it. Null for
+ * values that function refuses (fractions, unsafe integers, upper-case hex, an empty device id).
+ */
+export async function segmentChainHash(
+  input: Pick<ClipSegment, "prevHash" | "sequence" | "startedAt" | "durationMs" | "contentSha256"> & {
+    deviceId: string;
+  },
+  subtle: SubtleCrypto = crypto.subtle,
+): Promise<string | null> {
+  const { prevHash, deviceId, sequence, startedAt, durationMs, contentSha256 } = input;
+  if (typeof prevHash !== "string" || !SHA256_HEX.test(prevHash)) return null;
+  if (typeof contentSha256 !== "string" || !SHA256_HEX.test(contentSha256)) return null;
+  if (typeof deviceId !== "string" || deviceId.length === 0) return null;
+  if (!isCount(sequence) || !isCount(startedAt) || !isCount(durationMs)) return null;
+  const canonical = canonicalJson({ prevHash, deviceId, sequence, startedAt, durationMs, contentSha256 });
+  return toHex(await subtle.digest("SHA-256", utf8.encode(canonical)));
+}
+
+/** Where the site's owner fetches a clip segment's bytes (same origin, with the session cookie). */
+export const clipSegmentUrl = (visitId: string, segmentId: string) =>
+  `/v1/visits/${encodeURIComponent(visitId)}/clip/segments/${encodeURIComponent(segmentId)}.ts`;
 
 /** The hash the server gave an audit event: SHA-256 over the canonical JSON of every member but `hash`. */
 export async function hashAuditEvent(event: AuditEvent, subtle: SubtleCrypto = crypto.subtle): Promise<string> {
@@ -91,7 +136,7 @@ function keyCache(subtle: SubtleCrypto) {
  */
 export async function verifyDeliveryProof(
   proof: DeliveryProof,
-  options: { onProgress?: ProgressListener; subtle?: SubtleCrypto } = {},
+  options: { onProgress?: ProgressListener; subtle?: SubtleCrypto; fetch?: FetchFunction } = {},
 ): Promise<ProofVerification> {
   // crypto.subtle is undefined outside secure contexts (plain HTTP to anything but localhost).
   const subtle = await assertEd25519(options.subtle ?? globalThis.crypto?.subtle);
@@ -99,7 +144,8 @@ export async function verifyDeliveryProof(
   const serverKeys = new Map(proof.keys.server.map((k) => [k.kid, k.publicKey]));
   const deviceKeys = new Map(proof.keys.devices.map((d) => [d.deviceId, d.publicKey]));
   const problems: string[] = [];
-  const result = { signatures: 0, hashes: 0, links: 0 };
+  const notes: string[] = [];
+  const result = { signatures: 0, hashes: 0, links: 0, segments: 0 };
 
   const checks: (() => Promise<void>)[] = [];
   const signatureCheck = (message: { sig: string }, publicKey: string | undefined, what: string) =>
@@ -139,12 +185,60 @@ export async function verifyDeliveryProof(
     });
   }
 
-  const total = checks.length;
-  options.onProgress?.(0, total);
-  for (const [index, check] of checks.entries()) {
-    await check();
-    options.onProgress?.(index + 1, total);
+  // Older servers sent no clip at all: that is a proof without video, like `clip: null`.
+  const clip = proof.clip ?? null;
+  const clipProblems: string[][] = [];
+  const clipChecks: (() => Promise<void>)[] = [];
+  let undownloaded = 0;
+  if (clip) {
+    const fetchBytes = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    for (const [index, segment] of clip.segments.entries()) {
+      const previous = clip.segments[index - 1];
+      const found: string[] = [];
+      clipProblems.push(found);
+      clipChecks.push(async () => {
+        const what = `Video segment ${segment.sequence} (${segment.id})`;
+        // checkClipChain's rule (@threshold/protocol): the link recomputes, and the segment follows
+        // the one before it or starts a new stream from the genesis hash (the camera restarted).
+        const recomputed = await segmentChainHash({ ...segment, deviceId: clip.cameraId }, subtle);
+        if (recomputed !== segment.chainHash) found.push(`${what}: chain hash does not match`);
+        const restarts = segment.sequence === 0 && segment.prevHash === GENESIS_SEGMENT_HASH;
+        if (previous && !restarts && segment.prevHash !== previous.chainHash) {
+          found.push(`${what}: does not follow the segment before it`);
+        }
+        // "Checks them against the downloaded video": the bytes served are the bytes hashed.
+        const bytes = await download(fetchBytes, clipSegmentUrl(proof.visit.id, segment.id));
+        if (!bytes) {
+          undownloaded++;
+          return;
+        }
+        if (toHex(await subtle.digest("SHA-256", bytes)) !== segment.contentSha256) {
+          found.push(`${what}: the downloaded video does not match its hash`);
+        }
+        result.segments++;
+      });
+    }
   }
+
+  const total = checks.length + clipChecks.length;
+  let done = 0;
+  options.onProgress?.(0, total);
+  for (const check of checks) {
+    await check();
+    options.onProgress?.(++done, total);
+  }
+  // Segments download a few at a time: a long clip is hundreds of requests. Their problems are
+  // listed in the clip's order whatever order the downloads finish in.
+  let next = 0;
+  const worker = async () => {
+    while (next < clipChecks.length) {
+      const check = clipChecks[next++] as () => Promise<void>;
+      await check();
+      options.onProgress?.(++done, total);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEGMENT_DOWNLOADS, clipChecks.length) }, worker));
+  for (const found of clipProblems) problems.push(...found);
 
   // The proof holds only this delivery's audit events, so a link is checkable where two are neighbours in the log.
   const inOrder = [...proof.auditEvents].sort((a, b) => a.seq - b.seq);
@@ -160,8 +254,80 @@ export async function verifyDeliveryProof(
   if (!provesRelock(proof)) {
     problems.push("No signed answer from the lock shows the door locked and closed");
   }
+  if (clip) {
+    notes.push(...clipCoverage(clip, proof.visit));
+    const signed = checkSignedClipHead(clip, proof.deviceEvents, proof.visit.id);
+    problems.push(...signed.problems);
+    notes.push(...signed.notes);
+    if (undownloaded > 0) {
+      notes.push(
+        `${undownloaded} of ${clip.segments.length} video segments could not be downloaded, so their video was not checked.`,
+      );
+    }
+    if (clip.state === "recording") {
+      notes.push("The clip was still recording when this proof was loaded: later video is not part of this check.");
+    }
+  }
 
-  return { ok: problems.length === 0, ...result, problems };
+  return { ok: problems.length === 0, ...result, problems, notes };
+}
+
+/** A segment's bytes, or null when they cannot be had (gone after retention, offline). */
+async function download(fetchBytes: FetchFunction, url: string): Promise<ArrayBuffer | null> {
+  try {
+    const response = await fetchBytes(url, { credentials: "same-origin", cache: "no-store" });
+    return response.ok ? await response.arrayBuffer() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the clip has video at the moments that matter, as `clipCoverage` in @threshold/protocol
+ * says it: the door opening and the door proven locked. Facts, not forgeries.
+ */
+export function clipCoverage(
+  clip: Pick<ProofClip, "segments">,
+  visit: Pick<DeliveryProof["visit"], "openedAt" | "securedAt">,
+): string[] {
+  const notes: string[] = [];
+  const covers = (iso: string) => {
+    const at = Date.parse(iso);
+    return clip.segments.some((s) => s.startedAt <= at && at <= s.startedAt + s.durationMs);
+  };
+  if (visit.openedAt && !covers(visit.openedAt)) notes.push("The clip has no video of the door opening.");
+  if (visit.securedAt && !covers(visit.securedAt)) notes.push("The clip has no video of the door being locked.");
+  return notes;
+}
+
+/**
+ * The chain head the camera signed when the visit's recording stopped (its
+ * `camera.recording_stopped` event, whose signature is checked with the other device events),
+ * against the clip: as `checkSignedClipHead` in @threshold/protocol. A segment at the head's place
+ * with another hash is a forgery; no head, or no segment there, is a note.
+ */
+export function checkSignedClipHead(
+  clip: Pick<ProofClip, "cameraId" | "segments">,
+  events: readonly DeliveryProof["deviceEvents"][number][],
+  visitId: string,
+): { problems: string[]; notes: string[] } {
+  const head = events.find(
+    (e) =>
+      e.deviceId === clip.cameraId &&
+      e.type === "camera.recording_stopped" &&
+      e.data.visitId === visitId &&
+      typeof e.data.chainHash === "string",
+  )?.data;
+  if (!head) return { problems: [], notes: ["The camera signed no chain head for this visit's video."] };
+  const segment = clip.segments.find((s) => s.sequence === head.sequence && s.startedAt === head.startedAt);
+  if (!segment) return { problems: [], notes: ["The clip has no video at the chain head the camera signed."] };
+  if (segment.chainHash !== head.chainHash) {
+    return {
+      problems: [`Video segment ${segment.sequence} (${segment.id}): differs from the chain head the camera signed`],
+      notes: [],
+    };
+  }
+  return { problems: [], notes: [] };
 }
 
 /** The point of the proof: the lock itself signed that it was locked with the door closed. */
