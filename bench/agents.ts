@@ -1,8 +1,11 @@
 /**
  * Child process of the benchmark: runs every home's real LockAgent and CameraAgent (the
  * @threshold/devices agents, speaking protocol v1 over sockets with Nagle off) against the
- * server's broker, on the machine's second core. Also runs the baseline's echo device: a bare
- * MQTT client that answers each command on its ack topic at once, with no parsing or signing.
+ * server's broker, on the machine's second core. Every camera streams: a door opens only while its
+ * witness camera's video is fresh on the server, so each one uploads synthetic 1 KiB segments on the
+ * real 2 s cadence over HTTP with its device credentials, as a real camera does (0.5 uploads/s per
+ * camera, part of the load the visits meet). Also runs the baseline's echo device: a bare MQTT
+ * client that answers each command on its ack topic at once, with no parsing or signing.
  *
  *   node --import tsx bench/agents.ts <world.json>
  *
@@ -10,12 +13,14 @@
  * to or when the parent goes away.
  */
 import { readFileSync } from "node:fs";
-import { CameraAgent, type DeviceIdentity, LockAgent } from "@threshold/devices";
+import { CameraAgent, type DeviceIdentity, LockAgent, SyntheticVideoSource } from "@threshold/devices";
 import { connectMqtt, deviceTopic, waitForConnect } from "@threshold/protocol";
-import { type AgentCommand, type AgentReport, CpuMeter } from "./lib.js";
+import { type AgentCommand, type AgentReport, CpuMeter, type UploadTotals } from "./lib.js";
 
 interface AgentsFile {
   brokerUrl: string;
+  /** The server's HTTP base URL, where the cameras upload their segments. */
+  serverUrl: string;
   devices: DeviceIdentity[];
   baseline: DeviceIdentity;
 }
@@ -41,11 +46,23 @@ process.on("SIGINT", () => {}); // the parent decides; it sends "stop" or goes a
 process.on("SIGTERM", exit);
 
 const meter = new CpuMeter();
+const cameras: CameraAgent[] = [];
+/** Segments the cameras uploaded, had refused and dropped unsent so far, summed. */
+function uploadTotals(): UploadTotals {
+  const totals = { uploaded: 0, refused: 0, dropped: 0 };
+  for (const camera of cameras) {
+    const { uploaded, refused, dropped } = camera.uploads;
+    totals.uploaded += uploaded;
+    totals.refused += refused;
+    totals.dropped += dropped;
+  }
+  return totals;
+}
 process.on("message", (message: AgentCommand) => {
   if (message.type === "stop") exit();
   if (message.type === "quiet") quiet = true;
   if (message.type === "cpu") {
-    send({ type: "cpu", sample: meter.sample() });
+    send({ type: "cpu", sample: meter.sample(), uploads: uploadTotals() });
     meter.reset();
   }
 });
@@ -63,9 +80,19 @@ async function main(): Promise<void> {
     for (let i = next++; i < world.devices.length; i = next++) {
       const identity = world.devices[i] as DeviceIdentity;
       const options = { identity, brokerUrl: world.brokerUrl, log, reconnectPeriodMs: 1_000 };
-      const agent = identity.kind === "lock" ? new LockAgent(options) : new CameraAgent(options);
+      const agent =
+        identity.kind === "lock"
+          ? new LockAgent(options)
+          : new CameraAgent({
+              ...options,
+              // Marker bytes, not H.264: the default 1 KiB keeps the visit figures about visits
+              // (bench/video.ts measures video ingest with real segments).
+              video: new SyntheticVideoSource({ deviceId: identity.deviceId }),
+              upload: { serverUrl: world.serverUrl, log },
+            });
       await agent.start();
       agents.push(agent);
+      if (agent instanceof CameraAgent) cameras.push(agent);
       started++;
     }
   };

@@ -1,4 +1,4 @@
-/** Helpers and message shapes shared by the benchmark's processes (visits.ts, agents.ts, couriers.ts). */
+/** Helpers and message shapes shared by the benchmark's processes (run.ts, agents.ts, couriers.ts, video.ts, video-cameras.ts). */
 
 /** The p-th percentile (0–100) of `values`, nearest-rank; NaN when empty. Sorts a copy. */
 export function percentile(values: readonly number[], p: number): number {
@@ -78,10 +78,17 @@ export type CourierReport =
 /** `quiet`: the server is about to close; the agents' reconnection attempts are expected, not news. */
 export type AgentCommand = { type: "cpu" } | { type: "quiet" } | { type: "stop" };
 
+/** The cameras' segment uploads so far, summed over all of them (CameraAgent.uploads). */
+export interface UploadTotals {
+  uploaded: number;
+  refused: number;
+  dropped: number;
+}
+
 export type AgentReport =
   | { type: "progress"; started: number; total: number }
   | { type: "ready"; started: number; errors: number }
-  | { type: "cpu"; sample: CpuSample }
+  | { type: "cpu"; sample: CpuSample; uploads: UploadTotals }
   | { type: "error"; message: string };
 
 /** Measures a process's CPU use between two calls. */
@@ -104,3 +111,36 @@ export class CpuMeter {
 export function corePercent(sample: CpuSample): number {
   return sample.wallMs > 0 ? (sample.cpuUs / 1000 / sample.wallMs) * 100 : 0;
 }
+
+/** What one phase of the video benchmark's cameras measured (video-cameras.ts). */
+export interface VideoPhaseResult {
+  /** Segments the server stored inside the window, and their bytes. */
+  segments: number;
+  bytes: number;
+  windowMs: number;
+  /** Live phase: per segment, from its capture end to the live playlist listing it. */
+  lagMs: number[];
+  failures: number;
+  /** The first few failures' codes (the server's error code, or the network error). */
+  firstFailures: string[];
+  /** The cameras' process CPU during the phase. */
+  cpu: CpuSample | null;
+}
+
+export type VideoCameraCommand =
+  | {
+      type: "setup";
+      serverUrl: string;
+      /** A session cookie of someone who may watch every camera (an operator). */
+      viewerCookie: string;
+      cameras: { deviceId: string; secret: string }[];
+      segmentBytes: number;
+    }
+  | { type: "ingest"; warmupMs: number; durationMs: number }
+  | { type: "live"; durationMs: number }
+  | { type: "stop" };
+
+export type VideoCameraReport =
+  | { type: "ready" }
+  | { type: "result"; result: VideoPhaseResult }
+  | { type: "error"; message: string };

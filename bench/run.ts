@@ -1,5 +1,5 @@
 /**
- * The benchmark itself (bench/visits.ts launches it; see README.md):
+ * The benchmark itself (bench/bench.ts launches it after the video benchmark; see README.md):
  *
  * Starts the real server on embedded defaults (SQLite, embedded aedes broker) in a temp data dir,
  * seeds homes, couriers and shipments directly in storage, runs every home's real lock and camera
@@ -13,7 +13,7 @@
  * --what-if=stmt-cache,sync-normal (experiments), --homes=N --couriers=N --duration=S
  * (throughput) --latency-duration=S.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { deviceTopic } from "@threshold/protocol";
 import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
 import { sql } from "kysely";
+import { nextMessage, startChild, stopChild, withTimeout } from "./children.js";
 import {
   type Counters,
   installCounters,
@@ -42,6 +43,7 @@ import {
   corePercent,
   type PhaseResult,
   percentile,
+  type UploadTotals,
 } from "./lib.js";
 import { seedShipments, seedWorld, type World } from "./seed.js";
 
@@ -90,15 +92,6 @@ const say = (line: string) =>
 const resources: { couriers?: ChildProcess; agents?: ChildProcess; server?: ServerHandle; dataDir?: string } = {};
 let cleaning: Promise<void> | null = null;
 
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  if (child.connected) child.send({ type: "stop" } satisfies AgentCommand & CourierCommand);
-  const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     const step = async (what: string, work: () => Promise<void> | void) => {
@@ -126,56 +119,8 @@ function interrupt(why: string): void {
   void cleanup().finally(() => process.exit(130));
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => interrupt(signal));
-// Started by visits.ts: if it goes, so do we.
+// Started by bench.ts: if it goes, so do we.
 process.on("disconnect", () => interrupt("launcher gone"));
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
-    }),
-  ]);
-}
-
-/** Starts a bench/*.ts child under tsx with an IPC channel; cleanup() stops it. */
-function startChild(script: string, childArgs: string[]): ChildProcess {
-  return fork(path.join(HERE, script), childArgs, {
-    execArgv: ["--import", import.meta.resolve("tsx")],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-}
-
-/** The next IPC message from `child` that `pick` accepts; rejects if the child exits first. */
-function nextMessage<R, T>(child: ChildProcess, pick: (m: R) => T | undefined, onOther?: (m: R) => void): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: R) => {
-      const error = (message as { type?: string; message?: string }).type === "error";
-      if (error) {
-        done();
-        return reject(
-          new Error(`child ${path.basename(String(child.spawnfile))}: ${(message as { message?: string }).message}`),
-        );
-      }
-      const value = pick(message);
-      if (value !== undefined) {
-        done();
-        resolve(value);
-      } else onOther?.(message);
-    };
-    const onExit = (code: number | null) => {
-      done();
-      reject(new Error(`a child process exited early (code ${code})`));
-    };
-    const done = () => {
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-    };
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -189,7 +134,7 @@ function brokerTransport(server: ServerHandle): Transport {
   const deps = Reflect.get(server.ctx.gateway, "deps") as { transport?: Transport } | undefined;
   const transport = deps?.transport;
   if (!transport || typeof transport.publishCommand !== "function" || typeof transport.onInbound !== "function") {
-    throw new Error("cannot reach the gateway's broker transport; update bench/visits.ts brokerTransport()");
+    throw new Error("cannot reach the gateway's broker transport; update bench/run.ts brokerTransport()");
   }
   return transport;
 }
@@ -404,7 +349,14 @@ function fmt(n: number, digits = 2): string {
   return Number.isFinite(n) ? n.toFixed(digits) : "n/a";
 }
 
-function describePhase(name: string, result: PhaseResult, server: ServerWindow, agentsCpu: CpuSample): void {
+function describePhase(
+  name: string,
+  result: PhaseResult,
+  server: ServerWindow,
+  agents: Extract<AgentReport, { type: "cpu" }>,
+  uploadsBefore: UploadTotals,
+): void {
+  const agentsCpu = agents.sample;
   const secs = result.windowMs / 1000;
   say(
     `${name}: ${result.completed} visits in ${fmt(secs, 1)} s = ${fmt(result.completed / secs, 1)}/s; ` +
@@ -424,6 +376,12 @@ function describePhase(name: string, result: PhaseResult, server: ServerWindow, 
   }
   if (result.maxSendLagMs > 0) say(`${name}: worst arrival send lag ${fmt(result.maxSendLagMs)} ms`);
   for (const f of result.firstFailures) say(`${name}: failure at ${f.step}: ${f.detail}`);
+  const uploads = agents.uploads;
+  const uploaded = uploads.uploaded - uploadsBefore.uploaded;
+  say(
+    `${name}: cameras uploaded ${uploaded} segments in the whole phase (${fmt(uploaded / (agentsCpu.wallMs / 1000), 0)}/s), ` +
+      `${uploads.refused - uploadsBefore.refused} refused, ${uploads.dropped - uploadsBefore.dropped} dropped unsent`,
+  );
 }
 
 function describePerVisit(before: RowCounts, after: RowCounts, window: ServerWindow, completed: number): void {
@@ -482,7 +440,7 @@ async function main(): Promise<number> {
   if (profiling) installCounters();
   if (whatIfs.includes("stmt-cache")) installStatementCache();
 
-  // visits.ts makes the dir (and removes it whatever becomes of this process); run alone, we do.
+  // bench.ts makes the dir (and removes it whatever becomes of this process); run alone, we do.
   const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "threshold-bench-"));
   resources.dataDir = dataDir;
   const server = await startServer(
@@ -524,7 +482,12 @@ async function main(): Promise<number> {
   const worldFile = path.join(dataDir, "agents.json");
   writeFileSync(
     worldFile,
-    JSON.stringify({ brokerUrl: server.ctx.mqttUrl, devices: world.devices, baseline: world.baseline }),
+    JSON.stringify({
+      brokerUrl: server.ctx.mqttUrl,
+      serverUrl: server.url,
+      devices: world.devices,
+      baseline: world.baseline,
+    }),
     { mode: 0o600 },
   );
   t = performance.now();
@@ -559,8 +522,27 @@ async function main(): Promise<number> {
     if (performance.now() - t > 120_000) throw new Error("not every device came online within 120 s");
     await new Promise((r) => setTimeout(r, 200));
   }
-  const agentsCpu = async (): Promise<CpuSample> => {
-    const answer = nextMessage<AgentReport, CpuSample>(agents, (m) => (m.type === "cpu" ? m.sample : undefined));
+  // A door opens only while its camera's video is fresh: wait for every camera's first segment.
+  const cameras = world.devices.filter((d) => d.kind === "camera").length;
+  for (let last = -1; ; ) {
+    const streaming = Number(
+      (
+        await db
+          .selectFrom("video_segments")
+          .select(sql<number>`count(distinct device_id)`.as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    if (streaming !== last) say(`cameras with video stored ${streaming}/${cameras}`);
+    last = streaming;
+    if (streaming >= cameras) break;
+    if (performance.now() - t > 120_000) throw new Error("not every camera uploaded a segment within 120 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const agentsCpu = async (): Promise<Extract<AgentReport, { type: "cpu" }>> => {
+    const answer = nextMessage<AgentReport, Extract<AgentReport, { type: "cpu" }>>(agents, (m) =>
+      m.type === "cpu" ? m : undefined,
+    );
     agents.send({ type: "cpu" } satisfies AgentCommand);
     return withTimeout(answer, 10_000, "reading the agents' CPU");
   };
@@ -591,7 +573,7 @@ async function main(): Promise<number> {
     `throughput: ${settings.couriers} couriers in a closed loop, ${settings.warmupS} s warm-up + ${settings.throughputS} s…`,
   );
   let before = await countRows(server);
-  await agentsCpu();
+  let uploadsBefore = (await agentsCpu()).uploads;
   const profileFile = profiling
     ? path.join(HERE, "out", `visits-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`)
     : null;
@@ -606,7 +588,7 @@ async function main(): Promise<number> {
     },
     profileFile,
   );
-  describePhase("throughput", throughput.result, throughput.server, await agentsCpu());
+  describePhase("throughput", throughput.result, throughput.server, await agentsCpu(), uploadsBefore);
   describePerVisit(before, await countRows(server), throughput.server, throughput.result.completed);
   if (profileFile) {
     for (const line of throughput.server.profile) console.log(line);
@@ -624,7 +606,7 @@ async function main(): Promise<number> {
     `latency: open loop at ${rate} visits/s (half the throughput), ${settings.latencyWarmupS} s + ${settings.latencyS} s…`,
   );
   before = await countRows(server);
-  await agentsCpu();
+  uploadsBefore = (await agentsCpu()).uploads;
   const latencyStart = server.ctx.clock.now();
   const latency = await runPhase(
     couriers,
@@ -638,7 +620,7 @@ async function main(): Promise<number> {
     },
     null,
   );
-  describePhase("latency", latency.result, latency.server, await agentsCpu());
+  describePhase("latency", latency.result, latency.server, await agentsCpu(), uploadsBefore);
   describePerVisit(before, await countRows(server), latency.server, latency.result.completed);
   const steps = await timeline(server, latencyStart);
   if (steps) say(steps);

@@ -263,3 +263,38 @@ export async function seedShipments(ctx: Ctx, world: World, perCourier: number):
   await db.transaction().execute((trx) => insertChunks(trx, "shipments", rows));
   return plans;
 }
+
+/** An operator signed in (a session stored as the server checks it): may watch every camera. Returns the cookie. */
+export async function seedOperatorSession(ctx: Ctx): Promise<string> {
+  const { db, clock, config } = ctx;
+  const now = clock.now();
+  const id = newId("user", now);
+  const token = newSessionToken();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("users")
+      .values({
+        id,
+        email: "bench-operator@example.test",
+        name: "Bench operator",
+        role: "operator",
+        password_hash: "bench-no-password-login",
+        carrier_id: null,
+        created_at: now,
+        disabled_at: null,
+      })
+      .execute();
+    await trx
+      .insertInto("sessions")
+      .values({
+        token_hash: hashSecret(token),
+        user_id: id,
+        created_at: now,
+        expires_at: now + config.sessionTtlMs,
+        ip: "127.0.0.1",
+        user_agent: "bench",
+      })
+      .execute();
+  });
+  return `${SESSION_COOKIE}=${token}`;
+}

@@ -8,6 +8,7 @@ export * from "./lock-agent.js";
 export * from "./pairing-client.js";
 export * from "./video/ffmpeg-path.js";
 export * from "./video/ffmpeg-video-source.js";
+export * from "./video/segment-chainer.js";
 export * from "./video/segment-uploader.js";
 export * from "./video/synthetic-video-source.js";
 export * from "./video-source.js";
