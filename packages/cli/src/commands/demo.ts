@@ -32,53 +32,68 @@ export function registerDemoCommand(program: Command): void {
         demo: { password: DEMO_PASSWORD, accounts: Object.values(DEMO_ACCOUNTS) },
       });
       let fleet: RunningFleet | undefined;
-      onShutdown(async () => {
+      const stop = async () => {
         await fleet?.stop();
         await server.close();
-      });
-
-      const fleetDir = path.join(config.dataDir, "fleet");
-      if (await ensureDemoAccounts(server)) {
-        // A new database: identities of an older demo would be refused by the broker.
-        fs.rmSync(fleetDir, { recursive: true, force: true });
-        console.log("Seeded demo accounts.");
+      };
+      onShutdown(stop);
+      try {
+        await startDemo(server, config.dataDir, (started) => {
+          fleet = started;
+        });
+      } catch (error) {
+        // A start that fails half-way stops what it started: the camera's ffmpeg is a child
+        // process, and it would outlive us otherwise.
+        await stop().catch(() => undefined);
+        throw error;
       }
-      const recipient = (await signIn(server.url, DEMO_ACCOUNTS.recipient.email, DEMO_PASSWORD)).client;
-      const siteId = await ensureHome(recipient);
-
-      fleet = await runFleet({
-        serverUrl: server.url,
-        stateDir: fleetDir,
-        devices: DEMO_FLEET.map(({ displayName: _, ...device }) => device),
-        claim: async (code, device) => {
-          const name = DEMO_FLEET.find((d) => d.name === device.name)?.displayName ?? device.name;
-          unwrap(
-            await recipient.POST("/v1/sites/{siteId}/devices", {
-              params: { path: { siteId } },
-              body: { pairingCode: code, name },
-            }),
-          );
-        },
-        log: (line) => console.log(`  device: ${line}`),
-      });
-      const lock = fleet.agents.get("front-door-lock");
-      const camera = fleet.agents.get("porch-camera");
-      if (!lock || !camera) throw new Error("the demo fleet did not start");
-      const accessPointId = await ensureFrontDoor(recipient, siteId, lock.deviceId, camera.deviceId);
-      await ensureConsent(recipient, accessPointId);
-      await waitOnline(recipient, [lock.deviceId, camera.deviceId]);
-
-      const state = await ensureDemoState(config.dataDir, server.url);
-      const shipments = await createDemoShipments(server, state.apiKey, siteId);
-      printBanner({
-        url: server.url,
-        mqttUrl: server.ctx.mqttUrl,
-        apiKey: state.apiKey,
-        dataDir: config.dataDir,
-        siteId,
-        shipments,
-      });
     });
+}
+
+/** Seeds the demo, pairs its fleet through the real flow, makes today's shipments and prints the banner. */
+async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet: RunningFleet) => void): Promise<void> {
+  const fleetDir = path.join(dataDir, "fleet");
+  if (await ensureDemoAccounts(server)) {
+    // A new database: identities of an older demo would be refused by the broker.
+    fs.rmSync(fleetDir, { recursive: true, force: true });
+    console.log("Seeded demo accounts.");
+  }
+  const recipient = (await signIn(server.url, DEMO_ACCOUNTS.recipient.email, DEMO_PASSWORD)).client;
+  const siteId = await ensureHome(recipient);
+
+  const fleet = await runFleet({
+    serverUrl: server.url,
+    stateDir: fleetDir,
+    devices: DEMO_FLEET.map(({ displayName: _, ...device }) => device),
+    claim: async (code, device) => {
+      const name = DEMO_FLEET.find((d) => d.name === device.name)?.displayName ?? device.name;
+      unwrap(
+        await recipient.POST("/v1/sites/{siteId}/devices", {
+          params: { path: { siteId } },
+          body: { pairingCode: code, name },
+        }),
+      );
+    },
+    log: (line) => console.log(`  device: ${line}`),
+  });
+  onFleet(fleet);
+  const lock = fleet.agents.get("front-door-lock");
+  const camera = fleet.agents.get("porch-camera");
+  if (!lock || !camera) throw new Error("the demo fleet did not start");
+  const accessPointId = await ensureFrontDoor(recipient, siteId, lock.deviceId, camera.deviceId);
+  await ensureConsent(recipient, accessPointId);
+  await waitOnline(recipient, [lock.deviceId, camera.deviceId]);
+
+  const state = await ensureDemoState(dataDir, server.url);
+  const shipments = await createDemoShipments(server, state.apiKey, siteId);
+  printBanner({
+    url: server.url,
+    mqttUrl: server.ctx.mqttUrl,
+    apiKey: state.apiKey,
+    dataDir,
+    siteId,
+    shipments,
+  });
 }
 
 async function ensureHome(recipient: ThresholdClient): Promise<string> {
