@@ -1,7 +1,8 @@
-/** The benchmark's child processes: starting them and waiting for their messages, with time limits. */
+/** The benchmark's processes: the server under test, and child processes with their messages and time limits. */
 import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -66,4 +67,22 @@ export function nextMessage<R, T>(
     child.on("message", onMessage);
     child.once("exit", onExit);
   });
+}
+
+/**
+ * The server under test: the real `startServer(loadConfig(...))` on embedded defaults, on free
+ * loopback ports, silent, with its data in `dataDir`; `env` adds or overrides settings.
+ */
+export function startBenchServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerHandle> {
+  return startServer(
+    loadConfig({
+      DATA_DIR: dataDir,
+      HOST: "127.0.0.1",
+      PORT: "0",
+      MQTT_HOST: "127.0.0.1",
+      MQTT_PORT: "0",
+      LOG_LEVEL: "silent",
+      ...env,
+    }),
+  );
 }

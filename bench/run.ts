@@ -19,9 +19,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { deviceTopic } from "@threshold/protocol";
-import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
+import type { ServerHandle } from "@threshold/server";
 import { sql } from "kysely";
-import { nextMessage, startChild, stopChild, withTimeout } from "./children.js";
+import { nextMessage, startBenchServer, startChild, stopChild, withTimeout } from "./children.js";
 import {
   type Counters,
   installCounters,
@@ -443,16 +443,7 @@ async function main(): Promise<number> {
   // bench.ts makes the dir (and removes it whatever becomes of this process); run alone, we do.
   const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "threshold-bench-"));
   resources.dataDir = dataDir;
-  const server = await startServer(
-    loadConfig({
-      DATA_DIR: dataDir,
-      HOST: "127.0.0.1",
-      PORT: "0",
-      MQTT_HOST: "127.0.0.1",
-      MQTT_PORT: "0",
-      LOG_LEVEL: "silent",
-    }),
-  );
+  const server = await startBenchServer(dataDir);
   resources.server = server;
   if (interrupted) return 130;
   if (whatIfs.includes("sync-normal")) await sql`pragma synchronous = NORMAL`.execute(server.ctx.db);

@@ -28,8 +28,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
-import { nextMessage, startChild, stopChild, withTimeout } from "./children.js";
+import type { ServerHandle } from "@threshold/server";
+import { nextMessage, startBenchServer, startChild, stopChild, withTimeout } from "./children.js";
 import { Profiler } from "./instrument.js";
 import {
   CpuMeter,
@@ -152,17 +152,7 @@ async function main(): Promise<number> {
   );
   const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "threshold-bench-video-"));
   resources.dataDir = dataDir;
-  const server = await startServer(
-    loadConfig({
-      DATA_DIR: dataDir,
-      HOST: "127.0.0.1",
-      PORT: "0",
-      MQTT_HOST: "127.0.0.1",
-      MQTT_PORT: "0",
-      LOG_LEVEL: "silent",
-      MEDIA_MAX_SEGMENT_BYTES: String(Math.max(4 * MB, segmentBytes)),
-    }),
-  );
+  const server = await startBenchServer(dataDir, { MEDIA_MAX_SEGMENT_BYTES: String(Math.max(4 * MB, segmentBytes)) });
   resources.server = server;
   const world = await seedWorld(server.ctx, { homes: cameraCount, couriers: 1, brokerUrl: server.ctx.mqttUrl });
   const viewerCookie = await seedOperatorSession(server.ctx);

@@ -1,3 +1,4 @@
+export * from "./clip-coverage.js";
 export * from "./command-verifier.js";
 export * from "./examples.js";
 export * from "./limits.js";

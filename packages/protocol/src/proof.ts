@@ -1,4 +1,5 @@
 import { type AuditEvent, hashAuditEvent } from "@threshold/core";
+import { clipCoverage } from "./clip-coverage.js";
 import { parseAck, parseCommand, parseEvent } from "./parse.js";
 import type { AckMessage, CommandMessage, EventMessage } from "./schemas.js";
 import { GENESIS_SEGMENT_HASH, type SegmentChainInput, segmentChainHash } from "./segment-chain.js";
@@ -184,19 +185,4 @@ export function checkClipChain(
     previous = segment;
   }
   return { checked: clip.segments.length, problems };
-}
-
-/** Whether the clip has video at the moments that matter: the door opening and the door proven locked. */
-export function clipCoverage(
-  clip: Pick<ProofClip, "segments">,
-  visit: Pick<DeliveryProof["visit"], "openedAt" | "securedAt">,
-): string[] {
-  const notes: string[] = [];
-  const covers = (iso: string) => {
-    const at = Date.parse(iso);
-    return clip.segments.some((s) => s.startedAt <= at && at <= s.startedAt + s.durationMs);
-  };
-  if (visit.openedAt && !covers(visit.openedAt)) notes.push("The clip has no video of the door opening.");
-  if (visit.securedAt && !covers(visit.securedAt)) notes.push("The clip has no video of the door being locked.");
-  return notes;
 }

@@ -1,6 +1,7 @@
 import { auditHashInput } from "@threshold/core/audit-hash-input";
 import { canonicalJson } from "@threshold/core/canonical-json";
 import type { DeliveryProof } from "@threshold/protocol";
+import { clipCoverage } from "@threshold/protocol/clip-coverage";
 
 /**
  * Checks a delivery proof in the browser, trusting nothing but the proof's own public keys: every
@@ -280,24 +281,6 @@ async function download(fetchBytes: FetchFunction, url: string): Promise<ArrayBu
   } catch {
     return null;
   }
-}
-
-/**
- * Whether the clip has video at the moments that matter, as `clipCoverage` in @threshold/protocol
- * says it: the door opening and the door proven locked. Facts, not forgeries.
- */
-export function clipCoverage(
-  clip: Pick<ProofClip, "segments">,
-  visit: Pick<DeliveryProof["visit"], "openedAt" | "securedAt">,
-): string[] {
-  const notes: string[] = [];
-  const covers = (iso: string) => {
-    const at = Date.parse(iso);
-    return clip.segments.some((s) => s.startedAt <= at && at <= s.startedAt + s.durationMs);
-  };
-  if (visit.openedAt && !covers(visit.openedAt)) notes.push("The clip has no video of the door opening.");
-  if (visit.securedAt && !covers(visit.securedAt)) notes.push("The clip has no video of the door being locked.");
-  return notes;
 }
 
 /**
