@@ -26,8 +26,9 @@ export type StorageOptions = { databaseUrl: string } | { sqlitePath: string };
 
 /**
  * Opens the database: PostgreSQL when a URL is given, else a SQLite file.
- * SQLite runs in WAL mode with `synchronous=FULL`: every commit is on disk before it is
- * acknowledged, which rule-bearing rows (audit events, commands, used one-time codes) require.
+ * SQLite runs in WAL mode with `synchronous=NORMAL`; what must be durable before it is
+ * acknowledged (audit events, commands, used one-time codes) waits for `durable()`, which fsyncs
+ * the WAL off the event loop for many commits at once (WalSync).
  */
 export function openStorage(options: StorageOptions): Storage {
   if ("databaseUrl" in options) return openPostgres(options.databaseUrl);

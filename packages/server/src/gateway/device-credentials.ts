@@ -3,17 +3,30 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { secretMatches } from "../modules/auth/tokens.js";
 
-/** Checks a device's MQTT username (its id) and password (its secret from pairing) against storage. */
+/**
+ * The active device whose MQTT username (its id) and password (its secret from pairing) these
+ * are, or null: one row read and one SHA-256, for the broker and for camera uploads alike.
+ */
+export async function deviceByCredentials(
+  db: Kysely<Database>,
+  username: string,
+  password: string,
+): Promise<{ id: string; kind: string } | null> {
+  if (!isId("device", username) || password.length === 0 || password.length > 256) return null;
+  const row = await db
+    .selectFrom("devices")
+    .select(["id", "kind", "secret_hash", "removed_at"])
+    .where("id", "=", username)
+    .executeTakeFirst();
+  if (!row || row.removed_at !== null || !secretMatches(password, row.secret_hash)) return null;
+  return { id: row.id, kind: row.kind };
+}
+
+/** Whether a device's MQTT username and password are valid (deviceByCredentials). */
 export async function deviceCredentialsValid(
   db: Kysely<Database>,
   username: string,
   password: string,
 ): Promise<boolean> {
-  if (!isId("device", username) || password.length === 0 || password.length > 256) return false;
-  const row = await db
-    .selectFrom("devices")
-    .select(["secret_hash", "removed_at"])
-    .where("id", "=", username)
-    .executeTakeFirst();
-  return Boolean(row && row.removed_at === null && secretMatches(password, row.secret_hash));
+  return (await deviceByCredentials(db, username, password)) !== null;
 }

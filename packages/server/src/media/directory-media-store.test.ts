@@ -47,6 +47,15 @@ describe("DirectoryMediaStore", () => {
     expect(fs.statSync(path.join(root, "dev_a", "seg_2.ts")).isDirectory()).toBe(true);
   });
 
+  it("makes a camera's directory again when it was removed behind the store's back", async () => {
+    await store.put("dev_a/seg_1.ts", Buffer.from("one"));
+    fs.rmSync(path.join(root, "dev_a"), { recursive: true });
+    fs.rmSync(path.join(root, ".incoming"), { recursive: true });
+    await store.put("dev_a/seg_2.ts", Buffer.from("two"));
+    expect(fs.readFileSync(path.join(root, "dev_a", "seg_2.ts"), "utf8")).toBe("two");
+    expect(fs.readdirSync(path.join(root, ".incoming"))).toEqual([]);
+  });
+
   it("refuses keys that could escape the store", async () => {
     for (const key of ["../escape.ts", "/etc/passwd", "a/../../b", "", ".incoming/x", "a//b", "a\\b"]) {
       await expect(store.put(key, Buffer.from("x")), key).rejects.toThrow(TypeError);

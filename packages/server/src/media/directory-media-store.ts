@@ -14,13 +14,30 @@ const INCOMING = ".incoming";
  * dropped upload never leaves half a segment under a real name.
  */
 export class DirectoryMediaStore implements MediaStore {
+  /**
+   * Directories this store made or found: a camera's segments all go to one, so asking the disk
+   * again on every put would be two wasted trips through the thread pool. One removed behind our
+   * back (ENOENT) is forgotten and made again, and the put tried once more.
+   */
+  private readonly madeDirectories = new Set<string>();
+
   constructor(readonly root: string) {}
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const target = this.pathOf(key);
+    try {
+      await this.write(target, bytes);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      this.madeDirectories.clear();
+      await this.write(target, bytes);
+    }
+  }
+
+  private async write(target: string, bytes: Uint8Array): Promise<void> {
     const incoming = path.join(this.root, INCOMING);
-    await fs.mkdir(incoming, { recursive: true });
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    await this.directory(incoming);
+    await this.directory(path.dirname(target));
     const temporary = path.join(incoming, `${randomBytes(12).toString("hex")}.part`);
     try {
       const file = await fs.open(temporary, "wx", 0o600);
@@ -36,6 +53,12 @@ export class DirectoryMediaStore implements MediaStore {
       throw error;
     }
     await syncDirectory(path.dirname(target));
+  }
+
+  private async directory(directory: string): Promise<void> {
+    if (this.madeDirectories.has(directory)) return;
+    await fs.mkdir(directory, { recursive: true });
+    this.madeDirectories.add(directory);
   }
 
   async get(key: string): Promise<Buffer | null> {

@@ -1,8 +1,7 @@
 import { ThresholdError } from "@threshold/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
-import { deviceCredentialsValid } from "../../gateway/device-credentials.js";
-import { findUploadingDevice } from "./repository.js";
+import { deviceByCredentials } from "../../gateway/device-credentials.js";
 
 /** Device id and secret from an `Authorization: Basic …` header, or null when it is not one. */
 export function parseBasicCredentials(header: string | undefined): { username: string; password: string } | null {
@@ -31,7 +30,8 @@ export async function authenticateCamera(
   pathDeviceId: string,
 ): Promise<string> {
   const credentials = parseBasicCredentials(authorization);
-  if (!credentials || !(await deviceCredentialsValid(db, credentials.username, credentials.password))) {
+  const device = credentials && (await deviceByCredentials(db, credentials.username, credentials.password));
+  if (!credentials || !device) {
     throw new ThresholdError(
       "unauthenticated",
       "Send the camera's device id and secret from pairing as Authorization: Basic.",
@@ -46,8 +46,6 @@ export async function authenticateCamera(
       },
     );
   }
-  const device = await findUploadingDevice(db, credentials.username);
-  if (!device) throw new ThresholdError("unauthenticated", "This device was removed.");
   if (device.kind !== "camera") {
     throw new ThresholdError("device_kind_mismatch", `Only cameras upload video; this device is a ${device.kind}.`);
   }

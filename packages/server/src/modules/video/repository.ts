@@ -4,15 +4,6 @@ import type { Database } from "../../db/schema.js";
 export type SegmentRow = Selectable<Database["video_segments"]>;
 
 /** A device as an upload needs it: is it there, and is it a camera. */
-export function findUploadingDevice(db: Kysely<Database>, deviceId: string) {
-  return db
-    .selectFrom("devices")
-    .select(["id", "kind", "site_id"])
-    .where("id", "=", deviceId)
-    .where("removed_at", "is", null)
-    .executeTakeFirst();
-}
-
 /** The camera's newest segments, newest first (the unique (device_id, position) index serves it). */
 export function newestSegments(db: Kysely<Database>, deviceId: string, limit: number): Promise<SegmentRow[]> {
   return db
