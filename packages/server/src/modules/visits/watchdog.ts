@@ -3,11 +3,14 @@ import { pruneIdempotencyKeys } from "../../http/idempotency.js";
 import { reportedState } from "../devices/schemas.js";
 import { newestFreshness } from "../video/service.js";
 import { type Actuator, actuatorForDeviceKind, actuatorForMethod } from "./actuators.js";
+import { watchFridges } from "./fridge-watch.js";
 import { findVisit } from "./repository.js";
 import { VisitService } from "./service.js";
 
 /** How often an aborted visit's lock that still reports unlocked is told again to lock. */
 const ABORTED_RELOCK_EVERY_MS = 5_000;
+/** How often the fridges that took a delivery lately are looked at. */
+const FRIDGE_WATCH_EVERY_MS = 5_000;
 /** How long after an abort the watchdog keeps making sure its lock ended locked. */
 const ABORTED_RELOCK_WINDOW_MS = 10 * 60_000;
 
@@ -20,6 +23,7 @@ export class VisitWatchdog {
   private running: Promise<void> | null = null;
   private readonly visits: VisitService;
   private lastPrune = 0;
+  private lastFridgeWatch = 0;
   private readonly relockedAt = new Map<string, number>();
   /** Relocks wait for the lock's answer; they run beside the pass so one slow lock holds up nothing. */
   private readonly relocks = new Set<Promise<void>>();
@@ -155,6 +159,13 @@ export class VisitWatchdog {
       if (actuator.needsSecuring(state) && now - (this.relockedAt.get(visit.id) ?? 0) >= ABORTED_RELOCK_EVERY_MS) {
         await this.relock(visit.id, visit.lock_device_id, now, actuator, false);
       }
+    }
+
+    // Fridges that took a delivery lately: warming or left open raises an alert. Temperatures
+    // move slowly, so every few seconds is plenty.
+    if (now - this.lastFridgeWatch >= FRIDGE_WATCH_EVERY_MS) {
+      this.lastFridgeWatch = now;
+      await watchFridges(this.ctx);
     }
 
     if (now - this.lastPrune > 3_600_000) {
