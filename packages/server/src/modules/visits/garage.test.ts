@@ -1,10 +1,12 @@
 import type { GarageOpenerAgent } from "@threshold/devices";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DATABASES } from "../../test/databases.js";
+import { signInAs } from "../../test/fixtures.js";
 import { addGarage, reported } from "../../test/garage-and-fridge.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
 import { until } from "../../test/wait.js";
+import { createApiKey } from "../shipments/test-support/index.js";
 import { VisitWatchdog } from "./watchdog.js";
 
 describe.each(TEST_DATABASES)("the in-garage visit on %s", (database) => {
@@ -203,6 +205,47 @@ describe.each(TEST_DATABASES)("the in-garage visit on %s", (database) => {
       cookie: home.recipient.cookie,
     });
     expect(detail.body).toMatchObject({ kind: "garage", garage: { door: "closed", obstructed: false }, fridge: null });
+  });
+
+  it("lets a carrier create an in_garage shipment only where the recipient allows garage delivery", async () => {
+    const admin = await signInAs(server, "carrier_admin", { carrierId: home.carrierId });
+    const key = await createApiKey(home.request, admin, ["shipments:read", "shipments:write"]);
+    const create = (trackingNumber: string) =>
+      home.request("POST", "/v1/shipments", {
+        headers: { authorization: `Bearer ${key}` },
+        body: {
+          trackingNumber,
+          siteId: home.siteId,
+          method: "in_garage",
+          window: {
+            start: new Date(Date.now() + 3_600_000).toISOString(),
+            end: new Date(Date.now() + 7_200_000).toISOString(),
+          },
+        },
+      });
+    expect((await create("GARAGE-OK-1")).status).toBe(201);
+    await server.ctx.db
+      .updateTable("consents")
+      .set({ methods: JSON.stringify(["doorstep"]) })
+      .where("access_point_id", "=", garageAccessPointId)
+      .execute();
+    try {
+      const refused = await create("GARAGE-NO-1");
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.code).toBe("no_consent");
+      const stored = await server.ctx.db
+        .selectFrom("shipments")
+        .select("id")
+        .where("tracking_number", "=", "GARAGE-NO-1")
+        .execute();
+      expect(stored).toEqual([]);
+    } finally {
+      await server.ctx.db
+        .updateTable("consents")
+        .set({ methods: JSON.stringify(["in_garage"]) })
+        .where("access_point_id", "=", garageAccessPointId)
+        .execute();
+    }
   });
 
   // Stops the home's camera: keep it last.
