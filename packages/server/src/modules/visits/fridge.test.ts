@@ -165,6 +165,32 @@ describe.each(TEST_DATABASES)("fridge delivery, chained behind the front door, o
     expect((await secure(opened.body.id)).body.status).toBe("secured");
   });
 
+  it("raises an incident when the courier leaves with the fridge open; the watchdog locks the fridge, then the door", async () => {
+    const { trackingNumber } = await home.shipment({ method: "in_fridge", perishable: true });
+    const opened = await scan(trackingNumber);
+    await openNext(opened.body.id);
+    expect(fridge.state.lock).toBe("unlocked");
+    await server.ctx.db
+      .updateTable("visits")
+      .set({ deadline_at: Date.now() - 1 })
+      .where("id", "=", opened.body.id)
+      .execute();
+    const watchdog = new VisitWatchdog(server.ctx);
+    await watchdog.tick();
+    await watchdog.stop();
+    const incident = await server.ctx.db
+      .selectFrom("incidents")
+      .selectAll()
+      .where("visit_id", "=", opened.body.id)
+      .executeTakeFirstOrThrow();
+    expect(incident).toMatchObject({ kind: "not_secured", status: "open" });
+    expect(fridge.state.lock).toBe("locked");
+    expect(home.lock.state.lock).toBe("locked");
+    const types = await auditTypes(opened.body.id);
+    expect(types.indexOf("visit.inner_secured")).toBeGreaterThan(types.indexOf("visit.incident"));
+    expect(types.at(-1)).toBe("visit.secured");
+  });
+
   it("alerts the recipient once when the fridge warms above the threshold after a delivery", async () => {
     const { trackingNumber } = await home.shipment({ method: "in_fridge", perishable: true });
     const opened = await scan(trackingNumber);
