@@ -1,4 +1,5 @@
 import type { GarageOpenerAgent } from "@threshold/devices";
+import { type DeliveryProof, verifyProof } from "@threshold/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
@@ -91,6 +92,13 @@ describe.each(TEST_DATABASES)("the in-garage visit on %s", (database) => {
       "visit.secured",
     ]);
     expect(await server.ctx.audit.verify()).toMatchObject({ ok: true });
+
+    // The proof carries the opener's own signed acks and events, and checks without trusting us.
+    const proof = (await home.request("GET", `/v1/shipments/${shipmentId}/proof`, { cookie: home.recipient.cookie }))
+      .body as DeliveryProof;
+    expect(proof.commands.map((c) => c.message.action)).toEqual(expect.arrayContaining(["open", "close"]));
+    expect(proof.deviceEvents.map((e) => e.type)).toEqual(expect.arrayContaining(["garage.opened", "garage.closed"]));
+    expect(verifyProof(proof)).toMatchObject({ ok: true, problems: [] });
   });
 
   it("refuses with garage_not_closed while the garage is already open, and opens nothing", async () => {
