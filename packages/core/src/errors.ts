@@ -38,6 +38,11 @@ export const ERROR_CODES = {
   segment_replayed: 409,
   clip_empty: 409,
   clip_unplayable: 422,
+  // Access points beyond the front door (docs/garage-and-fridge.md).
+  not_perishable: 422,
+  visit_not_open: 409,
+  no_next_access_point: 409,
+  fridge_open: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -107,3 +107,47 @@ describe("checkVisit (rule 1)", () => {
     expect(codes(facts({ shipment: { ...base, status: "delivered" } }))).toEqual(["already_delivered"]);
   });
 });
+
+describe("checkVisit beyond the front door", () => {
+  const consentTo = (method: "in_garage" | "in_fridge"): VisitFacts["accessPoint"] => ({
+    consent: {
+      methods: [method],
+      days: [1, 2, 3, 4, 5],
+      fromMinute: 480,
+      toMinute: 1200,
+      timezone: "Europe/Amsterdam",
+      notes: "",
+    },
+  });
+  const base = facts();
+  const shipment = base.shipment as NonNullable<VisitFacts["shipment"]>;
+  const garageFacts = (garage: VisitFacts["garage"]): VisitFacts =>
+    facts({ shipment: { ...shipment, method: "in_garage" }, accessPoint: consentTo("in_garage"), lock: null, garage });
+
+  it("opens a garage reported closed, at rest and clear", () => {
+    expect(checkVisit(garageFacts({ online: true, door: "closed", obstructed: false }))).toEqual([]);
+  });
+
+  it("names garage_offline, garage_not_closed and garage_obstructed, failing closed on the unknown", () => {
+    const garageCodes = (garage: VisitFacts["garage"]) => codes(garageFacts(garage));
+    expect(garageCodes(null)).toEqual(["garage_offline"]);
+    expect(garageCodes({ online: false, door: "closed", obstructed: false })).toEqual(["garage_offline"]);
+    expect(garageCodes({ online: true, door: "closing", obstructed: false })).toEqual(["garage_not_closed"]);
+    expect(garageCodes({ online: true, door: "closed", obstructed: null })).toEqual(["garage_obstructed"]);
+    expect(garageCodes({ online: true, door: "open", obstructed: true })).toEqual([
+      "garage_not_closed",
+      "garage_obstructed",
+    ]);
+  });
+
+  it("checks the fridge behind a front door before the door opens", () => {
+    const fridgeFacts = (innerLock: VisitFacts["innerLock"]): VisitFacts =>
+      facts({ shipment: { ...shipment, method: "in_fridge" }, accessPoint: consentTo("in_fridge"), innerLock });
+    expect(checkVisit(fridgeFacts({ online: true, lock: "locked", door: "closed" }))).toEqual([]);
+    expect(codes(fridgeFacts(null))).toEqual(["fridge_offline"]);
+    expect(codes(fridgeFacts({ online: true, lock: "unlocked", door: "open" }))).toEqual([
+      "fridge_not_locked",
+      "fridge_open",
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 import { type Consent, consentAllows, type DeliveryMethod } from "./consent.js";
 import { distanceMeters, type GeoPoint } from "./geo.js";
+import { isOpeningMethod } from "./roles.js";
 
 /** Why a visit may not open: one code per failed rule of DESIGN.md rule 1. */
 export const REFUSAL_CODES = [
@@ -19,6 +20,13 @@ export const REFUSAL_CODES = [
   "door_open",
   "visit_in_progress",
   "courier_busy",
+  // Garages and fridges (docs/garage-and-fridge.md).
+  "garage_offline",
+  "garage_not_closed",
+  "garage_obstructed",
+  "fridge_offline",
+  "fridge_not_locked",
+  "fridge_open",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -45,7 +53,12 @@ export interface VisitFacts {
   } | null;
   site: { location: GeoPoint; geofenceRadiusM: number; blocked: boolean } | null;
   accessPoint: { consent: Consent | null } | null;
+  /** The actuator when it is a lock (front doors, fridges); null when there is none. */
   lock: { online: boolean; lock: string | null; door: string | null } | null;
+  /** Set, instead of `lock`, when the access point is a garage: its opener's report. */
+  garage?: { online: boolean; door: string | null; obstructed: boolean | null } | null;
+  /** Set when the access point is a fridge behind `lock`'s front door: the fridge's own lock, checked too. */
+  innerLock?: { online: boolean; lock: string | null; door: string | null } | null;
   camera: { live: boolean } | null;
   visitInProgressAtDoor: boolean;
   courierHasVisitInProgress: boolean;
@@ -68,6 +81,15 @@ const MESSAGES: Record<RefusalCode, string> = {
   door_open: "The door sensor says the door is open. Do not enter; leave the package at the door.",
   visit_in_progress: "Another delivery is in progress at this door. Wait for it to finish, then scan again.",
   courier_busy: "Finish your current stop (lock the door) before opening the next one.",
+  garage_offline: "The garage door opener is not reachable right now. Leave the package at the door.",
+  garage_not_closed:
+    "The garage does not report closed (open or moving), so it cannot be opened safely. Leave the package at the door.",
+  garage_obstructed:
+    "The garage door's safety sensor reports something in the doorway. Do not open; leave the package at the door.",
+  fridge_offline: "The fridge's lock is not reachable right now. Do not open the door; leave the package at the door.",
+  fridge_not_locked:
+    "The fridge does not report locked, so it cannot be opened safely. Do not open the door; leave the package at the door.",
+  fridge_open: "The fridge reports its door open. Do not open the front door; leave the package at the door.",
 };
 
 export function refusal(code: RefusalCode): Refusal {
@@ -84,7 +106,8 @@ export function checkVisit(facts: VisitFacts): Refusal[] {
   // Without a shipment assigned to this courier nothing else may be revealed about the address.
   if (!shipment || shipment.courierId !== facts.courierId) return [refusal("not_assigned")];
   if (shipment.status === "delivered") return [refusal("already_delivered")];
-  if (shipment.method !== "in_home") return [refusal("method_not_in_home")];
+  // Only methods that open something come here; the code keeps its first name for compatibility.
+  if (!isOpeningMethod(shipment.method)) return [refusal("method_not_in_home")];
 
   const codes: RefusalCode[] = [];
   if (facts.claimedSiteId !== null && facts.claimedSiteId !== shipment.siteId) codes.push("wrong_site");
@@ -96,12 +119,38 @@ export function checkVisit(facts: VisitFacts): Refusal[] {
   if (site?.blocked) codes.push("access_blocked");
   if (accessPoint) {
     if (!camera?.live) codes.push("camera_not_live");
-    if (!lock?.online) codes.push("lock_offline");
-    else if (lock.lock === "jammed") codes.push("lock_jammed");
-    else if (lock.lock !== "locked") codes.push("lock_not_locked");
-    if (lock?.online && lock.door !== "closed") codes.push("door_open");
+    if (facts.garage !== undefined) codes.push(...garageRefusals(facts.garage));
+    else codes.push(...lockRefusals(lock));
+    if (facts.innerLock !== undefined) codes.push(...fridgeRefusals(facts.innerLock));
   }
   if (facts.visitInProgressAtDoor) codes.push("visit_in_progress");
   if (facts.courierHasVisitInProgress) codes.push("courier_busy");
   return codes.map(refusal);
+}
+
+function lockRefusals(lock: VisitFacts["lock"]): RefusalCode[] {
+  const codes: RefusalCode[] = [];
+  if (!lock?.online) codes.push("lock_offline");
+  else if (lock.lock === "jammed") codes.push("lock_jammed");
+  else if (lock.lock !== "locked") codes.push("lock_not_locked");
+  if (lock?.online && lock.door !== "closed") codes.push("door_open");
+  return codes;
+}
+
+/** A garage has no bolt: fully closed, at rest and with a clear doorway is its "locked and closed". */
+function garageRefusals(garage: VisitFacts["garage"]): RefusalCode[] {
+  if (!garage?.online) return ["garage_offline"];
+  const codes: RefusalCode[] = [];
+  if (garage.door !== "closed") codes.push("garage_not_closed");
+  if (garage.obstructed !== false) codes.push("garage_obstructed");
+  return codes;
+}
+
+/** The fridge behind a front door must be ready before the front door opens for it. */
+function fridgeRefusals(fridge: VisitFacts["innerLock"]): RefusalCode[] {
+  if (!fridge?.online) return ["fridge_offline"];
+  const codes: RefusalCode[] = [];
+  if (fridge.lock !== "locked") codes.push("fridge_not_locked");
+  if (fridge.door !== "closed") codes.push("fridge_open");
+  return codes;
 }

@@ -10,6 +10,7 @@ import {
   deviceTopic,
   type EventMessage,
   type EventType,
+  type GarageOpenerState,
   importPrivateKeyPem,
   importPublicKey,
   type LockState,
@@ -58,7 +59,7 @@ type Listener<T> = (value: T) => void;
  * heartbeat, leave a last will, and follow server key rotation. Subclasses only decide what an
  * accepted command does to their state.
  */
-export abstract class DeviceAgent<S extends LockState | CameraState> {
+export abstract class DeviceAgent<S extends LockState | CameraState | GarageOpenerState> {
   protected readonly clock: Clock;
   private currentIdentity: DeviceIdentity;
   private trustedKeys: ReadonlyMap<string, KeyObject>;

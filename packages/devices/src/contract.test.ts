@@ -21,6 +21,7 @@ import type { MqttClient } from "mqtt";
 import { Compile } from "typebox/compile";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CameraAgent } from "./camera-agent.js";
+import { GarageOpenerAgent } from "./garage-opener-agent.js";
 import type { AgentKind, DeviceIdentity } from "./identity.js";
 import { LockAgent } from "./lock-agent.js";
 import { startBroker, type TestBroker } from "./test-support/broker.js";
@@ -155,13 +156,37 @@ const CASES = [
     start: (identity: DeviceIdentity, clock: ManualClock, log: (line: string) => void) =>
       new CameraAgent({ identity, clock, log, firmware: "2.0.1", heartbeatMs: 60_000 }),
   },
+  {
+    kind: "garage_opener" as const,
+    deviceId: EXAMPLE_IDENTITIES.garageDeviceId,
+    command: "command.open",
+    // The examples' opener: auto-close after 10 minutes, firmware 3.2.0; its door travels in 8 ms here.
+    start: (identity: DeviceIdentity, clock: ManualClock, log: (line: string) => void) =>
+      new GarageOpenerAgent({
+        identity,
+        clock,
+        log,
+        autoCloseS: 600,
+        travelS: 8,
+        msPerSecond: 1,
+        firmware: "3.2.0",
+        heartbeatMs: 60_000,
+      }),
+  },
 ];
+
+/** The event each example command causes, once. */
+const ACTED: Record<AgentKind, string> = {
+  lock: "lock.unlocked",
+  camera: "camera.recording_started",
+  garage_opener: "garage.opened",
+};
 
 describe.each(CASES)("the $kind agent against the protocol examples", ({ kind, deviceId, command: name, start }) => {
   const command = getProtocolExample(examples, "command", name);
   const deviceKey = keys.devices.get(deviceId)?.pair.publicKey;
   let wire: Wire;
-  let agent: LockAgent | CameraAgent;
+  let agent: LockAgent | CameraAgent | GarageOpenerAgent;
   const logs: string[] = [];
   let firstAck: AckMessage;
 
@@ -201,6 +226,16 @@ describe.each(CASES)("the $kind agent against the protocol examples", ({ kind, d
       const [first] = wire.messages<StateMessage>("state");
       expect(first && story(first)).toEqual(story(getProtocolExample(examples, "state", "state.lock").message));
       expect(agent.state).toMatchObject({ lock: "unlocked" });
+    } else if (kind === "garage_opener") {
+      expect(story(firstAck)).toEqual(story(getProtocolExample(examples, "ack", "ack.garage-opened").message));
+      const opened = getProtocolExample(examples, "event", "event.garage.opened").message;
+      const event = await wire.waitFor<EventMessage>("evt", (e) => e.type === "garage.opened", "garage.opened");
+      expect(story(event)).toEqual(story(opened));
+      const [first] = wire.messages<StateMessage>("state");
+      expect(first && story(first)).toEqual(
+        story(getProtocolExample(examples, "state", "state.garage_opener").message),
+      );
+      expect(agent.state).toMatchObject({ door: "open" });
     } else {
       const started = getProtocolExample(examples, "event", "event.camera.recording_started").message;
       const event = await wire.waitFor<EventMessage>("evt", (e) => e.type === started.type, started.type);
@@ -232,7 +267,7 @@ describe.each(CASES)("the $kind agent against the protocol examples", ({ kind, d
     const refusal = await wire.waitFor<EventMessage>("evt", (e) => e.type === "command.rejected", "command.rejected");
     expect(refusal.data).toEqual({ reason: "replayed", commandId: command.message.id });
     // Acted on once only.
-    const acted = kind === "lock" ? "lock.unlocked" : "camera.recording_started";
+    const acted = ACTED[kind];
     expect(wire.messages<EventMessage>("evt").filter((e) => e.type === acted)).toHaveLength(1);
   });
 

@@ -8,6 +8,12 @@ export interface FleetDevice {
   kind: AgentKind;
   /** Locks only: seconds before relocking after an unlock. */
   autoRelockS?: number;
+  /** Locks only: makes it a fridge or cooler lock reporting this inside temperature (°C) at start. */
+  temperatureC?: number;
+  /** Garage openers only: seconds the door takes to open or close. */
+  travelS?: number;
+  /** Garage openers only: seconds before an open door closes by itself; 0 = never. */
+  autoCloseS?: number;
   heartbeatMs?: number;
 }
 
@@ -16,7 +22,7 @@ export interface FleetFile {
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const DEVICE_KEYS = new Set(["name", "kind", "autoRelockS", "heartbeatMs"]);
+const DEVICE_KEYS = new Set(["name", "kind", "autoRelockS", "temperatureC", "travelS", "autoCloseS", "heartbeatMs"]);
 
 /** Reads and validates a fleet file; a bad file is an error listing everything wrong with it. */
 export async function loadFleetFile(path: string): Promise<FleetFile> {
@@ -63,17 +69,43 @@ function fleetProblems(value: unknown): string[] {
     } else {
       seen.add(device.name);
     }
-    if (!AGENT_KINDS.includes(device.kind as AgentKind)) problems.push(`${where}.kind must be "lock" or "camera"`);
+    if (!AGENT_KINDS.includes(device.kind as AgentKind)) {
+      problems.push(`${where}.kind must be "lock", "camera" or "garage_opener"`);
+    }
     if (device.autoRelockS !== undefined) {
       if (device.kind !== "lock") problems.push(`${where}.autoRelockS applies to locks only`);
       else if (!isWholeNumberIn(device.autoRelockS, 0, 3600)) {
         problems.push(`${where}.autoRelockS must be a whole number of seconds from 0 to 3600`);
       }
     }
+    problems.push(...garageAndFridgeProblems(device, where));
     if (device.heartbeatMs !== undefined && !isWholeNumberIn(device.heartbeatMs, 100, 3_600_000)) {
       problems.push(`${where}.heartbeatMs must be a whole number of milliseconds from 100 to 3600000`);
     }
   });
+  return problems;
+}
+
+/** The settings of fridge locks and garage openers, each only on its own kind. */
+function garageAndFridgeProblems(device: Record<string, unknown>, where: string): string[] {
+  const problems: string[] = [];
+  const { temperatureC, travelS, autoCloseS } = device;
+  if (temperatureC !== undefined) {
+    if (device.kind !== "lock") problems.push(`${where}.temperatureC applies to locks only`);
+    else if (typeof temperatureC !== "number" || !(temperatureC >= -50 && temperatureC <= 100)) {
+      problems.push(`${where}.temperatureC must be a number of degrees Celsius from -50 to 100`);
+    }
+  }
+  if (travelS !== undefined) {
+    if (device.kind !== "garage_opener") problems.push(`${where}.travelS applies to garage openers only`);
+    else if (!isWholeNumberIn(travelS, 1, 60)) problems.push(`${where}.travelS must be a whole number from 1 to 60`);
+  }
+  if (autoCloseS !== undefined) {
+    if (device.kind !== "garage_opener") problems.push(`${where}.autoCloseS applies to garage openers only`);
+    else if (!isWholeNumberIn(autoCloseS, 0, 3600)) {
+      problems.push(`${where}.autoCloseS must be a whole number of seconds from 0 to 3600`);
+    }
+  }
   return problems;
 }
 

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CameraAgent } from "./camera-agent.js";
 import { type RunningFleet, runFleet } from "./fleet.js";
 import type { FleetDevice } from "./fleet-file.js";
+import { GarageOpenerAgent } from "./garage-opener-agent.js";
 import { type DeviceIdentity, loadIdentity } from "./identity.js";
 import { LockAgent } from "./lock-agent.js";
 import { startBroker, type TestBroker } from "./test-support/broker.js";
@@ -186,5 +187,33 @@ describe("runFleet", () => {
       log: () => {},
     });
     await expect(fleet).rejects.toThrow(/holds a lock but x is declared a camera/);
+  });
+});
+
+describe("runFleet beyond locks and cameras", () => {
+  it("runs a garage opener and a fridge lock with their fleet settings", async () => {
+    const server = await pairingServer();
+    const fleet = await started(
+      runFleet({
+        serverUrl: server.url,
+        stateDir,
+        devices: [
+          { name: "garage", kind: "garage_opener", travelS: 2, autoCloseS: 60 },
+          { name: "fridge", kind: "lock", temperatureC: 3.5 },
+        ],
+        log: () => {},
+        msPerSecond: 5,
+        claim: async (code) => {
+          server.claim(code);
+        },
+      }),
+    );
+    const garage = fleet.agents.get("garage");
+    const fridge = fleet.agents.get("fridge");
+    expect(garage).toBeInstanceOf(GarageOpenerAgent);
+    expect(garage?.state).toEqual({ door: "closed", obstructed: false, autoCloseS: 60 });
+    expect(fridge?.state).toMatchObject({ lock: "locked", temperatureC: 3.5 });
+    const gateway = await gatewayFor(garage?.identity as DeviceIdentity);
+    expect(await gateway.request("open")).toMatchObject({ status: "succeeded", state: { door: "open" } });
   });
 });

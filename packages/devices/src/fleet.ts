@@ -4,6 +4,7 @@ import type { Clock } from "@threshold/core";
 import { DEFAULT_FIRMWARE } from "./agent.js";
 import { CameraAgent } from "./camera-agent.js";
 import type { FleetDevice } from "./fleet-file.js";
+import { GarageOpenerAgent } from "./garage-opener-agent.js";
 import { type DeviceIdentity, loadIdentity, saveIdentity } from "./identity.js";
 import { LockAgent } from "./lock-agent.js";
 import { pairDevice } from "./pairing-client.js";
@@ -24,7 +25,7 @@ export interface RunFleetOptions {
   clock?: Clock;
   /** Aborts pairing that is still waiting for a code to be entered. */
   signal?: AbortSignal;
-  /** Forwarded to every lock; see LockAgentOptions.msPerSecond. */
+  /** Forwarded to every lock and garage opener; see LockAgentOptions.msPerSecond. */
   msPerSecond?: number;
   /**
    * What cameras film, uploaded to serverUrl: `ffmpeg` (default) real H.264 with the camera's name
@@ -37,7 +38,7 @@ export interface RunFleetOptions {
 export type FleetVideo = "ffmpeg" | "synthetic" | "none";
 export const FLEET_VIDEO: readonly FleetVideo[] = ["ffmpeg", "synthetic", "none"];
 
-export type FleetAgent = LockAgent | CameraAgent;
+export type FleetAgent = LockAgent | CameraAgent | GarageOpenerAgent;
 
 export interface RunningFleet {
   agents: Map<string, FleetAgent>;
@@ -140,10 +141,20 @@ function createAgent(
       upload: { serverUrl: options.serverUrl, log: options.log },
     });
   }
+  const speed = options.msPerSecond ? { msPerSecond: options.msPerSecond } : {};
+  if (device.kind === "garage_opener") {
+    return new GarageOpenerAgent({
+      ...common,
+      ...speed,
+      ...(device.travelS !== undefined ? { travelS: device.travelS } : {}),
+      ...(device.autoCloseS !== undefined ? { autoCloseS: device.autoCloseS } : {}),
+    });
+  }
   return new LockAgent({
     ...common,
+    ...speed,
     ...(device.autoRelockS !== undefined ? { autoRelockS: device.autoRelockS } : {}),
-    ...(options.msPerSecond ? { msPerSecond: options.msPerSecond } : {}),
+    ...(device.temperatureC !== undefined ? { temperatureC: device.temperatureC } : {}),
   });
 }
 

@@ -3,6 +3,7 @@ export * from "./atomic-file.js";
 export * from "./camera-agent.js";
 export * from "./fleet.js";
 export * from "./fleet-file.js";
+export * from "./garage-opener-agent.js";
 export * from "./identity.js";
 export * from "./lock-agent.js";
 export * from "./pairing-client.js";

@@ -162,3 +162,24 @@ describe("LockAgent", () => {
     expect(seen).toEqual(["unlocked/closed", "unlocked/open"]);
   });
 });
+
+describe("LockAgent on a fridge (temperatureC)", () => {
+  it("reports the inside temperature in its state and a temperature.reported event for half-degree moves", async () => {
+    const { gateway, agent } = await bench.lock({ temperatureC: 4 });
+    expect(gateway.states[0]?.state).toMatchObject({ lock: "locked", temperatureC: 4 });
+    agent.setTemperature(4.2); // too small a move for an event, but the state says it
+    agent.setTemperature(9.04);
+    const warm = await gateway.waitForEvent("temperature.reported");
+    expect(warm.data).toEqual({ temperatureC: 9 });
+    await gateway.waitForState((state) => "temperatureC" in state.state && state.state.temperatureC === 9);
+    expect(gateway.eventsOfType("temperature.reported")).toHaveLength(1);
+    expect(() => agent.setTemperature(120)).toThrow(RangeError);
+    expect(gateway.problems).toEqual([]);
+  });
+
+  it("has no temperature unless it is a fridge lock", async () => {
+    const { gateway, agent } = await bench.lock();
+    expect(gateway.states[0]?.state).not.toHaveProperty("temperatureC");
+    expect(() => agent.setTemperature(5)).toThrow(/no temperature sensor/);
+  });
+});

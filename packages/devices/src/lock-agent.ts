@@ -18,7 +18,15 @@ export interface LockAgentOptions extends AgentOptions {
    * settings (autoRelockS) stay in honest whole seconds.
    */
   msPerSecond?: number;
+  /**
+   * A lock on a fridge or cooler: the inside temperature at start, in °C. When set, the lock
+   * reports `temperatureC` in its state and `temperature.reported` events (docs/garage-and-fridge.md).
+   */
+  temperatureC?: number;
 }
+
+/** A temperature event is sent when the reading has moved this far from the last one sent: no chatter. */
+const TEMPERATURE_EVENT_STEP_C = 0.5;
 
 /** Below this the motor may stall half-way, so an unlock is refused rather than risked. */
 const MIN_UNLOCK_BATTERY = 5;
@@ -36,6 +44,7 @@ export class LockAgent extends DeviceAgent<LockState> {
   private readonly ajarAfterMs: number;
   private readonly msPerSecond: number;
   private wrongCodesInARow = 0;
+  private lastTemperatureEventC: number | undefined;
   /** The bolt's position before a jam, where it returns when the jam clears. */
   private positionBeforeJam: "locked" | "unlocked" = "locked";
   /** Auto-relock came due while the door was open: lock as soon as it closes. */
@@ -53,9 +62,11 @@ export class LockAgent extends DeviceAgent<LockState> {
         battery: wholeNumberIn(options.battery ?? 100, 0, 100, "battery"),
         autoRelockS: wholeNumberIn(options.autoRelockS ?? 0, 0, 3600, "autoRelockS"),
         lockedOut: false,
+        ...(options.temperatureC === undefined ? {} : { temperatureC: celsius(options.temperatureC) }),
       },
       options,
     );
+    this.lastTemperatureEventC = options.temperatureC;
     this.wrongCodeLimit = options.wrongCodeLimit ?? 5;
     this.msPerSecond = options.msPerSecond ?? 1_000;
     this.lockoutMs = (options.lockoutS ?? 300) * this.msPerSecond;
@@ -126,6 +137,19 @@ export class LockAgent extends DeviceAgent<LockState> {
     if (before >= LOW_BATTERY && battery < LOW_BATTERY) this.emitEvent("battery.low", { battery });
   }
 
+  /** A fridge lock's sensor reads a new inside temperature (°C); a lock without the sensor refuses. */
+  setTemperature(temperatureC: number): void {
+    if (this.state.temperatureC === undefined) throw new Error("this lock has no temperature sensor (temperatureC)");
+    const reading = celsius(temperatureC);
+    if (reading === this.state.temperatureC) return;
+    this.update({ temperatureC: reading });
+    const last = this.lastTemperatureEventC;
+    if (last === undefined || Math.abs(reading - last) >= TEMPERATURE_EVENT_STEP_C) {
+      this.lastTemperatureEventC = reading;
+      this.emitEvent("temperature.reported", { temperatureC: reading });
+    }
+  }
+
   /** Someone typed a wrong code on the keypad; too many in a row lock the keypad out for a while. */
   enterWrongCode(): void {
     // A locked-out keypad ignores input, so guesses during a lockout do not extend or count.
@@ -194,6 +218,14 @@ export class LockAgent extends DeviceAgent<LockState> {
     this.relockTimer = undefined;
     this.relockWhenClosed = false;
   }
+}
+
+/** A reading the protocol can carry, to a tenth of a degree (what fridge sensors resolve). */
+function celsius(value: number): number {
+  if (!Number.isFinite(value) || value < -50 || value > 100) {
+    throw new RangeError(`temperatureC must be from -50 to 100, not ${value}`);
+  }
+  return Math.round(value * 10) / 10;
 }
 
 function wholeNumberIn(value: number, min: number, max: number, name: string): number {

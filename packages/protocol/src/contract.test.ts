@@ -14,7 +14,7 @@ import {
 import { JSON_SCHEMA_DIALECT, schemaFileName } from "./json-schema.js";
 import { MESSAGE_KINDS, type MessageKind } from "./message-kinds.js";
 import { GENERATED_JSON_DIRS, renderProtocolDocs } from "./protocol-docs.js";
-import { CameraState, LockState } from "./schemas.js";
+import { CameraState, GarageOpenerState, LockState } from "./schemas.js";
 import { verifyMessage } from "./signing.js";
 import { EXAMPLE_IDENTITIES, loadProtocolTestKeys, PROTOCOL_DOCS_DIR } from "./test-keys.js";
 
@@ -62,6 +62,15 @@ describe("protocol examples", () => {
         "state.lock",
         "state.camera",
         "state.last-will",
+        "command.open",
+        "command.close",
+        "ack.garage-opened",
+        "ack.failed-obstructed",
+        "event.garage.opened",
+        "event.alarm.obstructed",
+        "event.temperature.reported",
+        "state.garage_opener",
+        "state.lock-fridge",
       ]),
     );
     for (const kind of MESSAGE_KINDS) expect(ofKind(kind).length, kind).toBeGreaterThan(0);
@@ -100,8 +109,10 @@ describe("protocol examples", () => {
   it("report a state that matches the device kind, and the last will says offline", () => {
     const lockState = Compile(LockState);
     const cameraState = Compile(CameraState);
+    const garageState = Compile(GarageOpenerState);
+    const shapes = { lock: lockState, camera: cameraState, garage_opener: garageState };
     for (const { name, message } of ofKind("state")) {
-      const shape = message.kind === "lock" ? lockState : cameraState;
+      const shape = shapes[message.kind];
       expect(shape.Check(message.state), name).toBe(true);
     }
     expect(getProtocolExample(examples, "state", "state.last-will").message.online).toBe(false);

@@ -1,5 +1,13 @@
 import type { MessageKind, MessageOfKind } from "./message-kinds.js";
-import type { AckMessage, CommandMessage, EventMessage, LockState, StateMessage, Unsigned } from "./schemas.js";
+import type {
+  AckMessage,
+  CommandMessage,
+  EventMessage,
+  GarageOpenerState,
+  LockState,
+  StateMessage,
+  Unsigned,
+} from "./schemas.js";
 import { signMessage } from "./signing.js";
 import { EXAMPLE_IDENTITIES, type ProtocolTestKeys } from "./test-keys.js";
 
@@ -16,7 +24,12 @@ export interface SignedExample<K extends MessageKind = MessageKind> {
   message: MessageOfKind[K];
 }
 
-const { lockDeviceId: LOCK, cameraDeviceId: CAMERA } = EXAMPLE_IDENTITIES;
+const {
+  lockDeviceId: LOCK,
+  cameraDeviceId: CAMERA,
+  garageDeviceId: GARAGE,
+  fridgeLockDeviceId: FRIDGE,
+} = EXAMPLE_IDENTITIES;
 const VISIT = "vis_01m88ywxag7sg0apycryq44vn5";
 const at = (hh: number, mm: number, ss: number, ms = 0) => Date.UTC(2026, 10, 25, hh, mm, ss, ms);
 
@@ -29,6 +42,13 @@ const COMMAND_IDS = {
 } as const;
 
 const LOCKED: LockState = { lock: "locked", door: "closed", battery: 87, autoRelockS: 30, lockedOut: false };
+
+// A garage delivery later that morning (docs/garage-and-fridge.md): the opener opens the door, and
+// the courier's close is reversed by something in the doorway.
+const GARAGE_VISIT = "vis_01m8b15zg209yqm1hzct6cg5vn";
+const GARAGE_COMMAND_IDS = { open: "cmd_01m8b15qtgw6cj62cqzc1qfvkp", close: "cmd_01m8b175c7hkcrye8d0ca1nkqr" } as const;
+const GARAGE_CLOSED: GarageOpenerState = { door: "closed", obstructed: false, autoCloseS: 600 };
+const FRIDGE_LOCKED: LockState = { ...LOCKED, battery: 64, autoRelockS: 0, temperatureC: 4 };
 
 export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
   const command = (
@@ -207,6 +227,101 @@ export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
       firmware: "1.4.2",
       trustedKid: keys.server.kid,
       state: LOCKED,
+    }),
+    ...garageAndFridgeExamples(keys.server.kid, command, ack, event, state),
+  ];
+}
+
+/** The garage opener's and the fridge lock's messages, kept apart so the front door's story reads alone. */
+function garageAndFridgeExamples(
+  serverKid: string,
+  command: (
+    name: string,
+    summary: string,
+    fields: Pick<Unsigned<CommandMessage>, "id" | "deviceId" | "issuedAt" | "action" | "params">,
+  ) => SignedExample<"command">,
+  ack: (name: string, summary: string, unsigned: Unsigned<AckMessage>) => SignedExample<"ack">,
+  event: (name: string, summary: string, unsigned: Unsigned<EventMessage>) => SignedExample<"event">,
+  state: (name: string, summary: string, unsigned: Unsigned<StateMessage>) => SignedExample<"state">,
+): SignedExample[] {
+  return [
+    command("command.open", "Open the garage door for a courier's visit; acked once the door is fully open.", {
+      id: GARAGE_COMMAND_IDS.open,
+      deviceId: GARAGE,
+      issuedAt: at(10, 0, 5),
+      action: "open",
+      params: { visitId: GARAGE_VISIT },
+    }),
+    command("command.close", "Close the garage door again; acked once it is fully closed, or reversed.", {
+      id: GARAGE_COMMAND_IDS.close,
+      deviceId: GARAGE,
+      issuedAt: at(10, 1, 0),
+      action: "close",
+      params: { visitId: GARAGE_VISIT },
+    }),
+    ack("ack.garage-opened", "The garage door has travelled all the way open.", {
+      v: 1,
+      deviceId: GARAGE,
+      commandId: GARAGE_COMMAND_IDS.open,
+      status: "succeeded",
+      at: at(10, 0, 13),
+      state: { ...GARAGE_CLOSED, door: "open" },
+    }),
+    ack("ack.failed-obstructed", "Something broke the safety beam while the door closed: it reversed.", {
+      v: 1,
+      deviceId: GARAGE,
+      commandId: GARAGE_COMMAND_IDS.close,
+      status: "failed",
+      reason: "obstructed",
+      at: at(10, 1, 4),
+      state: { ...GARAGE_CLOSED, door: "opening", obstructed: true },
+    }),
+    event("event.garage.opened", "The garage door reached fully open because of a command.", {
+      v: 1,
+      deviceId: GARAGE,
+      id: "evt_01m8b15chwzb117gqcgwngttzh",
+      seq: 8,
+      at: at(10, 0, 13),
+      type: "garage.opened",
+      data: { by: "command", commandId: GARAGE_COMMAND_IDS.open },
+    }),
+    event("event.alarm.obstructed", "The safety beam was broken while the door closed; the door reversed.", {
+      v: 1,
+      deviceId: GARAGE,
+      id: "evt_01m8b1yyz9rzkxmqarhmszaj0w",
+      seq: 10,
+      at: at(10, 1, 4),
+      type: "alarm.obstructed",
+      data: { reversed: true },
+    }),
+    state("state.garage_opener", "A garage opener at rest with its door closed, auto-close after 10 minutes.", {
+      v: 1,
+      deviceId: GARAGE,
+      at: at(10, 0, 0),
+      online: true,
+      kind: "garage_opener",
+      firmware: "3.2.0",
+      trustedKid: serverKid,
+      state: GARAGE_CLOSED,
+    }),
+    event("event.temperature.reported", "A fridge lock's inside temperature changed by half a degree or more.", {
+      v: 1,
+      deviceId: FRIDGE,
+      id: "evt_01m8b13b17qqz3c9h0vz4ye6qq",
+      seq: 3,
+      at: at(10, 5, 0),
+      type: "temperature.reported",
+      data: { temperatureC: 4.5 },
+    }),
+    state("state.lock-fridge", "A fridge's lock: a lock that also reports the temperature inside.", {
+      v: 1,
+      deviceId: FRIDGE,
+      at: at(10, 0, 0),
+      online: true,
+      kind: "lock",
+      firmware: "1.4.2",
+      trustedKid: serverKid,
+      state: FRIDGE_LOCKED,
     }),
   ];
 }

@@ -24,11 +24,26 @@ const PublicKey = Type.String({
   description: "Raw 32-byte Ed25519 public key, base64url.",
 });
 
-/** Device kinds whose reported state protocol v1 defines so far; garage openers, locker controllers and vehicles come with their issues. */
-export const PROTOCOL_DEVICE_KINDS = ["lock", "camera"] as const;
+/** Device kinds whose reported state protocol v1 defines so far; locker controllers and vehicles come with their issues. */
+export const PROTOCOL_DEVICE_KINDS = [
+  "lock",
+  "camera",
+  // Access points beyond the front door (docs/garage-and-fridge.md).
+  "garage_opener",
+] as const;
 export type ProtocolDeviceKind = (typeof PROTOCOL_DEVICE_KINDS)[number];
 
-export const COMMAND_ACTIONS = ["unlock", "lock", "record_start", "record_stop", "rotate_key", "ping"] as const;
+export const COMMAND_ACTIONS = [
+  "unlock",
+  "lock",
+  "record_start",
+  "record_stop",
+  "rotate_key",
+  "ping",
+  // Garage openers (docs/garage-and-fridge.md): acked once the door has stopped moving.
+  "open",
+  "close",
+] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
 
 export const CommandParams = Type.Object(
@@ -74,6 +89,8 @@ export const ACK_REASONS = [
   "door_open",
   "low_battery",
   "unsupported",
+  // Garage openers: the safety beam is broken, so the door will not close (or reversed while closing).
+  "obstructed",
 ] as const;
 export type AckReason = (typeof ACK_REASONS)[number];
 
@@ -84,6 +101,14 @@ export const LockState = Type.Object(
     battery: Type.Integer({ minimum: 0, maximum: 100 }),
     autoRelockS: Type.Integer({ minimum: 0, maximum: 3600 }),
     lockedOut: Type.Boolean({ description: "Keypad is in wrong-code lockout." }),
+    // A lock on a fridge or cooler also reports its inside temperature (docs/garage-and-fridge.md).
+    temperatureC: Type.Optional(
+      Type.Number({
+        minimum: -50,
+        maximum: 100,
+        description: "Fridge and cooler locks only: the temperature inside, in degrees Celsius.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -99,7 +124,29 @@ export const CameraState = Type.Object(
 );
 export type CameraState = Static<typeof CameraState>;
 
-export const DeviceReportedState = Type.Union([LockState, CameraState]);
+/** Where a garage door is. Whether something blocks the doorway is a separate fact (obstructed). */
+export const GARAGE_DOOR_POSITIONS = ["closed", "opening", "open", "closing"] as const;
+export type GarageDoorPosition = (typeof GARAGE_DOOR_POSITIONS)[number];
+
+export const GarageOpenerState = Type.Object(
+  {
+    door: Type.Enum(GARAGE_DOOR_POSITIONS, {
+      description: "closed and open are at rest; opening and closing are moving.",
+    }),
+    obstructed: Type.Boolean({
+      description: "The safety beam across the doorway is broken: a closing door reverses, and it will not close.",
+    }),
+    autoCloseS: Type.Integer({
+      minimum: 0,
+      maximum: 3600,
+      description: "The door closes by itself this long after it opened fully; 0 turns auto-close off.",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type GarageOpenerState = Static<typeof GarageOpenerState>;
+
+export const DeviceReportedState = Type.Union([LockState, CameraState, GarageOpenerState]);
 export type DeviceReportedState = Static<typeof DeviceReportedState>;
 
 export const AckMessage = Type.Object(
@@ -131,6 +178,13 @@ export const EVENT_TYPES = [
   "camera.recording_started",
   "camera.recording_stopped",
   "key.rotated",
+  // Garage openers and fridge locks (docs/garage-and-fridge.md).
+  "garage.opening",
+  "garage.opened",
+  "garage.closing",
+  "garage.closed",
+  "alarm.obstructed",
+  "temperature.reported",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -12,6 +12,9 @@ export const PROTOCOL_TEST_KEYS_DIR = path.join(PROTOCOL_EXAMPLES_DIR, "keys");
 export const EXAMPLE_IDENTITIES = {
   lockDeviceId: "dev_01m7wm9d80ekq9d0q9cw2kddwm",
   cameraDeviceId: "dev_01m7wmhqv85wramjsdc53wjxsm",
+  /** The garage opener and the fridge lock of docs/garage-and-fridge.md. */
+  garageDeviceId: "dev_01m7wmq3f0b8y7nqzj2r4tk6vh",
+  fridgeLockDeviceId: "dev_01m7wmr9c2x5d3kfgp8h0sw1ne",
   serverKid: "ktest1",
   /** The key a `rotate_key` example moves the lock to. */
   nextServerKid: "ktest2",
@@ -26,6 +29,8 @@ export const TEST_KEY_FILES = {
   nextServer: "server-next-test.pem",
   lock: "device-test.pem",
   camera: "camera-test.pem",
+  garage: "garage-test.pem",
+  fridgeLock: "fridge-lock-test.pem",
 } as const;
 export type TestKeyName = keyof typeof TEST_KEY_FILES;
 
@@ -53,6 +58,8 @@ export function loadProtocolTestKeys(dir: string = PROTOCOL_TEST_KEYS_DIR): Prot
     devices: new Map([
       [EXAMPLE_IDENTITIES.lockDeviceId, load("lock")],
       [EXAMPLE_IDENTITIES.cameraDeviceId, load("camera")],
+      [EXAMPLE_IDENTITIES.garageDeviceId, load("garage")],
+      [EXAMPLE_IDENTITIES.fridgeLockDeviceId, load("fridgeLock")],
     ]),
   };
 }

@@ -450,6 +450,13 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                            innerAccessPoint: {
+                                /** @description acp_… of the fridge behind the front door. */
+                                accessPointId: string;
+                                openedAt: string | null;
+                                securedAt: string | null;
+                            } | null;
                         };
                     };
                 };
@@ -579,6 +586,134 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                            innerAccessPoint: {
+                                /** @description acp_… of the fridge behind the front door. */
+                                accessPointId: string;
+                                openedAt: string | null;
+                                securedAt: string | null;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/visits/{visitId}/open-next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open the next access point of a chained visit (the fridge behind the front door)
+         * @description The visit's courier only, while the front-door visit is open. The fridge's lock must be online, locked and closed, the camera live and access not blocked; answers once the fridge's lock reports unlocked. 409 visit_not_open while the front door is not open, no_next_access_point for a visit to one access point, conflict with the failed rules in details.refusals. Securing the visit then locks the fridge first, then the front door.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying; the door opens at most once. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    visitId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Null only for a refusal that names no shipment of yours. */
+                            id: string | null;
+                            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                            status: string;
+                            /** @description What to tell the courier now, in one sentence. */
+                            message: string;
+                            refusals: {
+                                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                                code: string;
+                                /** @description A sentence for the courier at the door. */
+                                message: string;
+                            }[];
+                            /** @description Why an authorized visit ended aborted or in an incident. */
+                            reason: string | null;
+                            shipmentId: string | null;
+                            trackingNumber: string;
+                            siteId: string | null;
+                            accessPointId: string | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            openedAt: string | null;
+                            deadlineAt: string | null;
+                            securedAt: string | null;
+                            endedAt: string | null;
+                            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                            innerAccessPoint: {
+                                /** @description acp_… of the fridge behind the front door. */
+                                accessPointId: string;
+                                openedAt: string | null;
+                                securedAt: string | null;
+                            } | null;
                         };
                     };
                 };
@@ -823,6 +958,13 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                            innerAccessPoint: {
+                                /** @description acp_… of the fridge behind the front door. */
+                                accessPointId: string;
+                                openedAt: string | null;
+                                securedAt: string | null;
+                            } | null;
                         };
                     };
                 };
@@ -2324,6 +2466,8 @@ export interface paths {
                                 actuatorDeviceId: string;
                                 /** @description dev_… of its witness cameras. */
                                 cameraDeviceIds: string[];
+                                /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
+                                viaAccessPointId: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -3281,6 +3425,8 @@ export interface paths {
                                 actuatorDeviceId: string;
                                 /** @description dev_… of its witness cameras. */
                                 cameraDeviceIds: string[];
+                                /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
+                                viaAccessPointId: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -3357,6 +3503,8 @@ export interface paths {
                          * @default []
                          */
                         cameraDeviceIds?: string[];
+                        /** @description Fridges only: the front door of this site the fridge sits behind. A fridge visit then opens the front door, then the fridge (POST /v1/visits/{id}/open-next), and locks both. The front door's cameras witness the visit. */
+                        viaAccessPointId?: string;
                     };
                 };
             };
@@ -3382,6 +3530,8 @@ export interface paths {
                             actuatorDeviceId: string;
                             /** @description dev_… of its witness cameras. */
                             cameraDeviceIds: string[];
+                            /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
+                            viaAccessPointId: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             actuator: {
@@ -3451,6 +3601,21 @@ export interface paths {
                                     lastFrameAt: string | null;
                                 } | null;
                             }[];
+                            /** @description Fridges only: the temperature inside. */
+                            fridge: {
+                                /** @description The inside temperature the fridge's lock last reported (°C); null when unknown or offline. */
+                                temperatureC: number | null;
+                                /** @description Warmer than this during or after a visit raises an alert. */
+                                maxTemperatureC: number;
+                                tooWarm: boolean;
+                            } | null;
+                            /** @description Garages only: where the door is. */
+                            garage: {
+                                /** @description closed, opening, open or closing, as the opener last reported; null when unknown or offline. */
+                                door: string | null;
+                                /** @description The safety beam is broken. */
+                                obstructed: boolean | null;
+                            } | null;
                         };
                     };
                 };
@@ -3566,6 +3731,8 @@ export interface paths {
                             actuatorDeviceId: string;
                             /** @description dev_… of its witness cameras. */
                             cameraDeviceIds: string[];
+                            /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
+                            viaAccessPointId: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             actuator: {
@@ -3635,6 +3802,21 @@ export interface paths {
                                     lastFrameAt: string | null;
                                 } | null;
                             }[];
+                            /** @description Fridges only: the temperature inside. */
+                            fridge: {
+                                /** @description The inside temperature the fridge's lock last reported (°C); null when unknown or offline. */
+                                temperatureC: number | null;
+                                /** @description Warmer than this during or after a visit raises an alert. */
+                                maxTemperatureC: number;
+                                tooWarm: boolean;
+                            } | null;
+                            /** @description Garages only: where the door is. */
+                            garage: {
+                                /** @description closed, opening, open or closing, as the opener last reported; null when unknown or offline. */
+                                door: string | null;
+                                /** @description The safety beam is broken. */
+                                obstructed: boolean | null;
+                            } | null;
                         };
                     };
                 };
@@ -4962,7 +5144,7 @@ export interface paths {
         put?: never;
         /**
          * Create a shipment (carriers: an API key with shipments:write, or a carrier admin)
-         * @description 409 tracking_number_exists; 400 invalid_window when the window ends before it starts, is longer than 12 h or is over; 404 when the site is unknown; 422 no_consent when in_home is asked of a site whose owner has not allowed in_home on a front door.
+         * @description 409 tracking_number_exists; 400 invalid_window when the window ends before it starts, is longer than 12 h or is over; 404 when the site is unknown; 422 no_consent when in_home is asked of a site whose owner has not allowed in_home on a front door (in_garage on a garage, in_fridge on a fridge); 422 not_perishable when in_fridge is asked for a shipment not flagged perishable.
          */
         post: {
             parameters: {
@@ -4979,10 +5161,10 @@ export interface paths {
                         /** @description The destination site (sit_…), as the recipient gave it at checkout. The recipient is the site's owner. */
                         siteId: string;
                         /**
-                         * @description in_home needs the recipient's consent for in_home on a front door; doorstep needs nothing.
+                         * @description in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag); doorstep needs nothing.
                          * @enum {unknown}
                          */
-                        method: "in_home" | "doorstep";
+                        method: "in_home" | "in_garage" | "in_fridge" | "doorstep";
                         window: {
                             /**
                              * Format: date-time
@@ -5670,12 +5852,12 @@ export interface paths {
                                     perishable: boolean;
                                     signatureRequired: boolean;
                                 };
-                                /** @description The front door, when the site has one. */
+                                /** @description Where the stop's method goes: the front door (in_home), the garage (in_garage) or the fridge (in_fridge), when the site has one. */
                                 accessPoint: {
-                                    /** @description acp_… of the front door. */
+                                    /** @description acp_… of the front door, garage or fridge the method goes through. */
                                     id: string;
-                                    /** @enum {string} */
-                                    kind: "front_door";
+                                    /** @enum {unknown} */
+                                    kind: "front_door" | "garage" | "fridge";
                                     name: string;
                                     /** @description The recipient's notes for the courier, e.g. 'dog shut in the kitchen'. */
                                     notes: string;
@@ -5698,6 +5880,18 @@ export interface paths {
                                     blocked: boolean;
                                     /** @description All of the above as needed: the door could open if the courier were there. */
                                     ready: boolean;
+                                    /** @description in_garage only. For a garage, lockOnline means the opener is online, lockLocked and doorClosed that the door is fully closed and at rest with a clear doorway. */
+                                    garage?: {
+                                        /** @description closed, opening, open or closing, as the opener reports; null when offline. */
+                                        door: string | null;
+                                        /** @description The safety beam is broken. */
+                                        obstructed: boolean | null;
+                                    };
+                                    /** @description in_fridge only: the fridge's lock is the one lockOnline, lockLocked and doorClosed describe. */
+                                    fridge?: {
+                                        /** @description Inside temperature the fridge's lock reports (°C); null when offline. */
+                                        temperatureC: number | null;
+                                    };
                                 } | null;
                             }[];
                         };
@@ -6610,6 +6804,13 @@ export interface components {
             deadlineAt: string | null;
             securedAt: string | null;
             endedAt: string | null;
+            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+            innerAccessPoint: {
+                /** @description acp_… of the fridge behind the front door. */
+                accessPointId: string;
+                openedAt: string | null;
+                securedAt: string | null;
+            } | null;
             /** @description The courier's first name, as on the delivery proof. */
             courierFirstName: string;
             /** @description e.g. Front door. */

@@ -32,6 +32,15 @@ export interface Config {
   pairingTtlMs: number;
   /** How long a courier has from the door opening to securing it before an incident is raised. */
   visitMaxOpenMs: number;
+  /** How often an open incident's lock (or garage door) is told again to lock (or close). */
+  incidentRetryMs: number;
+  /** Fridges and coolers (docs/garage-and-fridge.md). */
+  fridge: {
+    /** Warmer than this (°C) during or after a visit raises a fridge_warm incident. */
+    maxTemperatureC: number;
+    /** How long after a visit the fridge is watched for warming or being left open. */
+    watchAfterVisitMs: number;
+  };
   webhooks: {
     /** WEBHOOK_ALLOW_HTTP_LOOPBACK: accept http:// endpoints on loopback and deliver to loopback addresses (tests, local demos). */
     allowHttpLoopback: boolean;
@@ -125,6 +134,11 @@ export function loadConfig(env: Env = process.env): Config {
     deviceHeartbeatMs: read.integer("DEVICE_HEARTBEAT_S", 30, 5, 3600) * 1000,
     pairingTtlMs: read.integer("PAIRING_TTL_S", 600, 60, 3600) * 1000,
     visitMaxOpenMs: read.integer("VISIT_MAX_OPEN_S", 300, 10, 3600) * 1000,
+    incidentRetryMs: read.integer("INCIDENT_RETRY_S", 30, 1, 3600) * 1000,
+    fridge: {
+      maxTemperatureC: read.integer("FRIDGE_MAX_TEMPERATURE_C", 8, -30, 30),
+      watchAfterVisitMs: read.integer("FRIDGE_WATCH_AFTER_VISIT_S", 3600, 60, 7 * 86_400) * 1000,
+    },
     webhooks: {
       allowHttpLoopback: read.oneOf("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false", ["true", "false"] as const) === "true",
       pollMs: read.integer("WEBHOOK_POLL_MS", 1000, 10, 60_000),

@@ -15,6 +15,8 @@ interface SimulateOptions {
   fleet?: string;
   locks: number;
   cameras: number;
+  garages: number;
+  fridges: number;
   server: string;
   broker?: string;
   stateDir: string;
@@ -41,11 +43,21 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command("simulate")
     .description(
-      "Run simulated locks and cameras that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
+      "Run simulated locks, cameras, garage openers and fridge locks that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
     )
-    .option("--fleet <file>", 'a JSON fleet file: {"devices":[{"name":"front-lock","kind":"lock","autoRelockS":30}]}')
+    .option(
+      "--fleet <file>",
+      'a JSON fleet file: {"devices":[{"name":"front-lock","kind":"lock","autoRelockS":30},{"name":"garage","kind":"garage_opener","travelS":8,"autoCloseS":600},{"name":"fridge","kind":"lock","temperatureC":4}]}',
+    )
     .option("--locks <n>", "number of simulated locks, when no fleet file is given", count, 1)
     .option("--cameras <n>", "number of simulated cameras, when no fleet file is given", count, 1)
+    .option("--garages <n>", "number of simulated garage door openers, when no fleet file is given", count, 0)
+    .option(
+      "--fridges <n>",
+      "number of simulated fridge locks (locks reporting the temperature inside, 4 °C), when no fleet file is given",
+      count,
+      0,
+    )
     .option("--server <url>", "the Threshold server", process.env.PUBLIC_URL ?? "http://localhost:8080")
     .option("--broker <url>", "MQTT broker to use instead of the one the server names at pairing")
     .option(
@@ -73,6 +85,15 @@ export function registerSimulateCommand(program: Command): void {
             ...Array.from({ length: options.cameras }, (_, i) => ({
               name: `camera-${i + 1}`,
               kind: "camera" as const,
+            })),
+            ...Array.from({ length: options.garages }, (_, i) => ({
+              name: `garage-${i + 1}`,
+              kind: "garage_opener" as const,
+            })),
+            ...Array.from({ length: options.fridges }, (_, i) => ({
+              name: `fridge-${i + 1}`,
+              kind: "lock" as const,
+              temperatureC: 4,
             })),
           ];
       const claim = options.claimSite ? await claimer(options, options.claimSite) : undefined;

@@ -1,4 +1,5 @@
 import { CameraAgent, type CameraAgentOptions } from "../camera-agent.js";
+import { GarageOpenerAgent, type GarageOpenerAgentOptions } from "../garage-opener-agent.js";
 import type { AgentKind } from "../identity.js";
 import { LockAgent, type LockAgentOptions } from "../lock-agent.js";
 import type { TestBroker } from "./broker.js";
@@ -35,6 +36,13 @@ export class TestBench {
     );
   }
 
+  garageOpener(options: Optional<GarageOpenerAgentOptions> = {}): Promise<Running<GarageOpenerAgent>> {
+    return this.start(
+      "garage_opener",
+      (device, log) => new GarageOpenerAgent({ heartbeatMs: 60_000, log, ...options, identity: device.identity }),
+    );
+  }
+
   /** Registers something to undo after the test, undone in reverse order. */
   defer(cleanup: () => Promise<void>): void {
     this.cleanups.push(cleanup);
@@ -44,7 +52,7 @@ export class TestBench {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) await cleanup();
   }
 
-  private async start<A extends LockAgent | CameraAgent>(
+  private async start<A extends LockAgent | CameraAgent | GarageOpenerAgent>(
     kind: AgentKind,
     create: (device: TestDevice, log: (line: string) => void) => A,
   ): Promise<Running<A>> {

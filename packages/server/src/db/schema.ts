@@ -89,6 +89,8 @@ export interface Database {
     created_at: number;
     /** Set when the owner removes it; the row stays because visits and proofs name it. */
     removed_at: number | null;
+    /** The access point a courier passes first to reach this one (a fridge's front door); null for none. */
+    via_access_point_id?: string | null;
   };
   access_point_cameras: { access_point_id: string; device_id: string };
   server_keys: { kid: string; public_key: string; created_at: number; retired_at: number | null };
@@ -177,6 +179,15 @@ export interface Database {
     clip_from: number | null;
     /** End of the clip (the visit's end plus the post-roll); null while the visit goes on. */
     clip_until: number | null;
+    /**
+     * A chained visit's second access point (a fridge behind the front door, which is
+     * access_point_id) and its lock; null for a visit to one access point. `lock_device_id` holds
+     * the first access point's actuator, whatever its kind (a lock, or a garage opener).
+     */
+    inner_access_point_id?: string | null;
+    inner_device_id?: string | null;
+    inner_opened_at?: number | null;
+    inner_secured_at?: number | null;
   };
   incidents: {
     id: string;

@@ -30,6 +30,7 @@ export interface TestHome {
     windowStart?: number;
     windowEnd?: number;
     method?: string;
+    perishable?: boolean;
   }): Promise<{ id: string; trackingNumber: string }>;
   stop(): Promise<void>;
 }
@@ -39,12 +40,12 @@ export function syntheticVideo(server: ServerHandle): (deviceId: string) => Vide
   return (deviceId) => new SyntheticVideoSource({ deviceId, now: () => server.ctx.clock.now() });
 }
 
-async function pairAgent(
+export async function pairAgent(
   server: ServerHandle,
   request: ApiRequest,
   owner: SignedInUser,
   siteId: string,
-  kind: "lock" | "camera",
+  kind: "lock" | "camera" | "garage_opener",
   name: string,
 ): Promise<DeviceIdentity> {
   return pairDevice({
@@ -181,7 +182,7 @@ export async function createHome(
           window_start: o.windowStart ?? now - 3_600_000,
           window_end: o.windowEnd ?? now + 3_600_000,
           status: "assigned",
-          perishable: 0,
+          perishable: o.perishable ? 1 : 0,
           signature_required: 0,
           courier_id: o.courierId ?? courier.id,
           created_at: now,

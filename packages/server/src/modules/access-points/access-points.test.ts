@@ -50,9 +50,12 @@ describe.each(TEST_DATABASES)("access points on %s", (database) => {
       name: "Front door",
       actuatorDeviceId: lock.device.id,
       cameraDeviceIds: [camera.device.id],
+      viaAccessPointId: null,
       createdAt: expect.any(String),
       actuator: lock.device,
       cameras: [camera.device],
+      fridge: null,
+      garage: null,
     });
 
     const one = await request("GET", `/v1/access-points/${res.body.id}`, { cookie: alice.cookie });
@@ -61,7 +64,7 @@ describe.each(TEST_DATABASES)("access points on %s", (database) => {
 
     const list = await request("GET", `/v1/sites/${aliceSite}/access-points`, { cookie: alice.cookie });
     expect(list.status).toBe(200);
-    const { actuator: _a, cameras: _c, ...summary } = res.body;
+    const { actuator: _a, cameras: _c, fridge: _f, garage: _g, ...summary } = res.body;
     expect(list.body.accessPoints).toContainEqual(summary);
 
     expect(await auditEventsAbout(server, res.body.id)).toMatchObject([
@@ -113,6 +116,56 @@ describe.each(TEST_DATABASES)("access points on %s", (database) => {
     });
     expect(lockAsCamera.status).toBe(422);
     expect(lockAsCamera.body.error.details).toMatchObject({ field: "cameraDeviceIds", expected: ["camera"] });
+  });
+
+  it("chains a fridge behind a front door of its own site, and refuses every other chain, storing nothing", async () => {
+    const fridgeLock = await pairDevice(request, alice, aliceSite, "lock", "Fridge lock");
+    const door = await create(aliceSite, { kind: "front_door", name: "Back door", actuatorDeviceId: lock.device.id });
+    const garage = await create(aliceSite, { kind: "garage", name: "Side garage", actuatorDeviceId: opener.device.id });
+    const otherDoor = await create(aliceOtherSite, {
+      kind: "front_door",
+      name: "Cottage door",
+      actuatorDeviceId: (await pairDevice(request, alice, aliceOtherSite, "lock", "Cottage lock")).device.id,
+    });
+    const countBefore = (await request("GET", `/v1/sites/${aliceSite}/access-points`, { cookie: alice.cookie })).body
+      .accessPoints.length;
+    const fridge = (viaAccessPointId: string, kind = "fridge") =>
+      create(aliceSite, { kind, name: "Fridge", actuatorDeviceId: fridgeLock.device.id, viaAccessPointId });
+
+    const notAFridge = await create(aliceSite, {
+      kind: "front_door",
+      name: "Porch",
+      actuatorDeviceId: lock.device.id,
+      viaAccessPointId: door.body.id,
+    });
+    expect([notAFridge.status, notAFridge.body.error.code]).toEqual([400, "invalid_request"]);
+    const behindGarage = await fridge(garage.body.id);
+    expect([behindGarage.status, behindGarage.body.error.code]).toEqual([400, "invalid_request"]);
+    const elsewhere = await fridge(otherDoor.body.id);
+    expect([elsewhere.status, elsewhere.body.error.code]).toEqual([404, "not_found"]);
+    const malformed = await fridge("acp_nope");
+    expect(malformed.status).toBe(400);
+    const bobsTry = await create(
+      bobSite,
+      { kind: "fridge", name: "Fridge", actuatorDeviceId: fridgeLock.device.id, viaAccessPointId: door.body.id },
+      bob,
+    );
+    expect(bobsTry.status).toBe(404);
+    expect(
+      (await request("GET", `/v1/sites/${aliceSite}/access-points`, { cookie: alice.cookie })).body.accessPoints.length,
+    ).toBe(countBefore);
+
+    const chained = await fridge(door.body.id);
+    expect(chained.status, JSON.stringify(chained.body)).toBe(201);
+    expect(chained.body).toMatchObject({
+      kind: "fridge",
+      viaAccessPointId: door.body.id,
+      fridge: { temperatureC: null, tooWarm: false },
+      garage: null,
+    });
+    expect(await auditEventsAbout(server, chained.body.id)).toMatchObject([
+      { type: "access_point.created", data: { kind: "fridge", viaAccessPointId: door.body.id } },
+    ]);
   });
 
   it("answers devices of another site or another user as not found", async () => {

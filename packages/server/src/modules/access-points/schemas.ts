@@ -26,6 +26,12 @@ export const CreateAccessPointBody = Type.Object(
         description: "Witness cameras. Access is refused while none of them is live, so add at least one.",
       }),
     ),
+    viaAccessPointId: Type.Optional(
+      idParam(
+        "accessPoint",
+        "Fridges only: the front door of this site the fridge sits behind. A fridge visit then opens the front door, then the fridge (POST /v1/visits/{id}/open-next), and locks both. The front door's cameras witness the visit.",
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -38,6 +44,9 @@ export const AccessPoint = Type.Object({
   name: Type.String(),
   actuatorDeviceId: Type.String({ description: "dev_… of the device that opens it." }),
   cameraDeviceIds: Type.Array(Type.String(), { description: "dev_… of its witness cameras." }),
+  viaAccessPointId: Type.Union([Type.String(), Type.Null()], {
+    description: "acp_… of the front door a fridge sits behind; null when it is reached directly.",
+  }),
   createdAt: Type.String({ format: "date-time" }),
 });
 export type AccessPoint = Static<typeof AccessPoint>;
@@ -46,6 +55,31 @@ export const AccessPointDetail = Type.Object({
   ...AccessPoint.properties,
   actuator: Device,
   cameras: Type.Array(Device, { description: "Its witness cameras with their current state." }),
+  fridge: Type.Union(
+    [
+      Type.Object({
+        temperatureC: Type.Union([Type.Number(), Type.Null()], {
+          description: "The inside temperature the fridge's lock last reported (°C); null when unknown or offline.",
+        }),
+        maxTemperatureC: Type.Number({ description: "Warmer than this during or after a visit raises an alert." }),
+        tooWarm: Type.Boolean(),
+      }),
+      Type.Null(),
+    ],
+    { description: "Fridges only: the temperature inside." },
+  ),
+  garage: Type.Union(
+    [
+      Type.Object({
+        door: Type.Union([Type.String(), Type.Null()], {
+          description: "closed, opening, open or closing, as the opener last reported; null when unknown or offline.",
+        }),
+        obstructed: Type.Union([Type.Boolean(), Type.Null()], { description: "The safety beam is broken." }),
+      }),
+      Type.Null(),
+    ],
+    { description: "Garages only: where the door is." },
+  ),
 });
 export type AccessPointDetail = Static<typeof AccessPointDetail>;
 
@@ -61,6 +95,7 @@ export function toAccessPoint(row: AccessPointRow, cameraDeviceIds: readonly str
     name: row.name,
     actuatorDeviceId: row.actuator_device_id,
     cameraDeviceIds: [...cameraDeviceIds],
+    viaAccessPointId: row.via_access_point_id ?? null,
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

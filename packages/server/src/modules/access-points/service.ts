@@ -7,6 +7,7 @@ import { holdActiveDevices, listActiveDevicesByIds } from "../devices/repository
 import type { Device, DeviceRow } from "../devices/schemas.js";
 import { deviceViews } from "../devices/service.js";
 import { canRead, changeableOrNotFound, changeableSite, readableSite, requirePerson } from "../sites/site-access.js";
+import { actuatorReadings } from "./readings.js";
 import {
   camerasOfAccessPoints,
   findActiveAccessPoint,
@@ -64,6 +65,8 @@ export async function createAccessPoint(
     }
   }
 
+  const via = await chainedBehind(ctx, site.id, body);
+
   const now = ctx.clock.now();
   const id = newId("accessPoint", now);
   const name = body.name.trim();
@@ -83,6 +86,7 @@ export async function createAccessPoint(
         actuator_device_id: actuator.id,
         created_at: now,
         removed_at: null,
+        via_access_point_id: via,
       },
       cameraIds,
     );
@@ -92,10 +96,38 @@ export async function createAccessPoint(
       subjectId: id,
       siteId: site.id,
       actor: actorOf(actor),
-      data: { kind: body.kind, name, actuatorDeviceId: actuator.id, cameraDeviceIds: [...cameraIds] },
+      data: {
+        kind: body.kind,
+        name,
+        actuatorDeviceId: actuator.id,
+        cameraDeviceIds: [...cameraIds],
+        ...(via ? { viaAccessPointId: via } : {}),
+      },
     });
   });
   return detail(ctx, foundOrNotFound(await findActiveAccessPoint(ctx.db, id), "access point"));
+}
+
+/** A fridge may sit behind a front door of the same site; nothing else chains (docs/garage-and-fridge.md). */
+async function chainedBehind(ctx: Ctx, siteId: string, body: CreateAccessPointBody): Promise<string | null> {
+  if (body.viaAccessPointId === undefined) return null;
+  if (body.kind !== "fridge") {
+    throw new ThresholdError(
+      "invalid_request",
+      "viaAccessPointId is for fridges only: the front door they sit behind.",
+    );
+  }
+  const outer = await findActiveAccessPoint(ctx.db, body.viaAccessPointId);
+  if (!outer || outer.site_id !== siteId) {
+    throw new ThresholdError("not_found", "viaAccessPointId: no access point with that id at this site.");
+  }
+  if (outer.kind !== "front_door") {
+    throw new ThresholdError(
+      "invalid_request",
+      `viaAccessPointId must name a front door, but it is a ${outer.kind}; a fridge sits behind a front door.`,
+    );
+  }
+  return outer.id;
 }
 
 export async function listAccessPoints(ctx: Ctx, actor: Actor, siteId: string): Promise<AccessPoint[]> {
@@ -150,9 +182,11 @@ async function detail(
   const cameras = cameraIds.flatMap((cameraId) => devices.get(cameraId) ?? []);
   const [actuatorView, ...cameraViews] = await deviceViews(ctx, [actuator, ...cameras]);
   const { owner_id: _owner, ...accessPoint } = row;
+  const view = actuatorView as Device;
   return {
     ...toAccessPoint(accessPoint, cameraIds),
-    actuator: actuatorView as Device,
+    actuator: view,
     cameras: cameraViews,
+    ...actuatorReadings(row.kind, view, ctx.config.fridge.maxTemperatureC),
   };
 }

@@ -19,14 +19,17 @@ export const Stop = Type.Object({
   accessPoint: Type.Union(
     [
       Type.Object({
-        id: Type.String({ description: "acp_… of the front door." }),
-        kind: Type.Literal("front_door"),
+        id: Type.String({ description: "acp_… of the front door, garage or fridge the method goes through." }),
+        kind: Type.Enum(["front_door", "garage", "fridge"]),
         name: Type.String(),
         notes: Type.String({ description: "The recipient's notes for the courier, e.g. 'dog shut in the kitchen'." }),
       }),
       Type.Null(),
     ],
-    { description: "The front door, when the site has one." },
+    {
+      description:
+        "Where the stop's method goes: the front door (in_home), the garage (in_garage) or the fridge (in_fridge), when the site has one.",
+    },
   ),
   deliveredAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
     description: "When this courier delivered it (only with includeDelivered=true); null while still to do.",

@@ -4,10 +4,10 @@ import type { Actor } from "../../http/actor.js";
 import { requireRole } from "../../http/ownership.js";
 import { listActiveDevicesByIds } from "../devices/repository.js";
 import { deviceLiveness } from "../devices/schemas.js";
-import { frontDoorsOfSites } from "../shipments/front-door.js";
 import { readinessOf } from "../shipments/readiness.js";
 import { sitesByIds } from "../shipments/repository.js";
 import { toDestination } from "../shipments/schemas.js";
+import { accessPointsForMethod, type SiteAccessPoint } from "../shipments/site-access-points.js";
 import { liveCameras } from "../video/service.js";
 import { listCourierStopRows } from "./repository.js";
 import type { Stop } from "./schemas.js";
@@ -34,21 +34,22 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
   );
   if (rows.length === 0) return [];
   const siteIds = rows.map((row) => row.site_id);
-  const [sites, doors] = await Promise.all([sitesByIds(ctx.db, siteIds), frontDoorsOfSites(ctx.db, siteIds)]);
-  const deviceIds = [...doors.values()].flatMap((door) => [door.actuatorDeviceId, ...door.cameraDeviceIds]);
+  const [sites, doors] = await Promise.all([sitesByIds(ctx.db, siteIds), accessPointsByMethod(ctx, rows)]);
+  const points = [...doors.values()].flatMap((bySite) => [...bySite.values()]);
+  const deviceIds = points.flatMap((door) => [door.actuatorDeviceId, ...door.cameraDeviceIds]);
   const [deviceRows, freshCameras] = await Promise.all([
     listActiveDevicesByIds(ctx.db, deviceIds),
     liveCameras(
       ctx,
-      [...doors.values()].flatMap((door) => door.cameraDeviceIds),
+      points.flatMap((door) => door.cameraDeviceIds),
     ),
   ]);
   const devices = new Map(deviceRows.map((device) => [device.id, device]));
   return rows.flatMap((row): Stop[] => {
     const site = sites.get(row.site_id);
     if (!site) return [];
-    const door = doors.get(row.site_id) ?? null;
     const method = row.method as DeliveryMethod;
+    const door = doors.get(method)?.get(row.site_id) ?? null;
     const delivered = row.status === "delivered";
     return [
       {
@@ -65,7 +66,7 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
         weightG: row.weight_g,
         flags: { perishable: row.perishable === 1, signatureRequired: row.signature_required === 1 },
         accessPoint: door
-          ? { id: door.id, kind: "front_door", name: door.name, notes: door.consent?.notes ?? "" }
+          ? { id: door.id, kind: stopKind(door.kind), name: door.name, notes: door.consent?.notes ?? "" }
           : null,
         deliveredAt: delivered && row.delivered_at !== null ? new Date(row.delivered_at).toISOString() : null,
         // A finished stop opens nothing any more, like a doorstep one.
@@ -74,4 +75,25 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
       },
     ];
   });
+}
+
+/** The access point each stop goes through, by method then site: one lookup per method on the route. */
+async function accessPointsByMethod(
+  ctx: Ctx,
+  rows: readonly { site_id: string; method: string }[],
+): Promise<Map<string, Map<string, SiteAccessPoint>>> {
+  const sitesOf = new Map<string, string[]>();
+  for (const row of rows) sitesOf.set(row.method, [...(sitesOf.get(row.method) ?? []), row.site_id]);
+  const entries = await Promise.all(
+    [...sitesOf].map(
+      async ([method, siteIds]) =>
+        [method, await accessPointsForMethod(ctx.db, siteIds, method as DeliveryMethod)] as const,
+    ),
+  );
+  return new Map(entries);
+}
+
+/** Stops go through the access points the opening methods use; nothing else is found for them. */
+function stopKind(kind: SiteAccessPoint["kind"]): "front_door" | "garage" | "fridge" {
+  return kind === "garage" || kind === "fridge" ? kind : "front_door";
 }

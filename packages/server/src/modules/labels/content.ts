@@ -1,8 +1,10 @@
+import type { DeliveryMethod } from "@threshold/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
 import { visibleOrNotFound } from "../../http/ownership.js";
 import { findFrontDoor } from "../shipments/front-door.js";
 import { findShipmentById } from "../shipments/repository.js";
+import { findAccessPointForMethod } from "../shipments/site-access-points.js";
 
 /** Everything printed on a shipping label, read from storage; nothing else of the site or recipient. */
 export interface LabelContent {
@@ -40,7 +42,10 @@ export async function loadLabelContent(
     db.selectFrom("sites").selectAll().where("id", "=", shipment.site_id).executeTakeFirstOrThrow(),
     db.selectFrom("users").select("name").where("id", "=", shipment.recipient_id).executeTakeFirstOrThrow(),
     db.selectFrom("carriers").select("name").where("id", "=", shipment.carrier_id).executeTakeFirstOrThrow(),
-    findFrontDoor(db, shipment.site_id),
+    // The window prints in the zone of the access point the method goes through (the front door's otherwise).
+    findAccessPointForMethod(db, shipment.site_id, shipment.method as DeliveryMethod).then(
+      (point) => point ?? findFrontDoor(db, shipment.site_id),
+    ),
   ]);
   const size =
     shipment.length_cm !== null && shipment.width_cm !== null && shipment.height_cm !== null

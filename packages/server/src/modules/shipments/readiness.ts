@@ -2,7 +2,7 @@ import { consentAllows, type DeliveryMethod } from "@threshold/core";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
 import { isOnline, type Liveness } from "../devices/schemas.js";
-import type { FrontDoor } from "./front-door.js";
+import type { SiteAccessPoint } from "./site-access-points.js";
 
 export const Readiness = Type.Object(
   {
@@ -16,6 +16,30 @@ export const Readiness = Type.Object(
     consentGiven: Type.Boolean({ description: "The recipient allows this method through this door now." }),
     blocked: Type.Boolean({ description: "The recipient has blocked all access to the site." }),
     ready: Type.Boolean({ description: "All of the above as needed: the door could open if the courier were there." }),
+    garage: Type.Optional(
+      Type.Object(
+        {
+          door: Type.Union([Type.String(), Type.Null()], {
+            description: "closed, opening, open or closing, as the opener reports; null when offline.",
+          }),
+          obstructed: Type.Union([Type.Boolean(), Type.Null()], { description: "The safety beam is broken." }),
+        },
+        {
+          description:
+            "in_garage only. For a garage, lockOnline means the opener is online, lockLocked and doorClosed that the door is fully closed and at rest with a clear doorway.",
+        },
+      ),
+    ),
+    fridge: Type.Optional(
+      Type.Object(
+        {
+          temperatureC: Type.Union([Type.Number(), Type.Null()], {
+            description: "Inside temperature the fridge's lock reports (°C); null when offline.",
+          }),
+        },
+        { description: "in_fridge only: the fridge's lock is the one lockOnline, lockLocked and doorClosed describe." },
+      ),
+    ),
   },
   { description: "Whether the door could be opened right now; the scan re-checks everything." },
 );
@@ -39,7 +63,7 @@ function stateOf(device: DeviceState | undefined, liveness: Liveness): Record<st
  * instant (the scan adds the courier's own checks: assignment, window, geofence, other visits).
  */
 export function readinessOf(
-  door: FrontDoor | null,
+  door: SiteAccessPoint | null,
   devices: ReadonlyMap<string, DeviceState>,
   site: { access_blocked_at: number | null },
   method: DeliveryMethod,
@@ -51,7 +75,11 @@ export function readinessOf(
   const lock = door ? devices.get(door.actuatorDeviceId) : undefined;
   const lockState = stateOf(lock, liveness);
   const lockOnline = lock !== undefined && isOnline(lock, liveness);
-  const lockLocked = lockState?.lock === "locked";
+  const isGarage = door?.kind === "garage";
+  // A garage has no bolt: fully closed, at rest, with a clear doorway is its "locked".
+  const lockLocked = isGarage
+    ? lockState?.door === "closed" && lockState.obstructed === false
+    : lockState?.lock === "locked";
   const doorClosed = lockState?.door === "closed";
   const cameraLive = (door?.cameraDeviceIds ?? []).some((id) => {
     const camera = devices.get(id);
@@ -66,5 +94,16 @@ export function readinessOf(
     consentGiven,
     blocked,
     ready: lockOnline && lockLocked && doorClosed && cameraLive && consentGiven && !blocked,
+    ...(isGarage
+      ? {
+          garage: {
+            door: typeof lockState?.door === "string" ? lockState.door : null,
+            obstructed: typeof lockState?.obstructed === "boolean" ? lockState.obstructed : null,
+          },
+        }
+      : {}),
+    ...(door?.kind === "fridge"
+      ? { fridge: { temperatureC: typeof lockState?.temperatureC === "number" ? lockState.temperatureC : null } }
+      : {}),
   };
 }

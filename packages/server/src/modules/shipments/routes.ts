@@ -25,7 +25,7 @@ export async function shipmentRoutes(app: FastifyInstance, ctx: AppContext): Pro
         tags: ["shipments"],
         summary: "Create a shipment (carriers: an API key with shipments:write, or a carrier admin)",
         description:
-          "409 tracking_number_exists; 400 invalid_window when the window ends before it starts, is longer than 12 h or is over; 404 when the site is unknown; 422 no_consent when in_home is asked of a site whose owner has not allowed in_home on a front door.",
+          "409 tracking_number_exists; 400 invalid_window when the window ends before it starts, is longer than 12 h or is over; 404 when the site is unknown; 422 no_consent when in_home is asked of a site whose owner has not allowed in_home on a front door (in_garage on a garage, in_fridge on a fridge); 422 not_perishable when in_fridge is asked for a shipment not flagged perishable.",
         security: SESSION_OR_API_KEY,
         body: CreateShipmentBody,
         response: { 201: Shipment, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },

@@ -5,8 +5,8 @@ import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
 import { Time } from "../../http/schema-types.js";
 
-/** Methods a carrier may create today; the others arrive with garages, fridges, trunks and lockers. */
-export const SHIPMENT_METHODS = ["in_home", "doorstep"] as const;
+/** Methods a carrier may create today; the others arrive with trunks and lockers. */
+export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "doorstep"] as const;
 export const SHIPMENT_STATUSES = ["created", "assigned", "delivered", "cancelled"] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
@@ -30,7 +30,8 @@ export const CreateShipmentBody = Type.Object(
       "The destination site (sit_…), as the recipient gave it at checkout. The recipient is the site's owner.",
     ),
     method: Type.Enum(SHIPMENT_METHODS, {
-      description: "in_home needs the recipient's consent for in_home on a front door; doorstep needs nothing.",
+      description:
+        "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag); doorstep needs nothing.",
     }),
     window: Type.Object(
       {

@@ -1,11 +1,11 @@
-import { newId, notFound, ThresholdError } from "@threshold/core";
+import { isOpeningMethod, newId, notFound, ThresholdError } from "@threshold/core";
 import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import { isUniqueViolation } from "../../db/errors.js";
 import type { Actor } from "../../http/actor.js";
 import { foundOrNotFound, isOperator, visibleOrNotFound } from "../../http/ownership.js";
 import { findSiteById } from "../sites/repository.js";
-import { findFrontDoor, frontDoorsOfSites } from "./front-door.js";
+import { frontDoorsOfSites } from "./front-door.js";
 import {
   assignCourier,
   carrierNames,
@@ -27,6 +27,7 @@ import {
   toShipment,
   type Viewer,
 } from "./schemas.js";
+import { findAccessPointForMethod } from "./site-access-points.js";
 
 type Ctx = Pick<AppContext, "db" | "clock" | "audit">;
 
@@ -67,16 +68,7 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
   if (await trackingNumberExists(ctx.db, carrier.carrierId, body.trackingNumber))
     throw trackingNumberTaken(body.trackingNumber);
   const site = foundOrNotFound(await findSiteById(ctx.db, body.siteId), "site");
-  if (body.method === "in_home") {
-    const door = await findFrontDoor(ctx.db, site.id);
-    if (!door?.consent?.methods.includes("in_home")) {
-      throw new ThresholdError(
-        "no_consent",
-        "The recipient has not opened this site to in-home delivery; deliver to the doorstep instead.",
-        { method: body.method },
-      );
-    }
-  }
+  await requireMethodAllowed(ctx, site.id, body);
   const id = newId("shipment", now);
   const row: ShipmentRow = {
     id,
@@ -125,6 +117,35 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
     throw error;
   }
   return toShipment(row, "carrier");
+}
+
+const METHOD_WORDS: Record<string, string> = {
+  in_home: "in-home delivery",
+  in_garage: "garage delivery",
+  in_fridge: "fridge delivery",
+};
+
+/**
+ * A method that opens something needs the recipient's consent for it on the access point it goes
+ * through; a fridge takes only perishables (what it is for, and what the recipient agreed to).
+ */
+async function requireMethodAllowed(ctx: Ctx, siteId: string, body: CreateShipmentBody): Promise<void> {
+  if (!isOpeningMethod(body.method)) return;
+  if (body.method === "in_fridge" && body.flags?.perishable !== true) {
+    throw new ThresholdError(
+      "not_perishable",
+      "Only perishable shipments (flags.perishable: true) may be delivered into a fridge; choose another method.",
+      { method: body.method },
+    );
+  }
+  const point = await findAccessPointForMethod(ctx.db, siteId, body.method);
+  if (!point?.consent?.methods.includes(body.method)) {
+    throw new ThresholdError(
+      "no_consent",
+      `The recipient has not opened this site to ${METHOD_WORDS[body.method]}; deliver to the doorstep instead.`,
+      { method: body.method },
+    );
+  }
 }
 
 /** The carrier hands its shipment to one of its own couriers; another carrier's courier does not exist. */

@@ -115,6 +115,34 @@ export async function visitRoutes(app: FastifyInstance, ctx: AppContext): Promis
     },
   );
 
+  api.post(
+    "/visits/:visitId/open-next",
+    {
+      schema: {
+        tags: ["visits"],
+        summary: "Open the next access point of a chained visit (the fridge behind the front door)",
+        description:
+          "The visit's courier only, while the front-door visit is open. The fridge's lock must be online, locked and closed, the camera live and access not blocked; answers once the fridge's lock reports unlocked. 409 visit_not_open while the front door is not open, no_next_access_point for a visit to one access point, conflict with the failed rules in details.refusals. Securing the visit then locks the fridge first, then the front door.",
+        headers: IDEMPOTENCY_HEADER,
+        params: VisitId,
+        response: { 200: VisitSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const courier = requireUser(request, "courier");
+      const { body } = await withIdempotency<VisitView>(
+        ctx,
+        request,
+        `visit-open-next:${courier.userId}`,
+        async () => ({
+          status: 200,
+          body: await visits.openNext(courier, request.params.visitId),
+        }),
+      );
+      return reply.status(200).send(body);
+    },
+  );
+
   api.get(
     "/shipments/:id/proof",
     {

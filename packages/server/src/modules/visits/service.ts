@@ -1,4 +1,12 @@
-import { checkVisit, newId, type Refusal, refusal, ThresholdError, type VisitFacts } from "@threshold/core";
+import {
+  checkVisit,
+  type DeliveryMethod,
+  newId,
+  type Refusal,
+  refusal,
+  ThresholdError,
+  type VisitFacts,
+} from "@threshold/core";
 import type { CommandAction } from "@threshold/protocol";
 import type { Transaction } from "kysely";
 import type { AuditActor, Record_ } from "../../audit/audit-log.js";
@@ -8,9 +16,10 @@ import { isUniqueViolation } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
-import { type FrontDoor, findFrontDoor } from "../shipments/index.js";
 import { closeClip, openClip } from "../video/clip-links.js";
 import { liveCameras } from "../video/service.js";
+import { type Actuator, actuatorForMethod, LOCK } from "./actuators.js";
+import { ChainedVisit } from "./chained-visit.js";
 import {
   findDevice,
   findShipmentByTracking,
@@ -22,6 +31,7 @@ import {
   type VisitStatus,
 } from "./repository.js";
 import { notAssignedView, toVisitView, type VisitView } from "./views.js";
+import { findVisitTarget, type VisitTarget } from "./visit-target.js";
 
 export type VisitCtx = Pick<AppContext, "db" | "audit" | "clock" | "config" | "commands" | "log">;
 
@@ -60,7 +70,20 @@ const SYSTEM: AuditActor = { type: "system", id: null };
  * with the door told to lock.
  */
 export class VisitService {
-  constructor(private readonly ctx: VisitCtx) {}
+  /** The fridge behind a front door, when a visit chains one. */
+  readonly chain: ChainedVisit;
+
+  constructor(private readonly ctx: VisitCtx) {
+    this.chain = new ChainedVisit(ctx, this);
+  }
+
+  /** The courier, inside with the front door open, asks for the fridge behind it (docs/garage-and-fridge.md). */
+  async openNext(courier: UserActor, visitId: string): Promise<VisitView> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    const shipment = visit && visit.courier_id === courier.userId ? await this.shipmentOf(visit) : undefined;
+    await this.chain.openNext(courier, visit, shipment);
+    return this.current(visitId, shipment as ShipmentRow);
+  }
 
   async scan(courier: UserActor, request: ScanRequest): Promise<VisitView> {
     const { db, clock } = this.ctx;
@@ -70,8 +93,12 @@ export class VisitService {
       : undefined;
     if (!shipment || shipment.courier_id !== courier.userId) return notAssignedView(request.trackingNumber, now);
 
-    const [site, door] = await Promise.all([findSite(db, shipment.site_id), findFrontDoor(db, shipment.site_id)]);
-    const { facts, cameraId } = await this.gatherFacts(courier, request, shipment, site ?? null, door, now);
+    const [site, target] = await Promise.all([
+      findSite(db, shipment.site_id),
+      findVisitTarget(db, shipment.site_id, shipment.method as DeliveryMethod),
+    ]);
+    const door = target?.outer ?? null;
+    const { facts, cameraId } = await this.gatherFacts(courier, request, shipment, site ?? null, target, now);
     const refusals = checkVisit(facts);
     const base = {
       id: newId("visit", now),
@@ -86,6 +113,10 @@ export class VisitService {
       lock_device_id: door?.actuatorDeviceId ?? null,
       camera_device_id: cameraId,
       updated_at: now,
+      // A fridge behind the front door: opened later, on the courier's request (openNext).
+      ...(target?.inner
+        ? { inner_access_point_id: target.inner.id, inner_device_id: target.inner.actuatorDeviceId }
+        : {}),
     };
     if (refusals.length > 0) return this.refuse(courier, base, shipment, refusals);
 
@@ -124,20 +155,23 @@ export class VisitService {
     request: ScanRequest,
     shipment: ShipmentRow,
     site: Database["sites"] | null,
-    door: FrontDoor | null,
+    target: VisitTarget | null,
     now: number,
   ): Promise<{ facts: VisitFacts; cameraId: string | null }> {
     const { db } = this.ctx;
     const liveness = deviceLiveness(this.ctx);
+    const door = target?.outer ?? null;
     const cameraIds = door?.cameraDeviceIds ?? [];
-    const [lock, cameras, fresh, doorBusy, courierBusy] = await Promise.all([
+    const [lock, cameras, fresh, doorBusy, courierBusy, inner] = await Promise.all([
       door ? findDevice(db, door.actuatorDeviceId) : undefined,
       Promise.all(cameraIds.map((id) => findDevice(db, id))),
       liveCameras(this.ctx, cameraIds),
       door ? hasVisitInProgress(db, "access_point_id", door.id) : false,
       hasVisitInProgress(db, "courier_id", courier.userId),
+      target?.inner ? findDevice(db, target.inner.actuatorDeviceId) : undefined,
     ]);
     const lockState = lock ? reportedState(lock.reported_state) : null;
+    const innerState = inner ? reportedState(inner.reported_state) : null;
     // A witness is live when it is connected (it must take the record command) and the server has
     // fresh video from it; what the camera says of itself is not trusted (the Cloud Cam attack).
     // The first live witness records the visit.
@@ -162,10 +196,32 @@ export class VisitService {
             blocked: site.access_blocked_at !== null,
           }
         : null,
-      accessPoint: door ? { consent: door.consent } : null,
+      accessPoint: target ? { consent: target.point.consent } : null,
       lock: lock
         ? { online: isOnline(lock, liveness), lock: stringOf(lockState?.lock), door: stringOf(lockState?.door) }
         : null,
+      ...(target?.actuator.kind === "garage_opener"
+        ? {
+            garage: lock
+              ? {
+                  online: isOnline(lock, liveness),
+                  door: stringOf(lockState?.door),
+                  obstructed: typeof lockState?.obstructed === "boolean" ? lockState.obstructed : null,
+                }
+              : null,
+          }
+        : {}),
+      ...(target?.inner
+        ? {
+            innerLock: inner
+              ? {
+                  online: isOnline(inner, liveness),
+                  lock: stringOf(innerState?.lock),
+                  door: stringOf(innerState?.door),
+                }
+              : null,
+          }
+        : {}),
       camera: cameras.length > 0 ? { live: liveCamera !== undefined } : null,
       visitInProgressAtDoor: doorBusy,
       courierHasVisitInProgress: courierBusy,
@@ -220,21 +276,18 @@ export class VisitService {
     const recording = await (await recordStart.publish()).outcome;
     if (recording.status !== "succeeded") return this.abort(visit, shipment, `camera_${recording.status}`);
 
+    const actuator = actuatorForMethod(shipment.method);
     const moved = await this.move(visit, shipment, ["authorized"], "opening", {
       guard: (trx) => blockedNow(trx, visit.site_id),
-      issue: { deviceId: visit.lock_device_id, action: "unlock" },
+      issue: { deviceId: visit.lock_device_id, action: actuator.open },
     });
     if (moved === "blocked") return this.abort(visit, shipment, "access_blocked");
     const unlock = moved ? moved.command : null;
     if (!unlock) return this.current(visit.id, shipment);
 
     const unlocked = await (await unlock.publish()).outcome;
-    if (!reports(unlocked, "unlocked")) {
-      return this.abort(
-        visit,
-        shipment,
-        unlocked.status === "succeeded" ? "lock_not_unlocked" : `unlock_${unlocked.reason ?? unlocked.status}`,
-      );
+    if (unlocked.status !== "succeeded" || !actuator.isOpen(unlocked.ack?.state)) {
+      return this.abort(visit, shipment, openFailure(actuator, unlocked));
     }
     const now = this.ctx.clock.now();
     await this.move(visit, shipment, ["opening"], "open", {
@@ -243,7 +296,10 @@ export class VisitService {
     return this.current(visit.id, shipment);
   }
 
-  /** The courier taps Done: lock, and believe it only when the lock says locked and the door closed. */
+  /**
+   * The courier taps Done: secure the fridge first when a chain opened one, then the access point
+   * itself, and believe each only when its device's signed state proves it (DESIGN.md habit 8).
+   */
   async secure(courier: UserActor, visitId: string): Promise<VisitView> {
     const visit = await findVisit(this.ctx.db, visitId);
     if (!visit || visit.courier_id !== courier.userId)
@@ -254,37 +310,31 @@ export class VisitService {
       throw new ThresholdError("conflict", `This visit is ${visit.status}; only an open visit can be secured.`);
     }
     const from: VisitStatus[] = visit.status === "incident" ? ["incident"] : ["open"];
+    if (innerLeftOpen(visit) && !(await this.chain.secureInner(visit, shipment, from))) {
+      return this.current(visitId, shipment);
+    }
+    const actuator = actuatorForMethod(shipment.method);
     const moved = await this.move(visit, shipment, from, "securing", {
       patch: { securing_at: this.ctx.clock.now() },
-      issue: { deviceId: visit.lock_device_id, action: "lock" },
+      issue: { deviceId: visit.lock_device_id, action: actuator.secure },
     });
     const lock = moved ? moved.command : null;
     if (!lock) return this.current(visitId, shipment);
 
     const outcome = await (await lock.publish()).outcome;
-    if (
-      reports(outcome, "locked") &&
-      outcome.ack?.state &&
-      "door" in outcome.ack.state &&
-      outcome.ack.state.door === "closed"
-    ) {
+    if (outcome.status === "succeeded" && actuator.isSecured(outcome.ack?.state)) {
       await this.complete(visit, shipment);
       return this.current(visitId, shipment);
     }
-    if (outcome.reason === "door_open") {
+    if (outcome.reason === "door_open" && actuator === LOCK) {
       await this.move(visit, shipment, ["securing"], from[0] as VisitStatus, {
         eventType: "visit.secure_refused",
         extra: { reason: "door_open" },
       });
       throw new ThresholdError("door_open", "The door is open. Close it firmly, then tap Done again.");
     }
-    await this.raiseIncident(
-      visit,
-      shipment,
-      ["securing"],
-      "lock_failed",
-      `The lock did not confirm locking (${outcome.reason ?? outcome.status}).`,
-    );
+    const [kind, detail] = secureFailure(actuator, outcome);
+    await this.raiseIncident(visit, shipment, ["securing"], kind, detail);
     return this.current(visitId, shipment);
   }
 
@@ -338,7 +388,7 @@ export class VisitService {
     });
     if (visit.lock_device_id) {
       await this.ctx.commands
-        .send(visit.lock_device_id, "lock", { visitId: visit.id })
+        .send(visit.lock_device_id, actuatorForMethod(shipment.method).secure, { visitId: visit.id })
         .catch((err: unknown) => this.ctx.log.error({ err }, "relock after abort not sent"));
     }
     if (visit.camera_device_id) await this.stopRecording(visit);
@@ -387,6 +437,20 @@ export class VisitService {
   async abortStale(visitId: string): Promise<void> {
     const visit = await findVisit(this.ctx.db, visitId);
     if (visit) await this.abort(visit, await this.shipmentOf(visit), "server_restarted");
+  }
+
+  /**
+   * The watchdog's retry of a chained visit's fridge lock: true when there is no fridge left open
+   * (none in the chain, or now proven locked and closed), so the front door may be secured.
+   */
+  async relockInner(visitId: string): Promise<boolean> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    if (!visit || !innerLeftOpen(visit) || !visit.inner_device_id) return true;
+    const attempt = await this.ctx.commands.send(visit.inner_device_id, LOCK.secure, { visitId });
+    const outcome = await attempt.outcome;
+    if (outcome.status !== "succeeded" || !LOCK.isSecured(outcome.ack?.state)) return false;
+    await this.chain.markSecured(visit, await this.shipmentOf(visit));
+    return true;
   }
 
   /** The watchdog's retried lock was confirmed locked and closed during an incident. */
@@ -508,10 +572,25 @@ function emptyVisit(): Pick<
   };
 }
 
-/** True when the device acknowledged success and its signed state shows the bolt `bolt`. */
-function reports(outcome: CommandOutcome, bolt: "locked" | "unlocked"): boolean {
-  const state = outcome.ack?.state;
-  return outcome.status === "succeeded" && state !== undefined && "lock" in state && state.lock === bolt;
+/** Why an open command did not open; a lock's reasons keep the words they always had. */
+function openFailure(actuator: Actuator, outcome: CommandOutcome): string {
+  if (outcome.status === "succeeded") return actuator === LOCK ? "lock_not_unlocked" : "garage_not_open";
+  return `${actuator.open}_${outcome.reason ?? outcome.status}`;
+}
+
+/** The incident a secure command that proved nothing raises: its kind and a sentence. */
+function secureFailure(actuator: Actuator, outcome: CommandOutcome): [string, string] {
+  if (outcome.reason === "obstructed") {
+    return ["garage_obstructed", "The garage door reversed: something is in the doorway. The close will be retried."];
+  }
+  if (actuator === LOCK)
+    return ["lock_failed", `The lock did not confirm locking (${outcome.reason ?? outcome.status}).`];
+  return [actuator.secureFailedIncident, `The garage did not confirm closing (${outcome.reason ?? outcome.status}).`];
+}
+
+/** A chained visit whose fridge was opened and not yet proven locked. */
+function innerLeftOpen(visit: VisitRow): boolean {
+  return visit.inner_opened_at != null && visit.inner_secured_at == null;
 }
 
 async function blockedNow(trx: Transaction<Database>, siteId: string): Promise<"blocked" | null> {

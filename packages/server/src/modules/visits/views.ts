@@ -30,6 +30,20 @@ export const VisitSchema = Type.Object(
     deadlineAt: NullableTime(),
     securedAt: NullableTime(),
     endedAt: NullableTime(),
+    innerAccessPoint: Type.Union(
+      [
+        Type.Object({
+          accessPointId: Type.String({ description: "acp_… of the fridge behind the front door." }),
+          openedAt: NullableTime(),
+          securedAt: NullableTime(),
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          "A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point.",
+      },
+    ),
   },
   { $id: "Visit" },
 );
@@ -65,6 +79,13 @@ export function toVisitView(row: Database["visits"], trackingNumber: string): Vi
     deadlineAt: iso(row.deadline_at),
     securedAt: iso(row.secured_at),
     endedAt: iso(row.ended_at),
+    innerAccessPoint: row.inner_access_point_id
+      ? {
+          accessPointId: row.inner_access_point_id,
+          openedAt: iso(row.inner_opened_at ?? null),
+          securedAt: iso(row.inner_secured_at ?? null),
+        }
+      : null,
   };
 }
 
@@ -86,6 +107,7 @@ export function notAssignedView(trackingNumber: string, now: number): VisitView 
     deadlineAt: null,
     securedAt: null,
     endedAt: null,
+    innerAccessPoint: null,
   };
 }
 

@@ -1,13 +1,16 @@
 import type { AppContext } from "../../context.js";
 import { pruneIdempotencyKeys } from "../../http/idempotency.js";
+import { reportedState } from "../devices/schemas.js";
 import { newestFreshness } from "../video/service.js";
+import { type Actuator, actuatorForDeviceKind, actuatorForMethod } from "./actuators.js";
+import { watchFridges } from "./fridge-watch.js";
 import { findVisit } from "./repository.js";
 import { VisitService } from "./service.js";
 
-/** How often an incident's lock is tried again until the lock reports locked. */
-const INCIDENT_RELOCK_EVERY_MS = 30_000;
 /** How often an aborted visit's lock that still reports unlocked is told again to lock. */
 const ABORTED_RELOCK_EVERY_MS = 5_000;
+/** How often the fridges that took a delivery lately are looked at. */
+const FRIDGE_WATCH_EVERY_MS = 5_000;
 /** How long after an abort the watchdog keeps making sure its lock ended locked. */
 const ABORTED_RELOCK_WINDOW_MS = 10 * 60_000;
 
@@ -20,6 +23,7 @@ export class VisitWatchdog {
   private running: Promise<void> | null = null;
   private readonly visits: VisitService;
   private lastPrune = 0;
+  private lastFridgeWatch = 0;
   private readonly relockedAt = new Map<string, number>();
   /** Relocks wait for the lock's answer; they run beside the pass so one slow lock holds up nothing. */
   private readonly relocks = new Set<Promise<void>>();
@@ -72,16 +76,17 @@ export class VisitWatchdog {
       const visit = await findVisit(db, id);
       if (!visit) continue;
       const shipment = await this.visits.shipmentOf(visit);
+      const actuator = actuatorForMethod(shipment.method);
       if (
         await this.visits.raiseIncident(
           visit,
           shipment,
           ["open"],
           "not_secured",
-          "The courier did not secure the door in time.",
+          `The courier did not secure the ${actuator.noun} in time.`,
         )
       ) {
-        await this.relock(visit.id, visit.lock_device_id, now);
+        await this.relock(visit.id, visit.lock_device_id, now, actuator);
       }
     }
 
@@ -127,15 +132,16 @@ export class VisitWatchdog {
       );
     }
 
-    // Open incidents: keep trying the lock; the visit is secured once the lock confirms.
+    // Open incidents: keep trying the lock (or the garage door); the visit is secured once it confirms.
     const incidents = await db
       .selectFrom("visits")
-      .select(["id", "lock_device_id"])
-      .where("status", "=", "incident")
+      .innerJoin("shipments", "shipments.id", "visits.shipment_id")
+      .select(["visits.id", "visits.lock_device_id", "shipments.method"])
+      .where("visits.status", "=", "incident")
       .execute();
     for (const visit of incidents) {
-      if (now - (this.relockedAt.get(visit.id) ?? 0) >= INCIDENT_RELOCK_EVERY_MS)
-        await this.relock(visit.id, visit.lock_device_id, now);
+      if (now - (this.relockedAt.get(visit.id) ?? 0) >= this.ctx.config.incidentRetryMs)
+        await this.relock(visit.id, visit.lock_device_id, now, actuatorForMethod(visit.method));
     }
 
     // An aborted visit may have unlocked the door unseen (a crash after the unlock went out), and
@@ -143,15 +149,23 @@ export class VisitWatchdog {
     const aborted = await db
       .selectFrom("visits")
       .innerJoin("devices", "devices.id", "visits.lock_device_id")
-      .select(["visits.id", "visits.lock_device_id", "devices.reported_state"])
+      .select(["visits.id", "visits.lock_device_id", "devices.reported_state", "devices.kind"])
       .where("visits.status", "=", "aborted")
       .where("visits.ended_at", ">", now - ABORTED_RELOCK_WINDOW_MS)
       .execute();
     for (const visit of aborted) {
-      const state = visit.reported_state ? (JSON.parse(visit.reported_state) as { lock?: string }) : null;
-      if (state?.lock === "unlocked" && now - (this.relockedAt.get(visit.id) ?? 0) >= ABORTED_RELOCK_EVERY_MS) {
-        await this.relock(visit.id, visit.lock_device_id, now, false);
+      const actuator = actuatorForDeviceKind(visit.kind);
+      const state = reportedState(visit.reported_state);
+      if (actuator.needsSecuring(state) && now - (this.relockedAt.get(visit.id) ?? 0) >= ABORTED_RELOCK_EVERY_MS) {
+        await this.relock(visit.id, visit.lock_device_id, now, actuator, false);
       }
+    }
+
+    // Fridges that took a delivery lately: warming or left open raises an alert. Temperatures
+    // move slowly, so every few seconds is plenty.
+    if (now - this.lastFridgeWatch >= FRIDGE_WATCH_EVERY_MS) {
+      this.lastFridgeWatch = now;
+      await watchFridges(this.ctx);
     }
 
     if (now - this.lastPrune > 3_600_000) {
@@ -160,27 +174,27 @@ export class VisitWatchdog {
     }
   }
 
-  private async relock(visitId: string, lockId: string | null, now: number, securesVisit = true): Promise<void> {
+  private async relock(
+    visitId: string,
+    lockId: string | null,
+    now: number,
+    actuator: Actuator,
+    securesVisit = true,
+  ): Promise<void> {
     if (!lockId) return;
     this.relockedAt.set(visitId, now);
-    const running = this.tryLock(visitId, lockId, securesVisit)
+    const running = this.tryLock(visitId, lockId, actuator, securesVisit)
       .catch((err: unknown) => this.ctx.log.error({ err, visitId }, "relock failed"))
       .finally(() => this.relocks.delete(running));
     this.relocks.add(running);
   }
 
-  private async tryLock(visitId: string, lockId: string, securesVisit: boolean): Promise<void> {
-    const attempt = await this.ctx.commands.send(lockId, "lock", { visitId });
+  private async tryLock(visitId: string, lockId: string, actuator: Actuator, securesVisit: boolean): Promise<void> {
+    // A chained visit's fridge is locked first; the visit is secured only when both are.
+    if (securesVisit && !(await this.visits.relockInner(visitId))) return;
+    const attempt = await this.ctx.commands.send(lockId, actuator.secure, { visitId });
     const outcome = await attempt.outcome;
-    const state = outcome.ack?.state;
-    if (
-      securesVisit &&
-      outcome.status === "succeeded" &&
-      state &&
-      "lock" in state &&
-      state.lock === "locked" &&
-      state.door === "closed"
-    ) {
+    if (securesVisit && outcome.status === "succeeded" && actuator.isSecured(outcome.ack?.state)) {
       await this.visits.secureAfterIncident(visitId);
     }
   }

@@ -30,6 +30,7 @@ const door: AccessPoint = {
   name: "Front door",
   actuatorDeviceId: "dev_lock",
   cameraDeviceIds: ["dev_cam"],
+  viaAccessPointId: null,
   createdAt: new Date(NOW).toISOString(),
 };
 const lock = device("dev_lock", "lock", { reportedState: { lock: "locked", door: "closed", battery: 87 } });
