@@ -4,6 +4,8 @@ export * from "./camera-agent.js";
 export * from "./fleet.js";
 export * from "./fleet-file.js";
 export * from "./identity.js";
+export * from "./keypad/keypad.js";
+export * from "./keypad/keypad-store.js";
 export * from "./lock-agent.js";
 export * from "./pairing-client.js";
 export * from "./video/ffmpeg-path.js";
