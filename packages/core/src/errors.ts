@@ -38,6 +38,12 @@ export const ERROR_CODES = {
   segment_replayed: 409,
   clip_empty: 409,
   clip_unplayable: 422,
+  // Codes (issue 6)
+  keypad_unavailable: 422,
+  lock_online: 409,
+  access_code_unusable: 409,
+  window_closed: 409,
+  offline_codes_exhausted: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

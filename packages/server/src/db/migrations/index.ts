@@ -6,6 +6,7 @@ import * as webhookFanOut from "./20261125T0510-webhook-fan-out.js";
 import * as commandsPublishedWithTheirTransaction from "./20261125T0600-commands-published-with-their-transaction.js";
 import * as videoSegments from "./20261125T0700-video-segments.js";
 import * as visitClips from "./20261125T0800-visit-clips.js";
+import * as accessCodes from "./20261206T1830-access-codes.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "20261125T0600-commands-published-with-their-transaction": commandsPublishedWithTheirTransaction,
   "20261125T0700-video-segments": videoSegments,
   "20261125T0800-visit-clips": visitClips,
+  "20261206T1830-access-codes": accessCodes,
 };

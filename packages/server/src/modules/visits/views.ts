@@ -30,6 +30,9 @@ export const VisitSchema = Type.Object(
     deadlineAt: NullableTime(),
     securedAt: NullableTime(),
     endedAt: NullableTime(),
+    accessCodeId: Type.Optional(
+      Type.String({ description: "The keypad code this visit opens with (docs/access-codes.md); absent for a scan." }),
+    ),
   },
   { $id: "Visit" },
 );
@@ -65,6 +68,10 @@ export function toVisitView(row: Database["visits"], trackingNumber: string): Vi
     deadlineAt: iso(row.deadline_at),
     securedAt: iso(row.secured_at),
     endedAt: iso(row.ended_at),
+    ...(row.access_code_id ? { accessCodeId: row.access_code_id } : {}),
+    ...(row.access_code_id && row.status === "opening"
+      ? { message: "Type your code on the keypad now: it opens once, in the next two minutes." }
+      : {}),
   };
 }
 
