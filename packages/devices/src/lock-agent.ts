@@ -179,6 +179,15 @@ export class LockAgent extends DeviceAgent<LockState> {
     if (this.relockWhenClosed) this.relock();
   }
 
+  /** Someone inside turns the thumb-turn (or presses the keypad's lock button): no network needed. */
+  lockByHand(): void {
+    const { lock, door } = this.state;
+    if (lock !== "unlocked" || door === "open") return;
+    this.cancelRelock();
+    this.update({ lock: "locked" });
+    this.emitEvent("lock.locked", { by: "manual" });
+  }
+
   /** The bolt sticks; nothing moves it until clearJam(). */
   jam(): void {
     const { lock } = this.state;
