@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { EXAMPLE_OFFLINE_SECRET } from "./example-messages.js";
+import { getProtocolExample, loadProtocolExamples } from "./examples.js";
 import { openPin, sealPin } from "./pin-seal.js";
 
 const SECRET = Uint8Array.from({ length: 32 }, (_, i) => i);
@@ -23,5 +25,13 @@ describe("sealed PINs", () => {
     expect(openPin(SECRET, LOCK, CODE, bytes.toString("base64url"))).toBeNull();
     expect(openPin(SECRET, LOCK, CODE, sealed.slice(0, 20))).toBeNull();
     expect(sealPin(SECRET, LOCK, CODE, "58291736")).not.toBe(sealed);
+  });
+});
+
+describe("the published pin_set example", () => {
+  it("opens with the example lock's pairing secret to the PIN the docs name", () => {
+    const { message } = getProtocolExample(loadProtocolExamples(), "command", "command.pin_set");
+    const { codeId, pinSealed } = message.params;
+    expect(openPin(EXAMPLE_OFFLINE_SECRET, message.deviceId, codeId ?? "", pinSealed ?? "")).toBe("58291736");
   });
 });
