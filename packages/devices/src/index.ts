@@ -5,6 +5,7 @@ export * from "./fleet.js";
 export * from "./fleet-file.js";
 export * from "./identity.js";
 export * from "./keypad/keypad.js";
+export * from "./keypad/keypad-socket.js";
 export * from "./keypad/keypad-store.js";
 export * from "./lock-agent.js";
 export * from "./pairing-client.js";

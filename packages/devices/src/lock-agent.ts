@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type CommandMessage, type EventMessage, type LockState, openPin } from "@threshold/protocol";
 import { type AgentOptions, type CommandOutcome, DeviceAgent } from "./agent.js";
@@ -55,6 +56,7 @@ export class LockAgent extends DeviceAgent<LockState> {
   private readonly msPerSecond: number;
   private keypad: Keypad;
   private keypadLoaded = false;
+  private readonly dataDir: string | undefined;
   private readonly keypadStore: KeypadStore;
   private readonly offlineSkewS: number;
   /** The bolt's position before a jam, where it returns when the jam clears. */
@@ -82,6 +84,7 @@ export class LockAgent extends DeviceAgent<LockState> {
     this.lockoutMs = (options.lockoutS ?? 300) * this.msPerSecond;
     this.ajarAfterMs = (options.ajarAfterS ?? 120) * this.msPerSecond;
     this.offlineSkewS = options.offlineSkewS ?? OFFLINE_CODE_DEFAULT_SKEW_S;
+    this.dataDir = options.dataDir;
     this.keypadStore = new KeypadStore(
       options.dataDir ? join(options.dataDir, `${options.identity.deviceId}.keypad.json`) : undefined,
     );
@@ -92,6 +95,7 @@ export class LockAgent extends DeviceAgent<LockState> {
   override async start(): Promise<void> {
     // Loaded once per agent: a reconnection (goOnline) must keep what happened while offline.
     if (!this.keypadLoaded) {
+      if (this.dataDir) await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
       this.keypad = await Keypad.open(this.keypadOptions());
       this.keypadLoaded = true;
     }
