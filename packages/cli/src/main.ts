@@ -3,6 +3,7 @@ import { registerAuditCommands } from "./commands/audit.js";
 import { registerCourierCommands } from "./commands/courier.js";
 import { registerDbCommands } from "./commands/db.js";
 import { registerDemoCommand } from "./commands/demo.js";
+import { registerKeypadCommands } from "./commands/keypad.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerOpenApiCommand } from "./commands/openapi.js";
 import { registerServeCommand } from "./commands/serve.js";
@@ -22,6 +23,7 @@ registerServeCommand(program);
 registerSimulateCommand(program);
 registerDbCommands(program);
 registerKeysCommands(program);
+registerKeypadCommands(program);
 registerOpenApiCommand(program);
 
 await runCli(program, process.argv);

@@ -34,10 +34,18 @@ describe("the threshold command", () => {
     [["keys", "show"]],
     [["keys", "rotate"]],
     [["openapi"]],
+    [["keypad"]],
+    [["keypad", "type"]],
   ])("has --help on %j", async (args) => {
     const result = await threshold([...args, "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: threshold/);
+  });
+
+  it("says how to start a simulator when no lock listens for keypad input", async () => {
+    const result = await threshold(["keypad", "type", "12345678", "--state-dir", dataDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("is `threshold demo` or `threshold simulate` running?");
   });
 
   it("migrates a new database, then finds it up to date", async () => {

@@ -43,6 +43,12 @@ export const ERROR_CODES = {
   visit_not_open: 409,
   no_next_access_point: 409,
   fridge_open: 409,
+  // Codes (issue 6)
+  keypad_unavailable: 422,
+  lock_online: 409,
+  access_code_unusable: 409,
+  window_closed: 409,
+  offline_codes_exhausted: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

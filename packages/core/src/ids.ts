@@ -18,6 +18,7 @@ export const ID_PREFIXES = {
   webhookEndpoint: "whe",
   webhookMessage: "msg",
   videoSegment: "seg",
+  accessCode: "acc",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

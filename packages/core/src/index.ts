@@ -6,5 +6,7 @@ export * from "./consent.js";
 export * from "./errors.js";
 export * from "./geo.js";
 export * from "./ids.js";
+export * from "./keypad-code.js";
+export * from "./offline-code.js";
 export * from "./roles.js";
 export * from "./visit-rules.js";

@@ -214,13 +214,51 @@ export abstract class DeviceAgent<S extends LockState | CameraState | GarageOpen
 
   /** Signs and sends an event; sequence numbers start at 0 with every run. */
   protected emitEvent(type: EventType, data: EventData = {}): void {
+    this.publishEvent(this.signEvent(type, data));
+  }
+
+  /** A signed event, not yet sent: for events that must be stored durably before they go out. */
+  protected signEvent(type: EventType, data: EventData = {}): EventMessage {
     const at = this.clock.now();
-    const event = signMessage<Unsigned<EventMessage>>(
+    return signMessage<Unsigned<EventMessage>>(
       { v: 1, deviceId: this.deviceId, id: newId("event", at), seq: this.nextSeq++, at, type, data },
       this.signingKey,
     );
-    this.publish(this.topics.evt, event, false);
-    for (const listener of this.eventListeners) this.callListener(listener, event);
+  }
+
+  /**
+   * Sends a signed event and tells listeners; `delivered` runs once the broker has accepted it
+   * (QoS 1), which never happens while the device is offline.
+   */
+  protected publishEvent(event: EventMessage, delivered?: () => void, announce = true): void {
+    this.publish(this.topics.evt, event, false, delivered);
+    if (announce) for (const listener of this.eventListeners) this.callListener(listener, event);
+  }
+
+  /** Called after every (re)connection, once commands can arrive and the state is announced. */
+  protected onConnected(): void {}
+
+  /** True while connected to the broker. */
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  /**
+   * Simulates losing the network: the connection is cut without a goodbye, so the broker publishes
+   * the last will and the server sees the device offline. The device goes on working locally.
+   */
+  async goOffline(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const client = this.client;
+    this.client = undefined;
+    await client?.endAsync(true);
+  }
+
+  /** The network is back: connect again as at start. */
+  async goOnline(): Promise<void> {
+    if (this.client) return;
+    await this.start();
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -315,6 +353,7 @@ export abstract class DeviceAgent<S extends LockState | CameraState | GarageOpen
       throw new Error(`the broker refused the subscription to ${this.topics.cmd}`);
     }
     this.publishState();
+    this.onConnected();
   }
 
   private publishState(): void {
@@ -348,11 +387,12 @@ export abstract class DeviceAgent<S extends LockState | CameraState | GarageOpen
   }
 
   /** QoS 1 and fire-and-forget: mqtt.js keeps the order of what we write, and a lost broker is logged, not fatal. */
-  private publish(topic: string, message: object, retain: boolean): void {
+  private publish(topic: string, message: object, retain: boolean, delivered?: () => void): void {
     const client = this.client;
     if (!client) return;
     client.publish(topic, JSON.stringify(message), { qos: 1, retain }, (error) => {
       if (error) this.log(`${this.currentIdentity.name}: publish to ${topic} failed: ${error.message}`);
+      else delivered?.();
     });
   }
 

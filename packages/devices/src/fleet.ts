@@ -6,6 +6,7 @@ import { CameraAgent } from "./camera-agent.js";
 import type { FleetDevice } from "./fleet-file.js";
 import { GarageOpenerAgent } from "./garage-opener-agent.js";
 import { type DeviceIdentity, loadIdentity, saveIdentity } from "./identity.js";
+import { KEYPAD_SOCKET_NAME, startKeypadSocket } from "./keypad/keypad-socket.js";
 import { LockAgent } from "./lock-agent.js";
 import { pairDevice } from "./pairing-client.js";
 import { FfmpegVideoSource } from "./video/ffmpeg-video-source.js";
@@ -68,9 +69,17 @@ export async function runFleet(options: RunFleetOptions): Promise<RunningFleet> 
   }
   for (const [name, agent] of agents) log(`${name} (${agent.identity.kind}): online as ${agent.deviceId}`);
 
+  // `threshold keypad type` reaches the locks' keypads through this socket; without it, the fleet still runs.
+  const locks = new Map([...agents].filter((entry): entry is [string, LockAgent] => entry[1] instanceof LockAgent));
+  const keypads = await startKeypadSocket(join(stateDir, KEYPAD_SOCKET_NAME), () => locks).catch((error: unknown) => {
+    log(`keypad socket not started (${error instanceof Error ? error.message : String(error)}); typing codes is off`);
+    return undefined;
+  });
+
   return {
     agents,
     async stop() {
+      await keypads?.close();
       await Promise.allSettled([...agents.values()].map((agent) => agent.stop()));
     },
   };
@@ -153,6 +162,8 @@ function createAgent(
   return new LockAgent({
     ...common,
     ...speed,
+    // Used codes, the wrong-code count and a lockout survive a restart of the simulator.
+    dataDir: join(options.stateDir, "keypads"),
     ...(device.autoRelockS !== undefined ? { autoRelockS: device.autoRelockS } : {}),
     ...(device.temperatureC !== undefined ? { temperatureC: device.temperatureC } : {}),
   });

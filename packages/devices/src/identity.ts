@@ -25,6 +25,11 @@ export interface DeviceIdentity {
   /** Server keys the device knows; only the one named by `trustedKid` is trusted for commands. */
   serverKeys: ServerKey[];
   trustedKid: string;
+  /**
+   * The 32-byte secret shared with the server at pairing, base64url: offline codes are derived
+   * from it and PINs are sealed with it (docs/offline-codes.md). Absent on devices paired before it existed.
+   */
+  offlineSecret?: string;
 }
 
 /** Writes the identity so that a crash never leaves half a file and no other user can read it. */
@@ -91,7 +96,21 @@ export function identityProblems(value: unknown): string[] {
   ) {
     problems.push("trustedKid must name one of serverKeys");
   }
+  if (value.offlineSecret !== undefined && !isOfflineSecret(value.offlineSecret)) {
+    problems.push("offlineSecret must be 32 bytes, base64url");
+  }
   return problems;
+}
+
+/** The shared secret as bytes, or null when the device has none. */
+export function offlineSecretOf(identity: DeviceIdentity): Uint8Array | null {
+  return identity.offlineSecret ? Buffer.from(identity.offlineSecret, "base64url") : null;
+}
+
+function isOfflineSecret(value: unknown): boolean {
+  return (
+    typeof value === "string" && /^[A-Za-z0-9_-]{43}$/.test(value) && Buffer.from(value, "base64url").length === 32
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

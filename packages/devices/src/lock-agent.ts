@@ -1,5 +1,10 @@
-import type { CommandMessage, LockState } from "@threshold/protocol";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { type CommandMessage, type EventMessage, type LockState, openPin } from "@threshold/protocol";
 import { type AgentOptions, type CommandOutcome, DeviceAgent } from "./agent.js";
+import { offlineSecretOf } from "./identity.js";
+import { Keypad, type KeypadVerdict, OFFLINE_CODE_DEFAULT_SKEW_S } from "./keypad/keypad.js";
+import { KeypadStore } from "./keypad/keypad-store.js";
 
 export interface LockAgentOptions extends AgentOptions {
   /** Seconds after an unlock before the lock relocks by itself; 0 turns auto-relock off. Default 0. */
@@ -23,10 +28,24 @@ export interface LockAgentOptions extends AgentOptions {
    * reports `temperatureC` in its state and `temperature.reported` events (docs/garage-and-fridge.md).
    */
   temperatureC?: number;
+  /**
+   * Where the lock keeps what it must not forget across a reboot — used codes, the wrong-code
+   * count, a lockout, uses not yet reported — as `{deviceId}.keypad.json`. Without it the keypad
+   * forgets everything when the agent stops (fine for tests that do not reboot).
+   */
+  dataDir?: string;
+  /** How far the lock's clock may be off around an offline code's slot, in seconds. Default 300. */
+  offlineSkewS?: number;
 }
 
 /** A temperature event is sent when the reading has moved this far from the last one sent: no chatter. */
 const TEMPERATURE_EVENT_STEP_C = 0.5;
+
+/** What typing a code on the keypad did. */
+export type KeypadResult = KeypadVerdict;
+
+/** How long pin_enable may open a code for at most: the courier is at the door, typing now. */
+const MAX_ENABLE_MS = 10 * 60_000;
 
 /** Below this the motor may stall half-way, so an unlock is refused rather than risked. */
 const MIN_UNLOCK_BATTERY = 5;
@@ -43,8 +62,12 @@ export class LockAgent extends DeviceAgent<LockState> {
   private readonly lockoutMs: number;
   private readonly ajarAfterMs: number;
   private readonly msPerSecond: number;
-  private wrongCodesInARow = 0;
   private lastTemperatureEventC: number | undefined;
+  private keypad: Keypad;
+  private keypadLoaded = false;
+  private readonly dataDir: string | undefined;
+  private readonly keypadStore: KeypadStore;
+  private readonly offlineSkewS: number;
   /** The bolt's position before a jam, where it returns when the jam clears. */
   private positionBeforeJam: "locked" | "unlocked" = "locked";
   /** Auto-relock came due while the door was open: lock as soon as it closes. */
@@ -71,6 +94,24 @@ export class LockAgent extends DeviceAgent<LockState> {
     this.msPerSecond = options.msPerSecond ?? 1_000;
     this.lockoutMs = (options.lockoutS ?? 300) * this.msPerSecond;
     this.ajarAfterMs = (options.ajarAfterS ?? 120) * this.msPerSecond;
+    this.offlineSkewS = options.offlineSkewS ?? OFFLINE_CODE_DEFAULT_SKEW_S;
+    this.dataDir = options.dataDir;
+    this.keypadStore = new KeypadStore(
+      options.dataDir ? join(options.dataDir, `${options.identity.deviceId}.keypad.json`) : undefined,
+    );
+    this.keypad = Keypad.blank(this.keypadOptions());
+  }
+
+  /** Loads the keypad's saved state (a lockout in force stays in force), then connects. */
+  override async start(): Promise<void> {
+    // Loaded once per agent: a reconnection (goOnline) must keep what happened while offline.
+    if (!this.keypadLoaded) {
+      if (this.dataDir) await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+      this.keypad = await Keypad.open(this.keypadOptions());
+      this.keypadLoaded = true;
+    }
+    this.reflectLockout();
+    await super.start();
   }
 
   protected override async perform(command: CommandMessage): Promise<CommandOutcome | undefined> {
@@ -79,9 +120,49 @@ export class LockAgent extends DeviceAgent<LockState> {
         return this.unlockByCommand(command.id);
       case "lock":
         return this.lockByCommand(command.id);
+      case "pin_set":
+        return this.pinSet(command);
+      case "pin_enable":
+        return this.pinEnable(command);
+      case "pin_remove":
+        if (!command.params.codeId) return { status: "rejected", reason: "malformed" };
+        await this.keypad.removeUser(command.params.codeId);
+        return { status: "succeeded" };
       default:
         return undefined;
     }
+  }
+
+  /** Uses the keypad could not report while offline go out again on every connection. */
+  protected override onConnected(): void {
+    for (const event of this.keypad.pendingReports) this.sendReport(event, false);
+  }
+
+  /**
+   * Someone typed `code` on the keypad and pressed enter. A locked-out keypad refuses everything,
+   * the right code too; otherwise a one-time code the server enabled, or an offline code of the
+   * current slot not used before, unlocks the door — once. Everything else counts as wrong.
+   */
+  async enterCode(code: string): Promise<KeypadResult> {
+    const verdict = await this.keypad.enter(code, (opened) =>
+      this.signEvent(
+        "pin.used",
+        opened.kind === "online"
+          ? { kind: "online", codeId: opened.codeId }
+          : { kind: "offline", slot: opened.slot, counter: opened.counter },
+      ),
+    );
+    if (verdict.result === "refused") {
+      await this.keypad.pendingSave;
+      this.afterWrongCode(verdict.lockedOut);
+      return verdict;
+    }
+    if (verdict.result !== "opened") return verdict;
+    // The use is on disk and queued for the server; now the bolt may move.
+    const report = this.keypad.pendingReports.at(-1);
+    if (report) this.sendReport(report, true);
+    this.unlockByKeypad(verdict);
+    return verdict;
   }
 
   protected override onStop(): void {
@@ -111,6 +192,15 @@ export class LockAgent extends DeviceAgent<LockState> {
     this.update({ door: "closed" });
     this.emitEvent("door.closed");
     if (this.relockWhenClosed) this.relock();
+  }
+
+  /** Someone inside turns the thumb-turn (or presses the keypad's lock button): no network needed. */
+  lockByHand(): void {
+    const { lock, door } = this.state;
+    if (lock !== "unlocked" || door === "open") return;
+    this.cancelRelock();
+    this.update({ lock: "locked" });
+    this.emitEvent("lock.locked", { by: "manual" });
   }
 
   /** The bolt sticks; nothing moves it until clearJam(). */
@@ -150,22 +240,88 @@ export class LockAgent extends DeviceAgent<LockState> {
     }
   }
 
-  /** Someone typed a wrong code on the keypad; too many in a row lock the keypad out for a while. */
+  /** Simulation shorthand: someone typed a wrong code (counted at once; saved in the background). */
   enterWrongCode(): void {
     // A locked-out keypad ignores input, so guesses during a lockout do not extend or count.
-    if (this.state.lockedOut) return;
-    this.wrongCodesInARow += 1;
-    if (this.wrongCodesInARow < this.wrongCodeLimit) return;
-    this.wrongCodesInARow = 0;
-    this.update({ lockedOut: true });
+    if (this.keypad.isLockedOut()) return;
+    this.afterWrongCode(this.keypad.countWrong().lockedOut);
+  }
+
+  private afterWrongCode(lockedOut: boolean): void {
+    if (!lockedOut) return;
     this.emitEvent("alarm.wrong_code_limit", {
       attempts: this.wrongCodeLimit,
       lockoutS: this.lockoutMs / this.msPerSecond,
     });
-    this.lockoutTimer = setTimeout(() => {
-      this.lockoutTimer = undefined;
-      this.update({ lockedOut: false });
-    }, this.lockoutMs);
+    this.reflectLockout();
+  }
+
+  /** Reports lockedOut while a lockout lasts, and clears it when it ends. */
+  private reflectLockout(): void {
+    clearTimeout(this.lockoutTimer);
+    this.lockoutTimer = undefined;
+    const remaining = this.keypad.lockedOutUntil - this.clock.now();
+    if (remaining <= 0) {
+      if (this.state.lockedOut) this.update({ lockedOut: false });
+      return;
+    }
+    if (!this.state.lockedOut) this.update({ lockedOut: true });
+    this.lockoutTimer = setTimeout(() => this.reflectLockout(), remaining);
+  }
+
+  private async pinSet(command: CommandMessage): Promise<CommandOutcome> {
+    const { codeId, pinSealed, validFrom, validUntil } = command.params;
+    if (!codeId || !pinSealed || validFrom === undefined || validUntil === undefined || validUntil <= validFrom) {
+      return { status: "rejected", reason: "malformed" };
+    }
+    const secret = offlineSecretOf(this.identity);
+    const pin = secret ? openPin(secret, this.deviceId, codeId, pinSealed) : null;
+    if (pin === null || !/^[0-9]{6,8}$/.test(pin)) return { status: "failed", reason: "bad_code" };
+    const stored = await this.keypad.setUser({ codeId, pin, validFrom, validUntil });
+    return stored === "ok" ? { status: "succeeded" } : { status: "failed", reason: "unsupported" };
+  }
+
+  private async pinEnable(command: CommandMessage): Promise<CommandOutcome> {
+    const { codeId, enabledUntil } = command.params;
+    if (!codeId || enabledUntil === undefined) return { status: "rejected", reason: "malformed" };
+    // A server (or a stolen server key) cannot leave a code open for long: at most MAX_ENABLE_MS.
+    const until = Math.min(enabledUntil, this.clock.now() + MAX_ENABLE_MS);
+    return (await this.keypad.enableUser(codeId, until))
+      ? { status: "succeeded" }
+      : { status: "failed", reason: "unknown_code" };
+  }
+
+  private sendReport(event: EventMessage, announce: boolean): void {
+    this.publishEvent(
+      event,
+      () => {
+        this.keypad.reported(event.id).catch((error: unknown) => this.log(`${this.identity.name}: ${String(error)}`));
+      },
+      announce,
+    );
+  }
+
+  private unlockByKeypad(verdict: KeypadVerdict & { result: "opened" }): void {
+    const { lock } = this.state;
+    if (lock === "locked") {
+      this.update({ lock: "unlocked" });
+      this.emitEvent("lock.unlocked", {
+        by: "keypad",
+        ...(verdict.kind === "online" ? { codeId: verdict.codeId } : { slot: verdict.slot, counter: verdict.counter }),
+      });
+    }
+    this.scheduleRelock();
+  }
+
+  private keypadOptions() {
+    return {
+      clock: this.clock,
+      store: this.keypadStore,
+      secret: offlineSecretOf(this.options.identity),
+      wrongCodeLimit: this.wrongCodeLimit,
+      lockoutMs: this.lockoutMs,
+      offlineSkewS: this.offlineSkewS,
+    };
   }
 
   private unlockByCommand(commandId: string): CommandOutcome {
@@ -177,7 +333,7 @@ export class LockAgent extends DeviceAgent<LockState> {
       this.emitEvent("lock.unlocked", { by: "command", commandId });
     }
     // A successful unlock means whoever is there got in legitimately; earlier typos no longer count.
-    this.wrongCodesInARow = 0;
+    this.keypad.resetWrongCount().catch((error: unknown) => this.log(`${this.identity.name}: ${String(error)}`));
     this.scheduleRelock();
     return { status: "succeeded" };
   }

@@ -33,6 +33,7 @@ interface PairedDevice {
   mqtt: { url: string; username: string; password: string };
   serverKeys: ServerKey[];
   currentKid: string;
+  offlineSecret?: string;
 }
 
 // Bounds on the server's suggested poll interval: never hammer it, never wait past a short code's life.
@@ -70,6 +71,7 @@ export async function pairDevice(options: PairDeviceOptions): Promise<DeviceIden
     mqtt: paired.mqtt,
     serverKeys: paired.serverKeys,
     trustedKid: paired.currentKid,
+    ...(paired.offlineSecret ? { offlineSecret: paired.offlineSecret } : {}),
   };
 }
 
@@ -192,7 +194,15 @@ function parsePollResult(value: unknown): PairedDevice | null {
     },
     serverKeys,
     currentKid,
+    ...offlineSecretOf(body.offlineSecret, where),
   };
+}
+
+/** The pairing secret for offline codes, when the server sends one (servers before issue 6 do not). */
+function offlineSecretOf(value: unknown, where: string): { offlineSecret?: string } {
+  if (value === undefined) return {};
+  if (typeof value !== "string" || Buffer.from(value, "base64url").length !== 32) throw invalid(where, "offlineSecret");
+  return { offlineSecret: value };
 }
 
 function record(value: unknown, where: string): Record<string, unknown> {

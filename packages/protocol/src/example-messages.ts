@@ -1,4 +1,5 @@
 import type { MessageKind, MessageOfKind } from "./message-kinds.js";
+import { sealPin } from "./pin-seal.js";
 import type {
   AckMessage,
   CommandMessage,
@@ -39,7 +40,19 @@ const COMMAND_IDS = {
   lock: "cmd_01m88yz1p0dcrkbtrzy42a6jfq",
   ping: "cmd_01m88yzn70rqznkg04s7h7w0ab",
   rotateKey: "cmd_01m88z6zk0ejmbez00brhhahf4",
+  // Codes (issue 6)
+  pinSet: "cmd_01m88ya0g0bxz3m3v1r6ktq2fe",
+  pinEnable: "cmd_01m88yxzg8d6q2mzs1a4vh7c3k",
+  pinRemove: "cmd_01m88z10g0m5j8w2eqy3ncr9tb",
 } as const;
+
+// --- Codes (issue 6): one retailer code for the same visit, and the lock's report of its use. ---
+const ACCESS_CODE = "acc_01m88ya0fzp3v6h1kd8ew2qg5n";
+/** The published example lock's pairing secret (bytes 0x00…0x1f): examples only, like the test keys. */
+export const EXAMPLE_OFFLINE_SECRET = Uint8Array.from({ length: 32 }, (_, i) => i);
+const EXAMPLE_PIN = "58291736";
+const EXAMPLE_NONCE = Buffer.from("000102030405060708090a0b", "hex");
+// --- end of codes ---
 
 const LOCKED: LockState = { lock: "locked", door: "closed", battery: 87, autoRelockS: 30, lockedOut: false };
 
@@ -129,6 +142,78 @@ export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
       action: "rotate_key",
       params: { newKid: keys.nextServer.kid, newPublicKey: keys.nextServer.publicKey },
     }),
+
+    // --- Codes (issue 6) ---
+    command("command.pin_set", "Program a one-time keypad code, disabled, valid only in the delivery window.", {
+      id: COMMAND_IDS.pinSet,
+      deviceId: LOCK,
+      issuedAt: at(7, 30, 0),
+      action: "pin_set",
+      params: {
+        codeId: ACCESS_CODE,
+        pinSealed: sealPin(EXAMPLE_OFFLINE_SECRET, LOCK, ACCESS_CODE, EXAMPLE_PIN, EXAMPLE_NONCE),
+        validFrom: at(8, 0, 0),
+        validUntil: at(12, 0, 0),
+      },
+    }),
+    command(
+      "command.pin_enable",
+      "The courier checked in, every rule passed and the camera records: the code opens the lock once in the next minute.",
+      {
+        id: COMMAND_IDS.pinEnable,
+        deviceId: LOCK,
+        issuedAt: at(9, 0, 5),
+        action: "pin_enable",
+        params: { codeId: ACCESS_CODE, visitId: VISIT, enabledUntil: at(9, 1, 5) },
+      },
+    ),
+    command("command.pin_remove", "The code was used (or expired): take it off the lock.", {
+      id: COMMAND_IDS.pinRemove,
+      deviceId: LOCK,
+      issuedAt: at(9, 0, 41),
+      action: "pin_remove",
+      params: { codeId: ACCESS_CODE },
+    }),
+    event(
+      "event.pin.used",
+      "The courier typed the enabled code; the lock unlocked. The PIN itself is never reported.",
+      {
+        v: 1,
+        deviceId: LOCK,
+        id: "evt_01m88yy1v8n2k5qz7c3r9xw4hd",
+        seq: 17,
+        at: at(9, 0, 12, 40),
+        type: "pin.used",
+        data: { kind: "online", codeId: ACCESS_CODE },
+      },
+    ),
+    event(
+      "event.pin.used-offline",
+      "A code derived offline (docs/offline-codes.md) opened the lock while it had no network; reported on reconnection.",
+      {
+        v: 1,
+        deviceId: LOCK,
+        id: "evt_01m88yy2a0c7s3e9k1m5p8v2tq",
+        seq: 3,
+        at: at(9, 20, 3),
+        type: "pin.used",
+        data: { kind: "offline", slot: 498777, counter: 0 },
+      },
+    ),
+    event(
+      "event.alarm.wrong_code_limit",
+      "Five wrong codes in a row: the keypad locks out (Matter WrongCodeEntryLimit).",
+      {
+        v: 1,
+        deviceId: LOCK,
+        id: "evt_01m88yy3v0g6w2c8n4t1q9z5rb",
+        seq: 21,
+        at: at(9, 10, 0),
+        type: "alarm.wrong_code_limit",
+        data: { attempts: 5, lockoutS: 300 },
+      },
+    ),
+    // --- end of codes ---
 
     ack("ack.succeeded", "The lock unlocked; the ack carries the state it left the lock in.", {
       v: 1,

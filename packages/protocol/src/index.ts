@@ -4,6 +4,7 @@ export * from "./examples.js";
 export * from "./limits.js";
 export * from "./mqtt-connect.js";
 export * from "./parse.js";
+export * from "./pin-seal.js";
 export * from "./proof.js";
 export * from "./schemas.js";
 export * from "./segment-chain.js";

@@ -33,6 +33,33 @@ export const PROTOCOL_DEVICE_KINDS = [
 ] as const;
 export type ProtocolDeviceKind = (typeof PROTOCOL_DEVICE_KINDS)[number];
 
+// --- Codes (issue 6): keypad users the server programs into a lock (docs/access-codes.md). ---
+export const KEYPAD_COMMAND_ACTIONS = ["pin_set", "pin_enable", "pin_remove"] as const;
+const AccessCodeId = Type.String({
+  pattern: `^acc_${ID_BODY_PATTERN}$`,
+  description: "The access code (keypad user) this command or event concerns.",
+});
+const SealedPin = Type.String({
+  pattern: "^[A-Za-z0-9_-]{40,80}$",
+  description:
+    "The PIN, sealed for this lock (AES-256-GCM under a key derived from the lock's pairing secret; docs/access-codes.md). Never the PIN in clear.",
+});
+const KeypadParams = {
+  codeId: Type.Optional(AccessCodeId),
+  pinSealed: Type.Optional(SealedPin),
+  validFrom: Type.Optional(Type.Integer({ minimum: 0, description: "pin_set: the code is refused before this time." })),
+  validUntil: Type.Optional(
+    Type.Integer({ minimum: 0, description: "pin_set: the code is refused from this time on." }),
+  ),
+  enabledUntil: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: "pin_enable: the code, programmed disabled, opens the lock until this time (one use).",
+    }),
+  ),
+};
+// --- end of codes ---
+
 export const COMMAND_ACTIONS = [
   "unlock",
   "lock",
@@ -43,6 +70,7 @@ export const COMMAND_ACTIONS = [
   // Garage openers (docs/garage-and-fridge.md): acked once the door has stopped moving.
   "open",
   "close",
+  ...KEYPAD_COMMAND_ACTIONS,
 ] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
 
@@ -51,6 +79,7 @@ export const CommandParams = Type.Object(
     visitId: Type.Optional(Type.String({ maxLength: 64 })),
     newKid: Type.Optional(Kid),
     newPublicKey: Type.Optional(PublicKey),
+    ...KeypadParams,
   },
   { additionalProperties: false },
 );
@@ -91,6 +120,9 @@ export const ACK_REASONS = [
   "unsupported",
   // Garage openers: the safety beam is broken, so the door will not close (or reversed while closing).
   "obstructed",
+  // Codes (issue 6): pin_enable or pin_remove named a code the lock does not hold; a sealed PIN did not open.
+  "unknown_code",
+  "bad_code",
 ] as const;
 export type AckReason = (typeof ACK_REASONS)[number];
 
@@ -185,6 +217,8 @@ export const EVENT_TYPES = [
   "garage.closed",
   "alarm.obstructed",
   "temperature.reported",
+  // Codes (issue 6): a keypad code opened the lock; the data names the code, never the PIN.
+  "pin.used",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -415,6 +415,8 @@ export interface paths {
                         };
                         /** @description The stop the courier is at, when known. */
                         siteId?: string;
+                        /** @description Check in to open with this shipment's one-time keypad code: after every check and the camera, the code is enabled for two minutes and the visit is opening until the courier types it (docs/access-codes.md). 409 access_code_unusable when it is not this package's code, set on this door. */
+                        accessCodeId?: string;
                     };
                 };
             };
@@ -457,6 +459,8 @@ export interface paths {
                                 openedAt: string | null;
                                 securedAt: string | null;
                             } | null;
+                            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                            accessCodeId?: string;
                         };
                     };
                 };
@@ -593,6 +597,8 @@ export interface paths {
                                 openedAt: string | null;
                                 securedAt: string | null;
                             } | null;
+                            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                            accessCodeId?: string;
                         };
                     };
                 };
@@ -714,6 +720,8 @@ export interface paths {
                                 openedAt: string | null;
                                 securedAt: string | null;
                             } | null;
+                            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                            accessCodeId?: string;
                         };
                     };
                 };
@@ -965,6 +973,8 @@ export interface paths {
                                 openedAt: string | null;
                                 securedAt: string | null;
                             } | null;
+                            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                            accessCodeId?: string;
                         };
                     };
                 };
@@ -2698,6 +2708,8 @@ export interface paths {
                                 publicKey: string;
                             }[];
                             currentKid: string;
+                            /** @description 32 random bytes, base64url, shared with this device alone: offline codes are derived from it and one-time PINs are sealed with it (docs/offline-codes.md). Sent this once; store it. */
+                            offlineSecret?: string;
                         };
                     };
                 };
@@ -3951,7 +3963,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -3997,7 +4009,7 @@ export interface paths {
                         /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
                         url: string;
                         /** @description The events to receive; every type when left out. */
-                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
                     };
                 };
             };
@@ -4013,7 +4025,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4109,7 +4121,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -4182,7 +4194,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -5694,6 +5706,388 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shipments/{id}/access-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shipment's keypad codes and their states; its assigned courier also gets the digits while a code is valid
+         * @description Carriers (shipments:read) and operators see states only; recipients get 403; anyone else 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The shipment's id (shp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accessCodes: {
+                                id: string;
+                                shipmentId: string;
+                                /** @enum {unknown} */
+                                kind: "online" | "offline";
+                                /** @enum {unknown} */
+                                status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                                accessPointId: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The lock refuses the code before this time.
+                                 */
+                                validFrom: string;
+                                /**
+                                 * Format: date-time
+                                 * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
+                                 */
+                                validUntil: string;
+                                /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
+                                code?: string;
+                                /** @description False for offline codes: see notice. */
+                                revocable: boolean;
+                                notice: string | null;
+                                /** @description Why setting the code failed. */
+                                failureReason: string | null;
+                                /** @description The visit the code opened. */
+                                visitId: string | null;
+                                /** @description When the lock reports the code was used. */
+                                usedAt: string | null;
+                                /** @description When the lock confirmed the code is gone. */
+                                removedFromLockAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Ask for a keypad code for your shipment (carriers: an API key with shipments:write, or a carrier admin)
+         * @description kind online (default): Threshold makes a random 8-digit code and programs it into the destination's lock, disabled, valid only in the delivery window; the answer comes once the lock confirmed (status set) or not (status failed, also announced as access_code.failed). The courier checks in at the door with POST /v1/visits naming the code: every rule is checked as for a scan, the camera records, and only then the code is enabled for two minutes, for one use. It is removed from the lock once used or expired.
+         *
+         *     kind offline: for a lock that is offline now. A 9-digit code the lock checks with no network, valid for one hour of the window (at). AN OFFLINE CODE CANNOT BE REVOKED UNTIL THE LOCK IS REACHABLE AGAIN: until then it opens the door once in its hour, whatever happens to the shipment. Its use is reported when the lock reconnects and recorded as a visit after the fact.
+         *
+         *     The digits are shown only to the shipment's assigned courier (GET), never in this answer. 404 for a shipment that is not yours; 409 conflict when it is not assigned or already has a live code, window_closed when the window is over, lock_online for an offline code while the lock is online, offline_codes_exhausted; 422 keypad_unavailable when the front door's lock takes no codes, method_not_suited when the shipment is not in_home.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying: one code, one command to the lock. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description The shipment's id (shp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked until the lock is reachable.
+                         * @enum {unknown}
+                         */
+                        kind?: "online" | "offline";
+                        /**
+                         * Format: date-time
+                         * @description offline only: a moment inside the delivery window; the code is valid for the hour that contains it (default: now).
+                         */
+                        at?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            shipmentId: string;
+                            /** @enum {unknown} */
+                            kind: "online" | "offline";
+                            /** @enum {unknown} */
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            accessPointId: string;
+                            /**
+                             * Format: date-time
+                             * @description The lock refuses the code before this time.
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date-time
+                             * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
+                             */
+                            validUntil: string;
+                            /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
+                            code?: string;
+                            /** @description False for offline codes: see notice. */
+                            revocable: boolean;
+                            notice: string | null;
+                            /** @description Why setting the code failed. */
+                            failureReason: string | null;
+                            /** @description The visit the code opened. */
+                            visitId: string | null;
+                            /** @description When the lock reports the code was used. */
+                            usedAt: string | null;
+                            /** @description When the lock confirmed the code is gone. */
+                            removedFromLockAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shipments/{id}/access-codes/{codeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One keypad code of a shipment (as the list shows it) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The shipment's id (shp_…). */
+                    id: string;
+                    /** @description The access code's id (acc_…). */
+                    codeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            shipmentId: string;
+                            /** @enum {unknown} */
+                            kind: "online" | "offline";
+                            /** @enum {unknown} */
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            accessPointId: string;
+                            /**
+                             * Format: date-time
+                             * @description The lock refuses the code before this time.
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date-time
+                             * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
+                             */
+                            validUntil: string;
+                            /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
+                            code?: string;
+                            /** @description False for offline codes: see notice. */
+                            revocable: boolean;
+                            notice: string | null;
+                            /** @description Why setting the code failed. */
+                            failureReason: string | null;
+                            /** @description The visit the code opened. */
+                            visitId: string | null;
+                            /** @description When the lock reports the code was used. */
+                            usedAt: string | null;
+                            /** @description When the lock confirmed the code is gone. */
+                            removedFromLockAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/shipments/{id}/label": {
         parameters: {
             query?: never;
@@ -6811,6 +7205,8 @@ export interface components {
                 openedAt: string | null;
                 securedAt: string | null;
             } | null;
+            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+            accessCodeId?: string;
             /** @description The courier's first name, as on the delivery proof. */
             courierFirstName: string;
             /** @description e.g. Front door. */

@@ -9,6 +9,7 @@ import type { Database } from "./db/schema.js";
 import type { DeviceGateway } from "./gateway/gateway.js";
 import type { Authenticator } from "./http/actor.js";
 import type { Keyring } from "./modules/keys/keyring.js";
+import type { SecretBox } from "./modules/keys/secret-box.js";
 
 /** What the broker side reports about itself for /health. */
 export interface BrokerStatus {
@@ -31,6 +32,8 @@ export interface AppContext {
   authenticator: Authenticator;
   broker: BrokerStatus;
   keyring: Keyring;
+  /** Seals secrets the server must read again (pairing secrets, one-time PINs); its key lives beside the signing keys. */
+  secrets: SecretBox;
   deviceLink: DeviceLink;
   commands: CommandService;
   /** The hash-chained audit log; record every state change through it. */

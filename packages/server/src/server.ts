@@ -9,8 +9,11 @@ import { migrateToLatest, openStorage } from "./db/database.js";
 import { DeviceGateway } from "./gateway/gateway.js";
 import { startTransport } from "./gateway/start-transport.js";
 import { type App, buildApp } from "./http/app.js";
+import { KeypadEventHandler } from "./modules/access-codes/keypad-events.js";
+import { AccessCodeWorker } from "./modules/access-codes/worker.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
 import { Keyring } from "./modules/keys/keyring.js";
+import { SecretBox } from "./modules/keys/secret-box.js";
 import { VisitWatchdog } from "./modules/visits/watchdog.js";
 import { startMediaWorkers } from "./workers/media/index.js";
 import { startWebhookWorkers } from "./workers/webhooks/index.js";
@@ -77,6 +80,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       log,
       keyring,
+      secrets: SecretBox.open(config.signingKeyDir),
       commands,
       audit,
       gateway,
@@ -92,6 +96,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await watchdog.tick();
     watchdog.start();
     closers.push(() => watchdog.stop());
+    // Keypad reports (pin.used, wrong-code lockouts) and the code lifecycle (expiry, removal from locks).
+    const keypadEvents = new KeypadEventHandler(ctx);
+    keypadEvents.start();
+    closers.push(() => keypadEvents.stop());
+    const accessCodes = new AccessCodeWorker(ctx);
+    accessCodes.start();
+    closers.push(() => accessCodes.stop());
 
     const app = await buildApp(ctx);
     closers.push(() => app.close());

@@ -26,6 +26,7 @@ export function makeTestDevice(kind: AgentKind, brokerUrl: string): TestDevice {
       mqtt: { url: brokerUrl, username: deviceId, password: randomSecret() },
       serverKeys: [{ kid: serverKid, publicKey: exportPublicKey(serverKey.publicKey) }],
       trustedKid: serverKid,
+      offlineSecret: randomSecret(32),
     },
     serverKey,
     serverKid,

@@ -65,6 +65,8 @@ export interface Database {
     last_seen_at: number | null;
     paired_at: number;
     removed_at: number | null;
+    /** The pairing secret for offline codes and sealed PINs, sealed by the server's secret box; null before issue 6. Optional in the type so code that predates it need not name it. */
+    offline_secret?: string | null;
   };
   pairing_requests: {
     id: string;
@@ -188,6 +190,10 @@ export interface Database {
     inner_device_id?: string | null;
     inner_opened_at?: number | null;
     inner_secured_at?: number | null;
+    /** The one-time keypad code this visit opens with, if any (docs/access-codes.md). */
+    access_code_id?: string | null;
+    /** Set when the visit was recorded after the fact from an offline code's use. */
+    reconciled_at?: number | null;
   };
   incidents: {
     id: string;
@@ -282,6 +288,30 @@ export interface Database {
     media_key: string;
     size_bytes: number;
     received_at: number;
+  };
+  /** One-time and offline keypad codes (docs/access-codes.md, docs/offline-codes.md). */
+  access_codes: {
+    id: string;
+    kind: string;
+    shipment_id: string;
+    carrier_id: string;
+    site_id: string;
+    access_point_id: string;
+    device_id: string;
+    status: string;
+    pin_sealed: string | null;
+    valid_from: number;
+    valid_until: number;
+    slot: number | null;
+    counter: number | null;
+    command_id: string | null;
+    failure_reason: string | null;
+    visit_id: string | null;
+    used_at: number | null;
+    removed_from_lock_at: number | null;
+    claimed_until: number | null;
+    created_at: number;
+    updated_at: number;
   };
   /** Which segments make up which visit's clip; a segment may be in two clips that overlap. */
   visit_clip_segments: {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
+import { accessCodeRoutes } from "./access-codes/routes.js";
 import { accessPointRoutes } from "./access-points/routes.js";
 import { apiKeyRoutes } from "./api-keys/routes.js";
 import { auditRoutes } from "./audit/routes.js";
@@ -45,6 +46,7 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
       await webhookRoutes(v1, ctx);
       await consentRoutes(v1, ctx);
       await shipmentRoutes(v1, ctx);
+      await accessCodeRoutes(v1, ctx);
       await labelRoutes(v1, ctx);
       await courierRoutes(v1, ctx);
       await videoRoutes(v1, ctx);

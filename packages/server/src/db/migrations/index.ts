@@ -7,6 +7,7 @@ import * as commandsPublishedWithTheirTransaction from "./20261125T0600-commands
 import * as videoSegments from "./20261125T0700-video-segments.js";
 import * as visitClips from "./20261125T0800-visit-clips.js";
 import * as accessPointsBeyondTheFrontDoor from "./20261206T1800-access-points-beyond-the-front-door.js";
+import * as accessCodes from "./20261206T1830-access-codes.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "20261125T0700-video-segments": videoSegments,
   "20261125T0800-visit-clips": visitClips,
   "20261206T1800-access-points-beyond-the-front-door": accessPointsBeyondTheFrontDoor,
+  "20261206T1830-access-codes": accessCodes,
 };

@@ -28,7 +28,13 @@ export function eventsBetween(
   if (scope.kind === "owner") {
     query = query.where("site_id", "in", db.selectFrom("sites").select("id").where("owner_id", "=", scope.ownerId));
   } else if (scope.kind === "courier") {
-    query = query.where((eb) => eb.or([eb("subject_type", "=", "visit"), eb("type", "like", "incident.%")]));
+    query = query.where((eb) =>
+      eb.or([
+        eb("subject_type", "=", "visit"),
+        eb("subject_type", "=", "access_code"),
+        eb("type", "like", "incident.%"),
+      ]),
+    );
   }
   return query.execute();
 }

@@ -65,7 +65,10 @@ export function viewerFor(user: UserActor): Viewer {
       return {
         scope: { kind: "courier" },
         sees: (event) =>
-          (event.subjectType === "visit" || event.type.startsWith("incident.")) && event.data.courierId === user.userId,
+          (event.subjectType === "visit" ||
+            event.subjectType === "access_code" ||
+            event.type.startsWith("incident.")) &&
+          event.data.courierId === user.userId,
       };
     default:
       throw new Error(`no event stream for ${user.role} accounts`);

@@ -85,8 +85,17 @@ describe.each(TEST_DATABASES)("pairing on %s", (database) => {
       mqtt: { url: server.ctx.mqttUrl, username: deviceId, password: expect.any(String) },
       serverKeys: server.ctx.keyring.trustedByDevices(),
       currentKid: server.ctx.keyring.currentKid,
+      offlineSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
     for (const key of paired.body.serverKeys) expect(() => importPublicKey(key.publicKey)).not.toThrow();
+    // The pairing secret for offline codes is kept sealed by the server, never in clear.
+    const stored = await server.ctx.db
+      .selectFrom("devices")
+      .select("offline_secret")
+      .where("id", "=", deviceId)
+      .executeTakeFirstOrThrow();
+    expect(stored.offline_secret).toMatch(/^sb1\./);
+    expect(stored.offline_secret).not.toContain(paired.body.offlineSecret);
 
     // Once only: the credentials are wiped from storage and a second poll finds nothing.
     const again = await request("GET", `/v1/pairing-requests/${id}`, { bearer: pollToken });

@@ -62,6 +62,12 @@ const PairedPoll = Type.Object({
     description: "The server keys whose signatures on commands the device must accept.",
   }),
   currentKid: Type.String(),
+  offlineSecret: Type.Optional(
+    Type.String({
+      description:
+        "32 random bytes, base64url, shared with this device alone: offline codes are derived from it and one-time PINs are sealed with it (docs/offline-codes.md). Sent this once; store it.",
+    }),
+  ),
 });
 
 export const PollResult = Type.Union([PendingPoll, PairedPoll]);

@@ -1,4 +1,5 @@
-import { newId, notFound, randomSecret, ThresholdError } from "@threshold/core";
+import { randomBytes } from "node:crypto";
+import { newId, notFound, OFFLINE_SECRET_BYTES, randomSecret, ThresholdError } from "@threshold/core";
 import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import { isUniqueViolation } from "../../db/errors.js";
@@ -10,6 +11,7 @@ import { hashSecret, secretMatches } from "../auth/tokens.js";
 import { findActiveDevice, insertDevice } from "../devices/repository.js";
 import type { Device } from "../devices/schemas.js";
 import { deviceViews } from "../devices/service.js";
+import { deviceSecretContext } from "../keys/secret-box.js";
 import { changeableSite, requirePerson } from "../sites/site-access.js";
 import { displayPairingCode, newPairingCode, normalisePairingCode } from "./code.js";
 import { checkDevicePublicKey } from "./public-key.js";
@@ -24,7 +26,7 @@ import {
 } from "./repository.js";
 import type { ClaimDeviceBody, CreatePairingRequestBody, PairingTicket, PollResult } from "./schemas.js";
 
-type Ctx = Pick<AppContext, "db" | "clock" | "config" | "keyring" | "mqttUrl" | "audit">;
+type Ctx = Pick<AppContext, "db" | "clock" | "config" | "keyring" | "mqttUrl" | "audit" | "secrets">;
 
 export const PAIRING_LIMITS = {
   /** Pairing requests need no credentials, so the caller's address is what is limited. */
@@ -44,6 +46,8 @@ const SWEEP_EVERY_MS = 60_000;
 interface DeviceCredentials {
   username: string;
   password: string;
+  /** Kept here only until the device collects it; the device row holds it sealed. */
+  offlineSecret?: string;
 }
 
 /**
@@ -129,7 +133,13 @@ export class PairingService {
 
     const deviceId = newId("device", now);
     const password = randomSecret(32);
-    const credentials: DeviceCredentials = { username: deviceId, password };
+    // Random per device, never derived from anything the device shows (DESIGN.md rule 8).
+    const offlineSecret = randomBytes(OFFLINE_SECRET_BYTES);
+    const credentials: DeviceCredentials = {
+      username: deviceId,
+      password,
+      offlineSecret: offlineSecret.toString("base64url"),
+    };
     const name = body.name.trim();
     const paired = await this.ctx.audit.transaction(async (trx, record) => {
       if (!(await markPaired(trx, request.id, deviceId, toJson(credentials), now))) return false;
@@ -149,6 +159,7 @@ export class PairingService {
         last_seen_at: null,
         paired_at: now,
         removed_at: null,
+        offline_secret: this.ctx.secrets.seal(offlineSecret, deviceSecretContext(deviceId)),
       });
       record({
         type: "device.paired",
@@ -201,6 +212,7 @@ export class PairingService {
       mqtt: { url: this.ctx.mqttUrl, username: mqtt.username, password: mqtt.password },
       serverKeys: this.ctx.keyring.trustedByDevices(),
       currentKid: this.ctx.keyring.currentKid,
+      ...(mqtt.offlineSecret ? { offlineSecret: mqtt.offlineSecret } : {}),
     };
   }
 

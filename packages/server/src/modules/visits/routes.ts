@@ -30,6 +30,13 @@ const ScanBody = Type.Object(
     siteId: Type.Optional(
       Type.String({ pattern: `^sit_${ID_BODY_PATTERN}$`, description: "The stop the courier is at, when known." }),
     ),
+    accessCodeId: Type.Optional(
+      Type.String({
+        pattern: `^acc_${ID_BODY_PATTERN}$`,
+        description:
+          "Check in to open with this shipment's one-time keypad code: after every check and the camera, the code is enabled for two minutes and the visit is opening until the courier types it (docs/access-codes.md). 409 access_code_unusable when it is not this package's code, set on this door.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -7,7 +7,7 @@ import {
   ThresholdError,
   type VisitFacts,
 } from "@threshold/core";
-import type { CommandAction } from "@threshold/protocol";
+import type { CommandAction, CommandMessage } from "@threshold/protocol";
 import type { Transaction } from "kysely";
 import type { AuditActor, Record_ } from "../../audit/audit-log.js";
 import type { CommandOutcome, StagedCommand } from "../../commands/command-service.js";
@@ -20,6 +20,7 @@ import { closeClip, openClip } from "../video/clip-links.js";
 import { liveCameras } from "../video/service.js";
 import { type Actuator, actuatorForMethod, LOCK } from "./actuators.js";
 import { ChainedVisit } from "./chained-visit.js";
+import { usableCode } from "./code-check.js";
 import {
   findDevice,
   findShipmentByTracking,
@@ -39,7 +40,14 @@ export interface ScanRequest {
   trackingNumber: string;
   location: { lat: number; lng: number };
   siteId?: string;
+  /** Check in to open with this one-time keypad code instead of a remote unlock (docs/access-codes.md). */
+  accessCodeId?: string;
 }
+
+/** How long a checked-in courier's code is enabled on the lock: long enough to type it, short enough to be theirs alone. */
+export const CODE_ENABLE_MS = 120_000;
+/** After the enable period, how long a pin.used still on its way may open the visit before the watchdog ends it. */
+const CODE_OPEN_GRACE_MS = 10_000;
 
 type VisitRow = Database["visits"];
 type ShipmentRow = Database["shipments"];
@@ -98,6 +106,7 @@ export class VisitService {
       findVisitTarget(db, shipment.site_id, shipment.method as DeliveryMethod),
     ]);
     const door = target?.outer ?? null;
+    if (request.accessCodeId !== undefined) await usableCode(db, request.accessCodeId, shipment.id, door);
     const { facts, cameraId } = await this.gatherFacts(courier, request, shipment, site ?? null, target, now);
     const refusals = checkVisit(facts);
     const base = {
@@ -117,6 +126,8 @@ export class VisitService {
       ...(target?.inner
         ? { inner_access_point_id: target.inner.id, inner_device_id: target.inner.actuatorDeviceId }
         : {}),
+      access_code_id: request.accessCodeId ?? null,
+      reconciled_at: null,
     };
     if (refusals.length > 0) return this.refuse(courier, base, shipment, refusals);
 
@@ -277,13 +288,28 @@ export class VisitService {
     if (recording.status !== "succeeded") return this.abort(visit, shipment, `camera_${recording.status}`);
 
     const actuator = actuatorForMethod(shipment.method);
+    // A code visit enables the courier's code for a moment instead of unlocking: the lock opens
+    // when the courier types it, and reports pin.used (docs/access-codes.md).
+    const codeId = visit.access_code_id ?? null;
+    const enabledUntil = this.ctx.clock.now() + CODE_ENABLE_MS;
     const moved = await this.move(visit, shipment, ["authorized"], "opening", {
       guard: (trx) => blockedNow(trx, visit.site_id),
-      issue: { deviceId: visit.lock_device_id, action: actuator.open },
+      issue: codeId
+        ? { deviceId: visit.lock_device_id, action: "pin_enable", params: { codeId, enabledUntil } }
+        : { deviceId: visit.lock_device_id, action: actuator.open },
+      // The watchdog gives a code visit until the code's enable period (plus a margin) to open.
+      ...(codeId ? { patch: { deadline_at: enabledUntil + CODE_OPEN_GRACE_MS } } : {}),
     });
     if (moved === "blocked") return this.abort(visit, shipment, "access_blocked");
     const unlock = moved ? moved.command : null;
     if (!unlock) return this.current(visit.id, shipment);
+    if (codeId) {
+      const enabled = await (await unlock.publish()).outcome;
+      if (enabled.status !== "succeeded") {
+        return this.abort(visit, shipment, `code_enable_${enabled.reason ?? enabled.status}`);
+      }
+      return this.current(visit.id, shipment);
+    }
 
     const unlocked = await (await unlock.publish()).outcome;
     if (unlocked.status !== "succeeded" || !actuator.isOpen(unlocked.ack?.state)) {
@@ -294,6 +320,22 @@ export class VisitService {
       patch: { opened_at: now, deadline_at: now + this.ctx.config.visitMaxOpenMs },
     });
     return this.current(visit.id, shipment);
+  }
+
+  /**
+   * The lock reports the courier's code was used (pin.used): the visit it was enabled for is open
+   * from now, with the usual time to secure it. False when no visit was waiting for that code.
+   */
+  async openedByCode(visitId: string): Promise<boolean> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    if (visit?.status !== "opening") return false;
+    const shipment = await this.shipmentOf(visit);
+    const now = this.ctx.clock.now();
+    const moved = await this.move(visit, shipment, ["opening"], "open", {
+      patch: { opened_at: now, deadline_at: now + this.ctx.config.visitMaxOpenMs },
+      extra: { by: "keypad", accessCodeId: visit.access_code_id ?? null },
+    });
+    return moved !== false;
   }
 
   /**
@@ -436,7 +478,10 @@ export class VisitService {
   /** A visit left authorized or opening by a process that died: it ends aborted, and the lock is told to lock. */
   async abortStale(visitId: string): Promise<void> {
     const visit = await findVisit(this.ctx.db, visitId);
-    if (visit) await this.abort(visit, await this.shipmentOf(visit), "server_restarted");
+    if (!visit) return;
+    // A code visit whose code was never typed ended on its own deadline, not by a crash.
+    const reason = visit.access_code_id && visit.status === "opening" ? "code_not_used" : "server_restarted";
+    await this.abort(visit, await this.shipmentOf(visit), reason);
   }
 
   /**
@@ -477,9 +522,17 @@ export class VisitService {
     visit: Pick<VisitRow, "id" | "site_id">,
     deviceId: string | null,
     action: CommandAction,
+    params: CommandMessage["params"] = {},
   ): Promise<StagedCommand | null> {
     if (!deviceId) return null;
-    return this.ctx.commands.stage(trx, record, deviceId, action, { visitId: visit.id }, { siteId: visit.site_id });
+    return this.ctx.commands.stage(
+      trx,
+      record,
+      deviceId,
+      action,
+      { ...params, visitId: visit.id },
+      { siteId: visit.site_id },
+    );
   }
 
   /** Publishes a command nobody waits on (record_stop); a failure is logged, not thrown. */
@@ -502,7 +555,7 @@ export class VisitService {
       guard?: (trx: Transaction<Database>) => Promise<G | null>;
       /** More work in the move's transaction, after the transition. */
       also?: (trx: Transaction<Database>) => Promise<void>;
-      issue?: { deviceId: string | null; action: CommandAction };
+      issue?: { deviceId: string | null; action: CommandAction; params?: CommandMessage["params"] };
       eventType?: string;
       extra?: Record<string, unknown>;
     } = {},
@@ -522,7 +575,7 @@ export class VisitService {
         data: visitData(visit, shipment, options.extra),
       });
       const command = options.issue
-        ? await this.stage(trx, record, visit, options.issue.deviceId, options.issue.action)
+        ? await this.stage(trx, record, visit, options.issue.deviceId, options.issue.action, options.issue.params)
         : null;
       return { command };
     });

@@ -44,6 +44,9 @@ export const VisitSchema = Type.Object(
           "A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point.",
       },
     ),
+    accessCodeId: Type.Optional(
+      Type.String({ description: "The keypad code this visit opens with (docs/access-codes.md); absent for a scan." }),
+    ),
   },
   { $id: "Visit" },
 );
@@ -86,6 +89,10 @@ export function toVisitView(row: Database["visits"], trackingNumber: string): Vi
           securedAt: iso(row.inner_secured_at ?? null),
         }
       : null,
+    ...(row.access_code_id ? { accessCodeId: row.access_code_id } : {}),
+    ...(row.access_code_id && row.status === "opening"
+      ? { message: "Type your code on the keypad now: it opens once, in the next two minutes." }
+      : {}),
   };
 }
 

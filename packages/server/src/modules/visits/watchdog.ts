@@ -57,11 +57,21 @@ export class VisitWatchdog {
     // A visit still authorized or opening long after any command could have come back: its
     // process died mid-way. It never opened as far as we know; end it, and tell the lock to lock.
     const staleBefore = now - (2 * config.commandTtlMs + 5_000);
+    // A keypad-code visit waits in opening for the courier to type (deadline_at is the end of
+    // the code's enable period plus a margin); it ends when that deadline has passed.
     const stuck = await db
       .selectFrom("visits")
       .select("id")
       .where("status", "in", ["authorized", "opening"])
       .where("updated_at", "<", staleBefore)
+      .where((eb) =>
+        eb.or([
+          eb("access_code_id", "is", null),
+          eb("status", "=", "authorized"),
+          eb("deadline_at", "is", null),
+          eb("deadline_at", "<", now),
+        ]),
+      )
       .execute();
     for (const { id } of stuck) await this.visits.abortStale(id);
 

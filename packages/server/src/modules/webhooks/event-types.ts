@@ -12,6 +12,13 @@ export const WEBHOOK_EVENT_TYPES = [
   "visit.aborted",
   "visit.incident",
   "incident.resolved",
+  // Codes (issue 6): the life of a keypad code for the carrier's shipment (never its digits).
+  "access_code.set",
+  "access_code.failed",
+  "access_code.issued",
+  "access_code.used",
+  "access_code.expired",
+  "visit.recorded_offline",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

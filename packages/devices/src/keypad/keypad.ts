@@ -1,0 +1,183 @@
+import { timingSafeEqual } from "node:crypto";
+import { type Clock, matchOfflineCode, OFFLINE_CODE_DEFAULT_SKEW_S, offlineSlotBounds } from "@threshold/core";
+import { type KeypadState, KeypadStore, type KeypadUser } from "./keypad-store.js";
+
+export type KeypadVerdict =
+  | { result: "opened"; kind: "online"; codeId: string }
+  | { result: "opened"; kind: "offline"; slot: number; counter: number }
+  /** Refused without looking at the code: the keypad is locked out until `untilMs`. */
+  | { result: "locked_out"; untilMs: number }
+  /** Refused; `lockedOut` when this refusal reached the limit. */
+  | { result: "refused"; wrongInARow: number; lockedOut: boolean };
+
+export interface KeypadOptions {
+  clock: Clock;
+  store: KeypadStore;
+  /** The lock's pairing secret (32 bytes); without it no offline code and no sealed PIN is accepted. */
+  secret: Uint8Array | null;
+  wrongCodeLimit: number;
+  lockoutMs: number;
+  /** Tolerance for the lock's clock around an offline code's slot, in seconds. */
+  offlineSkewS: number;
+}
+
+/** The most one-time codes a lock holds at once (August allows 240). */
+export const MAX_KEYPAD_USERS = 240;
+
+/**
+ * The keypad's decisions: which code opens, which is refused, when the keypad locks out. Every
+ * decision that must survive a reboot — a code used, a wrong code counted, a lockout begun — is
+ * saved before it is acted on, so pulling the power can neither reuse a code nor reset the count.
+ */
+export class Keypad {
+  private constructor(
+    private readonly options: KeypadOptions,
+    private state: KeypadState,
+  ) {}
+
+  static async open(options: KeypadOptions): Promise<Keypad> {
+    return new Keypad(options, await options.store.load());
+  }
+
+  /** An empty keypad for the time before open() has run; nothing is saved until then. */
+  static blank(options: KeypadOptions): Keypad {
+    // It must never overwrite the saved state it has not read.
+    return new Keypad(
+      { ...options, store: new KeypadStore(undefined) },
+      { v: 1, wrongInARow: 0, lockedOutUntil: 0, users: [], usedOffline: [], pendingReports: [] },
+    );
+  }
+
+  get lockedOutUntil(): number {
+    return this.state.lockedOutUntil;
+  }
+
+  isLockedOut(now = this.options.clock.now()): boolean {
+    return now < this.state.lockedOutUntil;
+  }
+
+  get pendingReports(): KeypadState["pendingReports"] {
+    return this.state.pendingReports;
+  }
+
+  /**
+   * Someone typed `code`. A match is remembered as used, and `report` (the signed pin.used event)
+   * queued, in the same durable write, before the verdict lets the bolt move.
+   */
+  async enter(
+    code: string,
+    report: (verdict: KeypadVerdict & { result: "opened" }) => KeypadState["pendingReports"][number],
+  ): Promise<KeypadVerdict> {
+    const now = this.options.clock.now();
+    if (this.isLockedOut(now)) return { result: "locked_out", untilMs: this.state.lockedOutUntil };
+    this.forgetExpired(now);
+    const opened = this.match(code, now);
+    if (!opened) return this.countWrong(now);
+    this.state.wrongInARow = 0;
+    if (opened.kind === "online") {
+      const user = this.state.users.find((u) => u.codeId === opened.codeId);
+      if (user) user.used = true;
+    } else {
+      const { endMs } = offlineSlotBounds(opened.slot);
+      this.state.usedOffline.push({
+        slot: opened.slot,
+        counter: opened.counter,
+        forgetAfter: endMs + this.options.offlineSkewS * 1000,
+      });
+    }
+    this.state.pendingReports.push(report(opened));
+    await this.save();
+    return opened;
+  }
+
+  /** A wrong code, counted; reaching the limit starts a lockout. Saved before the caller answers. */
+  countWrong(now = this.options.clock.now()): KeypadVerdict & { result: "refused" } {
+    this.state.wrongInARow += 1;
+    const lockedOut = this.state.wrongInARow >= this.options.wrongCodeLimit;
+    const wrongInARow = this.state.wrongInARow;
+    if (lockedOut) {
+      this.state.wrongInARow = 0;
+      this.state.lockedOutUntil = now + this.options.lockoutMs;
+    }
+    const verdict = { result: "refused" as const, wrongInARow, lockedOut };
+    this.pendingSave = this.save();
+    return verdict;
+  }
+
+  /** The save started by the last countWrong; enterCode awaits it before answering. */
+  pendingSave: Promise<void> = Promise.resolve();
+
+  /** Someone got in legitimately (an unlock by command): earlier typos no longer count. */
+  async resetWrongCount(): Promise<void> {
+    if (this.state.wrongInARow === 0) return;
+    this.state.wrongInARow = 0;
+    await this.save();
+  }
+
+  /** pin_set: a disabled one-time user, valid from `validFrom` until `validUntil`. */
+  async setUser(user: Omit<KeypadUser, "enabledUntil" | "used">): Promise<"ok" | "full"> {
+    const others = this.state.users.filter((u) => u.codeId !== user.codeId);
+    if (others.length >= MAX_KEYPAD_USERS) return "full";
+    this.state.users = [...others, { ...user, enabledUntil: 0, used: false }];
+    await this.save();
+    return "ok";
+  }
+
+  /** pin_enable: the user opens until `until` (never past its validity); false for an unknown or used code. */
+  async enableUser(codeId: string, until: number): Promise<boolean> {
+    const user = this.state.users.find((u) => u.codeId === codeId);
+    if (!user || user.used) return false;
+    user.enabledUntil = Math.min(until, user.validUntil);
+    await this.save();
+    return true;
+  }
+
+  /** pin_remove: idempotent, so a retried removal succeeds. */
+  async removeUser(codeId: string): Promise<void> {
+    const before = this.state.users.length;
+    this.state.users = this.state.users.filter((u) => u.codeId !== codeId);
+    if (this.state.users.length !== before) await this.save();
+  }
+
+  /** The broker accepted a queued report: it need not be sent again. */
+  async reported(eventId: string): Promise<void> {
+    const before = this.state.pendingReports.length;
+    this.state.pendingReports = this.state.pendingReports.filter((event) => event.id !== eventId);
+    if (this.state.pendingReports.length !== before) await this.save();
+  }
+
+  private match(code: string, now: number): (KeypadVerdict & { result: "opened" }) | null {
+    if (!/^[0-9]{4,12}$/.test(code)) return null;
+    // Every user is compared, in constant time, so timing does not say which code came close.
+    let found: KeypadUser | undefined;
+    for (const user of this.state.users) {
+      if (sameDigits(user.pin, code) && !found) found = user;
+    }
+    if (found) {
+      const usable = !found.used && found.validFrom <= now && now < found.validUntil && now < found.enabledUntil;
+      return usable ? { result: "opened", kind: "online", codeId: found.codeId } : null;
+    }
+    if (!this.options.secret) return null;
+    const offline = matchOfflineCode(this.options.secret, code, now, { skewS: this.options.offlineSkewS });
+    if (!offline) return null;
+    const used = this.state.usedOffline.some((u) => u.slot === offline.slot && u.counter === offline.counter);
+    return used ? null : { result: "opened", kind: "offline", ...offline };
+  }
+
+  /** Used offline codes can be forgotten once their slot (and its skew) is over: they cannot match any more. */
+  private forgetExpired(now: number): void {
+    this.state.usedOffline = this.state.usedOffline.filter((u) => u.forgetAfter > now);
+  }
+
+  private save(): Promise<void> {
+    return this.options.store.save(this.state);
+  }
+}
+
+function sameDigits(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export { OFFLINE_CODE_DEFAULT_SKEW_S };

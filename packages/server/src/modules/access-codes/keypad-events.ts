@@ -1,0 +1,111 @@
+import type { EventMessage } from "@threshold/protocol";
+import type { AuditActor } from "../../audit/audit-log.js";
+import type { AppContext } from "../../context.js";
+import { VisitService } from "../visits/service.js";
+import { reconcileOfflineUse } from "./offline-reconcile.js";
+import { findAccessCode, transitionCode } from "./repository.js";
+import { codeEventData, shipmentOf } from "./service.js";
+
+/**
+ * Turns what a lock's keypad reports into Threshold's record: a one-time code used (the visit it
+ * was enabled for is open), an offline code used while the lock had no network (a visit recorded
+ * after the fact), a wrong-code lockout (the recipient is alerted). Every report was verified as
+ * signed by the lock before it got here. Events are handled one at a time, in arrival order.
+ */
+export class KeypadEventHandler {
+  private queue: Promise<void> = Promise.resolve();
+  private readonly visits: VisitService;
+  private readonly listener = (event: EventMessage) => {
+    if (event.type !== "pin.used" && event.type !== "alarm.wrong_code_limit") return;
+    this.queue = this.queue
+      .then(() => this.handle(event))
+      .catch((err: unknown) => this.ctx.log.error({ err, eventId: event.id }, "keypad event not handled"));
+  };
+
+  constructor(private readonly ctx: AppContext) {
+    this.visits = new VisitService(ctx);
+  }
+
+  start(): void {
+    this.ctx.gateway.on("deviceEvent", this.listener);
+  }
+
+  async stop(): Promise<void> {
+    this.ctx.gateway.off("deviceEvent", this.listener);
+    await this.queue;
+  }
+
+  /** Resolves once every event received so far is handled (tests). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private async handle(event: EventMessage): Promise<void> {
+    const device = await this.ctx.db
+      .selectFrom("devices")
+      .select(["id", "site_id"])
+      .where("id", "=", event.deviceId)
+      .executeTakeFirst();
+    if (!device) return;
+    const actor: AuditActor = { type: "device", id: device.id };
+    if (event.type === "alarm.wrong_code_limit") {
+      await this.ctx.audit.transaction(async (_trx, record) => {
+        record({
+          type: "lock.wrong_code_limit",
+          subjectType: "device",
+          subjectId: device.id,
+          siteId: device.site_id,
+          actor,
+          data: { deviceId: device.id, eventId: event.id, at: event.at, ...event.data },
+        });
+      });
+      return;
+    }
+    if (event.data.kind === "offline") {
+      await reconcileOfflineUse(this.ctx, event, device);
+      return;
+    }
+    await this.onlineUsed(event, device, actor);
+  }
+
+  /** A one-time code opened the door: the code is used, and the visit waiting for it is open. */
+  private async onlineUsed(event: EventMessage, device: { id: string; site_id: string }, actor: AuditActor) {
+    const codeId = typeof event.data.codeId === "string" ? event.data.codeId : "";
+    const code = await findAccessCode(this.ctx.db, codeId);
+    const now = this.ctx.clock.now();
+    const visit = code
+      ? await this.ctx.db
+          .selectFrom("visits")
+          .select("id")
+          .where("access_code_id", "=", code.id)
+          .where("status", "=", "opening")
+          .executeTakeFirst()
+      : undefined;
+    await this.ctx.audit.transaction(async (trx, record) => {
+      // A lock reports only its own codes; anything else is recorded as a warning, never acted on.
+      if (!code || code.device_id !== device.id) {
+        record({
+          type: "access_code.unknown_use",
+          subjectType: "device",
+          subjectId: device.id,
+          siteId: device.site_id,
+          actor,
+          data: { deviceId: device.id, eventId: event.id, at: event.at, codeId: codeId || null },
+        });
+        return;
+      }
+      const patch = { used_at: event.at, visit_id: visit?.id ?? null, updated_at: now };
+      if (!(await transitionCode(trx, code.id, ["set", "expired"], "used", patch))) return;
+      const shipment = await shipmentOf(trx, code.shipment_id);
+      record({
+        type: "access_code.used",
+        subjectType: "access_code",
+        subjectId: code.id,
+        siteId: code.site_id,
+        actor,
+        data: { ...codeEventData(code, shipment), visitId: visit?.id ?? null, usedAt: event.at, eventId: event.id },
+      });
+    });
+    if (visit) await this.visits.openedByCode(visit.id);
+  }
+}

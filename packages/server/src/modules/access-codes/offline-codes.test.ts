@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_DATABASES } from "../../test/databases.js";
+import { signInAs } from "../../test/fixtures.js";
+import { startTestServer, type TestServer } from "../../test/harness.js";
+import { createHome, type TestHome } from "../../test/home.js";
+import { until } from "../../test/wait.js";
+import { createApiKey } from "../shipments/test-support/index.js";
+
+describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) => {
+  let server: TestServer;
+  let home: TestHome;
+  let key: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ database });
+    home = await createHome(server);
+    const admin = await signInAs(server, "carrier_admin", { carrierId: home.carrierId });
+    key = await createApiKey(home.request, admin, ["shipments:read", "shipments:write"]);
+  });
+  afterAll(async () => {
+    await home?.stop();
+    await server?.destroy();
+  });
+
+  const ask = (shipmentId: string, body: Record<string, unknown> = { kind: "offline" }) =>
+    home.request("POST", `/v1/shipments/${shipmentId}/access-codes`, { bearer: key, body });
+  const digits = async (shipmentId: string): Promise<string> => {
+    const res = await home.request("GET", `/v1/shipments/${shipmentId}/access-codes`, { cookie: home.courier.cookie });
+    return res.body.accessCodes.at(-1)?.code;
+  };
+  const lockOnline = async (online: boolean) =>
+    until(
+      async () =>
+        (
+          await server.ctx.db
+            .selectFrom("devices")
+            .select("online")
+            .where("id", "=", home.lock.deviceId)
+            .executeTakeFirstOrThrow()
+        ).online === (online ? 1 : 0),
+      5_000,
+      `lock ${online ? "online" : "offline"}`,
+    );
+  const codeRow = (id: string) =>
+    server.ctx.db.selectFrom("access_codes").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+  const auditTypes = async (subjectId: string) =>
+    (
+      await server.ctx.db
+        .selectFrom("audit_events")
+        .select("type")
+        .where("subject_id", "=", subjectId)
+        .orderBy("seq")
+        .execute()
+    ).map((e) => e.type);
+
+  it("is refused while the lock is online: a one-time code is the revocable choice", async () => {
+    const { id } = await home.shipment();
+    const res = await ask(id);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("lock_online");
+  });
+
+  it("opens the offline lock once in its hour, and is reconciled into a secured visit when the lock reconnects", async () => {
+    const { id: shipmentId } = await home.shipment();
+    await home.lock.goOffline();
+    await lockOnline(false);
+    const asked = await ask(shipmentId);
+    expect(asked.status).toBe(201);
+    expect(asked.body).toMatchObject({ kind: "offline", status: "issued", revocable: false });
+    expect(asked.body.notice).toContain("cannot be revoked until the lock is reachable");
+    expect(asked.body.code).toBeUndefined();
+    const code = await digits(shipmentId);
+    expect(code).toMatch(/^[0-9]{9}$/);
+
+    // At the door, with no network: the lock checks the code by itself.
+    expect(await home.lock.enterCode(code)).toMatchObject({ result: "opened", kind: "offline" });
+    home.lock.openDoor();
+    home.lock.closeDoor();
+    home.lock.lockByHand();
+    expect(await home.lock.enterCode(code)).toMatchObject({ result: "refused" });
+    expect((await codeRow(asked.body.id)).status).toBe("issued");
+
+    await home.lock.goOnline();
+    await until(async () => (await codeRow(asked.body.id)).status === "used", 5_000, "offline use reconciled");
+    const row = await codeRow(asked.body.id);
+    expect(row.visit_id).not.toBeNull();
+    const visit = await server.ctx.db
+      .selectFrom("visits")
+      .selectAll()
+      .where("id", "=", row.visit_id as string)
+      .executeTakeFirstOrThrow();
+    expect(visit).toMatchObject({
+      status: "secured",
+      reason: "offline_code",
+      access_code_id: asked.body.id,
+      shipment_id: shipmentId,
+      courier_id: home.courier.id,
+    });
+    expect(visit.reconciled_at).not.toBeNull();
+    expect(Number(visit.opened_at)).toBe(Number(row.used_at));
+    expect(await auditTypes(asked.body.id)).toEqual(["access_code.issued", "access_code.used"]);
+    expect(await auditTypes(visit.id)).toEqual(["visit.recorded_offline", "visit.secured"]);
+    const shipment = await server.ctx.db
+      .selectFrom("shipments")
+      .select(["status", "delivered_visit_id"])
+      .where("id", "=", shipmentId)
+      .executeTakeFirstOrThrow();
+    expect(shipment).toEqual({ status: "delivered", delivered_visit_id: visit.id });
+    // The audit chain still verifies with the reconciled events in it.
+    expect(await server.ctx.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it("records an offline use that left the door unlocked as an incident", async () => {
+    const { id: shipmentId } = await home.shipment();
+    await home.lock.goOffline();
+    await lockOnline(false);
+    const asked = await ask(shipmentId);
+    expect(asked.status).toBe(201);
+    expect(await home.lock.enterCode(await digits(shipmentId))).toMatchObject({ result: "opened" });
+    await home.lock.goOnline();
+    await until(async () => (await codeRow(asked.body.id)).status === "used", 5_000, "offline use reconciled");
+    const row = await codeRow(asked.body.id);
+    const incident = await server.ctx.db
+      .selectFrom("incidents")
+      .selectAll()
+      .where("visit_id", "=", row.visit_id as string)
+      .executeTakeFirstOrThrow();
+    expect(incident).toMatchObject({ kind: "offline_visit_unsecured", status: "open", site_id: home.siteId });
+    // Put the door back as it was for the next test, and let the server see it.
+    home.lock.lockByHand();
+    await until(
+      async () =>
+        (
+          await server.ctx.db
+            .selectFrom("devices")
+            .select("reported_state")
+            .where("id", "=", home.lock.deviceId)
+            .executeTakeFirstOrThrow()
+        ).reported_state?.includes('"lock":"locked"') === true,
+      5_000,
+      "lock reported locked",
+    );
+  });
+
+  it("refuses an hour outside the window", async () => {
+    const now = server.ctx.clock.now();
+    const { id: shipmentId } = await home.shipment({ windowStart: now - 60_000, windowEnd: now + 3_600_000 });
+    await home.lock.goOffline();
+    await lockOnline(false);
+    try {
+      const res = await ask(shipmentId, { kind: "offline", at: new Date(now + 4 * 3_600_000).toISOString() });
+      expect(res.body.error?.code).toBe("invalid_window");
+      expect(res.status).toBe(400);
+    } finally {
+      await home.lock.goOnline();
+      await lockOnline(true);
+    }
+  });
+
+  it("alerts the recipient when the keypad locks out after five wrong codes", async () => {
+    for (let i = 0; i < 5; i++) await home.lock.enterCode("000000001");
+    await until(
+      async () =>
+        (await server.ctx.db
+          .selectFrom("audit_events")
+          .select("id")
+          .where("type", "=", "lock.wrong_code_limit")
+          .where("site_id", "=", home.siteId)
+          .executeTakeFirst()) !== undefined,
+      5_000,
+      "wrong-code alarm audited",
+    );
+    const seen = await home.request("GET", "/v1/audit/events?type=lock.wrong_code_limit", {
+      cookie: home.recipient.cookie,
+    });
+    expect(seen.status).toBe(200);
+    expect(JSON.stringify(seen.body)).toContain("lock.wrong_code_limit");
+  });
+});

@@ -1,0 +1,165 @@
+import { newId } from "@threshold/core";
+import type { EventMessage } from "@threshold/protocol";
+import type { AuditActor } from "../../audit/audit-log.js";
+import type { AppContext } from "../../context.js";
+import type { Database } from "../../db/schema.js";
+import { reportedState } from "../devices/schemas.js";
+import { findOfflineCode, transitionCode } from "./repository.js";
+import { codeEventData, shipmentOf } from "./service.js";
+
+const SYSTEM: AuditActor = { type: "system", id: null };
+
+/**
+ * A lock used an offline code while it had no network, and reports it now (docs/offline-codes.md).
+ * The code becomes used and the delivery is recorded after the fact as a visit (reconciled_at set,
+ * opened at the time the lock says), in one audited transaction with the code's change, so two
+ * servers hearing the same report record one visit. The lock has just reconnected and reported
+ * its state first: if it is locked with the door closed, the visit is secured and the shipment
+ * delivered; otherwise the visit is an incident the recipient hears about at once.
+ */
+export async function reconcileOfflineUse(
+  ctx: Pick<AppContext, "db" | "audit" | "clock">,
+  event: EventMessage,
+  device: { id: string; site_id: string },
+): Promise<void> {
+  const actor: AuditActor = { type: "device", id: device.id };
+  const slot = typeof event.data.slot === "number" ? event.data.slot : -1;
+  const counter = typeof event.data.counter === "number" ? event.data.counter : -1;
+  const code = await findOfflineCode(ctx.db, device.id, slot, counter);
+  const lock = await ctx.db
+    .selectFrom("devices")
+    .select(["reported_state"])
+    .where("id", "=", device.id)
+    .executeTakeFirst();
+  const state = reportedState(lock?.reported_state ?? null);
+  const secured = state?.lock === "locked" && state?.door === "closed";
+  const now = ctx.clock.now();
+  await ctx.audit.transaction(async (trx, record) => {
+    if (!code) {
+      // A code derived from this lock's secret that Threshold never issued: the secret may have leaked.
+      record({
+        type: "access_code.unknown_use",
+        subjectType: "device",
+        subjectId: device.id,
+        siteId: device.site_id,
+        actor,
+        data: { deviceId: device.id, eventId: event.id, at: event.at, kind: "offline", slot, counter },
+      });
+      return;
+    }
+    const shipment = await shipmentOf(trx, code.shipment_id);
+    // The visit is the assigned courier's; a shipment unassigned meanwhile gets no visit, only the record of the use.
+    const courierId = shipment.courier_id;
+    const visitId = courierId ? newId("visit", event.at) : null;
+    const patch = { used_at: event.at, visit_id: visitId, updated_at: now };
+    if (!(await transitionCode(trx, code.id, ["issued", "expired"], "used", patch))) return;
+    const codeData = codeEventData(code, shipment);
+    record({
+      type: "access_code.used",
+      subjectType: "access_code",
+      subjectId: code.id,
+      siteId: code.site_id,
+      actor,
+      data: { ...codeData, visitId, usedAt: event.at, eventId: event.id, reportedAt: now },
+    });
+    if (!courierId || !visitId) return;
+    const visit: Database["visits"] = {
+      id: visitId,
+      shipment_id: shipment.id,
+      site_id: code.site_id,
+      access_point_id: code.access_point_id,
+      courier_id: courierId,
+      carrier_id: shipment.carrier_id,
+      status: secured ? "secured" : "incident",
+      refusals: null,
+      reason: "offline_code",
+      courier_lat: null,
+      courier_lng: null,
+      requested_at: event.at,
+      authorized_at: code.created_at,
+      opened_at: event.at,
+      securing_at: null,
+      secured_at: secured ? now : null,
+      ended_at: secured ? now : null,
+      deadline_at: null,
+      camera_device_id: null,
+      lock_device_id: device.id,
+      updated_at: now,
+      clip_from: null,
+      clip_until: null,
+      access_code_id: code.id,
+      reconciled_at: now,
+    };
+    await trx.insertInto("visits").values(visit).execute();
+    const visitData = {
+      courierId: visit.courier_id,
+      carrierId: visit.carrier_id,
+      shipmentId: shipment.id,
+      trackingNumber: shipment.tracking_number,
+    };
+    record({
+      type: "visit.recorded_offline",
+      subjectType: "visit",
+      subjectId: visitId,
+      siteId: visit.site_id,
+      actor: SYSTEM,
+      data: { ...visitData, accessCodeId: code.id, openedAt: event.at, eventId: event.id },
+    });
+    if (secured) {
+      await trx
+        .updateTable("shipments")
+        .set({ status: "delivered", delivered_at: now, delivered_visit_id: visitId, updated_at: now })
+        .where("id", "=", shipment.id)
+        .where("status", "=", "assigned")
+        .execute();
+      record({
+        type: "visit.secured",
+        subjectType: "visit",
+        subjectId: visitId,
+        siteId: visit.site_id,
+        actor: SYSTEM,
+        data: visitData,
+      });
+      record({
+        type: "shipment.delivered",
+        subjectType: "shipment",
+        subjectId: shipment.id,
+        siteId: visit.site_id,
+        actor: SYSTEM,
+        data: {
+          carrierId: shipment.carrier_id,
+          trackingNumber: shipment.tracking_number,
+          visitId,
+          courierId: visit.courier_id,
+        },
+      });
+      return;
+    }
+    const incidentId = newId("incident", now);
+    const detail =
+      "An offline code opened the door while the lock had no network; the lock does not report itself locked and closed.";
+    await trx
+      .insertInto("incidents")
+      .values({
+        id: incidentId,
+        visit_id: visitId,
+        site_id: visit.site_id,
+        kind: "offline_visit_unsecured",
+        status: "open",
+        detail,
+        opened_at: now,
+        resolved_at: null,
+        resolved_by: null,
+        resolution: null,
+      })
+      .execute();
+    record({
+      type: "visit.incident",
+      subjectType: "visit",
+      subjectId: visitId,
+      siteId: visit.site_id,
+      actor: SYSTEM,
+      data: { ...visitData, incidentId, kind: "offline_visit_unsecured", detail },
+    });
+  });
+}

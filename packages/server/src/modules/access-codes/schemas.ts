@@ -1,0 +1,94 @@
+import type { Selectable } from "kysely";
+import Type, { type Static } from "typebox";
+import type { Database } from "../../db/schema.js";
+import { idParam } from "../../http/ownership.js";
+import { NullableTime, Time } from "../../http/schema-types.js";
+
+export const ACCESS_CODE_KINDS = ["online", "offline"] as const;
+export type AccessCodeKind = (typeof ACCESS_CODE_KINDS)[number];
+
+/** Online codes: setting → set → used | expired | removed, or failed. Offline codes: issued → used | expired. */
+export const ACCESS_CODE_STATUSES = ["setting", "set", "used", "expired", "removed", "failed", "issued"] as const;
+export type AccessCodeStatus = (typeof ACCESS_CODE_STATUSES)[number];
+
+export const OFFLINE_NOTICE =
+  "An offline code cannot be revoked until the lock is reachable again: until then it opens the door once in its hour, whatever happens to the shipment.";
+
+export const RequestAccessCodeBody = Type.Object(
+  {
+    kind: Type.Optional(
+      Type.Enum(ACCESS_CODE_KINDS, {
+        description:
+          "online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked until the lock is reachable.",
+      }),
+    ),
+    at: Type.Optional(
+      Time(
+        "offline only: a moment inside the delivery window; the code is valid for the hour that contains it (default: now).",
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RequestAccessCodeBody = Static<typeof RequestAccessCodeBody>;
+
+export const AccessCodeParams = Type.Object({
+  id: idParam("shipment", "The shipment's id (shp_…)."),
+  codeId: idParam("accessCode", "The access code's id (acc_…)."),
+});
+
+export const AccessCode = Type.Object({
+  id: Type.String(),
+  shipmentId: Type.String(),
+  kind: Type.Enum(ACCESS_CODE_KINDS),
+  status: Type.Enum(ACCESS_CODE_STATUSES),
+  accessPointId: Type.String(),
+  validFrom: Time("The lock refuses the code before this time."),
+  validUntil: Time(
+    "…and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).",
+  ),
+  code: Type.Optional(
+    Type.String({
+      description:
+        "The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else.",
+    }),
+  ),
+  revocable: Type.Boolean({ description: "False for offline codes: see notice." }),
+  notice: Type.Union([Type.String(), Type.Null()]),
+  failureReason: Type.Union([Type.String(), Type.Null()], { description: "Why setting the code failed." }),
+  visitId: Type.Union([Type.String(), Type.Null()], { description: "The visit the code opened." }),
+  usedAt: NullableTime("When the lock reports the code was used."),
+  removedFromLockAt: NullableTime("When the lock confirmed the code is gone."),
+  createdAt: Time(),
+  updatedAt: Time(),
+});
+export type AccessCode = Static<typeof AccessCode>;
+
+export const AccessCodeList = Type.Object({ accessCodes: Type.Array(AccessCode) });
+
+export type AccessCodeRow = Selectable<Database["access_codes"]>;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function toAccessCode(row: AccessCodeRow, code: string | null): AccessCode {
+  const offline = row.kind === "offline";
+  return {
+    id: row.id,
+    shipmentId: row.shipment_id,
+    kind: row.kind as AccessCodeKind,
+    status: row.status as AccessCodeStatus,
+    accessPointId: row.access_point_id,
+    validFrom: iso(row.valid_from),
+    validUntil: iso(row.valid_until),
+    ...(code === null ? {} : { code }),
+    revocable: !offline,
+    notice: offline ? OFFLINE_NOTICE : null,
+    failureReason: row.failure_reason,
+    visitId: row.visit_id,
+    usedAt: isoOrNull(row.used_at),
+    removedFromLockAt: isoOrNull(row.removed_from_lock_at),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
