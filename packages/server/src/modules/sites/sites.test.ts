@@ -189,6 +189,7 @@ describe.each(TEST_DATABASES)("sites on %s", (database) => {
         name: "Front door",
         actuatorDeviceId: lock.device.id,
         cameraDeviceIds: [camera.device.id],
+        viaAccessPointId: null,
         createdAt: created.body.createdAt,
       },
     ]);

@@ -71,11 +71,13 @@ const actorOf = (courier: UserActor): AuditActor => ({ type: "user", id: courier
 const SYSTEM: AuditActor = { type: "system", id: null };
 
 /**
- * The in-home visit: a courier's scan is checked against every part of DESIGN.md rule 1, then the
- * camera is told to record and confirms, access is re-checked, and only then the signed unlock goes
- * out. The visit is `open` only when the lock itself reports unlocked; it is `secured` only when the
- * lock reports locked and the door closed. Anything that fails or times out ends the visit aborted,
- * with the door told to lock.
+ * The visit, through a front door, a garage or a fridge: a courier's scan is checked against every
+ * part of DESIGN.md rule 1, then the camera is told to record and confirms, access is re-checked,
+ * and only then the signed open command (unlock, or a garage's open) goes out. The visit is `open`
+ * only when the actuator itself reports open; it is `secured` only when it reports secured (locked
+ * with the door closed; a garage fully closed and clear). What differs per actuator is in
+ * actuators.ts, the fridge behind a front door in chained-visit.ts. Anything that fails or times
+ * out ends the visit aborted, with the actuator told to secure.
  */
 export class VisitService {
   /** The fridge behind a front door, when a visit chains one. */
