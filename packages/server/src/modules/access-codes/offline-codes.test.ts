@@ -71,6 +71,11 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     expect(asked.body.code).toBeUndefined();
     const code = await digits(shipmentId);
     expect(code).toMatch(/^[0-9]{9}$/);
+    const revoke = await home.request("DELETE", `/v1/shipments/${shipmentId}/access-codes/${asked.body.id}`, {
+      bearer: key,
+    });
+    expect(revoke.status).toBe(409);
+    expect(revoke.body.error.message).toContain("cannot be revoked until the lock is reachable");
 
     // At the door, with no network: the lock checks the code by itself.
     expect(await home.lock.enterCode(code)).toMatchObject({ result: "opened", kind: "offline" });

@@ -66,6 +66,32 @@ export async function accessCodeRoutes(app: FastifyInstance, ctx: AppContext): P
     async (request) => ({ accessCodes: await codes.list(requireActor(request), request.params.id) }),
   );
 
+  api.delete(
+    "/shipments/:id/access-codes/:codeId",
+    {
+      schema: {
+        tags: ["access codes"],
+        summary: "Withdraw your one-time code before it is used: removed at once, then taken off the lock",
+        description:
+          "The code can no longer be enabled by a check-in from this moment; the lock is told to forget it (retried until it confirms, see removedFromLockAt). Removing a removed code answers it again. 409 conflict for a code already used or expired, and for an offline code, which cannot be revoked until the lock is reachable.",
+        security: SESSION_OR_API_KEY,
+        headers: IDEMPOTENCY_HEADER,
+        params: AccessCodeParams,
+        response: { 200: AccessCode, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const carrier = requireCarrierScope(request, "shipments:write");
+      const { id, codeId } = request.params;
+      return (
+        await withIdempotency(ctx, request, `access-code-remove:${carrier.carrierId}`, async () => ({
+          status: 200,
+          body: await codes.revoke(carrier, id, codeId),
+        }))
+      ).body;
+    },
+  );
+
   api.get(
     "/shipments/:id/access-codes/:codeId",
     {
