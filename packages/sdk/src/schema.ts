@@ -4428,6 +4428,8 @@ export interface paths {
                                 to: string;
                                 timezone: string;
                                 notes: string;
+                                /** @description Offline codes allowed even while the lock is online. */
+                                offlineCodes: boolean;
                                 /** Format: date-time */
                                 updatedAt: string;
                             } | null;
@@ -4506,6 +4508,8 @@ export interface paths {
                          * @default
                          */
                         notes?: string;
+                        /** @description Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked until the lock is reachable. */
+                        offlineCodes?: boolean;
                     };
                 };
             };
@@ -4531,6 +4535,8 @@ export interface paths {
                                 to: string;
                                 timezone: string;
                                 notes: string;
+                                /** @description Offline codes allowed even while the lock is online. */
+                                offlineCodes: boolean;
                                 /** Format: date-time */
                                 updatedAt: string;
                             } | null;
@@ -5634,7 +5640,7 @@ export interface paths {
          * Ask for a keypad code for your shipment (carriers: an API key with shipments:write, or a carrier admin)
          * @description kind online (default): Threshold makes a random 8-digit code and programs it into the destination's lock, disabled, valid only in the delivery window; the answer comes once the lock confirmed (status set) or not (status failed, also announced as access_code.failed). The courier checks in at the door with POST /v1/visits naming the code: every rule is checked as for a scan, the camera records, and only then the code is enabled for two minutes, for one use. It is removed from the lock once used or expired.
          *
-         *     kind offline: for a lock that is offline now. A 9-digit code the lock checks with no network, valid for one hour of the window (at). AN OFFLINE CODE CANNOT BE REVOKED UNTIL THE LOCK IS REACHABLE AGAIN: until then it opens the door once in its hour, whatever happens to the shipment. Its use is reported when the lock reconnects and recorded as a visit after the fact.
+         *     kind offline: for a lock that is offline now (or always, when the recipient allowed offline codes as a fallback in the door's consent). A 9-digit code the lock checks with no network, valid for one hour of the window (at). AN OFFLINE CODE CANNOT BE REVOKED UNTIL THE LOCK IS REACHABLE AGAIN: until then it opens the door once in its hour, whatever happens to the shipment. Its use is reported when the lock reconnects and recorded as a visit after the fact.
          *
          *     The digits are shown only to the shipment's assigned courier (GET), never in this answer. 404 for a shipment that is not yours; 409 conflict when it is not assigned or already has a live code, window_closed when the window is over, lock_online for an offline code while the lock is online, offline_codes_exhausted; 422 keypad_unavailable when the front door's lock takes no codes, method_not_suited when the shipment is not in_home.
          */

@@ -85,10 +85,10 @@ export class AccessCodeService {
     }
     const target = { door: door.id, lock: lock.id, secret, actor: actorOf(carrier.actor) };
     if (body.kind === "offline") {
-      if (isOnline(lock, deviceLiveness(this.ctx))) {
+      if (isOnline(lock, deviceLiveness(this.ctx)) && !(await offlineFallbackAllowed(this.ctx.db, door.id))) {
         throw new ThresholdError(
           "lock_online",
-          "The lock is online: ask for a one-time code (kind online), which can be revoked at any moment.",
+          "The lock is online and the recipient has not allowed offline codes as a fallback: ask for a one-time code (kind online), which can be revoked at any moment.",
         );
       }
       return this.issueOffline(shipment, target, body.at ? Date.parse(body.at) : now, now);
@@ -336,6 +336,16 @@ export class AccessCodeService {
 }
 
 type Viewer = "carrier" | "courier" | "operator";
+
+/** Whether the recipient allows offline codes for this door even while its lock is online. */
+async function offlineFallbackAllowed(db: AppContext["db"], accessPointId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("consents")
+    .select("offline_codes")
+    .where("access_point_id", "=", accessPointId)
+    .executeTakeFirst();
+  return row?.offline_codes === 1;
+}
 
 function viewerOf(actor: Actor, shipment: ShipmentRow): Viewer | null {
   if (isOperator(actor)) return "operator";
