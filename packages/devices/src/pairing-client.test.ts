@@ -59,6 +59,28 @@ describe("pairDevice", () => {
     expect(exportPublicKey(importPrivateKeyPem(identity.privateKeyPem).publicKey)).toBe(identity.publicKey);
   });
 
+  it("keeps the pairing secret for offline codes when the server sends one, and refuses a malformed one", async () => {
+    const secret = Buffer.alloc(32, 7).toString("base64url");
+    const pair = async (offlineSecret: string) => {
+      const withSecret = await FakePairingServer.start({
+        brokerUrl: "mqtt://127.0.0.1:1",
+        serverKeys: [serverKey],
+        currentKid: "k1",
+        pollIntervalMs: 50,
+        offlineSecret,
+      });
+      try {
+        return await pairDevice({ ...device, serverUrl: withSecret.url, onCode: (code) => withSecret.claim(code) });
+      } finally {
+        await withSecret.close();
+      }
+    };
+    const identity = await pair(secret);
+    expect(identity.offlineSecret).toBe(secret);
+    expect(identityProblems(identity)).toEqual([]);
+    await expect(pair("too-short")).rejects.toThrow("offlineSecret is missing or malformed");
+  });
+
   it("makes a new key pair for every pairing", async () => {
     const pair = () => pairDevice({ ...device, serverUrl: server.url, onCode: (code) => server.claim(code) });
     const [first, second] = [await pair(), await pair()];

@@ -3963,7 +3963,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4009,7 +4009,7 @@ export interface paths {
                         /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
                         url: string;
                         /** @description The events to receive; every type when left out. */
-                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
+                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                     };
                 };
             };
@@ -4025,7 +4025,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4121,7 +4121,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -4194,7 +4194,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "visit.recorded_offline" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -4612,6 +4612,8 @@ export interface paths {
                                 to: string;
                                 timezone: string;
                                 notes: string;
+                                /** @description Offline codes allowed even while the lock is online. */
+                                offlineCodes: boolean;
                                 /** Format: date-time */
                                 updatedAt: string;
                             } | null;
@@ -4690,6 +4692,8 @@ export interface paths {
                          * @default
                          */
                         notes?: string;
+                        /** @description Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked until the lock is reachable. */
+                        offlineCodes?: boolean;
                     };
                 };
             };
@@ -4715,6 +4719,8 @@ export interface paths {
                                 to: string;
                                 timezone: string;
                                 notes: string;
+                                /** @description Offline codes allowed even while the lock is online. */
+                                offlineCodes: boolean;
                                 /** Format: date-time */
                                 updatedAt: string;
                             } | null;
@@ -5818,7 +5824,7 @@ export interface paths {
          * Ask for a keypad code for your shipment (carriers: an API key with shipments:write, or a carrier admin)
          * @description kind online (default): Threshold makes a random 8-digit code and programs it into the destination's lock, disabled, valid only in the delivery window; the answer comes once the lock confirmed (status set) or not (status failed, also announced as access_code.failed). The courier checks in at the door with POST /v1/visits naming the code: every rule is checked as for a scan, the camera records, and only then the code is enabled for two minutes, for one use. It is removed from the lock once used or expired.
          *
-         *     kind offline: for a lock that is offline now. A 9-digit code the lock checks with no network, valid for one hour of the window (at). AN OFFLINE CODE CANNOT BE REVOKED UNTIL THE LOCK IS REACHABLE AGAIN: until then it opens the door once in its hour, whatever happens to the shipment. Its use is reported when the lock reconnects and recorded as a visit after the fact.
+         *     kind offline: for a lock that is offline now (or always, when the recipient allowed offline codes as a fallback in the door's consent). A 9-digit code the lock checks with no network, valid for one hour of the window (at). AN OFFLINE CODE CANNOT BE REVOKED UNTIL THE LOCK IS REACHABLE AGAIN: until then it opens the door once in its hour, whatever happens to the shipment. Its use is reported when the lock reconnects and recorded as a visit after the fact.
          *
          *     The digits are shown only to the shipment's assigned courier (GET), never in this answer. 404 for a shipment that is not yours; 409 conflict when it is not assigned or already has a live code, window_closed when the window is over, lock_online for an offline code while the lock is online, offline_codes_exhausted; 422 keypad_unavailable when the front door's lock takes no codes, method_not_suited when the shipment is not in_home.
          */
@@ -6082,7 +6088,118 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Withdraw your one-time code before it is used: removed at once, then taken off the lock
+         * @description The code can no longer be enabled by a check-in from this moment; the lock is told to forget it (retried until it confirms, see removedFromLockAt). Removing a removed code answers it again. 409 conflict for a code already used or expired, and for an offline code, which cannot be revoked until the lock is reachable.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying: one code, one command to the lock. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description The shipment's id (shp_…). */
+                    id: string;
+                    /** @description The access code's id (acc_…). */
+                    codeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            shipmentId: string;
+                            /** @enum {unknown} */
+                            kind: "online" | "offline";
+                            /** @enum {unknown} */
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            accessPointId: string;
+                            /**
+                             * Format: date-time
+                             * @description The lock refuses the code before this time.
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date-time
+                             * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
+                             */
+                            validUntil: string;
+                            /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
+                            code?: string;
+                            /** @description False for offline codes: see notice. */
+                            revocable: boolean;
+                            notice: string | null;
+                            /** @description Why setting the code failed. */
+                            failureReason: string | null;
+                            /** @description The visit the code opened. */
+                            visitId: string | null;
+                            /** @description When the lock reports the code was used. */
+                            usedAt: string | null;
+                            /** @description When the lock confirmed the code is gone. */
+                            removedFromLockAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

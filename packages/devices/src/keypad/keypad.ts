@@ -100,7 +100,10 @@ export class Keypad {
       this.state.lockedOutUntil = now + this.options.lockoutMs;
     }
     const verdict = { result: "refused" as const, wrongInARow, lockedOut };
-    this.pendingSave = this.save();
+    const saved = this.save();
+    // Whoever awaits pendingSave sees a failed write; nobody awaiting must not crash the process.
+    saved.catch(() => undefined);
+    this.pendingSave = saved;
     return verdict;
   }
 

@@ -18,6 +18,8 @@ export interface FakePairingServerOptions {
   brokerUrl: string;
   serverKeys: ServerKey[];
   currentKid: string;
+  /** Sent as offlineSecret in the paired answer when set (servers from before keypad codes send none). */
+  offlineSecret?: string;
   pollIntervalMs?: number;
   ttlMs?: number;
 }
@@ -108,6 +110,7 @@ export class FakePairingServer {
         mqtt: { url: this.options.brokerUrl, username: record.deviceId, password: randomSecret() },
         serverKeys: this.options.serverKeys,
         currentKid: this.options.currentKid,
+        ...(this.options.offlineSecret !== undefined ? { offlineSecret: this.options.offlineSecret } : {}),
       });
       return;
     }

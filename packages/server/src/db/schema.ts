@@ -154,6 +154,8 @@ export interface Database {
     timezone: string;
     notes: string;
     updated_at: number;
+    /** 1 when the recipient allows offline codes as a fallback even while the lock is online (docs/offline-codes.md). */
+    offline_codes?: number;
   };
   visits: {
     id: string;

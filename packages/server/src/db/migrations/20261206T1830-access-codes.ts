@@ -48,6 +48,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .unique()
     .where(sql.ref("status"), "in", sql`('setting', 'set')`)
     .execute();
+  // The recipient may allow offline codes as a standing fallback, even while the lock is online.
+  await db.schema
+    .alterTable("consents")
+    .addColumn("offline_codes", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
   // A visit opened by a keypad code names it; a visit recorded after the fact says when it was reconciled.
   await db.schema.alterTable("visits").addColumn("access_code_id", "text").execute();
   await db.schema.alterTable("visits").addColumn("reconciled_at", "bigint").execute();
@@ -56,6 +61,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("visits").dropColumn("reconciled_at").execute();
   await db.schema.alterTable("visits").dropColumn("access_code_id").execute();
+  await db.schema.alterTable("consents").dropColumn("offline_codes").execute();
   await db.schema.dropTable("access_codes").execute();
   await db.schema.alterTable("devices").dropColumn("offline_secret").execute();
 }

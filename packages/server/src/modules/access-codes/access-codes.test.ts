@@ -148,6 +148,37 @@ describe.each(TEST_DATABASES)("retailer one-time codes on %s", (database) => {
     );
   });
 
+  it("can be withdrawn by its carrier before use: removed at once, taken off the lock, no longer enabled by a check-in", async () => {
+    const { id: shipmentId, trackingNumber } = await home.shipment();
+    const asked = await ask(shipmentId);
+    const codeId: string = asked.body.id;
+    const pin = await courierDigits(shipmentId);
+    const remove = (bearer?: string, cookie?: string) =>
+      home.request("DELETE", `/v1/shipments/${shipmentId}/access-codes/${codeId}`, { bearer, cookie });
+    expect((await remove(otherCarrierKey)).status).toBe(404);
+    expect((await remove(readKey)).status).toBe(403);
+    expect((await remove(undefined, home.courier.cookie)).status).toBe(403);
+    expect((await codeRow(codeId)).status).toBe("set");
+
+    const removed = await remove(key);
+    expect(removed.status).toBe(200);
+    expect(removed.body).toMatchObject({ id: codeId, status: "removed" });
+    expect((await remove(key)).body).toMatchObject({ status: "removed" });
+    expect(await courierDigits(shipmentId)).toBeUndefined();
+    const visit = await checkIn(trackingNumber, codeId);
+    expect(visit.status).toBe(409);
+    expect(visit.body.error.code).toBe("access_code_unusable");
+    await untilRemoved(codeId);
+    expect(await auditOf(codeId)).toEqual([
+      "access_code.setting",
+      "access_code.set",
+      "access_code.removed",
+      "access_code.removed_from_lock",
+    ]);
+    // Gone from the lock: an enable names a code it does not hold.
+    if (pin) expect(await home.lock.enterCode(pin)).toMatchObject({ result: "refused" });
+  });
+
   it("keeps one live code per shipment, and Idempotency-Key retries get the first answer", async () => {
     const { id: shipmentId } = await home.shipment();
     const headers = { "idempotency-key": `code-${shipmentId}` };

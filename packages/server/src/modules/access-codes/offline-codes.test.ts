@@ -53,11 +53,27 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
         .execute()
     ).map((e) => e.type);
 
-  it("is refused while the lock is online: a one-time code is the revocable choice", async () => {
+  it("is refused while the lock is online, unless the recipient allowed offline codes as a fallback", async () => {
     const { id } = await home.shipment();
     const res = await ask(id);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe("lock_online");
+
+    const consentPath = `/v1/access-points/${home.accessPointId}/consent`;
+    const consent = { methods: ["in_home"], days: [1, 2, 3, 4, 5, 6, 7], from: "00:00", to: "24:00", timezone: "UTC" };
+    const allowed = await home.request("PUT", consentPath, {
+      cookie: home.recipient.cookie,
+      body: { ...consent, offlineCodes: true },
+    });
+    expect(allowed.body.consent).toMatchObject({ offlineCodes: true });
+    try {
+      const fallback = await ask(id);
+      expect(fallback.status).toBe(201);
+      expect(fallback.body).toMatchObject({ kind: "offline", status: "issued", revocable: false });
+    } finally {
+      await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: consent });
+    }
+    expect((await ask(id)).body.error?.code).toBe("lock_online");
   });
 
   it("opens the offline lock once in its hour, and is reconciled into a secured visit when the lock reconnects", async () => {
@@ -71,6 +87,11 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     expect(asked.body.code).toBeUndefined();
     const code = await digits(shipmentId);
     expect(code).toMatch(/^[0-9]{9}$/);
+    const revoke = await home.request("DELETE", `/v1/shipments/${shipmentId}/access-codes/${asked.body.id}`, {
+      bearer: key,
+    });
+    expect(revoke.status).toBe(409);
+    expect(revoke.body.error.message).toContain("cannot be revoked until the lock is reachable");
 
     // At the door, with no network: the lock checks the code by itself.
     expect(await home.lock.enterCode(code)).toMatchObject({ result: "opened", kind: "offline" });

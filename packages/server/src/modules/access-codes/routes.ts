@@ -30,7 +30,7 @@ export async function accessCodeRoutes(app: FastifyInstance, ctx: AppContext): P
           "Ask for a keypad code for your shipment (carriers: an API key with shipments:write, or a carrier admin)",
         description: [
           "kind online (default): Threshold makes a random 8-digit code and programs it into the destination's lock, disabled, valid only in the delivery window; the answer comes once the lock confirmed (status set) or not (status failed, also announced as access_code.failed). The courier checks in at the door with POST /v1/visits naming the code: every rule is checked as for a scan, the camera records, and only then the code is enabled for two minutes, for one use. It is removed from the lock once used or expired.",
-          "kind offline: for a lock that is offline now. A 9-digit code the lock checks with no network, valid for one hour of the window (at). AN OFFLINE CODE CANNOT BE REVOKED UNTIL THE LOCK IS REACHABLE AGAIN: until then it opens the door once in its hour, whatever happens to the shipment. Its use is reported when the lock reconnects and recorded as a visit after the fact.",
+          "kind offline: for a lock that is offline now (or always, when the recipient allowed offline codes as a fallback in the door's consent). A 9-digit code the lock checks with no network, valid for one hour of the window (at). AN OFFLINE CODE CANNOT BE REVOKED UNTIL THE LOCK IS REACHABLE AGAIN: until then it opens the door once in its hour, whatever happens to the shipment. Its use is reported when the lock reconnects and recorded as a visit after the fact.",
           "The digits are shown only to the shipment's assigned courier (GET), never in this answer. 404 for a shipment that is not yours; 409 conflict when it is not assigned or already has a live code, window_closed when the window is over, lock_online for an offline code while the lock is online, offline_codes_exhausted; 422 keypad_unavailable when the front door's lock takes no codes, method_not_suited when the shipment is not in_home.",
         ].join("\n\n"),
         security: SESSION_OR_API_KEY,
@@ -64,6 +64,32 @@ export async function accessCodeRoutes(app: FastifyInstance, ctx: AppContext): P
       },
     },
     async (request) => ({ accessCodes: await codes.list(requireActor(request), request.params.id) }),
+  );
+
+  api.delete(
+    "/shipments/:id/access-codes/:codeId",
+    {
+      schema: {
+        tags: ["access codes"],
+        summary: "Withdraw your one-time code before it is used: removed at once, then taken off the lock",
+        description:
+          "The code can no longer be enabled by a check-in from this moment; the lock is told to forget it (retried until it confirms, see removedFromLockAt). Removing a removed code answers it again. 409 conflict for a code already used or expired, and for an offline code, which cannot be revoked until the lock is reachable.",
+        security: SESSION_OR_API_KEY,
+        headers: IDEMPOTENCY_HEADER,
+        params: AccessCodeParams,
+        response: { 200: AccessCode, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const carrier = requireCarrierScope(request, "shipments:write");
+      const { id, codeId } = request.params;
+      return (
+        await withIdempotency(ctx, request, `access-code-remove:${carrier.carrierId}`, async () => ({
+          status: 200,
+          body: await codes.revoke(carrier, id, codeId),
+        }))
+      ).body;
+    },
   );
 
   api.get(

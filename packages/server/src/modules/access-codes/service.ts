@@ -85,10 +85,10 @@ export class AccessCodeService {
     }
     const target = { door: door.id, lock: lock.id, secret, actor: actorOf(carrier.actor) };
     if (body.kind === "offline") {
-      if (isOnline(lock, deviceLiveness(this.ctx))) {
+      if (isOnline(lock, deviceLiveness(this.ctx)) && !(await offlineFallbackAllowed(this.ctx.db, door.id))) {
         throw new ThresholdError(
           "lock_online",
-          "The lock is online: ask for a one-time code (kind online), which can be revoked at any moment.",
+          "The lock is online and the recipient has not allowed offline codes as a fallback: ask for a one-time code (kind online), which can be revoked at any moment.",
         );
       }
       return this.issueOffline(shipment, target, body.at ? Date.parse(body.at) : now, now);
@@ -240,6 +240,39 @@ export class AccessCodeService {
     }
   }
 
+  /**
+   * The carrier withdraws a one-time code before it is used: it is `removed` at once (no check-in
+   * can enable it any more) and the worker takes it off the lock. An offline code cannot be
+   * withdrawn: the lock, offline, would not hear of it (409).
+   */
+  async revoke(carrier: { carrierId: string; actor: Actor }, shipmentId: string, codeId: string): Promise<AccessCode> {
+    const shipment = await findShipmentById(this.ctx.db, shipmentId);
+    if (!shipment || shipment.carrier_id !== carrier.carrierId) throw notFound("shipment");
+    const row = await findAccessCode(this.ctx.db, codeId);
+    if (!row || row.shipment_id !== shipment.id) throw notFound("access code");
+    if (row.kind === "offline") {
+      throw new ThresholdError("conflict", "An offline code cannot be revoked until the lock is reachable again.");
+    }
+    const now = this.ctx.clock.now();
+    const removed = await this.ctx.audit.transaction(async (trx, record) => {
+      if (!(await transitionCode(trx, codeId, ["setting", "set"], "removed", { updated_at: now }))) return false;
+      record({
+        type: "access_code.removed",
+        subjectType: "access_code",
+        subjectId: codeId,
+        siteId: row.site_id,
+        actor: actorOf(carrier.actor),
+        data: codeEventData(row, shipment),
+      });
+      return true;
+    });
+    const current = await this.reload(codeId);
+    if (!removed && current.status !== "removed") {
+      throw new ThresholdError("conflict", `The code is ${current.status}; only a code not yet used can be removed.`);
+    }
+    return toAccessCode(current, null);
+  }
+
   /** A shipment's codes: its carrier and operators see their state; its assigned courier also the digits, while valid. */
   async list(actor: Actor, shipmentId: string): Promise<AccessCode[]> {
     const { shipment, viewer } = await this.visibleShipment(actor, shipmentId);
@@ -303,6 +336,16 @@ export class AccessCodeService {
 }
 
 type Viewer = "carrier" | "courier" | "operator";
+
+/** Whether the recipient allows offline codes for this door even while its lock is online. */
+async function offlineFallbackAllowed(db: AppContext["db"], accessPointId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("consents")
+    .select("offline_codes")
+    .where("access_point_id", "=", accessPointId)
+    .executeTakeFirst();
+  return row?.offline_codes === 1;
+}
 
 function viewerOf(actor: Actor, shipment: ShipmentRow): Viewer | null {
   if (isOperator(actor)) return "operator";

@@ -57,6 +57,7 @@ describe.each(TEST_DATABASES)("consent on %s", (database) => {
         to: "21:00",
         timezone: "Europe/Amsterdam",
         notes: "Dog shut in the kitchen.",
+        offlineCodes: false,
         updatedAt: iso(clock.now()),
       },
       suitedMethods: ["in_home", "doorstep"],
@@ -77,6 +78,7 @@ describe.each(TEST_DATABASES)("consent on %s", (database) => {
       to: "24:00",
       timezone: "UTC",
       notes: "",
+      offlineCodes: false,
       updatedAt: iso(clock.now()),
     });
     const rows = await server.ctx.db
@@ -102,6 +104,7 @@ describe.each(TEST_DATABASES)("consent on %s", (database) => {
       to: "21:00",
       timezone: "Europe/Amsterdam",
       hasNotes: true,
+      offlineCodes: false,
     });
     // The recipient reads the record through the audit API.
     const audit = await request("GET", `/v1/audit/events?siteId=${home.site.id}&type=consent.`, {

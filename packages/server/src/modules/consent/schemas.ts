@@ -41,6 +41,12 @@ export const ConsentBody = Type.Object(
         description: "For the courier at the door, e.g. 'dog shut in the kitchen'.",
       }),
     ),
+    offlineCodes: Type.Optional(
+      Type.Boolean({
+        description:
+          "Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked until the lock is reachable.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -53,6 +59,7 @@ export const ConsentView = Type.Object({
   to: Type.String({ description: "HH:MM, local (24:00 is midnight)." }),
   timezone: Type.String(),
   notes: Type.String(),
+  offlineCodes: Type.Boolean({ description: "Offline codes allowed even while the lock is online." }),
   updatedAt: Type.String({ format: "date-time" }),
 });
 export type ConsentView = Static<typeof ConsentView>;
@@ -116,6 +123,7 @@ export function toConsentView(row: ConsentRow): ConsentView {
     to: formatClock(consent.toMinute),
     timezone: consent.timezone,
     notes: consent.notes,
+    offlineCodes: row.offline_codes === 1,
     updatedAt: new Date(row.updated_at).toISOString(),
   };
 }

@@ -79,6 +79,7 @@ export async function setConsent(
       timezone: body.timezone,
       notes,
       updated_at: now,
+      offline_codes: body.offlineCodes ? 1 : 0,
     });
     record({
       type: "consent.updated",
@@ -87,7 +88,15 @@ export async function setConsent(
       siteId: accessPoint.site_id,
       actor: { type: "user", id: user.userId },
       // The notes stay out of the permanent log: free text may hold more than the recipient means to keep.
-      data: { methods, days, from: body.from, to: body.to, timezone: body.timezone, hasNotes: notes.length > 0 },
+      data: {
+        methods,
+        days,
+        from: body.from,
+        to: body.to,
+        timezone: body.timezone,
+        hasNotes: notes.length > 0,
+        offlineCodes: body.offlineCodes === true,
+      },
     });
   });
   const row = foundOrNotFound(await findConsent(ctx.db, accessPoint.id), "consent");

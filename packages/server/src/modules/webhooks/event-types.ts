@@ -18,6 +18,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "access_code.issued",
   "access_code.used",
   "access_code.expired",
+  "access_code.removed",
   "visit.recorded_offline",
 ] as const;
 

@@ -9,6 +9,8 @@ export interface ConsentDraft {
   to: string;
   timezone: string;
   notes: string;
+  /** Not on the form yet; carried through so saving the form never withdraws it. */
+  offlineCodes: boolean;
 }
 
 /** The server's limit on notes (ConsentBody.notes maxLength in docs/openapi.json). */
@@ -32,6 +34,7 @@ export function draftOf(current: AccessPointConsent): ConsentDraft {
       to: DEFAULT_TO,
       timezone: browserTimeZone(),
       notes: "",
+      offlineCodes: false,
     };
   }
   return {
@@ -41,6 +44,7 @@ export function draftOf(current: AccessPointConsent): ConsentDraft {
     to: consent.to,
     timezone: consent.timezone,
     notes: consent.notes,
+    offlineCodes: consent.offlineCodes,
   };
 }
 
@@ -60,6 +64,7 @@ export function bodyOf(draft: ConsentDraft): ConsentBody {
     to: draft.to,
     timezone: draft.timezone,
     notes: draft.notes,
+    offlineCodes: draft.offlineCodes,
   };
 }
 

@@ -42,6 +42,7 @@ const consent: Consent = {
   to: "24:00",
   timezone: "Europe/Amsterdam",
   notes: "",
+  offlineCodes: false,
   updatedAt: new Date(NOW).toISOString(),
 };
 
