@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { ErrorNote, QueryState, Spinner } from "../../ui/feedback";
 import { formatWindow } from "../../ui/format";
+import { AccessCodes } from "./AccessCodes";
 import { labelUrl, useLabelPng, useShipment } from "./carrier-data";
 import { METHOD_WORDS, STATUS_WORDS } from "./words";
 
@@ -30,7 +31,7 @@ function LabelPreview({ shipmentId, trackingNumber }: { shipmentId: string; trac
   );
 }
 
-/** One shipment's 4×6 label: a preview, the PDF to print and the PNG for thermal printers. */
+/** One shipment's 4×6 label (a preview, the PDF to print and the PNG for thermal printers) and its keypad codes. */
 export function LabelPage() {
   const { shipmentId = "" } = useParams();
   const shipment = useShipment(shipmentId);
@@ -77,6 +78,7 @@ export function LabelPage() {
                 </p>
               </div>
             </div>
+            {found.method === "in_home" ? <AccessCodes shipment={found} /> : null}
           </>
         )}
       </QueryState>

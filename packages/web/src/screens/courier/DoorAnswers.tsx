@@ -1,4 +1,5 @@
 import { Link } from "react-router";
+import { groupDigits } from "../../access-codes";
 import { Button } from "../../ui/button";
 import { ErrorNote } from "../../ui/feedback";
 import { formatTime } from "../../ui/format";
@@ -51,6 +52,25 @@ export function OpenAnswer({
       <Button size="large" className="done-button" onClick={onDone} pending={securing} pendingLabel="Locking…">
         Done — lock the door
       </Button>
+    </div>
+  );
+}
+
+/**
+ * Every rule passed and the camera records: the lock now takes the courier's code, once, for a
+ * short while. The page follows the visit and turns to Open when the lock reports the code used.
+ */
+export function TypeCodeAnswer({ visit, digits }: { visit: Visit; digits: string }) {
+  return (
+    <div className="answer answer-ok" role="status">
+      <p className="answer-title">Type the code on the keypad</p>
+      <p className="answer-big code-digits" data-testid="code-to-type">
+        {groupDigits(digits)}
+      </p>
+      <p>{visit.message}</p>
+      <p className="small door-progress">
+        <span className="spinner-ring" aria-hidden="true" /> Waiting for the lock…
+      </p>
     </div>
   );
 }

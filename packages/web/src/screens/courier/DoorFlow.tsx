@@ -8,9 +8,11 @@ import {
   OpenAnswer,
   RefusedAnswer,
   ScanProgress,
+  TypeCodeAnswer,
 } from "./DoorAnswers";
 import { ReadinessList } from "./ReadinessList";
 import { ScanPanel } from "./ScanPanel";
+import { StopCode, useStopCode } from "./StopCode";
 import type { Stop } from "./stops-data";
 import { useDoorVisit } from "./use-door-visit";
 
@@ -19,13 +21,15 @@ import { useDoorVisit } from "./use-door-visit";
  * the page is remounted per stop, so nothing of the last stop lingers.
  */
 export function DoorFlow({ stop, stops }: { stop: Stop; stops: readonly Stop[] }) {
-  const { scan, secure, step, current } = useDoorVisit(stop);
+  const code = useStopCode(stop);
+  const { scan, secure, step, current, ended } = useDoorVisit(stop, code?.kind === "online" ? code.id : undefined);
 
   if (current?.status === "secured") return <LockedAnswer stop={stop} stops={stops} />;
   if (stop.deliveredAt) return <AlreadyDelivered stop={stop} stops={stops} />;
   if (current?.id) {
     const visitId = current.id;
     const lock = () => secure.mutate(visitId);
+    if (current.status === "opening" && code?.code) return <TypeCodeAnswer visit={current} digits={code.code} />;
     if (current.status === "open") {
       return <OpenAnswer visit={current} securing={secure.isPending} secureError={secure.error} onDone={lock} />;
     }
@@ -34,6 +38,8 @@ export function DoorFlow({ stop, stops }: { stop: Stop; stops: readonly Stop[] }
 
   return (
     <div className="stack">
+      {code ? <StopCode code={code} /> : null}
+      {ended ? <RefusedAnswer visit={ended} /> : null}
       {scan.isIdle ? <ReadinessList stop={stop} /> : null}
       {scan.isPending ? <ScanProgress step={step} /> : null}
       {scan.data ? <RefusedAnswer visit={scan.data} /> : null}

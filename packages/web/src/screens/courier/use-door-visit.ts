@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { api, ThresholdApiError, unwrap } from "../../api";
+import { newIdempotencyKey } from "../../idempotency";
 import { type CourierLocation, currentLocation } from "./location";
 import { STOPS_QUERY, type Stop, type Visit } from "./stops-data";
 
@@ -29,15 +30,6 @@ function useAttempts<Body>() {
   };
 }
 
-/**
- * A fresh Idempotency-Key. randomUUID exists only in secure contexts; a phone reaching a test
- * server over plain http on the LAN still gets 128 random bits.
- */
-function newIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
 const answeredByServer = (error: unknown) => error instanceof ThresholdApiError;
 
 export type ScanStep = "locating" | "opening";
@@ -46,10 +38,18 @@ interface ScanBody {
   trackingNumber: string;
   location: CourierLocation;
   siteId: string;
+  /** A keypad code of this stop: the scan checks in, and the server enables the code. */
+  accessCodeId?: string;
 }
 
-/** Visits that still need the courier: the door is open, or its locking is not confirmed. */
-const UNFINISHED = new Set(["open", "securing", "incident"]);
+/**
+ * Visits that still need the courier: waiting for the keypad code to be typed, the door open, or
+ * its locking not confirmed.
+ */
+const UNFINISHED = new Set(["opening", "open", "securing", "incident"]);
+
+/** While the lock waits for the courier to type the code, how often to ask whether it opened. */
+const CODE_POLL_MS = 1_000;
 
 /**
  * The open visit of this stop survives a reload of the page (a phone that slept, a mis-tap on
@@ -74,8 +74,24 @@ function useRememberedVisit(shipmentId: string) {
   };
 }
 
+/**
+ * A code visit is `opening` until the courier types the code and the lock reports it used; the
+ * visit is asked for again every second until then (open, or aborted when the code was not typed).
+ */
+function useCodeVisit(visit: Visit | null) {
+  const waiting = visit?.id && visit.status === "opening" ? visit.id : null;
+  const polled = useQuery({
+    queryKey: ["courier", "visit-opening", waiting],
+    enabled: waiting !== null,
+    queryFn: async () =>
+      unwrap(await api.GET("/v1/visits/{visitId}", { params: { path: { visitId: waiting ?? "" } } })),
+    refetchInterval: (query) => (query.state.data && query.state.data.status !== "opening" ? false : CODE_POLL_MS),
+  });
+  return waiting && polled.data?.id === waiting ? polled.data : null;
+}
+
 /** Scanning at the door (POST /v1/visits) and locking up (POST /v1/visits/{id}/secure) for one stop. */
-export function useDoorVisit(stop: Stop) {
+export function useDoorVisit(stop: Stop, accessCodeId?: string) {
   const queryClient = useQueryClient();
   const scans = useAttempts<ScanBody>();
   const secures = useAttempts<null>();
@@ -87,7 +103,12 @@ export function useDoorVisit(stop: Stop) {
       const attempt = scans.for(trackingNumber);
       if (!attempt.body) {
         setStep("locating");
-        attempt.body = { trackingNumber, location: await currentLocation(), siteId: stop.siteId };
+        attempt.body = {
+          trackingNumber,
+          location: await currentLocation(),
+          siteId: stop.siteId,
+          ...(accessCodeId ? { accessCodeId } : {}),
+        };
       }
       setStep("opening");
       try {
@@ -127,6 +148,11 @@ export function useDoorVisit(stop: Stop) {
   });
 
   /** The visit the courier must finish, newest answer first: locked, open, or not confirmed locked. */
-  const current = secure.data ?? (scan.data && UNFINISHED.has(scan.data.status) ? scan.data : null) ?? remembered.visit;
-  return { scan, secure, step, current };
+  const answered =
+    secure.data ?? (scan.data && UNFINISHED.has(scan.data.status) ? scan.data : null) ?? remembered.visit;
+  const typed = useCodeVisit(answered);
+  /** A code visit that ended without opening (the code was not typed in time): its answer, to show. */
+  const ended = typed && !UNFINISHED.has(typed.status) && typed.status !== "secured" ? typed : null;
+  const current = ended ? null : (typed ?? answered);
+  return { scan, secure, step, current, ended };
 }
