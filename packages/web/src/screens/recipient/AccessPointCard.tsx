@@ -2,7 +2,7 @@ import { useId, useState } from "react";
 import { Link } from "react-router";
 import { CameraPlayer } from "../../ui/CameraPlayer";
 import { ErrorNote } from "../../ui/feedback";
-import { type AccessPoint, type Device, READINESS_REFRESH_MS, useConsent } from "./home-data";
+import { type AccessPoint, type Device, READINESS_REFRESH_MS, useConsent, useFridgeReading } from "./home-data";
 import { ReadinessPills } from "./ReadinessPills";
 import { readinessChecks, readinessVerdict } from "./readiness";
 import { ACCESS_POINT_KIND_WORDS } from "./words";
@@ -21,7 +21,8 @@ export function AccessPointCard({
 }) {
   const headingId = useId();
   const consent = useConsent(accessPoint.id, READINESS_REFRESH_MS);
-  const checks = readinessChecks({ accessPoint, devices, consent: consent.data?.consent, blocked, now });
+  const fridge = useFridgeReading(accessPoint);
+  const checks = readinessChecks({ accessPoint, devices, consent: consent.data?.consent, blocked, now, fridge });
   const verdict = readinessVerdict(checks);
   return (
     <article className="card rh-access-point" aria-labelledby={headingId}>

@@ -65,6 +65,19 @@ export function useAccessPoint(accessPointId: string) {
   });
 }
 
+/** A fridge's temperature as the server judges it, refreshed with the readiness; null for other kinds. */
+export function useFridgeReading(accessPoint: Pick<AccessPoint, "id" | "kind">) {
+  const isFridge = accessPoint.kind === "fridge";
+  const detail = useQuery({
+    queryKey: [...recipientKeys.accessPoint(accessPoint.id), "fridge"],
+    enabled: isFridge,
+    queryFn: async () =>
+      unwrap(await api.GET("/v1/access-points/{id}", { params: { path: { id: accessPoint.id } } })).fridge ?? null,
+    refetchInterval: READINESS_REFRESH_MS,
+  });
+  return isFridge ? detail.data : null;
+}
+
 /** What an access point allows, and which methods its kind can serve at all. */
 export function useConsent(accessPointId: string, refetchInterval?: number) {
   return useQuery({

@@ -140,3 +140,45 @@ describe("consent in words and in time", () => {
     expect(daysWords([5, 1, 3])).toBe("Mon, Wed, Fri");
   });
 });
+
+describe("readiness of a garage and a fridge", () => {
+  const garage: AccessPoint = { ...door, id: "acp_g", kind: "garage", name: "Garage", actuatorDeviceId: "dev_opener" };
+  const opener = (state: Record<string, unknown> | null, online = true) =>
+    device("dev_opener", "garage_opener", { reportedState: state, online });
+
+  it("reads a garage opener as the server does: online, fully closed at rest, doorway clear", () => {
+    const ready = { door: "closed", obstructed: false, autoCloseS: 0 };
+    expect(words({ accessPoint: garage, devices: [opener(ready), camera] })).toEqual([
+      "ok:Opener online",
+      "ok:Garage closed",
+      "ok:Doorway clear",
+      "ok:Camera live",
+      "ok:Consent on",
+    ]);
+    const open = checksOf({ accessPoint: garage, devices: [opener({ ...ready, door: "open" }), camera] });
+    expect(readinessVerdict(open)).toEqual({ tone: "bad", words: "Not ready: garage open" });
+    const blocked = checksOf({ accessPoint: garage, devices: [opener({ ...ready, obstructed: true }), camera] });
+    expect(readinessVerdict(blocked)).toEqual({ tone: "bad", words: "Not ready: doorway blocked" });
+    expect(words({ accessPoint: garage, devices: [opener({ ...ready, door: "closing" }), camera] })).toContain(
+      "warn:Garage closing",
+    );
+    // A silent opener's last report is not trusted.
+    expect(words({ accessPoint: garage, devices: [opener(ready, false), camera] }).slice(0, 2)).toEqual([
+      "bad:Opener offline",
+      "warn:Garage door unknown",
+    ]);
+  });
+
+  it("shows a fridge's temperature, and says when it is too warm", () => {
+    const fridge: AccessPoint = { ...door, id: "acp_f", kind: "fridge", name: "Fridge" };
+    const cool = words({ accessPoint: fridge, fridge: { temperatureC: 4.25, maxTemperatureC: 8, tooWarm: false } });
+    expect(cool).toContain("ok:4.3 °C inside");
+    const warm = checksOf({ accessPoint: fridge, fridge: { temperatureC: 11, maxTemperatureC: 8, tooWarm: true } });
+    expect(readinessVerdict(warm)).toEqual({ tone: "bad", words: "Not ready: too warm: 11.0 °C inside" });
+    expect(
+      words({ accessPoint: fridge, fridge: { temperatureC: null, maxTemperatureC: 8, tooWarm: false } }),
+    ).toContain("warn:Temperature unknown");
+    // A front door has no temperature.
+    expect(words().some((w) => w.includes("°C"))).toBe(false);
+  });
+});

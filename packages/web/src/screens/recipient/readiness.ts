@@ -12,7 +12,7 @@ export type Tone = "ok" | "warn" | "bad";
 
 export interface Check {
   /** Stable, for React keys and tests. */
-  id: "blocked" | "lock" | "locked" | "door" | "battery" | "camera" | "consent";
+  id: "blocked" | "lock" | "locked" | "door" | "battery" | "camera" | "consent" | "temperature";
   tone: Tone;
   words: string;
   /** A second line when the words need context: a consent summary, a last-seen time. */
@@ -59,6 +59,53 @@ function lockChecks(lock: Device | undefined, now: number): Check[] {
     }
   }
   return checks;
+}
+
+/**
+ * A garage opener, in the same three checks as a lock, as the server reads it (rule 1 for a
+ * garage: online, the door fully closed and at rest, the doorway clear).
+ */
+function garageChecks(opener: Device | undefined, now: number): Check[] {
+  if (!opener) return [{ id: "lock", tone: "bad", words: "No garage opener paired" }];
+  if (!opener.online) {
+    return [
+      { id: "lock", tone: "bad", words: "Opener offline", detail: `Last seen ${formatAgo(opener.lastSeenAt, now)}` },
+      { id: "locked", tone: "warn", words: "Garage door unknown" },
+    ];
+  }
+  const state = stateOf(opener);
+  const door = state?.door;
+  const checks: Check[] = [{ id: "lock", tone: "ok", words: "Opener online" }];
+  if (door === "closed") checks.push({ id: "locked", tone: "ok", words: "Garage closed" });
+  else if (door === "open") checks.push({ id: "locked", tone: "bad", words: "Garage open" });
+  else if (door === "opening" || door === "closing") {
+    checks.push({ id: "locked", tone: "warn", words: `Garage ${door}` });
+  } else checks.push({ id: "locked", tone: "warn", words: "Garage door unknown" });
+  if (state?.obstructed === true) {
+    checks.push({ id: "door", tone: "bad", words: "Doorway blocked", detail: "Something breaks the safety beam" });
+  } else if (state?.obstructed === false) checks.push({ id: "door", tone: "ok", words: "Doorway clear" });
+  return checks;
+}
+
+/** What the server says of a fridge's temperature (GET /v1/access-points/{id}: `fridge`). */
+export interface FridgeReading {
+  temperatureC: number | null;
+  maxTemperatureC: number;
+  tooWarm: boolean;
+}
+
+function temperatureCheck(fridge: FridgeReading): Check {
+  const { temperatureC, maxTemperatureC } = fridge;
+  if (temperatureC === null) return { id: "temperature", tone: "warn", words: "Temperature unknown" };
+  const words = `${temperatureC.toFixed(1)} °C inside`;
+  return fridge.tooWarm || temperatureC > maxTemperatureC
+    ? {
+        id: "temperature",
+        tone: "bad",
+        words: `Too warm: ${words}`,
+        detail: `Keep it at ${maxTemperatureC} °C or below`,
+      }
+    : { id: "temperature", tone: "ok", words, detail: `Alert above ${maxTemperatureC} °C` };
 }
 
 function cameraCheck(cameras: readonly (Device | undefined)[]): Check {
@@ -143,6 +190,8 @@ export interface ReadinessInput {
   consent: Consent | null | undefined;
   blocked: boolean;
   now: number;
+  /** Fridges: the temperature as the server judges it; undefined while it loads, or not a fridge. */
+  fridge?: FridgeReading | null;
 }
 
 /** Every check of one access point, the block first because it overrides everything else. */
@@ -152,19 +201,26 @@ export function readinessChecks(input: ReadinessInput): Check[] {
   if (input.blocked) {
     checks.push({ id: "blocked", tone: "bad", words: "Access blocked", detail: "No courier can open this door" });
   }
-  checks.push(...lockChecks(byId.get(input.accessPoint.actuatorDeviceId), input.now));
+  const actuator = byId.get(input.accessPoint.actuatorDeviceId);
+  checks.push(
+    ...(input.accessPoint.kind === "garage" ? garageChecks(actuator, input.now) : lockChecks(actuator, input.now)),
+  );
+  if (input.fridge) checks.push(temperatureCheck(input.fridge));
   checks.push(cameraCheck(input.accessPoint.cameraDeviceIds.map((id) => byId.get(id))));
   if (input.consent !== undefined) checks.push(consentCheck(input.consent, input.now));
   return checks;
 }
 
+/** "Garage open" → "garage open": the words go mid-sentence; units (°C) keep their case. */
+const midSentence = (words: string) => words.charAt(0).toLowerCase() + words.slice(1);
+
 /** One sentence for the whole door: ready, or the first thing that stops it. */
 export function readinessVerdict(checks: readonly Check[]): { tone: Tone; words: string } {
   const blocking = checks.find((check) => check.tone === "bad");
-  if (blocking) return { tone: "bad", words: `Not ready: ${blocking.words.toLowerCase()}` };
+  if (blocking) return { tone: "bad", words: `Not ready: ${midSentence(blocking.words)}` };
   const doubts = checks.filter((check) => check.tone === "warn");
   const doubtful = doubts.find((check) => check.id !== "consent");
-  if (doubtful) return { tone: "warn", words: `Ready, but check: ${doubtful.words.toLowerCase()}` };
+  if (doubtful) return { tone: "warn", words: `Ready, but check: ${midSentence(doubtful.words)}` };
   if (doubts.length > 0) return { tone: "warn", words: "Ready during the hours you allow" };
   return { tone: "ok", words: "Ready for deliveries" };
 }
