@@ -113,6 +113,13 @@ test("the recipient sees the demo's devices online, renames one and back, and a 
   await lock.getByRole("button", { name: "Keep it" }).click();
   await expect(lock.getByRole("button", { name: "Rename Front door lock" })).toBeVisible();
 
+  // The demo lock's keypad, in the browser: a code nobody was given is refused, counted, and opens nothing.
+  const keypad = lock.getByRole("form", { name: "Keypad of Front door lock (demo)" });
+  await keypad.getByLabel("Keypad (demo): type a code").fill("0000");
+  await keypad.getByRole("button", { name: "Enter" }).click();
+  await expect(keypad.getByRole("status")).toContainText(/Refused: wrong.* \d+ wrong in a row/);
+  await expect(camera.getByRole("form")).toHaveCount(0); // a camera has no keypad
+
   // A code no device shows is refused with the server's sentence, and nothing is paired.
   await page.getByLabel("Pairing code").fill("zzzz-9999");
   await page.getByLabel("Name", { exact: true }).fill("Back door lock");

@@ -7251,6 +7251,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/demo/keypad": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Type a code on a demo lock's keypad (only on a server started with `threshold demo`)
+         * @description A stand-in for fingers at the door, for the web app's demo keypad. Only the lock's owner may type. 404 on any server but the demo, for someone else's lock, or a lock the demo does not simulate; 422 device_kind_mismatch for a device without a keypad.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The lock whose keypad to type on (dev_…). */
+                        deviceId: string;
+                        /** @description The digits, as typed. */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes. */
+                            result: "opened" | "refused" | "locked_out";
+                            wrongInARow?: number;
+                            /** @description refused: this refusal reached the limit. */
+                            lockedOut?: boolean;
+                            /** Format: date-time */
+                            lockedOutUntil?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -43,7 +43,21 @@ export interface AppContext {
   mqttUrl: string;
   /** Demo logins to show on the sign-in page; null on every server but `threshold demo`. */
   demo: DemoLogins | null;
+  /** The demo's simulated keypads (POST /v1/demo/keypad); null on every server but `threshold demo`. */
+  demoKeypad: DemoKeypad | null;
 }
+
+/**
+ * Types a code on the keypad of one of the demo's simulated locks, as fingers would; null when the
+ * demo runs no lock with that id. The demo's fleet lives in the same process as its server.
+ */
+export type DemoKeypad = (deviceId: string, code: string) => Promise<DemoKeypadVerdict | null>;
+
+/** What the keypad did: opened, refused (counting towards the lockout), or refused unread while locked out. */
+export type DemoKeypadVerdict =
+  | { result: "opened" }
+  | { result: "refused"; wrongInARow: number; lockedOut: boolean }
+  | { result: "locked_out"; untilMs: number };
 
 export interface DemoLogins {
   password: string;

@@ -4,7 +4,7 @@ import { AuditLog } from "./audit/audit-log.js";
 import { CommandRepository } from "./commands/command-repository.js";
 import { CommandService } from "./commands/command-service.js";
 import type { Config } from "./config.js";
-import type { AppContext, DemoLogins } from "./context.js";
+import type { AppContext, DemoKeypad, DemoLogins } from "./context.js";
 import { migrateToLatest, openStorage } from "./db/database.js";
 import { DeviceGateway } from "./gateway/gateway.js";
 import { startTransport } from "./gateway/start-transport.js";
@@ -31,6 +31,8 @@ export interface StartOptions {
   log?: Logger;
   /** Set by `threshold demo` only: the sign-in page lists these logins (GET /v1/demo). */
   demo?: DemoLogins;
+  /** Set by `threshold demo` only: its simulated locks' keypads, for the web app's demo keypad. */
+  demoKeypad?: DemoKeypad;
 }
 
 export function createLogger(config: Pick<Config, "logLevel">): Logger {
@@ -89,6 +91,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       mqttUrl: config.mqtt.publicUrl ?? config.mqtt.url ?? transport.url,
       authenticator: createAuthenticator({ db, clock }),
       demo: options.demo ?? null,
+      demoKeypad: options.demoKeypad ?? null,
     };
 
     const watchdog = new VisitWatchdog(ctx);

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type FleetDevice, type RunningFleet, runFleet } from "@threshold/devices";
+import { type FleetDevice, LockAgent, type RunningFleet, runFleet } from "@threshold/devices";
 import { createThresholdClient, signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
 import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
 import type { Command } from "commander";
@@ -28,10 +28,19 @@ export function registerDemoCommand(program: Command): void {
       // The banner is what a person reads; request logs would bury it. LOG_LEVEL still wins.
       const config = loadConfig({ LOG_LEVEL: "warn", ...process.env });
       console.log("Starting Threshold (demo)…");
+      let fleet: RunningFleet | undefined;
       const server = await startServer(config, {
         demo: { password: DEMO_PASSWORD, accounts: Object.values(DEMO_ACCOUNTS) },
+        // The web app's demo keypad types on the fleet's own locks, in this process.
+        demoKeypad: async (deviceId, code) => {
+          const lock = [...(fleet?.agents.values() ?? [])].find(
+            (agent): agent is LockAgent => agent instanceof LockAgent && agent.deviceId === deviceId,
+          );
+          if (!lock) return null;
+          const verdict = await lock.enterCode(code);
+          return verdict.result === "opened" ? { result: "opened" } : verdict;
+        },
       });
-      let fleet: RunningFleet | undefined;
       const stop = async () => {
         await fleet?.stop();
         await server.close();

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Clock } from "@threshold/core";
 import pino from "pino";
 import { type Config, loadConfig } from "../config.js";
-import type { DemoLogins } from "../context.js";
+import type { DemoKeypad, DemoLogins } from "../context.js";
 import { type ServerHandle, startServer } from "../server.js";
 import { createPostgresDatabase } from "./databases.js";
 
@@ -25,6 +25,8 @@ export interface TestServerOptions {
   reuse?: Pick<TestServer, "dataDir" | "config">;
   /** Demo logins, as `threshold demo` passes them. */
   demo?: DemoLogins;
+  /** The demo's simulated keypads, as `threshold demo` passes them. */
+  demoKeypad?: DemoKeypad;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const handle = await startServer(config, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.demo ? { demo: options.demo } : {}),
+    ...(options.demoKeypad ? { demoKeypad: options.demoKeypad } : {}),
     log: pino({ level: config.logLevel }),
   });
   let stopped = false;

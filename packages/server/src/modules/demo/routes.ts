@@ -3,9 +3,12 @@ import { ThresholdError } from "@threshold/core";
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
 import type { AppContext } from "../../context.js";
+import { requireActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
-import { PUBLIC } from "../auth/security.js";
+import { idParam } from "../../http/ownership.js";
+import { PUBLIC, SESSION_ONLY } from "../auth/security.js";
 import { RoleSchema } from "../users/schemas.js";
+import { typeOnDemoKeypad } from "./keypad.js";
 
 const DemoLogins = Type.Object(
   {
@@ -19,6 +22,27 @@ const DemoLogins = Type.Object(
     ),
   },
   { $id: "DemoLogins" },
+);
+
+const KeypadBody = Type.Object(
+  {
+    deviceId: idParam("device", "The lock whose keypad to type on (dev_…)."),
+    code: Type.String({ pattern: "^[0-9]{1,16}$", description: "The digits, as typed." }),
+  },
+  { additionalProperties: false },
+);
+
+const KeypadVerdict = Type.Object(
+  {
+    result: Type.Union([Type.Literal("opened"), Type.Literal("refused"), Type.Literal("locked_out")], {
+      description:
+        "opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes.",
+    }),
+    wrongInARow: Type.Optional(Type.Integer({ minimum: 0 })),
+    lockedOut: Type.Optional(Type.Boolean({ description: "refused: this refusal reached the limit." })),
+    lockedOutUntil: Type.Optional(Type.String({ format: "date-time" })),
+  },
+  { $id: "DemoKeypadVerdict" },
 );
 
 /**
@@ -39,6 +63,28 @@ export async function demoRoutes(app: FastifyInstance, ctx: AppContext): Promise
     async () => {
       if (!ctx.demo) throw new ThresholdError("not_found", "This server is not a demo.");
       return ctx.demo;
+    },
+  );
+
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    "/demo/keypad",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Type a code on a demo lock's keypad (only on a server started with `threshold demo`)",
+        description:
+          "A stand-in for fingers at the door, for the web app's demo keypad. Only the lock's owner may type. 404 on any server but the demo, for someone else's lock, or a lock the demo does not simulate; 422 device_kind_mismatch for a device without a keypad.",
+        security: SESSION_ONLY,
+        body: KeypadBody,
+        response: { 200: KeypadVerdict, ...errorResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const verdict = await typeOnDemoKeypad(ctx, requireActor(request), request.body.deviceId, request.body.code);
+      if (verdict.result === "locked_out") {
+        return { result: verdict.result, lockedOutUntil: new Date(verdict.untilMs).toISOString() };
+      }
+      return verdict;
     },
   );
 }

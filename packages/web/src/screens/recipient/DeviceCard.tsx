@@ -4,6 +4,7 @@ import { api, unwrap } from "../../api";
 import { Button } from "../../ui/button";
 import { ErrorNote } from "../../ui/feedback";
 import { formatAgo } from "../../ui/format";
+import { DemoKeypad, useIsDemo } from "./DemoKeypad";
 import { type Device, recipientKeys } from "./home-data";
 import { DEVICE_KIND_WORDS } from "./words";
 
@@ -118,6 +119,7 @@ function RemoveConfirmation({ device, onCancel }: { device: Device; onCancel(): 
 export function DeviceCard({ device }: { device: Device }) {
   const [mode, setMode] = useState<"view" | "rename" | "remove">("view");
   const headingId = useId();
+  const isDemo = useIsDemo();
   return (
     <li className="card stack rh-device" aria-labelledby={headingId}>
       <div>
@@ -139,6 +141,9 @@ export function DeviceCard({ device }: { device: Device }) {
             Remove
           </Button>
         </div>
+      ) : null}
+      {isDemo && device.kind === "lock" && mode === "view" ? (
+        <DemoKeypad deviceId={device.id} name={device.name} />
       ) : null}
     </li>
   );
