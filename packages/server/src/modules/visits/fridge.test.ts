@@ -147,6 +147,29 @@ describe.each(TEST_DATABASES)("fridge delivery, chained behind the front door, o
     }
   });
 
+  it("refuses the fridge at open-next when it stopped being ready, naming the rules, and sends nothing", async () => {
+    const { trackingNumber } = await home.shipment({ method: "in_fridge", perishable: true });
+    const opened = await scan(trackingNumber);
+    expect(opened.body.status).toBe("open");
+    fridge.jam();
+    await reported(server, fridge.deviceId, (s) => s.lock === "jammed");
+    const unlocks = await unlocksOfFridge();
+    try {
+      const refused = await openNext(opened.body.id);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({
+        code: "conflict",
+        details: { refusals: [expect.objectContaining({ code: "fridge_not_locked" })] },
+      });
+      expect(await unlocksOfFridge()).toBe(unlocks);
+      expect(await auditTypes(opened.body.id)).toContain("visit.inner_refused");
+    } finally {
+      fridge.clearJam();
+      await reported(server, fridge.deviceId, (s) => s.lock === "locked");
+    }
+    expect((await secure(opened.body.id)).body.status).toBe("secured");
+  });
+
   it("lets only the visit's courier open the fridge; others learn nothing", async () => {
     const { trackingNumber } = await home.shipment({ method: "in_fridge", perishable: true });
     const opened = await scan(trackingNumber);
