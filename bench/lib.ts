@@ -136,7 +136,8 @@ export type VideoCameraCommand =
       cameras: { deviceId: string; secret: string }[];
       segmentBytes: number;
     }
-  | { type: "ingest"; warmupMs: number; durationMs: number }
+  /** `serverUrl`: upload there instead (the bare HTTP sink), with uploaders of its own. */
+  | { type: "ingest"; warmupMs: number; durationMs: number; serverUrl?: string }
   | { type: "live"; durationMs: number }
   | { type: "stop" };
 

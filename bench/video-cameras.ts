@@ -45,15 +45,36 @@ function nextSegment(camera: Camera, capturedEnd: number): VideoSegment {
   return { ...chained, startedAt, durationMs: SEGMENT_MS, data: camera.data };
 }
 
-/** Closed loop: every camera uploads back to back; only segments stored inside the window count. */
-async function ingest(warmupMs: number, durationMs: number): Promise<VideoPhaseResult> {
+/**
+ * Closed loop: every camera uploads back to back; only segments stored inside the window count.
+ * With `url`, to another server (the bare sink) through uploaders of its own; the cameras' chains
+ * to the real server are left as they were.
+ */
+async function ingest(warmupMs: number, durationMs: number, url?: string): Promise<VideoPhaseResult> {
+  // Stand-ins of the cameras with chains and uploaders of their own: the real chains stay intact.
+  const uploading = url
+    ? cameras.map((camera) => ({
+        ...camera,
+        uploader: new SegmentUploader({ serverUrl: url, deviceId: camera.deviceId, secret: "bench" }),
+        chainer: new SegmentChainer(camera.deviceId),
+        sequence: 0,
+      }))
+    : cameras;
+  try {
+    return await closedLoop(uploading, warmupMs, durationMs);
+  } finally {
+    if (url) for (const camera of uploading) camera.uploader.close();
+  }
+}
+
+async function closedLoop(uploading: Camera[], warmupMs: number, durationMs: number): Promise<VideoPhaseResult> {
   const meter = new CpuMeter();
   const result = emptyResult();
   const start = performance.now();
   const windowStart = start + warmupMs;
   const windowEnd = windowStart + durationMs;
   await Promise.all(
-    cameras.map(async (camera) => {
+    uploading.map(async (camera) => {
       while (!stopping && performance.now() < windowEnd) {
         const segment = nextSegment(camera, Date.now());
         const outcome = await camera.uploader.upload(segment).catch((error: unknown) => ({
@@ -157,7 +178,7 @@ process.on("message", (command: VideoCameraCommand) => {
           send({ type: "ready" });
           break;
         case "ingest":
-          send({ type: "result", result: await ingest(command.warmupMs, command.durationMs) });
+          send({ type: "result", result: await ingest(command.warmupMs, command.durationMs, command.serverUrl) });
           break;
         case "live":
           send({ type: "result", result: await live(command.durationMs) });

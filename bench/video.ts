@@ -9,6 +9,8 @@
  *   raw disk: as many writers as cameras, in this process while the server idles, each writing
  *             segment after segment to its own new file and fsyncing it (the durability the media
  *             store gives every segment) — the ceiling for ingest on this disk.
+ *   bare HTTP: the same uploads to a node:http server in this process that only reads and hashes
+ *             them — what HTTP itself costs here, the ceiling for any HTTP ingest on this machine.
  *   ingest:   every camera uploads back to back (closed loop) from a child process (video-cameras.ts)
  *             through the real upload endpoint: credentials, hashes and chain checked, the bytes
  *             fsynced and renamed into the store, the segment's row committed.
@@ -23,8 +25,11 @@
  * --profile (a CPU profile of the server during ingest, in bench/out/, with a summary).
  */
 import type { ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import fs from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -122,6 +127,29 @@ async function rawDiskWrites(dir: string, writers: number, bytes: Buffer, warmup
   return { mbPerS: written / MB / (ms / 1000), filesPerS: files / (ms / 1000) };
 }
 
+/** A node:http server that reads each upload, hashes it as the real one does, and answers 201. */
+async function startBareSink(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const hash = createHash("sha256");
+    request.on("data", (chunk: Buffer) => hash.update(chunk));
+    request.on("end", () => {
+      hash.digest("hex");
+      response.writeHead(201, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  server.keepAliveTimeout = 10_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** The server process's CPU and event-loop use over a phase. */
 function serverWindow() {
   const meter = new CpuMeter();
@@ -186,6 +214,21 @@ async function main(): Promise<number> {
   } satisfies VideoCameraCommand);
   await withTimeout(ready, 30_000, "starting the cameras");
 
+  // Second baseline: the same uploads to a bare node:http server in this process that reads each
+  // body, hashes it and answers 201 — the cost of HTTP itself on this machine, with no storage.
+  const sink = await startBareSink();
+  const bare = await runPhase(
+    cameras,
+    { type: "ingest", warmupMs: settings.warmupS * 1000, durationMs: settings.durationS * 1000, serverUrl: sink.url },
+    (settings.warmupS + settings.durationS) * 1000 + 60_000,
+  );
+  await sink.close();
+  const bareMbPerS = bare.bytes / MB / (bare.windowMs / 1000);
+  say(
+    `bare HTTP sink (read, hash, answer; nothing stored): ${fmt(bare.segments / (bare.windowMs / 1000))} uploads/s, ` +
+      `${fmt(bareMbPerS)} MB/s (${fmt((bareMbPerS / raw.mbPerS) * 100, 0)}% of raw disk)`,
+  );
+
   let measure = serverWindow();
   const profiler = profiling ? new Profiler() : null;
   await profiler?.start();
@@ -204,7 +247,7 @@ async function main(): Promise<number> {
   const ingestMbPerS = ingest.bytes / MB / secs;
   say(
     `ingest: ${ingest.segments} segments stored in ${fmt(secs)} s = ${fmt(segmentsPerS)}/s, ${fmt(ingestMbPerS)} MB/s ` +
-      `(${fmt((ingestMbPerS / raw.mbPerS) * 100, 0)}% of raw disk), ${ingest.failures} failed` +
+      `(${fmt((ingestMbPerS / raw.mbPerS) * 100, 0)}% of raw disk, ${fmt((ingestMbPerS / bareMbPerS) * 100, 0)}% of the bare HTTP sink), ${ingest.failures} failed` +
       (ingest.firstFailures.length > 0 ? ` (${ingest.firstFailures.join(", ")})` : ""),
   );
   describeCpu("ingest", ingestServer, ingest.cpu);
