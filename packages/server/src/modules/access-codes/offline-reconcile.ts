@@ -4,6 +4,7 @@ import type { AuditActor } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
 import { reportedState } from "../devices/schemas.js";
+import { insertOpenIncident } from "../incidents/repository.js";
 import { findOfflineCode, transitionCode } from "./repository.js";
 import { codeEventData, shipmentOf } from "./service.js";
 
@@ -135,24 +136,15 @@ export async function reconcileOfflineUse(
       });
       return;
     }
-    const incidentId = newId("incident", now);
     const detail =
       "An offline code opened the door while the lock had no network; the lock does not report itself locked and closed.";
-    await trx
-      .insertInto("incidents")
-      .values({
-        id: incidentId,
-        visit_id: visitId,
-        site_id: visit.site_id,
-        kind: "offline_visit_unsecured",
-        status: "open",
-        detail,
-        opened_at: now,
-        resolved_at: null,
-        resolved_by: null,
-        resolution: null,
-      })
-      .execute();
+    const incidentId = await insertOpenIncident(trx, {
+      visitId,
+      siteId: visit.site_id,
+      kind: "offline_visit_unsecured",
+      detail,
+      openedAt: now,
+    });
     record({
       type: "visit.incident",
       subjectType: "visit",

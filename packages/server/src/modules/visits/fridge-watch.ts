@@ -1,6 +1,6 @@
-import { newId } from "@threshold/core";
 import type { AppContext } from "../../context.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
+import { insertOpenIncident } from "../incidents/repository.js";
 
 type Ctx = Pick<AppContext, "db" | "clock" | "config" | "audit">;
 
@@ -108,22 +108,13 @@ async function raiseFridgeIncident(
       .where("status", "=", "open")
       .executeTakeFirst();
     if (open) return;
-    const incidentId = newId("incident", now);
-    await trx
-      .insertInto("incidents")
-      .values({
-        id: incidentId,
-        visit_id: visit.id,
-        site_id: visit.site_id,
-        kind,
-        status: "open",
-        detail: facts.detail,
-        opened_at: now,
-        resolved_at: null,
-        resolved_by: null,
-        resolution: null,
-      })
-      .execute();
+    const incidentId = await insertOpenIncident(trx, {
+      visitId: visit.id,
+      siteId: visit.site_id,
+      kind,
+      detail: facts.detail,
+      openedAt: now,
+    });
     record({
       type: "incident.opened",
       subjectType: "incident",

@@ -16,6 +16,7 @@ import { isUniqueViolation } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
+import { insertOpenIncident } from "../incidents/repository.js";
 import { closeClip, openClip } from "../video/clip-links.js";
 import { liveCameras } from "../video/service.js";
 import { type Actuator, actuatorForMethod, LOCK } from "./actuators.js";
@@ -449,22 +450,13 @@ export class VisitService {
     const now = this.ctx.clock.now();
     return this.ctx.audit.transaction(async (trx, record) => {
       if (!(await transition(trx, visit.id, from, { status: "incident", reason: kind, updated_at: now }))) return false;
-      const incidentId = newId("incident", now);
-      await trx
-        .insertInto("incidents")
-        .values({
-          id: incidentId,
-          visit_id: visit.id,
-          site_id: visit.site_id,
-          kind,
-          status: "open",
-          detail,
-          opened_at: now,
-          resolved_at: null,
-          resolved_by: null,
-          resolution: null,
-        })
-        .execute();
+      const incidentId = await insertOpenIncident(trx, {
+        visitId: visit.id,
+        siteId: visit.site_id,
+        kind,
+        detail,
+        openedAt: now,
+      });
       record({
         type: "visit.incident",
         subjectType: "visit",
