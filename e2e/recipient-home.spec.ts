@@ -69,12 +69,26 @@ test("the recipient edits the notes for couriers, and they are still there after
   await page.reload();
   await expect(notes).toHaveValue(edited);
 
+  // Offline codes as a standing fallback: off by default, says plainly it cannot be revoked, and keeps.
+  const offlineCodes = page.getByRole("checkbox", { name: /Allow offline codes/ });
+  await expect(offlineCodes).not.toBeChecked();
+  await expect(page.getByRole("group", { name: "When the lock is offline" })).toContainText(
+    "It cannot be revoked until the lock is back online",
+  );
+  await offlineCodes.check();
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved at" })).toBeVisible();
+  await page.reload();
+  await expect(offlineCodes).toBeChecked();
+  await offlineCodes.uncheck(); // saved with the demo's notes below
+
   // Put the demo's notes back: the courier's spec reads them at the door.
   await notes.fill(DEMO_NOTES);
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved at" })).toBeVisible();
   await page.reload();
   await expect(notes).toHaveValue(DEMO_NOTES);
+  await expect(offlineCodes).not.toBeChecked();
 });
 
 test("the recipient sees the demo's devices online, renames one and back, and a wrong pairing code is refused", async ({

@@ -158,6 +158,27 @@ export function ConsentForm({ current }: { current: AccessPointConsent }) {
         </p>
       </div>
 
+      {draft.methods.includes("in_home") ? (
+        <fieldset className="card rh-fieldset">
+          <legend>When the lock is offline</legend>
+          <label className="checkbox rh-method">
+            <input
+              type="checkbox"
+              checked={draft.offlineCodes}
+              onChange={(event) => change({ offlineCodes: event.target.checked })}
+            />
+            <span>
+              Allow offline codes
+              <span className="small muted rh-method-hint">
+                A carrier may then ask for a code the lock checks with no network, for one hour of a delivery window. It
+                opens once. <strong>It cannot be revoked until the lock is back online</strong>, and the camera is not
+                checked before it opens. Off, offline codes are given only while the lock is offline.
+              </span>
+            </span>
+          </label>
+        </fieldset>
+      ) : null}
+
       {problem ? (
         <p className="note note-error" role="alert">
           {problem}
