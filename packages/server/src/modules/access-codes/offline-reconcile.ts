@@ -5,6 +5,7 @@ import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
 import { reportedState } from "../devices/schemas.js";
 import { insertOpenIncident } from "../incidents/repository.js";
+import { shipmentDeliveredEvent } from "../shipments/delivered.js";
 import { findOfflineCode, transitionCode } from "./repository.js";
 import { codeEventData, shipmentOf } from "./service.js";
 
@@ -121,19 +122,7 @@ export async function reconcileOfflineUse(
         actor: SYSTEM,
         data: visitData,
       });
-      record({
-        type: "shipment.delivered",
-        subjectType: "shipment",
-        subjectId: shipment.id,
-        siteId: visit.site_id,
-        actor: SYSTEM,
-        data: {
-          carrierId: shipment.carrier_id,
-          trackingNumber: shipment.tracking_number,
-          visitId,
-          courierId: visit.courier_id,
-        },
-      });
+      record(shipmentDeliveredEvent(shipment, visit));
       return;
     }
     const detail =

@@ -1,3 +1,4 @@
+export { shipmentDeliveredEvent } from "./delivered.js";
 export { type FrontDoor, findFrontDoor, frontDoorsOfSites } from "./front-door.js";
 export { type Readiness, readinessOf } from "./readiness.js";
 export {

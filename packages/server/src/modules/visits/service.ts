@@ -17,6 +17,7 @@ import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
 import { insertOpenIncident } from "../incidents/repository.js";
+import { shipmentDeliveredEvent } from "../shipments/delivered.js";
 import { closeClip, openClip } from "../video/clip-links.js";
 import { liveCameras } from "../video/service.js";
 import { type Actuator, actuatorForMethod, LOCK } from "./actuators.js";
@@ -405,19 +406,7 @@ export class VisitService {
         actor: SYSTEM,
         data: visitData(visit, shipment),
       });
-      record({
-        type: "shipment.delivered",
-        subjectType: "shipment",
-        subjectId: shipment.id,
-        siteId: visit.site_id,
-        actor: SYSTEM,
-        data: {
-          carrierId: shipment.carrier_id,
-          trackingNumber: shipment.tracking_number,
-          visitId: visit.id,
-          courierId: visit.courier_id,
-        },
-      });
+      record(shipmentDeliveredEvent(shipment, visit));
       return { recordStop: await this.stage(trx, record, visit, visit.camera_device_id, "record_stop") };
     });
     if (done) await this.publishQuietly(done.recordStop);
