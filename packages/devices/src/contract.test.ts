@@ -25,6 +25,7 @@ import { GarageOpenerAgent } from "./garage-opener-agent.js";
 import type { AgentKind, DeviceIdentity } from "./identity.js";
 import { LockAgent } from "./lock-agent.js";
 import { startBroker, type TestBroker } from "./test-support/broker.js";
+import { VehicleAgent } from "./vehicle-agent.js";
 
 /**
  * DESIGN.md section 6: the agents run contract tests against the published protocol examples.
@@ -173,6 +174,21 @@ const CASES = [
         heartbeatMs: 60_000,
       }),
   },
+  {
+    kind: "vehicle" as const,
+    deviceId: EXAMPLE_IDENTITIES.vehicleDeviceId,
+    command: "command.unlock_trunk",
+    // The examples' car, parked where state.vehicle places it.
+    start: (identity: DeviceIdentity, clock: ManualClock, log: (line: string) => void) =>
+      new VehicleAgent({
+        identity,
+        clock,
+        log,
+        position: { lat: 52.37312, lng: 4.89245, accuracyM: 5 },
+        firmware: "bridge-1.0.0",
+        heartbeatMs: 60_000,
+      }),
+  },
 ];
 
 /** The event each example command causes, once. */
@@ -180,13 +196,14 @@ const ACTED: Record<AgentKind, string> = {
   lock: "lock.unlocked",
   camera: "camera.recording_started",
   garage_opener: "garage.opened",
+  vehicle: "trunk.unlocked",
 };
 
 describe.each(CASES)("the $kind agent against the protocol examples", ({ kind, deviceId, command: name, start }) => {
   const command = getProtocolExample(examples, "command", name);
   const deviceKey = keys.devices.get(deviceId)?.pair.publicKey;
   let wire: Wire;
-  let agent: LockAgent | CameraAgent | GarageOpenerAgent;
+  let agent: LockAgent | CameraAgent | GarageOpenerAgent | VehicleAgent;
   const logs: string[] = [];
   let firstAck: AckMessage;
 
@@ -236,6 +253,11 @@ describe.each(CASES)("the $kind agent against the protocol examples", ({ kind, d
         story(getProtocolExample(examples, "state", "state.garage_opener").message),
       );
       expect(agent.state).toMatchObject({ door: "open" });
+    } else if (kind === "vehicle") {
+      expect(story(firstAck)).toEqual(story(getProtocolExample(examples, "ack", "ack.trunk-unlocked").message));
+      const [first] = wire.messages<StateMessage>("state");
+      expect(first && story(first)).toEqual(story(getProtocolExample(examples, "state", "state.vehicle").message));
+      expect(agent.state).toMatchObject({ locks: "trunk_unlocked" });
     } else {
       const started = getProtocolExample(examples, "event", "event.camera.recording_started").message;
       const event = await wire.waitFor<EventMessage>("evt", (e) => e.type === started.type, started.type);

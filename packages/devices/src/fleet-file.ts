@@ -14,6 +14,8 @@ export interface FleetDevice {
   travelS?: number;
   /** Garage openers only: seconds before an open door closes by itself; 0 = never. */
   autoCloseS?: number;
+  /** Vehicles only: where the simulated car is parked at start. */
+  position?: { lat: number; lng: number };
   heartbeatMs?: number;
 }
 
@@ -22,7 +24,16 @@ export interface FleetFile {
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const DEVICE_KEYS = new Set(["name", "kind", "autoRelockS", "temperatureC", "travelS", "autoCloseS", "heartbeatMs"]);
+const DEVICE_KEYS = new Set([
+  "name",
+  "kind",
+  "autoRelockS",
+  "temperatureC",
+  "travelS",
+  "autoCloseS",
+  "position",
+  "heartbeatMs",
+]);
 
 /** Reads and validates a fleet file; a bad file is an error listing everything wrong with it. */
 export async function loadFleetFile(path: string): Promise<FleetFile> {
@@ -70,7 +81,7 @@ function fleetProblems(value: unknown): string[] {
       seen.add(device.name);
     }
     if (!AGENT_KINDS.includes(device.kind as AgentKind)) {
-      problems.push(`${where}.kind must be "lock", "camera" or "garage_opener"`);
+      problems.push(`${where}.kind must be "lock", "camera", "garage_opener" or "vehicle"`);
     }
     if (device.autoRelockS !== undefined) {
       if (device.kind !== "lock") problems.push(`${where}.autoRelockS applies to locks only`);
@@ -79,6 +90,12 @@ function fleetProblems(value: unknown): string[] {
       }
     }
     problems.push(...garageAndFridgeProblems(device, where));
+    if (device.position !== undefined) {
+      if (device.kind !== "vehicle") problems.push(`${where}.position applies to vehicles only`);
+      else if (!isPosition(device.position)) {
+        problems.push(`${where}.position must be {"lat": -90..90, "lng": -180..180}`);
+      }
+    }
     if (device.heartbeatMs !== undefined && !isWholeNumberIn(device.heartbeatMs, 100, 3_600_000)) {
       problems.push(`${where}.heartbeatMs must be a whole number of milliseconds from 100 to 3600000`);
     }
@@ -107,6 +124,12 @@ function garageAndFridgeProblems(device: Record<string, unknown>, where: string)
     }
   }
   return problems;
+}
+
+function isPosition(value: unknown): boolean {
+  if (!isRecord(value) || Object.keys(value).some((key) => key !== "lat" && key !== "lng")) return false;
+  const { lat, lng } = value;
+  return typeof lat === "number" && typeof lng === "number" && Math.abs(lat) <= 90 && Math.abs(lng) <= 180;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -9,6 +9,7 @@ import { type DeviceIdentity, loadIdentity, saveIdentity } from "./identity.js";
 import { KEYPAD_SOCKET_NAME, startKeypadSocket } from "./keypad/keypad-socket.js";
 import { LockAgent } from "./lock-agent.js";
 import { pairDevice } from "./pairing-client.js";
+import { VehicleAgent } from "./vehicle-agent.js";
 import { FfmpegVideoSource } from "./video/ffmpeg-video-source.js";
 import { SyntheticVideoSource } from "./video/synthetic-video-source.js";
 import { NoVideoSource, type VideoSource } from "./video-source.js";
@@ -39,7 +40,7 @@ export interface RunFleetOptions {
 export type FleetVideo = "ffmpeg" | "synthetic" | "none";
 export const FLEET_VIDEO: readonly FleetVideo[] = ["ffmpeg", "synthetic", "none"];
 
-export type FleetAgent = LockAgent | CameraAgent | GarageOpenerAgent;
+export type FleetAgent = LockAgent | CameraAgent | GarageOpenerAgent | VehicleAgent;
 
 export interface RunningFleet {
   agents: Map<string, FleetAgent>;
@@ -159,6 +160,9 @@ function createAgent(
       ...(device.autoCloseS !== undefined ? { autoCloseS: device.autoCloseS } : {}),
     });
   }
+  if (device.kind === "vehicle") {
+    return new VehicleAgent({ ...common, position: device.position ?? DEFAULT_CAR_POSITION });
+  }
   return new LockAgent({
     ...common,
     ...speed,
@@ -168,6 +172,9 @@ function createAgent(
     ...(device.temperatureC !== undefined ? { temperatureC: device.temperatureC } : {}),
   });
 }
+
+/** Where a simulated car without a position parks: next to the demo home (Amsterdam's Dam square). */
+const DEFAULT_CAR_POSITION = { lat: 52.3731, lng: 4.8926 };
 
 function cameraVideo(identity: DeviceIdentity, options: RunFleetOptions): VideoSource {
   const { deviceId, name } = identity;

@@ -14,7 +14,7 @@ import {
 import { JSON_SCHEMA_DIALECT, schemaFileName } from "./json-schema.js";
 import { MESSAGE_KINDS, type MessageKind } from "./message-kinds.js";
 import { GENERATED_JSON_DIRS, renderProtocolDocs } from "./protocol-docs.js";
-import { CameraState, GarageOpenerState, LockState } from "./schemas.js";
+import { CameraState, GarageOpenerState, LockState, VehicleState } from "./schemas.js";
 import { verifyMessage } from "./signing.js";
 import { EXAMPLE_IDENTITIES, loadProtocolTestKeys, PROTOCOL_DOCS_DIR } from "./test-keys.js";
 
@@ -110,7 +110,7 @@ describe("protocol examples", () => {
     const lockState = Compile(LockState);
     const cameraState = Compile(CameraState);
     const garageState = Compile(GarageOpenerState);
-    const shapes = { lock: lockState, camera: cameraState, garage_opener: garageState };
+    const shapes = { lock: lockState, camera: cameraState, garage_opener: garageState, vehicle: Compile(VehicleState) };
     for (const { name, message } of ofKind("state")) {
       const shape = shapes[message.kind];
       expect(shape.Check(message.state), name).toBe(true);

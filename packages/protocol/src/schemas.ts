@@ -30,6 +30,8 @@ export const PROTOCOL_DEVICE_KINDS = [
   "camera",
   // Access points beyond the front door (docs/garage-and-fridge.md).
   "garage_opener",
+  // Cars: a car maker's connected-car service, bridged (docs/in-car-delivery.md).
+  "vehicle",
 ] as const;
 export type ProtocolDeviceKind = (typeof PROTOCOL_DEVICE_KINDS)[number];
 
@@ -70,6 +72,8 @@ export const COMMAND_ACTIONS = [
   // Garage openers (docs/garage-and-fridge.md): acked once the door has stopped moving.
   "open",
   "close",
+  // Cars (docs/in-car-delivery.md): release the trunk lid's lock only; `lock` locks the whole car.
+  "unlock_trunk",
   ...KEYPAD_COMMAND_ACTIONS,
 ] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
@@ -123,6 +127,8 @@ export const ACK_REASONS = [
   // Codes (issue 6): pin_enable or pin_remove named a code the lock does not hold; a sealed PIN did not open.
   "unknown_code",
   "bad_code",
+  // Cars: the car is being driven, so the trunk stays locked.
+  "driving",
 ] as const;
 export type AckReason = (typeof ACK_REASONS)[number];
 
@@ -178,7 +184,35 @@ export const GarageOpenerState = Type.Object(
 );
 export type GarageOpenerState = Static<typeof GarageOpenerState>;
 
-export const DeviceReportedState = Type.Union([LockState, CameraState, GarageOpenerState]);
+/** Whether a car is parked or being driven: the ignition, as the car maker reports it. */
+export const VEHICLE_DRIVE_STATES = ["parked", "driving"] as const;
+export type VehicleDrive = (typeof VEHICLE_DRIVE_STATES)[number];
+/** The car's central locking: all locked, only the trunk released (for a delivery), or unlocked. */
+export const VEHICLE_LOCK_STATES = ["locked", "trunk_unlocked", "unlocked"] as const;
+export type VehicleLocks = (typeof VEHICLE_LOCK_STATES)[number];
+
+export const VehicleState = Type.Object(
+  {
+    drive: Type.Enum(VEHICLE_DRIVE_STATES, { description: "parked (ignition off) or driving (ignition on)." }),
+    position: Type.Object(
+      {
+        lat: Type.Number({ minimum: -90, maximum: 90 }),
+        lng: Type.Number({ minimum: -180, maximum: 180 }),
+        accuracyM: Type.Number({ minimum: 0, maximum: 100_000, description: "Radius of the fix, in metres." }),
+      },
+      { additionalProperties: false, description: "The car's last position fix (GNSS)." },
+    ),
+    locks: Type.Enum(VEHICLE_LOCK_STATES, {
+      description: "locked: doors and trunk; trunk_unlocked: only the trunk may be opened; unlocked: all.",
+    }),
+    doors: Type.Enum(["closed", "open"] as const, { description: "open when any door is open." }),
+    trunk: Type.Enum(["closed", "open"] as const, { description: "The trunk (boot) lid." }),
+  },
+  { additionalProperties: false },
+);
+export type VehicleState = Static<typeof VehicleState>;
+
+export const DeviceReportedState = Type.Union([LockState, CameraState, GarageOpenerState, VehicleState]);
 export type DeviceReportedState = Static<typeof DeviceReportedState>;
 
 export const AckMessage = Type.Object(
@@ -219,6 +253,14 @@ export const EVENT_TYPES = [
   "temperature.reported",
   // Codes (issue 6): a keypad code opened the lock; the data names the code, never the PIN.
   "pin.used",
+  // Cars (docs/in-car-delivery.md): ignition on and off, the trunk lid, the car moving.
+  "vehicle.driving",
+  "vehicle.parked",
+  "vehicle.moved",
+  "trunk.unlocked",
+  "trunk.opened",
+  "trunk.closed",
+  "vehicle.locked",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -2,6 +2,7 @@ import { CameraAgent, type CameraAgentOptions } from "../camera-agent.js";
 import { GarageOpenerAgent, type GarageOpenerAgentOptions } from "../garage-opener-agent.js";
 import type { AgentKind } from "../identity.js";
 import { LockAgent, type LockAgentOptions } from "../lock-agent.js";
+import { VehicleAgent, type VehicleAgentOptions } from "../vehicle-agent.js";
 import type { TestBroker } from "./broker.js";
 import { makeTestDevice, type TestDevice } from "./identities.js";
 import { TestGateway } from "./test-gateway.js";
@@ -43,6 +44,13 @@ export class TestBench {
     );
   }
 
+  vehicle(options: Optional<VehicleAgentOptions> = {}): Promise<Running<VehicleAgent>> {
+    return this.start(
+      "vehicle",
+      (device, log) => new VehicleAgent({ heartbeatMs: 60_000, log, ...options, identity: device.identity }),
+    );
+  }
+
   /** Registers something to undo after the test, undone in reverse order. */
   defer(cleanup: () => Promise<void>): void {
     this.cleanups.push(cleanup);
@@ -52,7 +60,7 @@ export class TestBench {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) await cleanup();
   }
 
-  private async start<A extends LockAgent | CameraAgent | GarageOpenerAgent>(
+  private async start<A extends LockAgent | CameraAgent | GarageOpenerAgent | VehicleAgent>(
     kind: AgentKind,
     create: (device: TestDevice, log: (line: string) => void) => A,
   ): Promise<Running<A>> {
