@@ -19,6 +19,8 @@ export const ID_PREFIXES = {
   webhookMessage: "msg",
   videoSegment: "seg",
   accessCode: "acc",
+  /** A recipient's car (docs/in-car-delivery.md); `car_` names carriers. */
+  car: "veh",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

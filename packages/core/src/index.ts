@@ -9,4 +9,5 @@ export * from "./ids.js";
 export * from "./keypad-code.js";
 export * from "./offline-code.js";
 export * from "./roles.js";
+export * from "./trunk-rules.js";
 export * from "./visit-rules.js";
