@@ -49,6 +49,12 @@ export const ERROR_CODES = {
   access_code_unusable: 409,
   window_closed: 409,
   offline_codes_exhausted: 409,
+  // In-car delivery (docs/in-car-delivery.md)
+  parcel_unmeasured: 422,
+  parcel_too_large: 422,
+  parcel_too_heavy: 422,
+  parcel_too_valuable: 422,
+  car_not_paired: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

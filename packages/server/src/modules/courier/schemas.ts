@@ -19,8 +19,10 @@ export const Stop = Type.Object({
   accessPoint: Type.Union(
     [
       Type.Object({
-        id: Type.String({ description: "acp_… of the front door, garage or fridge the method goes through." }),
-        kind: Type.Enum(["front_door", "garage", "fridge"]),
+        id: Type.String({
+          description: "acp_… of the front door, garage, fridge or car trunk the method goes through.",
+        }),
+        kind: Type.Enum(["front_door", "garage", "fridge", "trunk"]),
         name: Type.String(),
         notes: Type.String({ description: "The recipient's notes for the courier, e.g. 'dog shut in the kitchen'." }),
       }),

@@ -94,6 +94,6 @@ async function accessPointsByMethod(
 }
 
 /** Stops go through the access points the opening methods use; nothing else is found for them. */
-function stopKind(kind: SiteAccessPoint["kind"]): "front_door" | "garage" | "fridge" {
-  return kind === "garage" || kind === "fridge" ? kind : "front_door";
+function stopKind(kind: SiteAccessPoint["kind"]): "front_door" | "garage" | "fridge" | "trunk" {
+  return kind === "garage" || kind === "fridge" || kind === "trunk" ? kind : "front_door";
 }

@@ -5,8 +5,8 @@ import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
 import { Time } from "../../http/schema-types.js";
 
-/** Methods a carrier may create today; the others arrive with trunks and lockers. */
-export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "doorstep"] as const;
+/** Methods a carrier may create today; lockers arrive with their issue. */
+export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "in_trunk", "doorstep"] as const;
 export const SHIPMENT_STATUSES = ["created", "assigned", "delivered", "cancelled"] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
@@ -31,7 +31,7 @@ export const CreateShipmentBody = Type.Object(
     ),
     method: Type.Enum(SHIPMENT_METHODS, {
       description:
-        "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag); doorstep needs nothing.",
+        "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); doorstep needs nothing.",
     }),
     window: Type.Object(
       {
