@@ -130,7 +130,7 @@ describe.each(TEST_DATABASES)("the trunk visit on %s", (database) => {
     await expectRefused((await parcel({ valueCents: 150_000 })).trackingNumber, "parcel_too_valuable");
   });
 
-  it("refuses while the owner blocks the car, and opens again once unblocked", async () => {
+  it("refuses while the owner blocks the car, until they unblock it", async () => {
     const as = { cookie: home.recipient.cookie };
     expect((await home.request("POST", `/v1/cars/${car.carId}/block`, as)).body.blocked).toBe(true);
     await expectRefused((await parcel()).trackingNumber, "car_blocked");
