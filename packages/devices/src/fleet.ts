@@ -9,6 +9,7 @@ import { type DeviceIdentity, loadIdentity, saveIdentity } from "./identity.js";
 import { KEYPAD_SOCKET_NAME, startKeypadSocket } from "./keypad/keypad-socket.js";
 import { LockAgent } from "./lock-agent.js";
 import { pairDevice } from "./pairing-client.js";
+import { CAR_SOCKET_NAME, startCarSocket } from "./vehicle/car-socket.js";
 import { VehicleAgent } from "./vehicle-agent.js";
 import { FfmpegVideoSource } from "./video/ffmpeg-video-source.js";
 import { SyntheticVideoSource } from "./video/synthetic-video-source.js";
@@ -77,9 +78,24 @@ export async function runFleet(options: RunFleetOptions): Promise<RunningFleet> 
     return undefined;
   });
 
+  // `threshold car` drives, parks and opens the simulated cars through this socket.
+  const vehicles = new Map(
+    [...agents].filter((entry): entry is [string, VehicleAgent] => entry[1] instanceof VehicleAgent),
+  );
+  const carControls =
+    vehicles.size === 0
+      ? undefined
+      : await startCarSocket(join(stateDir, CAR_SOCKET_NAME), () => vehicles).catch((error: unknown) => {
+          log(
+            `car socket not started (${error instanceof Error ? error.message : String(error)}); car controls are off`,
+          );
+          return undefined;
+        });
+
   return {
     agents,
     async stop() {
+      await carControls?.close();
       await keypads?.close();
       await Promise.allSettled([...agents.values()].map((agent) => agent.stop()));
     },

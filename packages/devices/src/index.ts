@@ -11,6 +11,7 @@ export * from "./keypad/keypad-store.js";
 export * from "./lock-agent.js";
 export * from "./pairing-client.js";
 export * from "./vehicle/car-maker-adapter.js";
+export * from "./vehicle/car-socket.js";
 export * from "./vehicle/simulated-car.js";
 export * from "./vehicle-agent.js";
 export * from "./video/ffmpeg-path.js";

@@ -7,10 +7,10 @@ export function printBanner(info: {
   apiKey: string;
   dataDir: string;
   siteId: string;
-  shipments: { ready: string; later: string };
+  shipments: { ready: string; later: string; trunk: string };
 }): void {
   const rows = [
-    ["recipient", DEMO_ACCOUNTS.recipient.email, "Alex: a home with a paired front-door lock and porch camera"],
+    ["recipient", DEMO_ACCOUNTS.recipient.email, "Alex: a home with a front-door lock and porch camera, and a car"],
     ["courier", DEMO_ACCOUNTS.courier.email, "Sam, a Parcelo Express courier"],
     ["carrier admin", DEMO_ACCOUNTS.carrierAdmin.email, "Parcelo Express dispatch"],
     ["operator", DEMO_ACCOUNTS.operator.email, "fleet, audit and key rotation"],
@@ -39,6 +39,11 @@ export function printBanner(info: {
       `    npx threshold courier scan ${info.shipments.ready}      # checks every rule, camera records, door unlocks`,
       "    npx threshold courier secure <visit id>         # locks, and waits for the lock to confirm",
       `    npx threshold courier scan ${info.shipments.later}      # refused: outside its delivery window`,
+      "",
+      "  Deliver into the trunk of Alex's car, parked up the street (docs/in-car-delivery.md):",
+      `    npx threshold courier scan ${info.shipments.trunk} --lat 52.3741 --lng 4.8922   # beside the car`,
+      "    npx threshold car open-trunk   # lift the lid; then close-trunk, and secure the visit",
+      "    npx threshold car drive        # try scanning again: refused, the car is being driven",
       "",
       "  Or with curl:",
       `    curl -s ${info.url}/health`,
