@@ -62,7 +62,7 @@ export function CarCard({ car, home }: { car: Car; home: { lat: number; lng: num
           </p>
         </div>
         {car.photo ? (
-          <img className="rh-car-photo" src={car.photo} alt={`Photo of the ${car.colour} ${car.make}`} />
+          <img className="rh-car-photo" src={car.photo} alt={`The ${car.colour} ${car.make} ${car.model}`} />
         ) : null}
       </div>
       <ReadinessPills checks={carChecks(car)} label={`State of the ${car.make} ${car.model}`} />
