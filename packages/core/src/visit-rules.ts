@@ -149,7 +149,8 @@ export function checkVisit(facts: VisitFacts): Refusal[] {
   const { shipment, site, accessPoint, lock, camera } = facts;
   // Without a shipment assigned to this courier nothing else may be revealed about the address.
   if (!shipment || shipment.courierId !== facts.courierId) return [refusal("not_assigned")];
-  if (shipment.status === "delivered") return [refusal("already_delivered")];
+  // A return collected from a trunk is as finished as a delivered parcel.
+  if (shipment.status === "delivered" || shipment.status === "collected") return [refusal("already_delivered")];
   // Only methods that open something come here; the code keeps its first name for compatibility.
   if (!isOpeningMethod(shipment.method)) return [refusal("method_not_in_home")];
 

@@ -3963,7 +3963,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4009,7 +4009,7 @@ export interface paths {
                         /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
                         url: string;
                         /** @description The events to receive; every type when left out. */
-                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                     };
                 };
             };
@@ -4025,7 +4025,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4121,7 +4121,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -4194,7 +4194,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -5030,7 +5030,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    status?: "created" | "assigned" | "delivered" | "cancelled";
+                    status?: "created" | "assigned" | "delivered" | "collected" | "cancelled";
                     /** @description upcoming: the window has not ended yet; past: it has. Both when left out. */
                     when?: "upcoming" | "past";
                     /** @description 1–200, default 50. */
@@ -5061,7 +5061,9 @@ export interface paths {
                                 /** @enum {unknown} */
                                 method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
                                 /** @enum {unknown} */
-                                status: "created" | "assigned" | "delivered" | "cancelled";
+                                direction: "delivery" | "return";
+                                /** @enum {unknown} */
+                                status: "created" | "assigned" | "delivered" | "collected" | "cancelled";
                                 window: {
                                     /**
                                      * Format: date-time
@@ -5183,6 +5185,11 @@ export interface paths {
                          * @enum {unknown}
                          */
                         method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "doorstep";
+                        /**
+                         * @description delivery (default), or return: a parcel the recipient leaves in their car's trunk for the courier to collect (in_trunk only; the same visit, reversed; it ends collected).
+                         * @enum {unknown}
+                         */
+                        direction?: "delivery" | "return";
                         window: {
                             /**
                              * Format: date-time
@@ -5235,7 +5242,9 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
                             /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "cancelled";
+                            direction: "delivery" | "return";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled";
                             window: {
                                 /**
                                  * Format: date-time
@@ -5428,7 +5437,9 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
                             /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "cancelled";
+                            direction: "delivery" | "return";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled";
                             window: {
                                 /**
                                  * Format: date-time
@@ -5600,7 +5611,9 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
                             /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "cancelled";
+                            direction: "delivery" | "return";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled";
                             window: {
                                 /**
                                  * Format: date-time
@@ -6324,6 +6337,11 @@ export interface paths {
                                 trackingNumber: string;
                                 /** @enum {unknown} */
                                 method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                                /**
+                                 * @description return: collect the parcel the customer left in their car's trunk (docs/in-car-delivery.md).
+                                 * @enum {unknown}
+                                 */
+                                direction: "delivery" | "return";
                                 window: {
                                     /**
                                      * Format: date-time

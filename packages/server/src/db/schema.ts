@@ -143,6 +143,8 @@ export interface Database {
     delivered_visit_id: string | null;
     created_at: number;
     updated_at: number;
+    /** `delivery`, or `return`: a parcel the recipient left in the trunk for the courier to collect (docs/in-car-delivery.md). Its visit's end sets status `collected`; delivered_at and delivered_visit_id then say when and by which visit. */
+    direction?: string;
   };
   consents: {
     access_point_id: string;

@@ -31,6 +31,8 @@ export interface TestHome {
     windowEnd?: number;
     method?: string;
     perishable?: boolean;
+    /** `return`: a parcel the recipient left in the trunk for the courier to collect. */
+    direction?: "delivery" | "return";
     /** The parcel's size (cm), weight (g) and declared value (cents); unset by default. */
     parcel?: { lengthCm: number; widthCm: number; heightCm: number; weightG: number; valueCents?: number };
   }): Promise<{ id: string; trackingNumber: string }>;
@@ -185,6 +187,7 @@ export async function createHome(
           window_end: o.windowEnd ?? now + 3_600_000,
           status: "assigned",
           perishable: o.perishable ? 1 : 0,
+          ...(o.direction ? { direction: o.direction } : {}),
           ...(o.parcel
             ? {
                 length_cm: o.parcel.lengthCm,

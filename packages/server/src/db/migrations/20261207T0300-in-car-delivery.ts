@@ -40,4 +40,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Where the car was when the trunk visit was authorized: moving away from it during the visit is an incident.
   await db.schema.alterTable("visits").addColumn("car_lat", "double precision").execute();
   await db.schema.alterTable("visits").addColumn("car_lng", "double precision").execute();
+  // Returns from the trunk: the recipient leaves a parcel for the courier to collect (same visit, reversed).
+  await db.schema
+    .alterTable("shipments")
+    .addColumn("direction", "text", (c) => c.notNull().defaultTo("delivery"))
+    .execute();
 }

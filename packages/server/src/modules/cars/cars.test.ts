@@ -300,6 +300,15 @@ describe.each(TEST_DATABASES)("cars on %s", (database) => {
       expect(res.body).toMatchObject({ method: "in_trunk" });
     });
 
+    it("may be returns the courier collects from the trunk, and only from a trunk", async () => {
+      const res = await create({ direction: "return" });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ method: "in_trunk", direction: "return", status: "created" });
+      const atTheDoor = await create({ direction: "return", method: "in_home" });
+      expect(atTheDoor.status).toBe(422);
+      expect(atTheDoor.body.error.code).toBe("method_not_suited");
+    });
+
     it("are refused when the parcel is too heavy, too large, too valuable or unmeasured, storing nothing", async () => {
       const count = async () =>
         Number(

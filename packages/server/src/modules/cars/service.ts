@@ -221,7 +221,7 @@ export class CarService {
     const courier = requireRole(actor, ["courier"], "see a stop's car");
     const shipment = visibleOrNotFound(
       await findShipmentById(this.ctx.db, shipmentId),
-      (s) => s.courier_id === courier.userId && s.method === "in_trunk" && s.status !== "delivered",
+      (s) => s.courier_id === courier.userId && s.method === "in_trunk" && s.status === "assigned",
       "stop",
     );
     const now = this.ctx.clock.now();

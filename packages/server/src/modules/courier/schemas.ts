@@ -7,6 +7,9 @@ export const Stop = Type.Object({
   shipmentId: Type.String({ description: "shp_…" }),
   trackingNumber: Type.String(),
   method: Type.Enum(DELIVERY_METHODS),
+  direction: Type.Enum(["delivery", "return"] as const, {
+    description: "return: collect the parcel the customer left in their car's trunk (docs/in-car-delivery.md).",
+  }),
   window: ShipmentWindow,
   siteId: Type.String({ description: "sit_…; send it with the scan." }),
   site: Destination,

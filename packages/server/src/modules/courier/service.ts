@@ -50,12 +50,13 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
     if (!site) return [];
     const method = row.method as DeliveryMethod;
     const door = doors.get(method)?.get(row.site_id) ?? null;
-    const delivered = row.status === "delivered";
+    const delivered = row.status === "delivered" || row.status === "collected";
     return [
       {
         shipmentId: row.id,
         trackingNumber: row.tracking_number,
         method,
+        direction: row.direction === "return" ? "return" : "delivery",
         window: { start: new Date(row.window_start).toISOString(), end: new Date(row.window_end).toISOString() },
         siteId: row.site_id,
         site: toDestination(site),

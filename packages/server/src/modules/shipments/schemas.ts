@@ -7,7 +7,9 @@ import { Time } from "../../http/schema-types.js";
 
 /** Methods a carrier may create today; lockers arrive with their issue. */
 export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "in_trunk", "doorstep"] as const;
-export const SHIPMENT_STATUSES = ["created", "assigned", "delivered", "cancelled"] as const;
+/** `collected`: a return taken from the recipient's trunk by the courier (docs/in-car-delivery.md). */
+export const SHIPMENT_STATUSES = ["created", "assigned", "delivered", "collected", "cancelled"] as const;
+export const SHIPMENT_DIRECTIONS = ["delivery", "return"] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 /** Delivery windows are hours, not days (Amazon Key's are about 4 h). */
@@ -33,6 +35,12 @@ export const CreateShipmentBody = Type.Object(
       description:
         "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); doorstep needs nothing.",
     }),
+    direction: Type.Optional(
+      Type.Enum(SHIPMENT_DIRECTIONS, {
+        description:
+          "delivery (default), or return: a parcel the recipient leaves in their car's trunk for the courier to collect (in_trunk only; the same visit, reversed; it ends collected).",
+      }),
+    ),
     window: Type.Object(
       {
         start: Time("When delivery may start (RFC 3339 with offset)."),
@@ -113,6 +121,7 @@ export const Shipment = Type.Object(
     trackingNumber: Type.String(),
     siteId: Type.String({ description: "sit_… of the destination." }),
     method: Type.Enum(DELIVERY_METHODS),
+    direction: Type.Enum(SHIPMENT_DIRECTIONS),
     status: Type.Enum(SHIPMENT_STATUSES),
     window: ShipmentWindow,
     size: Type.Union([
@@ -197,6 +206,7 @@ export function toShipment(row: ShipmentRow, viewer: Viewer, extras: ViewExtras 
     trackingNumber: row.tracking_number,
     siteId: row.site_id,
     method: row.method as Shipment["method"],
+    direction: row.direction === "return" ? "return" : "delivery",
     status: row.status as ShipmentStatus,
     window: { start: iso(row.window_start), end: iso(row.window_end) },
     size,

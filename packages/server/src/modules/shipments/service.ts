@@ -79,6 +79,7 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
     recipient_id: site.owner_id,
     site_id: site.id,
     method: body.method,
+    direction: body.direction ?? "delivery",
     window_start: window.start,
     window_end: window.end,
     length_cm: body.size?.lengthCm ?? null,
@@ -108,6 +109,7 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
           carrierId: carrier.carrierId,
           trackingNumber: row.tracking_number,
           method: row.method,
+          ...(row.direction === "return" ? { direction: "return" } : {}),
           windowStart: new Date(row.window_start).toISOString(),
           windowEnd: new Date(row.window_end).toISOString(),
         },
@@ -133,6 +135,13 @@ const METHOD_WORDS: Record<string, string> = {
  * through; a fridge takes only perishables (what it is for, and what the recipient agreed to).
  */
 async function requireMethodAllowed(ctx: Ctx, siteId: string, body: CreateShipmentBody): Promise<void> {
+  if (body.direction === "return" && body.method !== "in_trunk") {
+    throw new ThresholdError(
+      "method_not_suited",
+      "Only returns from a car's trunk (method in_trunk) are collected through Threshold so far.",
+      { method: body.method },
+    );
+  }
   if (!isOpeningMethod(body.method)) return;
   if (body.method === "in_fridge" && body.flags?.perishable !== true) {
     throw new ThresholdError(

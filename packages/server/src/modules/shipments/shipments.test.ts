@@ -58,6 +58,7 @@ describe.each(TEST_DATABASES)("shipments on %s", (database) => {
         trackingNumber: body.trackingNumber,
         siteId: home.site.id,
         method: "in_home",
+        direction: "delivery",
         status: "created",
         window: { start: iso(now + HOUR), end: iso(now + 5 * HOUR) },
         size: { lengthCm: 30, widthCm: 20, heightCm: 10 },

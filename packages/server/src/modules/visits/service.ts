@@ -420,7 +420,13 @@ export class VisitService {
         return null;
       await trx
         .updateTable("shipments")
-        .set({ status: "delivered", delivered_at: now, delivered_visit_id: visit.id, updated_at: now })
+        // A return from the trunk ends collected: the courier has it (docs/in-car-delivery.md).
+        .set({
+          status: shipment.direction === "return" ? "collected" : "delivered",
+          delivered_at: now,
+          delivered_visit_id: visit.id,
+          updated_at: now,
+        })
         .where("id", "=", shipment.id)
         .execute();
       await closeClip(trx, visit.id, now, this.ctx.config.media);

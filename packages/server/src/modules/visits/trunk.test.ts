@@ -105,6 +105,38 @@ describe.each(TEST_DATABASES)("the trunk visit on %s", (database) => {
     expect(await server.ctx.audit.verify()).toMatchObject({ ok: true });
   });
 
+  it("collects a return from the trunk: the same flow reversed, ending collected", async () => {
+    const { id: shipmentId, trackingNumber } = await home.shipment({
+      method: "in_trunk",
+      direction: "return",
+      parcel: SMALL_PARCEL,
+    });
+    const opened = await scan(trackingNumber);
+    expect(opened.body).toMatchObject({ status: "open", accessPointId: car.accessPointId });
+    expect(car.agent.state.locks).toBe("trunk_unlocked");
+    car.car.openTrunk();
+    car.car.closeTrunk();
+    expect((await secure(opened.body.id)).body).toMatchObject({ status: "secured" });
+    expect(car.agent.state.locks).toBe("locked");
+    const shipment = await server.ctx.db
+      .selectFrom("shipments")
+      .select(["status", "delivered_visit_id"])
+      .where("id", "=", shipmentId)
+      .executeTakeFirstOrThrow();
+    expect(shipment).toEqual({ status: "collected", delivered_visit_id: opened.body.id });
+    const types = await server.ctx.db
+      .selectFrom("audit_events")
+      .select("type")
+      .where("subject_id", "=", shipmentId)
+      .execute();
+    expect(types.map((t) => t.type)).toContain("shipment.collected");
+    expect(types.map((t) => t.type)).not.toContain("shipment.delivered");
+    // Scanned again, it is finished: nothing opens.
+    const again = await scan(trackingNumber);
+    expect(again.body.refusals.map((r: { code: string }) => r.code)).toEqual(["already_delivered"]);
+    expect(car.agent.state.locks).toBe("locked");
+  });
+
   it("refuses a car that is being driven", async () => {
     car.car.drive();
     await reported(server, car.agent.deviceId, (s) => s.drive === "driving");

@@ -23,23 +23,25 @@ export function OpenAnswer({
   securing,
   secureError,
   onDone,
-  trunk = false,
+  trunk,
 }: {
   visit: Visit;
   securing: boolean;
   secureError: unknown;
   onDone: () => void;
-  /** A car's trunk (docs/in-car-delivery.md): the lid is lifted by hand, and Done locks the whole car. */
-  trunk?: boolean;
+  /** A car's trunk (docs/in-car-delivery.md): the lid is lifted by hand, and Done locks the whole car. A return is taken out. */
+  trunk?: "delivery" | "return" | undefined;
 }) {
   return (
     <div className="stack">
       <div className="answer answer-ok" role="status">
         <p className="answer-big">Open</p>
         <p>
-          {trunk
-            ? "The trunk is released. Lift the lid, put the package in, shut the lid firmly, then tap Done to lock the car."
-            : visit.message}
+          {trunk === "return"
+            ? "The trunk is released. Lift the lid, take the customer's return out, shut the lid firmly, then tap Done to lock the car."
+            : trunk
+              ? "The trunk is released. Lift the lid, put the package in, shut the lid firmly, then tap Done to lock the car."
+              : visit.message}
         </p>
         {visit.deadlineAt && !securing ? <Countdown deadlineAt={visit.deadlineAt} /> : null}
       </div>

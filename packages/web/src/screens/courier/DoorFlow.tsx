@@ -37,7 +37,7 @@ export function DoorFlow({ stop, stops }: { stop: Stop; stops: readonly Stop[] }
           securing={secure.isPending}
           secureError={secure.error}
           onDone={lock}
-          trunk={stop.method === "in_trunk"}
+          trunk={stop.method === "in_trunk" ? stop.direction : undefined}
         />
       );
     }
