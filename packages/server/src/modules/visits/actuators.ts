@@ -64,7 +64,8 @@ export const VEHICLE: Actuator = {
     state.locks === "locked" &&
     state.trunk === "closed" &&
     state.doors === "closed",
-  needsSecuring: (state) => typeof state?.drive === "string" && state.locks !== "locked",
+  // Only the trunk release a visit may have caused: a car its owner unlocked is theirs to unlock.
+  needsSecuring: (state) => typeof state?.drive === "string" && state.locks === "trunk_unlocked",
   secureFailedIncident: "car_lock_failed",
 };
 
