@@ -73,6 +73,7 @@ describe.each(TEST_DATABASES)("the trunk visit on %s", (database) => {
     expect(opened.status).toBe(201);
     expect(opened.body).toMatchObject({ status: "open", accessPointId: car.accessPointId });
     expect(car.agent.state.locks).toBe("trunk_unlocked");
+    expect(opened.body.message).toMatch(/trunk is released/);
     // No camera is paired with this car: nothing was told to record.
     expect(
       await server.ctx.db.selectFrom("commands").select("id").where("action", "=", "record_start").execute(),
