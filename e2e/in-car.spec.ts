@@ -104,4 +104,25 @@ test.describe("in-car delivery", () => {
     expect(await carDoes("status")).toContain("parked, locked, trunk closed");
     await expect(card).toContainText("Locked", { timeout: 15_000 });
   });
+
+  test("the recipient adds a second car, to pair later, and sees it on Home", async () => {
+    const recipient = await (await browser.newContext({ ...phoneBesideTheCar, permissions: [] })).newPage();
+    await signInAs(recipient, DEMO.recipient);
+    await recipient.goto("/devices");
+    const form = recipient.getByRole("form", { name: "Add a car at Alex's home" });
+    await form.getByRole("button", { name: "Add car" }).click();
+    await expect(form.getByRole("alert")).toContainText("Fill in the car's make, model, colour, plate");
+    await form.getByLabel("Make").fill("Fiat");
+    await form.getByLabel("Model").fill("500e");
+    await form.getByLabel("Colour").fill("mint green");
+    await form.getByLabel("Number plate").fill("ks-55-r");
+    await form.getByLabel("If the trunk cannot be opened").selectOption("locker");
+    await form.getByRole("button", { name: "Add car" }).click();
+    await expect(form.getByRole("status")).toContainText("Fiat 500e added");
+    await recipient.goto("/home");
+    const card = recipient.getByRole("article", { name: "Fiat 500e" });
+    await expect(card).toContainText("KS-55-R");
+    await expect(card).toContainText("Not paired with its vehicle device");
+    await expect(card.getByRole("switch", { name: "Trunk delivery" })).toBeDisabled();
+  });
 });
