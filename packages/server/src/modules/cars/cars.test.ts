@@ -106,6 +106,21 @@ describe.each(TEST_DATABASES)("cars on %s", (database) => {
       expect(await carsRowCount()).toBe(before);
     });
 
+    it("honours Idempotency-Key: a retried registration is one car", async () => {
+      const before = await carsRowCount();
+      const send = () =>
+        home.request("POST", "/v1/cars", {
+          ...as(home.recipient),
+          headers: { "idempotency-key": "add-car-retry-1" },
+          body: carBody({ plate: "ID-99-EM" }),
+        });
+      const [first, second] = await Promise.all([send(), send()]);
+      expect(first.status).toBe(201);
+      expect(second.status).toBe(201);
+      expect(second.body.id).toBe(first.body.id);
+      expect(await carsRowCount()).toBe(before + 1);
+    });
+
     it("is only for your own homes, and only for people", async () => {
       const notMine = await home.request("POST", "/v1/cars", { ...as(stranger), body: carBody() });
       expect(notMine.status).toBe(404);

@@ -10,7 +10,7 @@ import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { requireRole, visibleOrNotFound } from "../../http/ownership.js";
-import { camerasOfAccessPoints } from "../access-points/repository.js";
+import { camerasOfAccessPoints, markAccessPointRemoved } from "../access-points/repository.js";
 import { createAccessPoint } from "../access-points/service.js";
 import { upsertConsent } from "../consent/repository.js";
 import { findActiveDevice } from "../devices/repository.js";
@@ -116,14 +116,14 @@ export class CarService {
       ...(body.cameraDeviceIds ? { cameraDeviceIds: body.cameraDeviceIds } : {}),
     });
     const now = this.ctx.clock.now();
-    await this.ctx.audit.transaction(async (trx, record) => {
-      const paired = await trx
+    const paired = await this.ctx.audit.transaction(async (trx, record) => {
+      const updated = await trx
         .updateTable("cars")
         .set({ device_id: body.deviceId, access_point_id: point.id, updated_at: now })
         .where("id", "=", row.id)
         .where("device_id", "is", null)
         .executeTakeFirst();
-      if (paired.numUpdatedRows === 0n) throw new ThresholdError("conflict", "The car was paired meanwhile.");
+      if (updated.numUpdatedRows === 0n) return false;
       record({
         type: "car.paired",
         subjectType: "car",
@@ -132,7 +132,13 @@ export class CarService {
         actor: actorOf(actor),
         data: { deviceId: body.deviceId, accessPointId: point.id },
       });
+      return true;
     });
+    if (!paired) {
+      // A racing pair won: the trunk made for this one opens nothing and must not linger.
+      await markAccessPointRemoved(this.ctx.db, point.id, now);
+      throw new ThresholdError("conflict", "The car was paired meanwhile; reload it.");
+    }
     return this.view(await this.reload(row.id));
   }
 
