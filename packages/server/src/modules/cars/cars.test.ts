@@ -349,4 +349,25 @@ describe.each(TEST_DATABASES)("cars on %s", (database) => {
       expect(await count()).toBe(before);
     });
   });
+  describe("removing (last: the car is gone afterwards)", () => {
+    it("only the owner removes the car; its trunk stops taking deliveries at once", async () => {
+      expect((await home.request("DELETE", `/v1/cars/${car.carId}`, as(stranger))).status).toBe(404);
+      expect((await home.request("DELETE", `/v1/cars/${car.carId}`, as(operator))).status).toBe(403);
+      const removed = await home.request("DELETE", `/v1/cars/${car.carId}`, as(home.recipient));
+      expect(removed.status).toBe(204);
+      expect((await home.request("GET", `/v1/cars/${car.carId}`, as(home.recipient))).status).toBe(404);
+      expect((await home.request("GET", `/v1/access-points/${car.accessPointId}`, as(home.recipient))).status).toBe(
+        404,
+      );
+      const { trackingNumber } = await home.shipment({ method: "in_trunk", parcel: SMALL_PARCEL });
+      const scan = await home.request("POST", "/v1/visits", {
+        ...as(home.courier),
+        body: { trackingNumber, location: BESIDE_THE_CAR },
+      });
+      expect(scan.body.status).toBe("refused");
+      expect(scan.body.refusals.map((r: { code: string }) => r.code)).toContain("no_access_point");
+      expect(car.agent.state.locks).toBe("locked");
+      expect((await home.request("DELETE", `/v1/cars/${car.carId}`, as(home.recipient))).status).toBe(404);
+    });
+  });
 });

@@ -128,6 +128,25 @@ export async function carRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     },
   );
 
+  api.delete(
+    "/cars/:id",
+    {
+      schema: {
+        tags: ["cars"],
+        summary: "Remove your car: its trunk stops taking deliveries at once",
+        description:
+          "The trunk access point is removed with it; the vehicle device stays paired until you remove it (DELETE /v1/devices/{id}).",
+        security: SESSION_ONLY,
+        params: CarParams,
+        response: { 204: Type.Null({ description: "Removed." }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await cars.remove(requireActor(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
   for (const [path, blocked] of [
     ["/cars/:id/block", true],
     ["/cars/:id/unblock", false],

@@ -199,6 +199,29 @@ export class CarService {
     return this.view(await this.reload(row.id));
   }
 
+  /**
+   * Removes the car and its trunk access point: no trunk visit can start from this moment (one
+   * already open finishes as it would). The vehicle device stays paired until removed on its own.
+   */
+  async remove(actor: Actor, id: string): Promise<void> {
+    const row = await this.changeable(actor, id);
+    const now = this.ctx.clock.now();
+    await this.ctx.audit.transaction(async (trx, record) => {
+      if (!(await updateCar(trx, row.id, { removed_at: now, updated_at: now }))) {
+        throw new ThresholdError("not_found", "No car with that id.");
+      }
+      if (row.access_point_id) await markAccessPointRemoved(trx, row.access_point_id, now);
+      record({
+        type: "car.removed",
+        subjectType: "car",
+        subjectId: row.id,
+        siteId: row.site_id,
+        actor: actorOf(actor),
+        data: { accessPointId: row.access_point_id },
+      });
+    });
+  }
+
   /** Blocks (or unblocks) the car at once: no trunk opens while it is blocked, whatever else holds. */
   async setBlocked(actor: Actor, id: string, blocked: boolean): Promise<Car> {
     const row = await this.changeable(actor, id);
