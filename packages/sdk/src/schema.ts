@@ -6506,6 +6506,8 @@ export interface paths {
                                 requireCamera: boolean;
                                 /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                                 filmed: boolean;
+                                /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                                cameraDeviceIds: string[];
                                 /**
                                  * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                                  * @enum {unknown}
@@ -6646,6 +6648,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -6799,6 +6803,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -7020,6 +7026,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -7185,6 +7193,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -7349,6 +7359,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -7477,6 +7489,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}

@@ -143,6 +143,7 @@ describe.each(TEST_DATABASES)("cars on %s", (database) => {
         accessPointId: car.accessPointId,
         trunkDelivery: true,
         filmed: false,
+        cameraDeviceIds: [],
         state: {
           online: true,
           drive: "parked",

@@ -262,10 +262,10 @@ export class CarService {
     }
     const row = await findCarOfSite(this.ctx, shipment.site_id);
     if (!row) throw new ThresholdError("not_found", "No car takes deliveries at this stop any more; use the doorstep.");
-    const [device, sites, filmed] = await Promise.all([
+    const [device, sites, cameras] = await Promise.all([
       row.device_id ? findActiveDevice(this.ctx.db, row.device_id) : undefined,
       sitesByIds(this.ctx.db, [row.site_id]),
-      this.filmed(row),
+      this.cameras(row),
     ]);
     const state = carStateOf(device, deviceLiveness(this.ctx));
     const site = sites.get(row.site_id);
@@ -292,7 +292,7 @@ export class CarService {
       bearingDeg: position ? bearingDegrees(courierAt, position) : null,
       drive: state?.drive ?? null,
       online: state?.online ?? false,
-      filmed,
+      filmed: cameras.length > 0,
       fallback: row.fallback as CourierCar["fallback"],
       fallbackNote: row.fallback_note,
     };
@@ -333,16 +333,14 @@ export class CarService {
     return row;
   }
 
-  private async filmed(row: CarRow): Promise<boolean> {
-    if (!row.access_point_id) return false;
-    return (
-      ((await camerasOfAccessPoints(this.ctx.db, [row.access_point_id])).get(row.access_point_id) ?? []).length > 0
-    );
+  private async cameras(row: CarRow): Promise<string[]> {
+    if (!row.access_point_id) return [];
+    return (await camerasOfAccessPoints(this.ctx.db, [row.access_point_id])).get(row.access_point_id) ?? [];
   }
 
   private async view(row: CarRow): Promise<Car> {
     const device = row.device_id ? await findActiveDevice(this.ctx.db, row.device_id) : undefined;
-    return toCar(row, row.device_id ? carStateOf(device, deviceLiveness(this.ctx)) : null, await this.filmed(row));
+    return toCar(row, row.device_id ? carStateOf(device, deviceLiveness(this.ctx)) : null, await this.cameras(row));
   }
 }
 

@@ -255,12 +255,18 @@ describe.each(TEST_DATABASES)("a filmed trunk visit on %s", (database) => {
     });
     expect(opened.body).toMatchObject({ status: "open" });
     expect(home.camera.state.recording).toBe(true);
+    const shown = await home.request("GET", `/v1/cars/${car.carId}`, { cookie: home.recipient.cookie });
+    expect(shown.body).toMatchObject({ filmed: true, cameraDeviceIds: [home.camera.deviceId] });
     car.car.openTrunk();
     car.car.closeTrunk();
     const secured = await home.request("POST", `/v1/visits/${opened.body.id}/secure`, {
       cookie: home.courier.cookie,
     });
     expect(secured.body.status).toBe("secured");
+    // The visit's clip is the car camera's, as for any filmed visit.
+    const clip = await home.request("GET", `/v1/visits/${opened.body.id}/clip`, { cookie: home.recipient.cookie });
+    expect(clip.status).toBe(200);
+    expect(clip.body.cameraId).toBe(home.camera.deviceId);
   });
 
   it("cancels the unlock when the car starts driving between authorization and unlock", async () => {
