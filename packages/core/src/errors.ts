@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   access_code_unusable: 409,
   window_closed: 409,
   offline_codes_exhausted: 409,
+  // Guest keys (docs/guest-keys.md): a share link of a key that was revoked, used up or has expired.
+  guest_key_ended: 410,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

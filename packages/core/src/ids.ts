@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   webhookMessage: "msg",
   videoSegment: "seg",
   accessCode: "acc",
+  guestKey: "gky",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -5,6 +5,7 @@ export * from "./clock.js";
 export * from "./consent.js";
 export * from "./errors.js";
 export * from "./geo.js";
+export * from "./guest-key.js";
 export * from "./ids.js";
 export * from "./keypad-code.js";
 export * from "./offline-code.js";

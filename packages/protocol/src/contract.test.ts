@@ -167,6 +167,11 @@ describe("generated JSON Schemas", () => {
       "maxLength",
       "minimum",
       "maximum",
+      // Arrays (a guest key's weekdays): the same in draft-07 and 2020-12.
+      "items",
+      "minItems",
+      "maxItems",
+      "uniqueItems",
     ]);
     const used = new Set<string>();
     const walk = (node: unknown, underPropertyNames: boolean): void => {

@@ -44,6 +44,7 @@ const COMMAND_IDS = {
   pinSet: "cmd_01m88ya0g0bxz3m3v1r6ktq2fe",
   pinEnable: "cmd_01m88yxzg8d6q2mzs1a4vh7c3k",
   pinRemove: "cmd_01m88z10g0m5j8w2eqy3ncr9tb",
+  guestPinSet: "cmd_01m88w2k3q5w7y9b1d3f5h7j9m",
 } as const;
 
 // --- Codes (issue 6): one retailer code for the same visit, and the lock's report of its use. ---
@@ -52,6 +53,9 @@ const ACCESS_CODE = "acc_01m88ya0fzp3v6h1kd8ew2qg5n";
 export const EXAMPLE_OFFLINE_SECRET = Uint8Array.from({ length: 32 }, (_, i) => i);
 const EXAMPLE_PIN = "58291736";
 const EXAMPLE_NONCE = Buffer.from("000102030405060708090a0b", "hex");
+/** A guest key (docs/guest-keys.md): the cleaner's, on weekdays from 9:00 to 13:00. */
+const GUEST_KEY = "gky_01m88w2k0a7c9e1g3j5m7p9r1t";
+const EXAMPLE_GUEST_PIN = "734819";
 // --- end of codes ---
 
 const LOCKED: LockState = { lock: "locked", door: "closed", battery: 87, autoRelockS: 30, lockedOut: false };
@@ -200,6 +204,36 @@ export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
         data: { kind: "offline", slot: 498777, counter: 0 },
       },
     ),
+    command(
+      "command.pin_set-guest",
+      "The recipient gave the cleaner a guest key for weekdays 9:00–13:00, their local time (Matter WeekDaySchedule user); it opens by itself inside those hours.",
+      {
+        id: COMMAND_IDS.guestPinSet,
+        deviceId: LOCK,
+        issuedAt: at(7, 0, 0),
+        action: "pin_set",
+        params: {
+          codeId: GUEST_KEY,
+          pinSealed: sealPin(EXAMPLE_OFFLINE_SECRET, LOCK, GUEST_KEY, EXAMPLE_GUEST_PIN, EXAMPLE_NONCE),
+          userType: "week_day_schedule",
+          validFrom: at(7, 0, 0),
+          validUntil: 253_402_300_799_999,
+          weekDays: [1, 2, 3, 4, 5],
+          startMinute: 540,
+          endMinute: 780,
+          timeZone: "Europe/Amsterdam",
+        },
+      },
+    ),
+    event("event.pin.used-guest", "The cleaner typed their guest key; the lock unlocked and tells the recipient.", {
+      v: 1,
+      deviceId: LOCK,
+      id: "evt_01m88yy4c2e4g6j8m0p2r4t6w8",
+      seq: 25,
+      at: at(10, 2, 0),
+      type: "pin.used",
+      data: { kind: "guest", codeId: GUEST_KEY },
+    }),
     event(
       "event.alarm.wrong_code_limit",
       "Five wrong codes in a row: the keypad locks out (Matter WrongCodeEntryLimit).",

@@ -1,4 +1,4 @@
-import { ID_BODY_PATTERN } from "@threshold/core";
+import { ID_BODY_PATTERN, KEYPAD_USER_TYPES } from "@threshold/core";
 import Type, { type Static } from "typebox";
 
 /**
@@ -36,8 +36,8 @@ export type ProtocolDeviceKind = (typeof PROTOCOL_DEVICE_KINDS)[number];
 // --- Codes (issue 6): keypad users the server programs into a lock (docs/access-codes.md). ---
 export const KEYPAD_COMMAND_ACTIONS = ["pin_set", "pin_enable", "pin_remove"] as const;
 const AccessCodeId = Type.String({
-  pattern: `^acc_${ID_BODY_PATTERN}$`,
-  description: "The access code (keypad user) this command or event concerns.",
+  pattern: `^(acc|gky)_${ID_BODY_PATTERN}$`,
+  description: "The keypad user this command or event concerns: a retailer code (acc_…) or a guest key (gky_…).",
 });
 const SealedPin = Type.String({
   pattern: "^[A-Za-z0-9_-]{40,80}$",
@@ -56,6 +56,33 @@ const KeypadParams = {
       minimum: 0,
       description: "pin_enable: the code, programmed disabled, opens the lock until this time (one use).",
     }),
+  ),
+  // Guest keys (docs/guest-keys.md): Matter's DoorLock user types.
+  userType: Type.Optional(
+    Type.Enum(KEYPAD_USER_TYPES, {
+      description:
+        "pin_set: how the lock holds the user. delivery (default): a retailer one-time code, disabled until a pin_enable. The others open by themselves inside validFrom–validUntil: unrestricted (a permanent guest key), week_day_schedule (only on weekDays between startMinute and endMinute local time), year_day_schedule (a temporary key), disposable (one use), expiring (stops expiresAfterUseS after its first use).",
+    }),
+  ),
+  weekDays: Type.Optional(
+    Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+      minItems: 1,
+      maxItems: 7,
+      uniqueItems: true,
+      description: "week_day_schedule: ISO weekdays, 1 = Monday.",
+    }),
+  ),
+  startMinute: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1439, description: "week_day_schedule: minutes after local midnight." }),
+  ),
+  endMinute: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1440, description: "week_day_schedule: after startMinute, same day." }),
+  ),
+  timeZone: Type.Optional(
+    Type.String({ maxLength: 64, description: "week_day_schedule: the IANA time zone of the lock's site." }),
+  ),
+  expiresAfterUseS: Type.Optional(
+    Type.Integer({ minimum: 60, maximum: 31_536_000, description: "expiring: seconds from the first use." }),
   ),
 };
 // --- end of codes ---

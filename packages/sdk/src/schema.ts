@@ -6205,6 +6205,635 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sites/{id}/guest-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A site's guest keys, newest first, with their uses and whether each works now
+         * @description The owner sees PINs and share links; operators see the rest; anyone else 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The site's id (sit_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            guestKeys: {
+                                id: string;
+                                siteId: string;
+                                accessPointId: string;
+                                accessPointName: string;
+                                name: string;
+                                /** @enum {unknown} */
+                                kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                                /** @enum {unknown} */
+                                status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                                /** Format: date-time */
+                                validFrom: string;
+                                /** @description None for a permanent or recurring key with no end. */
+                                validUntil: string | null;
+                                /** @description recurring keys: when they open. */
+                                schedule: {
+                                    weekDays: number[];
+                                    startTime: string;
+                                    endTime: string;
+                                    timeZone: string;
+                                } | null;
+                                expiresAfterFirstUseMinutes: number | null;
+                                /** @description expiring keys, once used: when they stop. */
+                                expiresAt: string | null;
+                                /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                                worksNow: boolean;
+                                /** @description The digits: shown to the site's owner only. */
+                                pin?: string;
+                                /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                                shareUrl?: string;
+                                useCount: number;
+                                firstUsedAt: string | null;
+                                lastUsedAt: string | null;
+                                /** @description Why the lock did not take the key. */
+                                failureReason: string | null;
+                                revokedAt: string | null;
+                                /**
+                                 * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                                 * @enum {unknown}
+                                 */
+                                revocation: "none" | "pending" | "done";
+                                notice: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Give someone a guest key: a 6-digit PIN for a door's lock, with a schedule and a share link
+         * @description The site's owner only. Threshold draws a PIN no other live key of that lock has, programs it into the lock (pin_set, the Matter user type of the kind) and answers once the lock confirmed (status active) or not (status failed, with failureReason: an offline lock, for one).
+         *
+         *     The answer carries the PIN and shareUrl, a link to send the guest: it shows them the PIN and when it works, and stops working when the key ends. Every use is reported by the lock and shown to the owner at once (guest_key.used on the live stream).
+         *
+         *     400 invalid_request for rules that do not fit the kind (weekDays on a permanent key, a temporary key without validUntil, an unknown time zone); invalid_window when validUntil is not after validFrom and now; 404 for a site or access point that is not yours; 403 for an operator; 422 keypad_unavailable when the door's lock takes no codes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying: one guest key, one command to the lock. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description The site's id (sit_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Who the key is for, as you will recognise it in notifications: 'Maria (cleaner)'. */
+                        name: string;
+                        /**
+                         * @description permanent: until revoked. recurring: on weekDays between startTime and endTime. temporary: from validFrom to validUntil. one_time: opens once. expiring: stops expiresAfterFirstUseMinutes after its first use.
+                         * @enum {unknown}
+                         */
+                        kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                        /** @description The door whose lock takes the key (acp_…); default: the site's front door. */
+                        accessPointId?: string;
+                        /**
+                         * Format: date-time
+                         * @description The key opens nothing before this time (default: now).
+                         */
+                        validFrom?: string;
+                        /**
+                         * Format: date-time
+                         * @description The key opens nothing from this time on. Required for temporary; default for one_time and expiring: 30 days from now (the time to use it first); none for permanent and recurring.
+                         */
+                        validUntil?: string;
+                        /** @description recurring: ISO weekdays, 1 = Monday … 7 = Sunday. */
+                        weekDays?: number[];
+                        /** @description recurring: from this local time… */
+                        startTime?: string;
+                        /** @description recurring: …until this local time, the same day. */
+                        endTime?: string;
+                        /** @description recurring: the IANA time zone of the hours (default: the door's delivery-consent time zone, else UTC). */
+                        timeZone?: string;
+                        /** @description expiring: how long the key works after its first use. */
+                        expiresAfterFirstUseMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            accessPointId: string;
+                            accessPointName: string;
+                            name: string;
+                            /** @enum {unknown} */
+                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                            /** @enum {unknown} */
+                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** @description None for a permanent or recurring key with no end. */
+                            validUntil: string | null;
+                            /** @description recurring keys: when they open. */
+                            schedule: {
+                                weekDays: number[];
+                                startTime: string;
+                                endTime: string;
+                                timeZone: string;
+                            } | null;
+                            expiresAfterFirstUseMinutes: number | null;
+                            /** @description expiring keys, once used: when they stop. */
+                            expiresAt: string | null;
+                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                            worksNow: boolean;
+                            /** @description The digits: shown to the site's owner only. */
+                            pin?: string;
+                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                            shareUrl?: string;
+                            useCount: number;
+                            firstUsedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description Why the lock did not take the key. */
+                            failureReason: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                             * @enum {unknown}
+                             */
+                            revocation: "none" | "pending" | "done";
+                            notice: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/guest-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One guest key (as the list shows it) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The guest key's id (gky_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            accessPointId: string;
+                            accessPointName: string;
+                            name: string;
+                            /** @enum {unknown} */
+                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                            /** @enum {unknown} */
+                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** @description None for a permanent or recurring key with no end. */
+                            validUntil: string | null;
+                            /** @description recurring keys: when they open. */
+                            schedule: {
+                                weekDays: number[];
+                                startTime: string;
+                                endTime: string;
+                                timeZone: string;
+                            } | null;
+                            expiresAfterFirstUseMinutes: number | null;
+                            /** @description expiring keys, once used: when they stop. */
+                            expiresAt: string | null;
+                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                            worksNow: boolean;
+                            /** @description The digits: shown to the site's owner only. */
+                            pin?: string;
+                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                            shareUrl?: string;
+                            useCount: number;
+                            firstUsedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description Why the lock did not take the key. */
+                            failureReason: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                             * @enum {unknown}
+                             */
+                            revocation: "none" | "pending" | "done";
+                            notice: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a guest key: ended at once in Threshold, and taken off the lock at once when it is online
+         * @description The share link stops showing the PIN from this moment. The lock is told to forget the PIN and the answer waits a few seconds for it: revocation done. When the lock is offline or does not confirm, revocation is pending and notice says so — the PIN still opens the door until the lock hears of it; Threshold sends the removal the moment the lock is back. Revoking an ended key answers it as it is. The site's owner only (403 for an operator, 404 for anyone else).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying: one guest key, one command to the lock. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description The guest key's id (gky_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            accessPointId: string;
+                            accessPointName: string;
+                            name: string;
+                            /** @enum {unknown} */
+                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                            /** @enum {unknown} */
+                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** @description None for a permanent or recurring key with no end. */
+                            validUntil: string | null;
+                            /** @description recurring keys: when they open. */
+                            schedule: {
+                                weekDays: number[];
+                                startTime: string;
+                                endTime: string;
+                                timeZone: string;
+                            } | null;
+                            expiresAfterFirstUseMinutes: number | null;
+                            /** @description expiring keys, once used: when they stop. */
+                            expiresAt: string | null;
+                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                            worksNow: boolean;
+                            /** @description The digits: shown to the site's owner only. */
+                            pin?: string;
+                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                            shareUrl?: string;
+                            useCount: number;
+                            firstUsedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description Why the lock did not take the key. */
+                            failureReason: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                             * @enum {unknown}
+                             */
+                            revocation: "none" | "pending" | "done";
+                            notice: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shared-keys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A guest key's share link: the PIN, the place and when it works (no sign-in: the link is the secret)
+         * @description 404 for a link that does not exist; 410 guest_key_ended for a key that was revoked, used up or has expired (the message says which, never the PIN).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The token of the share link. */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            pin: string;
+                            /** @description The home's name and the door, as the owner named them. */
+                            place: string;
+                            /** @enum {unknown} */
+                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                            /** @enum {unknown} */
+                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** @description None for a permanent or recurring key with no end. */
+                            validUntil: string | null;
+                            /** @description recurring keys: when they open. */
+                            schedule: {
+                                weekDays: number[];
+                                startTime: string;
+                                endTime: string;
+                                timeZone: string;
+                            } | null;
+                            expiresAfterFirstUseMinutes: number | null;
+                            /** @description expiring keys, once used: when they stop. */
+                            expiresAt: string | null;
+                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                            worksNow: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/shipments/{id}/label": {
         parameters: {
             query?: never;

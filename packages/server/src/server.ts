@@ -12,6 +12,7 @@ import { type App, buildApp } from "./http/app.js";
 import { KeypadEventHandler } from "./modules/access-codes/keypad-events.js";
 import { AccessCodeWorker } from "./modules/access-codes/worker.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
+import { GuestKeyWorker } from "./modules/guest-keys/worker.js";
 import { Keyring } from "./modules/keys/keyring.js";
 import { SecretBox } from "./modules/keys/secret-box.js";
 import { VisitWatchdog } from "./modules/visits/watchdog.js";
@@ -106,6 +107,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const accessCodes = new AccessCodeWorker(ctx);
     accessCodes.start();
     closers.push(() => accessCodes.stop());
+    const guestKeys = new GuestKeyWorker(ctx);
+    guestKeys.start();
+    closers.push(() => guestKeys.stop());
 
     const app = await buildApp(ctx);
     closers.push(() => app.close());

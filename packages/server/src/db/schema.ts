@@ -315,6 +315,40 @@ export interface Database {
     created_at: number;
     updated_at: number;
   };
+  /** PINs a recipient gives to people (docs/guest-keys.md); the PIN and the share link sealed by the secret box. */
+  guest_keys: {
+    id: string;
+    site_id: string;
+    access_point_id: string;
+    device_id: string;
+    owner_id: string;
+    name: string;
+    kind: string;
+    status: string;
+    pin_sealed: string;
+    share_sealed: string;
+    share_digest: string;
+    valid_from: number;
+    valid_until: number;
+    /** recurring: ISO weekdays, comma-separated ("1,2,3,4,5"). */
+    week_days: string | null;
+    start_minute: number | null;
+    end_minute: number | null;
+    /** recurring: the IANA zone of its hours, fixed when the key was made (the lock holds it too). */
+    time_zone: string | null;
+    expires_after_use_s: number | null;
+    use_count: number;
+    first_used_at: number | null;
+    last_used_at: number | null;
+    last_use_event_id: string | null;
+    command_id: string | null;
+    failure_reason: string | null;
+    revoked_at: number | null;
+    removed_from_lock_at: number | null;
+    claimed_until: number | null;
+    created_at: number;
+    updated_at: number;
+  };
   /** Which segments make up which visit's clip; a segment may be in two clips that overlap. */
   visit_clip_segments: {
     visit_id: string;

@@ -11,6 +11,7 @@ import { demoRoutes } from "./demo/routes.js";
 import { deviceRoutes } from "./devices/routes.js";
 import { eventRoutes } from "./events/routes.js";
 import { fleetRoutes } from "./fleet/routes.js";
+import { guestKeyRoutes } from "./guest-keys/routes.js";
 import { healthRoutes } from "./health/routes.js";
 import { incidentRoutes } from "./incidents/routes.js";
 import { publicKeyRoutes } from "./keys/public-keys-routes.js";
@@ -47,6 +48,7 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
       await consentRoutes(v1, ctx);
       await shipmentRoutes(v1, ctx);
       await accessCodeRoutes(v1, ctx);
+      await guestKeyRoutes(v1, ctx);
       await labelRoutes(v1, ctx);
       await courierRoutes(v1, ctx);
       await videoRoutes(v1, ctx);
