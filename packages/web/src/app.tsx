@@ -4,6 +4,7 @@ import { courierRoutes } from "./screens/courier/routes";
 import { NotFound } from "./screens/NotFound";
 import { operatorRoutes } from "./screens/operator/routes";
 import { recipientRoutes } from "./screens/recipient/routes";
+import { SharedKey } from "./screens/SharedKey";
 import { SignIn } from "./screens/SignIn";
 import { homePathOf, useMeQuery } from "./session";
 import { FullPageMessage, Spinner } from "./ui/feedback";
@@ -18,6 +19,8 @@ function Start() {
 const routes: RouteObject[] = [
   { path: "/", element: <Start /> },
   { path: "/signin", element: <SignIn /> },
+  // A guest's key, opened from the link they were sent: no account needed.
+  { path: "/k/:token", element: <SharedKey /> },
   ...recipientRoutes,
   ...courierRoutes,
   ...operatorRoutes,

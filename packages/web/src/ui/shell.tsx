@@ -8,6 +8,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
   recipient: [
     { to: "/home", label: "Home" },
     { to: "/deliveries", label: "Deliveries" },
+    { to: "/keys", label: "Keys" },
     { to: "/devices", label: "Devices" },
   ],
   manager: [{ to: "/home", label: "Home" }],
