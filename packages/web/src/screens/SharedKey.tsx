@@ -3,6 +3,7 @@ import { useParams } from "react-router";
 import { api, errorCode, errorMessage, unwrap } from "../api";
 import { FullPageMessage, Spinner } from "../ui/feedback";
 import { describeRules } from "./recipient/guest-keys-data";
+import { PinDigits } from "./recipient/PinDigits";
 
 /**
  * The page a guest opens from the link they were sent (docs/guest-keys.md): their PIN, the door
@@ -35,9 +36,7 @@ export function SharedKey() {
       <div className="stack gk-shared">
         <p className="muted">Your key for</p>
         <h1>{shared.place}</h1>
-        <p className="gk-pin gk-pin-large" aria-label="PIN">
-          {shared.pin}
-        </p>
+        <PinDigits pin={shared.pin} large />
         <p>
           Type these digits on the lock's keypad. <strong>{describeRules(shared)}</strong>
         </p>

@@ -5,7 +5,7 @@ import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { createHome, type TestHome } from "../../test/home.js";
 import { openSse } from "../../test/sse.js";
-import { until } from "../../test/wait.js";
+import { until, untilDeviceOnline } from "../../test/wait.js";
 import { createApiKey } from "../shipments/test-support/index.js";
 import { GuestKeyWorker } from "./worker.js";
 
@@ -44,19 +44,7 @@ describe.each(TEST_DATABASES)("guest keys on %s", (database) => {
         .execute()
     ).map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, unknown> }));
   const typesOf = async (id: string) => (await auditOf(id)).map((e) => e.type);
-  const lockOnline = (online: boolean) =>
-    until(
-      async () =>
-        (
-          await server.ctx.db
-            .selectFrom("devices")
-            .select("online")
-            .where("id", "=", home.lock.deviceId)
-            .executeTakeFirstOrThrow()
-        ).online === (online ? 1 : 0),
-      5_000,
-      `lock ${online ? "online" : "offline"}`,
-    );
+  const lockOnline = (online: boolean) => untilDeviceOnline(server, home.lock.deviceId, online);
 
   it("a permanent key is set on the lock, shared by link, opens again and again, and tells the owner of each use", async () => {
     const stream = await openSse(`${server.url}/v1/events/stream`, { cookie: home.recipient.cookie });

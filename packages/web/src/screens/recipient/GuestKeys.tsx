@@ -15,8 +15,9 @@ import {
   useRevokeGuestKey,
 } from "./guest-keys-data";
 import { type AccessPoint, type Site, useConsent, useSiteDetail, useSites } from "./home-data";
+import { PinDigits } from "./PinDigits";
 import { RefreshingQuery } from "./RefreshingQuery";
-import { WEEKDAYS } from "./words";
+import { WeekdayPicker } from "./WeekdayPicker";
 
 /** Doors whose actuator can be a keypad lock. */
 const KEYPAD_DOORS = new Set<AccessPoint["kind"]>(["front_door", "fridge", "building_entrance"]);
@@ -248,25 +249,7 @@ function GiveKeyForm({
       {draft.kind === "recurring" ? (
         <fieldset className="rh-fieldset">
           <legend>Days and hours</legend>
-          <div className="rh-days">
-            {WEEKDAYS.map((weekday) => (
-              <label key={weekday.day} className="rh-day">
-                <input
-                  type="checkbox"
-                  aria-label={weekday.long}
-                  checked={draft.weekDays.includes(weekday.day)}
-                  onChange={(e) =>
-                    change({
-                      weekDays: e.target.checked
-                        ? [...draft.weekDays, weekday.day]
-                        : draft.weekDays.filter((d) => d !== weekday.day),
-                    })
-                  }
-                />
-                <span aria-hidden="true">{weekday.short}</span>
-              </label>
-            ))}
-          </div>
+          <WeekdayPicker days={draft.weekDays} onChange={(weekDays) => change({ weekDays })} />
           <div className="rh-hours">
             <TimeSelect
               id={ids.start}
@@ -384,9 +367,7 @@ function KeyReady({ guestKey, onDone }: { guestKey: GuestKey; onDone(): void }) 
       <p className="note note-ok">
         {guestKey.name}'s key is on the lock. Send them the link: it shows the PIN and when it works.
       </p>
-      <p className="gk-pin" aria-label="PIN">
-        {guestKey.pin}
-      </p>
+      <PinDigits pin={guestKey.pin ?? ""} />
       <ShareLink url={guestKey.shareUrl ?? ""} name={guestKey.name} />
       <Button variant="ghost" onClick={onDone}>
         Done
@@ -475,9 +456,7 @@ function KeyCard({ siteId, guestKey: key }: { siteId: string; guestKey: GuestKey
           </div>
           {showPin ? (
             <div className="stack">
-              <p className="gk-pin" aria-label="PIN">
-                {key.pin}
-              </p>
+              <PinDigits pin={key.pin ?? ""} />
               <ShareLink url={key.shareUrl ?? ""} name={key.name} />
             </div>
           ) : null}
