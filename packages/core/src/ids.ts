@@ -19,6 +19,9 @@ export const ID_PREFIXES = {
   webhookMessage: "msg",
   videoSegment: "seg",
   accessCode: "acc",
+  lockerBank: "lkb",
+  compartment: "cpt",
+  lockerParcel: "lkp",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -7,6 +7,8 @@ export * from "./errors.js";
 export * from "./geo.js";
 export * from "./ids.js";
 export * from "./keypad-code.js";
+export * from "./locker-allocation.js";
+export * from "./locker-pickup-code.js";
 export * from "./offline-code.js";
 export * from "./roles.js";
 export * from "./visit-rules.js";
