@@ -14,6 +14,8 @@ import { AccessCodeWorker } from "./modules/access-codes/worker.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
 import { Keyring } from "./modules/keys/keyring.js";
 import { SecretBox } from "./modules/keys/secret-box.js";
+import { LockerDeviceEvents } from "./modules/lockers/device-events.js";
+import { LockerWorker } from "./modules/lockers/worker.js";
 import { VisitWatchdog } from "./modules/visits/watchdog.js";
 import { startMediaWorkers } from "./workers/media/index.js";
 import { startWebhookWorkers } from "./workers/webhooks/index.js";
@@ -106,6 +108,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const accessCodes = new AccessCodeWorker(ctx);
     accessCodes.start();
     closers.push(() => accessCodes.stop());
+    // Parcel lockers: what controllers report (deposits, pickups, offline logs, outages) and pickup deadlines.
+    const lockerEvents = new LockerDeviceEvents(ctx);
+    lockerEvents.start();
+    closers.push(() => lockerEvents.stop());
+    const lockerWorker = new LockerWorker(ctx);
+    lockerWorker.start();
+    closers.push(() => lockerWorker.stop());
 
     const app = await buildApp(ctx);
     closers.push(() => app.close());
