@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_LOCKER, createBuilding, INPOST, type TestBuilding } from "../../test/lockers.js";
 import { until } from "../../test/wait.js";
 import { hashSecret, newSessionToken, SESSION_COOKIE } from "../auth/tokens.js";
+import { createApiKey, HOUR, iso } from "../shipments/test-support/index.js";
 import { LockerWorker } from "./worker.js";
 
 /** Real time plus an offset a test can move forward: server and controller share it, as NTP makes them. */
@@ -506,6 +507,64 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     const logged = (await auditEventsAbout(server, compartments.id)).find((e) => e.type === "locker.audit_open");
     expect(logged?.data).toMatchObject({ reason: "Resident reports a leaking bottle", result: "succeeded" });
     expect(logged).toMatchObject({ actorType: "user", actorId: b.manager.id });
+  });
+
+  it("carriers create locker shipments for registered residents only, with a size", async () => {
+    const b = await building();
+    const admin = await signInAs(server, "carrier_admin", { carrierId: b.carrierId });
+    const key = await createApiKey(b.request, admin, ["shipments:read", "shipments:write"]);
+    const now = clock.now();
+    const body = (extra: Record<string, unknown>) => ({
+      trackingNumber: `LKAPI${Math.floor(Math.random() * 1e9)}`,
+      siteId: b.siteId,
+      method: "locker",
+      window: { start: iso(now), end: iso(now + 4 * HOUR) },
+      size: { lengthCm: 30, widthCm: 20, heightCm: 10 },
+      ...extra,
+    });
+    const created = await b.request("POST", "/v1/shipments", {
+      bearer: key,
+      body: body({ residentEmail: b.resident.email }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const row = await server.ctx.db
+      .selectFrom("shipments")
+      .selectAll()
+      .where("id", "=", created.body.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ recipient_id: b.resident.id, method: "locker", locker_temperature: "ambient" });
+    const frozen = await b.request("POST", "/v1/shipments", {
+      bearer: key,
+      body: body({ residentEmail: b.resident.email, flags: { frozen: true } }),
+    });
+    expect(frozen.status).toBe(201);
+    const stranger = await signInAs(server, "recipient");
+    const notResident = await b.request("POST", "/v1/shipments", {
+      bearer: key,
+      body: body({ residentEmail: stranger.email }),
+    });
+    expect(notResident.status).toBe(422);
+    expect(notResident.body.error.code).toBe("not_a_resident");
+    const noSize = await b.request("POST", "/v1/shipments", {
+      bearer: key,
+      body: { ...body({ residentEmail: b.resident.email }), size: undefined },
+    });
+    expect(noSize.status).toBe(400);
+    const home = await b.request("POST", "/v1/sites", {
+      cookie: stranger.cookie,
+      body: {
+        name: "Home",
+        address: { line1: "2 Canal Street", city: "Amsterdam", postalCode: "1017 AB", country: "NL" },
+        location: AT_THE_LOCKER,
+        geofenceRadiusM: 100,
+      },
+    });
+    const noLocker = await b.request("POST", "/v1/shipments", {
+      bearer: key,
+      body: { ...body({ residentEmail: stranger.email }), siteId: home.body.id },
+    });
+    expect(noLocker.status).toBe(422);
+    expect(noLocker.body.error.code).toBe("method_not_suited");
   });
 
   it("refuses bad input and other people's objects, changing nothing", async () => {
