@@ -6301,7 +6301,76 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Locker banks: a manager's own (with compartment states); for others every bank's public face
+         * @description siteId narrows it to one building (a courier finds the bank of a locker stop).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this building's banks. */
+                    siteId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            banks: {
+                                id: string;
+                                siteId: string;
+                                name: string;
+                                pickupPeriodHours: number;
+                                overflowDistanceM: number;
+                                packageRoom: string | null;
+                                /** @description False while the controller is offline (pickup still works at its keypad). */
+                                online: boolean;
+                                compartments: {
+                                    number: number;
+                                    widthCm: number;
+                                    heightCm: number;
+                                    depthCm: number;
+                                    sizeClass: string;
+                                    /** @enum {unknown} */
+                                    temperature: "ambient" | "chilled" | "frozen";
+                                    accessible: boolean;
+                                    /** @description Managers only: free, reserved, occupied or out_of_service. */
+                                    state?: string;
+                                    outOfServiceReason?: string | null;
+                                }[];
+                                freeCompartments: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Set up a locker bank at a building you manage, with its compartments

@@ -477,6 +477,13 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
       expect.objectContaining({ parcelId: dropped.parcel.id, compartment: dropped.compartment, ageHours: 0 }),
     ]);
     const otherManager = await signInAs(server, "manager");
+    const mine = await b.request("GET", "/v1/lockers/banks", { cookie: b.manager.cookie });
+    expect(mine.body.banks.map((bank: { id: string }) => bank.id)).toEqual([b.bankId]);
+    expect(mine.body.banks[0].compartments[0].state).toBeDefined();
+    expect((await b.request("GET", "/v1/lockers/banks", { cookie: otherManager.cookie })).body.banks).toEqual([]);
+    const forCourier = await b.request("GET", `/v1/lockers/banks?siteId=${b.siteId}`, { cookie: b.courier.cookie });
+    expect(forCourier.body.banks.map((bank: { id: string }) => bank.id)).toEqual([b.bankId]);
+    expect(forCourier.body.banks[0].compartments[0].state).toBeUndefined();
     for (const who of [otherManager, b.resident, b.courier]) {
       expect((await b.request("GET", `/v1/lockers/banks/${b.bankId}/dashboard`, { cookie: who.cookie })).status).toBe(
         404,

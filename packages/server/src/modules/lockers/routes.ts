@@ -5,6 +5,7 @@ import type { AppContext } from "../../context.js";
 import { requireActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { withIdempotency } from "../../http/idempotency.js";
+import { idParam } from "../../http/ownership.js";
 import { PUBLIC, SESSION_ONLY, SESSION_OR_API_KEY } from "../auth/security.js";
 import {
   AddResidentBody,
@@ -60,6 +61,21 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
       },
     },
     async (request, reply) => reply.status(201).send(await lockers.createBank(requireActor(request), request.body)),
+  );
+
+  api.get(
+    "/lockers/banks",
+    {
+      schema: {
+        tags,
+        summary: "Locker banks: a manager's own (with compartment states); for others every bank's public face",
+        description: "siteId narrows it to one building (a courier finds the bank of a locker stop).",
+        security: SESSION_ONLY,
+        querystring: Type.Object({ siteId: Type.Optional(idParam("site", "Only this building's banks.")) }),
+        response: { 200: Type.Object({ banks: Type.Array(LockerBank) }), ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => ({ banks: await lockers.listBanks(requireActor(request), request.query.siteId) }),
   );
 
   api.get(

@@ -161,6 +161,23 @@ export class LockerService {
     return toBank(bank, compartments, manages);
   }
 
+  /** Managers: the banks of the buildings they manage; everyone else signed in: every bank's public face (to find one). */
+  async listBanks(actor: Actor, siteId?: string): Promise<LockerBank[]> {
+    const managerId = actor.kind === "user" && actor.role === "manager" ? actor.userId : null;
+    let query = this.ctx.db
+      .selectFrom("locker_banks")
+      .innerJoin("sites", "sites.id", "locker_banks.site_id")
+      .selectAll("locker_banks");
+    if (managerId) query = query.where("sites.owner_id", "=", managerId);
+    if (siteId) query = query.where("locker_banks.site_id", "=", siteId);
+    const banks = await query.orderBy("locker_banks.created_at").limit(200).execute();
+    return Promise.all(
+      banks.map(async (bank) =>
+        toBank(bank, await compartmentsOfBank(this.ctx.db, bank.id), managerId !== null || isOperator(actor)),
+      ),
+    );
+  }
+
   async requireManager(actor: Actor, bankId: string): Promise<BankRow> {
     const bank = await findBank(this.ctx.db, bankId);
     if (!bank || !(await this.manages(actor, bank))) throw notFound("locker bank");
