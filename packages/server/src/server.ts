@@ -4,7 +4,7 @@ import { AuditLog } from "./audit/audit-log.js";
 import { CommandRepository } from "./commands/command-repository.js";
 import { CommandService } from "./commands/command-service.js";
 import type { Config } from "./config.js";
-import type { AppContext, DemoKeypad, DemoLogins } from "./context.js";
+import type { AppContext, DemoKeypad, DemoLocker, DemoLogins } from "./context.js";
 import { migrateToLatest, openStorage } from "./db/database.js";
 import { DeviceGateway } from "./gateway/gateway.js";
 import { startTransport } from "./gateway/start-transport.js";
@@ -35,6 +35,8 @@ export interface StartOptions {
   demo?: DemoLogins;
   /** Set by `threshold demo` only: its simulated locks' keypads, for the web app's demo keypad. */
   demoKeypad?: DemoKeypad;
+  /** Set by `threshold demo` only: hands at its simulated locker banks. */
+  demoLocker?: DemoLocker;
 }
 
 export function createLogger(config: Pick<Config, "logLevel">): Logger {
@@ -94,6 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       authenticator: createAuthenticator({ db, clock }),
       demo: options.demo ?? null,
       demoKeypad: options.demoKeypad ?? null,
+      demoLocker: options.demoLocker ?? null,
     };
 
     const watchdog = new VisitWatchdog(ctx);

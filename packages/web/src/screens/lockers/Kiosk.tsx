@@ -4,6 +4,7 @@ import { api, errorCode, errorMessage, ThresholdApiError, unwrap } from "../../a
 import { type DropOffAnswer, useDoesNotFit, useDropOff, useKioskCode, useLockerBank } from "../../lockers";
 import { Button } from "../../ui/button";
 import { QueryState } from "../../ui/feedback";
+import { DemoHands } from "./DemoHands";
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"] as const;
 /** The kiosk returns to code entry by itself, so the next person never sees the last one's answer. */
@@ -65,6 +66,11 @@ function CodeEntry({ bankId }: { bankId: string }) {
             ? "Take your parcel and close the door."
             : "Put your return in and close the door."}
         </p>
+        <DemoHands
+          bankId={bankId}
+          compartment={submit.data.compartment}
+          intent={submit.data.kind === "pickup" ? "take" : "put"}
+        />
         <Button
           size="large"
           onClick={() => {
@@ -219,6 +225,7 @@ export function CourierMode({ bankId, onDone }: { bankId: string; onDone?: () =>
             <p className="small">Compartment {answer.skipped.join(", ")} would not open; the manager is told.</p>
           ) : null}
           <p>Put the parcel in and close the door. The locker confirms it and tells the resident.</p>
+          <DemoHands key={answer.compartment} bankId={bankId} compartment={answer.compartment} intent="put" />
           <Button variant="secondary" pending={move.isPending} onClick={() => move.mutate(answer.parcel.id)}>
             It does not fit
           </Button>
