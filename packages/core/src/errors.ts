@@ -51,6 +51,16 @@ export const ERROR_CODES = {
   offline_codes_exhausted: 409,
   // Guest keys (docs/guest-keys.md): a share link of a key that was revoked, used up or has expired.
   guest_key_ended: 410,
+  // Parcel lockers (issue 7, docs/lockers.md)
+  not_a_resident: 422,
+  locker_full: 409,
+  parcel_not_in_locker: 409,
+  compartment_unavailable: 409,
+  kiosk_locked_out: 429,
+  wrong_pickup_code: 404,
+  outside_geofence: 403,
+  already_extended: 409,
+  controller_offline: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -20,6 +20,9 @@ export const ID_PREFIXES = {
   videoSegment: "seg",
   accessCode: "acc",
   guestKey: "gky",
+  lockerBank: "lkb",
+  compartment: "cpt",
+  lockerParcel: "lkp",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -8,6 +8,8 @@ export * from "./geo.js";
 export * from "./guest-key.js";
 export * from "./ids.js";
 export * from "./keypad-code.js";
+export * from "./locker-allocation.js";
+export * from "./locker-pickup-code.js";
 export * from "./offline-code.js";
 export * from "./roles.js";
 export * from "./visit-rules.js";

@@ -24,12 +24,20 @@ const PublicKey = Type.String({
   description: "Raw 32-byte Ed25519 public key, base64url.",
 });
 
+/**
+ * The most compartments one locker controller drives: its state report of all of them must stay
+ * under MAX_MESSAGE_BYTES (about 70 bytes each). A bigger bank runs several controllers.
+ */
+export const MAX_COMPARTMENTS = 128;
+
 /** Device kinds whose reported state protocol v1 defines so far; locker controllers and vehicles come with their issues. */
 export const PROTOCOL_DEVICE_KINDS = [
   "lock",
   "camera",
   // Access points beyond the front door (docs/garage-and-fridge.md).
   "garage_opener",
+  // Parcel lockers (docs/lockers.md).
+  "locker_controller",
 ] as const;
 export type ProtocolDeviceKind = (typeof PROTOCOL_DEVICE_KINDS)[number];
 
@@ -87,6 +95,9 @@ const KeypadParams = {
 };
 // --- end of codes ---
 
+/** Why a locker compartment is opened (docs/lockers.md). */
+export const COMPARTMENT_OPEN_PURPOSES = ["deposit", "pickup", "collect", "return_drop", "audit"] as const;
+
 export const COMMAND_ACTIONS = [
   "unlock",
   "lock",
@@ -98,6 +109,8 @@ export const COMMAND_ACTIONS = [
   "open",
   "close",
   ...KEYPAD_COMMAND_ACTIONS,
+  // Locker controllers (docs/lockers.md): open one compartment's door; acked once the latch released.
+  "compartment_open",
 ] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
 
@@ -107,6 +120,19 @@ export const CommandParams = Type.Object(
     newKid: Type.Optional(Kid),
     newPublicKey: Type.Optional(PublicKey),
     ...KeypadParams,
+    compartment: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_COMPARTMENTS,
+        description: "compartment_open: the number of the compartment to open, as printed on its door.",
+      }),
+    ),
+    purpose: Type.Optional(
+      Type.Enum(COMPARTMENT_OPEN_PURPOSES, {
+        description:
+          "compartment_open: why it opens. Only a deposit or return_drop door that closes on something counts a new deposit (and so a new pickup code).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -150,6 +176,8 @@ export const ACK_REASONS = [
   // Codes (issue 6): pin_enable or pin_remove named a code the lock does not hold; a sealed PIN did not open.
   "unknown_code",
   "bad_code",
+  // Locker controllers: the bank has no compartment with that number.
+  "unknown_compartment",
 ] as const;
 export type AckReason = (typeof ACK_REASONS)[number];
 
@@ -205,7 +233,36 @@ export const GarageOpenerState = Type.Object(
 );
 export type GarageOpenerState = Static<typeof GarageOpenerState>;
 
-export const DeviceReportedState = Type.Union([LockState, CameraState, GarageOpenerState]);
+export const CompartmentReport = Type.Object(
+  {
+    n: Type.Integer({ minimum: 1, maximum: MAX_COMPARTMENTS, description: "The compartment's number." }),
+    door: Type.Union([Type.Literal("open"), Type.Literal("closed")]),
+    occupied: Type.Boolean({ description: "The occupancy sensor sees something inside." }),
+    jammed: Type.Boolean({ description: "The latch did not release when last told to; the door stays shut." }),
+    deposits: Type.Integer({
+      minimum: 0,
+      description:
+        "How many deposits the controller has counted in this compartment; the pickup code of the parcel in it is derived from this counter (docs/lockers.md).",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type CompartmentReport = Static<typeof CompartmentReport>;
+
+export const LockerControllerState = Type.Object(
+  {
+    compartments: Type.Array(CompartmentReport, { maxItems: MAX_COMPARTMENTS }),
+    lockedOut: Type.Boolean({ description: "The kiosk keypad is in wrong-code lockout." }),
+    offlineLog: Type.Integer({
+      minimum: 0,
+      description: "The counter of the controller's durable offline event log: pickups it allowed while offline.",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type LockerControllerState = Static<typeof LockerControllerState>;
+
+export const DeviceReportedState = Type.Union([LockState, CameraState, GarageOpenerState, LockerControllerState]);
 export type DeviceReportedState = Static<typeof DeviceReportedState>;
 
 export const AckMessage = Type.Object(
@@ -246,6 +303,10 @@ export const EVENT_TYPES = [
   "temperature.reported",
   // Codes (issue 6): a keypad code opened the lock; the data names the code, never the PIN.
   "pin.used",
+  // Locker controllers (docs/lockers.md): data names the compartment; a close reports occupancy and the deposit counter.
+  "compartment.opened",
+  "compartment.closed",
+  "pickup.offline",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

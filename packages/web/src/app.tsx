@@ -1,6 +1,7 @@
 import { createBrowserRouter, Navigate, type RouteObject } from "react-router";
 import { carrierRoutes } from "./screens/carrier/routes";
 import { courierRoutes } from "./screens/courier/routes";
+import { lockerRoutes } from "./screens/lockers/routes";
 import { NotFound } from "./screens/NotFound";
 import { operatorRoutes } from "./screens/operator/routes";
 import { recipientRoutes } from "./screens/recipient/routes";
@@ -25,6 +26,7 @@ const routes: RouteObject[] = [
   ...courierRoutes,
   ...operatorRoutes,
   ...carrierRoutes,
+  ...lockerRoutes,
   { path: "*", element: <NotFound /> },
 ];
 

@@ -2,6 +2,7 @@ import { CameraAgent, type CameraAgentOptions } from "../camera-agent.js";
 import { GarageOpenerAgent, type GarageOpenerAgentOptions } from "../garage-opener-agent.js";
 import type { AgentKind } from "../identity.js";
 import { LockAgent, type LockAgentOptions } from "../lock-agent.js";
+import { LockerControllerAgent, type LockerControllerAgentOptions } from "../locker-controller-agent.js";
 import type { TestBroker } from "./broker.js";
 import { makeTestDevice, type TestDevice } from "./identities.js";
 import { TestGateway } from "./test-gateway.js";
@@ -43,6 +44,15 @@ export class TestBench {
     );
   }
 
+  lockerController(
+    options: Optional<LockerControllerAgentOptions> & { compartments: number },
+  ): Promise<Running<LockerControllerAgent>> {
+    return this.start(
+      "locker_controller",
+      (device, log) => new LockerControllerAgent({ heartbeatMs: 60_000, log, ...options, identity: device.identity }),
+    );
+  }
+
   /** Registers something to undo after the test, undone in reverse order. */
   defer(cleanup: () => Promise<void>): void {
     this.cleanups.push(cleanup);
@@ -52,7 +62,7 @@ export class TestBench {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) await cleanup();
   }
 
-  private async start<A extends LockAgent | CameraAgent | GarageOpenerAgent>(
+  private async start<A extends LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent>(
     kind: AgentKind,
     create: (device: TestDevice, log: (line: string) => void) => A,
   ): Promise<Running<A>> {

@@ -143,6 +143,8 @@ export interface Database {
     delivered_visit_id: string | null;
     created_at: number;
     updated_at: number;
+    /** Locker shipments: ambient, chilled or frozen (docs/lockers.md); null otherwise. */
+    locker_temperature?: string | null;
   };
   consents: {
     access_point_id: string;
@@ -354,4 +356,67 @@ export interface Database {
     visit_id: string;
     segment_id: string;
   };
+  /** Parcel lockers (docs/lockers.md): a bank of compartments at a building, driven by one controller. */
+  locker_banks: {
+    id: string;
+    site_id: string;
+    name: string;
+    controller_device_id: string;
+    pickup_period_s: number;
+    overflow_distance_m: number;
+    package_room: string | null;
+    wrong_code_limit: number;
+    lockout_s: number;
+    offline_since: number | null;
+    created_at: number;
+  };
+  compartments: {
+    id: string;
+    bank_id: string;
+    number: number;
+    width_cm: number;
+    height_cm: number;
+    depth_cm: number;
+    size_class: string;
+    temperature: string;
+    accessible: number;
+    state: string;
+    resident_id: string | null;
+    version: number;
+    deposits: number;
+    out_of_service_reason: string | null;
+    updated_at: number;
+  };
+  /** Who lives in a building (a site with locker banks), so carriers can address locker shipments to them. */
+  building_residents: { site_id: string; user_id: string; unit: string; accessible: number; created_at: number };
+  /** A parcel's stay in a locker: a delivery (shipment) or a resident's return. */
+  locker_parcels: {
+    id: string;
+    kind: string;
+    shipment_id: string | null;
+    label: string;
+    bank_id: string;
+    compartment_id: string;
+    resident_id: string;
+    carrier_id: string;
+    courier_id: string | null;
+    status: string;
+    length_cm: number;
+    width_cm: number;
+    height_cm: number;
+    temperature: string;
+    overflow: number;
+    drop_code_hash: string | null;
+    deposits: number | null;
+    deposited_at: number | null;
+    expires_at: number | null;
+    extended: number;
+    reminded_at: number | null;
+    picked_up_at: number | null;
+    collected_at: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  locker_parcel_shares: { parcel_id: string; user_id: string; created_at: number };
+  locker_code_failures: { bank_id: string; at: number };
 }

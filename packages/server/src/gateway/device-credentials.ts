@@ -4,9 +4,11 @@ import { PreparedQuery } from "../db/prepared.js";
 import type { Database } from "../db/schema.js";
 import { secretMatches } from "../modules/auth/tokens.js";
 
-const DEVICE_BY_ID = new PreparedQuery<{ id: string }, Pick<Database["devices"], "id" | "kind" | "secret_hash" | "removed_at">>(
-  ["id"],
-  (db, p) => db.selectFrom("devices").select(["id", "kind", "secret_hash", "removed_at"]).where("id", "=", p.id),
+const DEVICE_BY_ID = new PreparedQuery<
+  { id: string },
+  Pick<Database["devices"], "id" | "kind" | "secret_hash" | "removed_at">
+>(["id"], (db, p) =>
+  db.selectFrom("devices").select(["id", "kind", "secret_hash", "removed_at"]).where("id", "=", p.id),
 );
 
 /**

@@ -17,6 +17,7 @@ import { incidentRoutes } from "./incidents/routes.js";
 import { publicKeyRoutes } from "./keys/public-keys-routes.js";
 import { keyRotationRoutes } from "./keys/routes.js";
 import { labelRoutes } from "./labels/routes.js";
+import { lockerRoutes } from "./lockers/routes.js";
 import { pairingRoutes } from "./pairing/routes.js";
 import { shipmentRoutes } from "./shipments/routes.js";
 import { siteRoutes } from "./sites/routes.js";
@@ -50,6 +51,7 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
       await accessCodeRoutes(v1, ctx);
       await guestKeyRoutes(v1, ctx);
       await labelRoutes(v1, ctx);
+      await lockerRoutes(v1, ctx);
       await courierRoutes(v1, ctx);
       await videoRoutes(v1, ctx);
       await demoRoutes(v1, ctx);

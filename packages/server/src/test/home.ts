@@ -45,7 +45,7 @@ export async function pairAgent(
   request: ApiRequest,
   owner: SignedInUser,
   siteId: string,
-  kind: "lock" | "camera" | "garage_opener",
+  kind: "lock" | "camera" | "garage_opener" | "locker_controller",
   name: string,
 ): Promise<DeviceIdentity> {
   return pairDevice({

@@ -9,6 +9,7 @@ import * as visitClips from "./20261125T0800-visit-clips.js";
 import * as accessPointsBeyondTheFrontDoor from "./20261206T1800-access-points-beyond-the-front-door.js";
 import * as accessCodes from "./20261206T1830-access-codes.js";
 import * as guestKeys from "./20261207T0100-guest-keys.js";
+import * as parcelLockers from "./20261207T0200-parcel-lockers.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   "20261206T1800-access-points-beyond-the-front-door": accessPointsBeyondTheFrontDoor,
   "20261206T1830-access-codes": accessCodes,
   "20261207T0100-guest-keys": guestKeys,
+  "20261207T0200-parcel-lockers": parcelLockers,
 };

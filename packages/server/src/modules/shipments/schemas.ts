@@ -5,9 +5,18 @@ import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
 import { Time } from "../../http/schema-types.js";
 
-/** Methods a carrier may create today; the others arrive with trunks and lockers. */
-export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "doorstep"] as const;
-export const SHIPMENT_STATUSES = ["created", "assigned", "delivered", "cancelled"] as const;
+/** Methods a carrier may create today; in_trunk arrives with vehicles. */
+export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "locker", "doorstep"] as const;
+/** in_locker, for_return and returned belong to locker shipments (docs/lockers.md). */
+export const SHIPMENT_STATUSES = [
+  "created",
+  "assigned",
+  "delivered",
+  "cancelled",
+  "in_locker",
+  "for_return",
+  "returned",
+] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 /** Delivery windows are hours, not days (Amazon Key's are about 4 h). */
@@ -31,8 +40,16 @@ export const CreateShipmentBody = Type.Object(
     ),
     method: Type.Enum(SHIPMENT_METHODS, {
       description:
-        "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag); doorstep needs nothing.",
+        "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag); locker needs a building with a locker bank, residentEmail and size (docs/lockers.md); doorstep needs nothing.",
     }),
+    residentEmail: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 254,
+        description:
+          "locker only: the resident of the building the parcel is for (the manager registers residents). The resident, not the building's owner, is the recipient.",
+      }),
+    ),
     window: Type.Object(
       {
         start: Time("When delivery may start (RFC 3339 with offset)."),
@@ -51,6 +68,9 @@ export const CreateShipmentBody = Type.Object(
       Type.Object(
         {
           perishable: Type.Optional(Type.Boolean({ default: false, description: "Keep cool." })),
+          frozen: Type.Optional(
+            Type.Boolean({ default: false, description: "locker only: keep frozen (a frozen compartment)." }),
+          ),
           signatureRequired: Type.Optional(Type.Boolean({ default: false })),
           valueCents: Type.Optional(
             Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: "Declared value, in cents." }),

@@ -1,5 +1,5 @@
-import { PreparedQuery } from "../../db/prepared.js";
 import type { Insertable, Kysely, Selectable } from "kysely";
+import { PreparedQuery } from "../../db/prepared.js";
 import type { Database } from "../../db/schema.js";
 
 export type SegmentRow = Selectable<Database["video_segments"]>;
@@ -14,7 +14,12 @@ export function newestSegments(db: Kysely<Database>, deviceId: string, limit: nu
 const NEWEST_SEGMENTS = new PreparedQuery<{ deviceId: string; limit: number }, SegmentRow>(
   ["deviceId", "limit"],
   (db, p) =>
-    db.selectFrom("video_segments").selectAll().where("device_id", "=", p.deviceId).orderBy("position", "desc").limit(p.limit),
+    db
+      .selectFrom("video_segments")
+      .selectAll()
+      .where("device_id", "=", p.deviceId)
+      .orderBy("position", "desc")
+      .limit(p.limit),
 );
 
 /** The camera's newest stored segment. */
