@@ -191,8 +191,31 @@ export class GuestKeyService {
       if (!(await transitionGuestKey(trx, found.id, from, "revoked", { revoked_at: now, updated_at: now }))) return;
       record(this.event("guest_key.revoked", found, actorOf(actor)));
     });
-    await this.removeFromLock(await this.reload(found.id));
+    const revoked = await this.reload(found.id);
+    if (!(await this.removeFromLock(revoked))) await this.awaitRemoval(revoked);
     return this.answer(await this.reload(found.id), owner.userId);
+  }
+
+  /**
+   * Another process's worker may have claimed the removal a moment before this revocation could:
+   * while the lock is online, wait as long as a removal of our own would have for its answer.
+   */
+  private async awaitRemoval(row: GuestKeyRow): Promise<void> {
+    if (!(await this.lockOnline(row.device_id))) return;
+    const deadline = Date.now() + REMOVAL_TTL_MS;
+    while (Date.now() < deadline) {
+      if ((await findGuestKey(this.ctx.db, row.id))?.removed_from_lock_at !== null) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private async lockOnline(deviceId: string): Promise<boolean> {
+    const lock = await this.ctx.db
+      .selectFrom("devices")
+      .select(["online", "last_seen_at"])
+      .where("id", "=", deviceId)
+      .executeTakeFirst();
+    return lock !== undefined && isOnline(lock, deviceLiveness(this.ctx));
   }
 
   /** What the share link shows: the PIN and its rules, while the key can still work. */
@@ -265,12 +288,7 @@ export class GuestKeyService {
    */
   async removeFromLock(row: GuestKeyRow): Promise<boolean> {
     if (!ENDED_STATUSES.includes(row.status as GuestKeyStatus) || row.removed_from_lock_at !== null) return false;
-    const lock = await this.ctx.db
-      .selectFrom("devices")
-      .select(["online", "last_seen_at"])
-      .where("id", "=", row.device_id)
-      .executeTakeFirst();
-    if (!lock || !isOnline(lock, deviceLiveness(this.ctx))) return false;
+    if (!(await this.lockOnline(row.device_id))) return false;
     const now = this.ctx.clock.now();
     const claimed = await this.ctx.db
       .updateTable("guest_keys")
