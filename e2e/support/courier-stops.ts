@@ -54,7 +54,11 @@ async function alexsHomeId(): Promise<string> {
  * A new in-home shipment to Alex's home, assigned to Sam, as the carrier's dispatch system would
  * send it (the same bodies as the demo's own shipments), so a test owns its stop.
  */
-export async function createStopForSam(trackingNumber: string, window: { start: Date; end: Date }): Promise<string> {
+export async function createStopForSam(
+  trackingNumber: string,
+  window: { start: Date; end: Date },
+  method: "in_home" | "in_trunk" = "in_home",
+): Promise<string> {
   const [{ courierId }, siteId] = await Promise.all([courierView(), alexsHomeId()]);
   const headers = { authorization: `Bearer ${demoApiKey()}` };
   const shipment = await call<{ id: string }>("/v1/shipments", {
@@ -63,7 +67,7 @@ export async function createStopForSam(trackingNumber: string, window: { start: 
     body: {
       trackingNumber,
       siteId,
-      method: "in_home",
+      method,
       window: { start: window.start.toISOString(), end: window.end.toISOString() },
       size: { lengthCm: 30, widthCm: 20, heightCm: 15 },
       weightG: 1200,

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerAuditCommands } from "./commands/audit.js";
+import { registerCarCommands } from "./commands/car.js";
 import { registerCourierCommands } from "./commands/courier.js";
 import { registerDbCommands } from "./commands/db.js";
 import { registerDemoCommand } from "./commands/demo.js";
@@ -24,6 +25,7 @@ registerSimulateCommand(program);
 registerDbCommands(program);
 registerKeysCommands(program);
 registerKeypadCommands(program);
+registerCarCommands(program);
 registerOpenApiCommand(program);
 
 await runCli(program, process.argv);

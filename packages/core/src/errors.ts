@@ -61,6 +61,12 @@ export const ERROR_CODES = {
   outside_geofence: 403,
   already_extended: 409,
   controller_offline: 503,
+  // In-car delivery (docs/in-car-delivery.md)
+  parcel_unmeasured: 422,
+  parcel_too_large: 422,
+  parcel_too_heavy: 422,
+  parcel_too_valuable: 422,
+  car_not_paired: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -23,6 +23,8 @@ export const ID_PREFIXES = {
   lockerBank: "lkb",
   compartment: "cpt",
   lockerParcel: "lkp",
+  /** A recipient's car (docs/in-car-delivery.md); `car_` names carriers. */
+  car: "veh",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -36,6 +36,7 @@ export const ACCESS_POINT_KIND_FOR_METHOD = {
   in_home: "front_door",
   in_garage: "garage",
   in_fridge: "fridge",
+  in_trunk: "trunk",
 } as const satisfies Partial<Record<string, AccessPointKind>>;
 export type OpeningMethod = keyof typeof ACCESS_POINT_KIND_FOR_METHOD;
 

@@ -1,6 +1,14 @@
 import { type Consent, consentAllows, type DeliveryMethod } from "./consent.js";
 import { distanceMeters, type GeoPoint } from "./geo.js";
 import { isOpeningMethod } from "./roles.js";
+import {
+  type CarFacts,
+  type CarRefusalCode,
+  carRefusals,
+  type Parcel,
+  type ParcelFitCode,
+  parcelFit,
+} from "./trunk-rules.js";
 
 /** Why a visit may not open: one code per failed rule of DESIGN.md rule 1. */
 export const REFUSAL_CODES = [
@@ -27,6 +35,19 @@ export const REFUSAL_CODES = [
   "fridge_offline",
   "fridge_not_locked",
   "fridge_open",
+  // Cars (docs/in-car-delivery.md).
+  "car_offline",
+  "car_blocked",
+  "car_driving",
+  "car_position_unknown",
+  "car_too_far_from_address",
+  "courier_too_far_from_car",
+  "car_not_locked",
+  "trunk_open",
+  "parcel_unmeasured",
+  "parcel_too_large",
+  "parcel_too_heavy",
+  "parcel_too_valuable",
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -59,6 +80,13 @@ export interface VisitFacts {
   garage?: { online: boolean; door: string | null; obstructed: boolean | null } | null;
   /** Set when the access point is a fridge behind `lock`'s front door: the fridge's own lock, checked too. */
   innerLock?: { online: boolean; lock: string | null; door: string | null } | null;
+  /**
+   * Set, instead of `lock`, when the access point is a car's trunk. The car's position replaces the
+   * site's geofence: the car must be near the address, and the courier near the car.
+   */
+  car?: CarFacts | null;
+  /** The parcel, for the trunk's size, weight and value limits. */
+  parcel?: Parcel;
   camera: { live: boolean } | null;
   visitInProgressAtDoor: boolean;
   courierHasVisitInProgress: boolean;
@@ -90,6 +118,22 @@ const MESSAGES: Record<RefusalCode, string> = {
   fridge_not_locked:
     "The fridge does not report locked, so it cannot be opened safely. Do not open the door; leave the package at the door.",
   fridge_open: "The fridge reports its door open. Do not open the front door; leave the package at the door.",
+  car_offline: "The car is not reachable right now, so its trunk cannot be opened. Use the customer's fallback.",
+  car_blocked: "The customer has blocked deliveries to this car. Do not open; use the customer's fallback.",
+  car_driving: "The car is being driven, not parked. Do not open; use the customer's fallback.",
+  car_position_unknown:
+    "The car has not reported where it is, so its trunk cannot be opened. Use the customer's fallback.",
+  car_too_far_from_address:
+    "The car is parked too far from the delivery address for trunk delivery. Use the customer's fallback.",
+  courier_too_far_from_car:
+    "You are not at the car yet. Walk to the car (plate and colour on the stop) and scan again.",
+  car_not_locked: "The car does not report locked, so its trunk cannot be opened safely. Use the customer's fallback.",
+  trunk_open: "The car reports its trunk open. Do not put the package in; use the customer's fallback.",
+  parcel_unmeasured:
+    "This package has no recorded size or weight, so it cannot go in a trunk. Use the customer's fallback.",
+  parcel_too_large: "This package is larger than the car's trunk allows. Use the customer's fallback.",
+  parcel_too_heavy: "This package is heavier than trunk delivery allows. Use the customer's fallback.",
+  parcel_too_valuable: "This package is worth more than trunk delivery allows. Use the customer's fallback.",
 };
 
 export function refusal(code: RefusalCode): Refusal {
@@ -105,19 +149,24 @@ export function checkVisit(facts: VisitFacts): Refusal[] {
   const { shipment, site, accessPoint, lock, camera } = facts;
   // Without a shipment assigned to this courier nothing else may be revealed about the address.
   if (!shipment || shipment.courierId !== facts.courierId) return [refusal("not_assigned")];
-  if (shipment.status === "delivered") return [refusal("already_delivered")];
+  // A return collected from a trunk is as finished as a delivered parcel.
+  if (shipment.status === "delivered" || shipment.status === "collected") return [refusal("already_delivered")];
   // Only methods that open something come here; the code keeps its first name for compatibility.
   if (!isOpeningMethod(shipment.method)) return [refusal("method_not_in_home")];
 
   const codes: RefusalCode[] = [];
   if (facts.claimedSiteId !== null && facts.claimedSiteId !== shipment.siteId) codes.push("wrong_site");
   if (facts.now < shipment.windowStart || facts.now >= shipment.windowEnd) codes.push("outside_window");
-  if (!site || distanceMeters(facts.courierLocation, site.location) > site.geofenceRadiusM)
+  // A car is its own moving site: the courier must be at the car (car checks below), not the door.
+  const trunk = facts.car !== undefined;
+  if (!trunk && (!site || distanceMeters(facts.courierLocation, site.location) > site.geofenceRadiusM))
     codes.push("outside_geofence");
   if (!accessPoint) codes.push("no_access_point");
   else if (!consentAllows(accessPoint.consent, shipment.method, facts.now)) codes.push("no_consent");
   if (site?.blocked) codes.push("access_blocked");
-  if (accessPoint) {
+  if (accessPoint && trunk) {
+    codes.push(...trunkRefusals(facts, site?.location ?? null));
+  } else if (accessPoint) {
     if (!camera?.live) codes.push("camera_not_live");
     if (facts.garage !== undefined) codes.push(...garageRefusals(facts.garage));
     else codes.push(...lockRefusals(lock));
@@ -126,6 +175,20 @@ export function checkVisit(facts: VisitFacts): Refusal[] {
   if (facts.visitInProgressAtDoor) codes.push("visit_in_progress");
   if (facts.courierHasVisitInProgress) codes.push("courier_busy");
   return codes.map(refusal);
+}
+
+/**
+ * A trunk: the car's checks and the parcel's fit. A camera is required only when the car has one or
+ * the recipient asked for one (docs/decisions.md: most cars film nothing, and trunk delivery was
+ * never filmed); a car camera that is there but not live fails closed like any witness.
+ */
+function trunkRefusals(facts: VisitFacts, address: GeoPoint | null): (CarRefusalCode | ParcelFitCode | RefusalCode)[] {
+  const car = facts.car ?? null;
+  const codes: (CarRefusalCode | ParcelFitCode | RefusalCode)[] = [];
+  if ((facts.camera !== null || car?.requireCamera) && !facts.camera?.live) codes.push("camera_not_live");
+  codes.push(...carRefusals(car, address, facts.courierLocation));
+  if (car && facts.parcel) codes.push(...parcelFit(facts.parcel, car.limits));
+  return codes;
 }
 
 function lockRefusals(lock: VisitFacts["lock"]): RefusalCode[] {

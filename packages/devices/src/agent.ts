@@ -18,6 +18,7 @@ import {
   type StateMessage,
   signMessage,
   type Unsigned,
+  type VehicleState,
   waitForConnect,
 } from "@threshold/protocol";
 import type { IClientOptions, MqttClient } from "mqtt";
@@ -60,7 +61,9 @@ type Listener<T> = (value: T) => void;
  * heartbeat, leave a last will, and follow server key rotation. Subclasses only decide what an
  * accepted command does to their state.
  */
-export abstract class DeviceAgent<S extends LockState | CameraState | GarageOpenerState | LockerControllerState> {
+export abstract class DeviceAgent<
+  S extends LockState | CameraState | GarageOpenerState | LockerControllerState | VehicleState,
+> {
   protected readonly clock: Clock;
   private currentIdentity: DeviceIdentity;
   private trustedKeys: ReadonlyMap<string, KeyObject>;

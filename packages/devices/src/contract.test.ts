@@ -26,6 +26,7 @@ import type { AgentKind, DeviceIdentity } from "./identity.js";
 import { LockAgent } from "./lock-agent.js";
 import { LockerControllerAgent } from "./locker-controller-agent.js";
 import { startBroker, type TestBroker } from "./test-support/broker.js";
+import { VehicleAgent } from "./vehicle-agent.js";
 
 /**
  * DESIGN.md section 6: the agents run contract tests against the published protocol examples.
@@ -181,6 +182,21 @@ const CASES = [
     start: (identity: DeviceIdentity, clock: ManualClock, log: (line: string) => void) =>
       new LockerControllerAgent({ identity, clock, log, compartments: 8, firmware: "0.9.0", heartbeatMs: 60_000 }),
   },
+  {
+    kind: "vehicle" as const,
+    deviceId: EXAMPLE_IDENTITIES.vehicleDeviceId,
+    command: "command.unlock_trunk",
+    // The examples' car, parked where state.vehicle places it.
+    start: (identity: DeviceIdentity, clock: ManualClock, log: (line: string) => void) =>
+      new VehicleAgent({
+        identity,
+        clock,
+        log,
+        position: { lat: 52.37312, lng: 4.89245, accuracyM: 5 },
+        firmware: "bridge-1.0.0",
+        heartbeatMs: 60_000,
+      }),
+  },
 ];
 
 /** The event each example command causes, once. */
@@ -189,13 +205,14 @@ const ACTED: Record<AgentKind, string> = {
   lock: "lock.unlocked",
   camera: "camera.recording_started",
   garage_opener: "garage.opened",
+  vehicle: "trunk.unlocked",
 };
 
 describe.each(CASES)("the $kind agent against the protocol examples", ({ kind, deviceId, command: name, start }) => {
   const command = getProtocolExample(examples, "command", name);
   const deviceKey = keys.devices.get(deviceId)?.pair.publicKey;
   let wire: Wire;
-  let agent: LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent;
+  let agent: LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent | VehicleAgent;
   const logs: string[] = [];
   let firstAck: AckMessage;
 
@@ -256,6 +273,11 @@ describe.each(CASES)("the $kind agent against the protocol examples", ({ kind, d
       expect(agent.state).toMatchObject({
         compartments: expect.arrayContaining([expect.objectContaining({ n: 7, door: "open" })]),
       });
+    } else if (kind === "vehicle") {
+      expect(story(firstAck)).toEqual(story(getProtocolExample(examples, "ack", "ack.trunk-unlocked").message));
+      const [first] = wire.messages<StateMessage>("state");
+      expect(first && story(first)).toEqual(story(getProtocolExample(examples, "state", "state.vehicle").message));
+      expect(agent.state).toMatchObject({ locks: "trunk_unlocked" });
     } else {
       const started = getProtocolExample(examples, "event", "event.camera.recording_started").message;
       const event = await wire.waitFor<EventMessage>("evt", (e) => e.type === started.type, started.type);

@@ -16,6 +16,8 @@ export interface FleetDevice {
   autoCloseS?: number;
   /** Locker controllers only: how many compartments the bank has (1–128). Default 12. */
   compartments?: number;
+  /** Vehicles only: where the simulated car is parked at start. */
+  position?: { lat: number; lng: number };
   heartbeatMs?: number;
 }
 
@@ -32,6 +34,7 @@ const DEVICE_KEYS = new Set([
   "travelS",
   "autoCloseS",
   "compartments",
+  "position",
   "heartbeatMs",
 ]);
 
@@ -81,7 +84,7 @@ function fleetProblems(value: unknown): string[] {
       seen.add(device.name);
     }
     if (!AGENT_KINDS.includes(device.kind as AgentKind)) {
-      problems.push(`${where}.kind must be "lock", "camera", "garage_opener" or "locker_controller"`);
+      problems.push(`${where}.kind must be "lock", "camera", "garage_opener", "locker_controller" or "vehicle"`);
     }
     if (device.autoRelockS !== undefined) {
       if (device.kind !== "lock") problems.push(`${where}.autoRelockS applies to locks only`);
@@ -90,6 +93,12 @@ function fleetProblems(value: unknown): string[] {
       }
     }
     problems.push(...garageAndFridgeProblems(device, where));
+    if (device.position !== undefined) {
+      if (device.kind !== "vehicle") problems.push(`${where}.position applies to vehicles only`);
+      else if (!isPosition(device.position)) {
+        problems.push(`${where}.position must be {"lat": -90..90, "lng": -180..180}`);
+      }
+    }
     if (device.heartbeatMs !== undefined && !isWholeNumberIn(device.heartbeatMs, 100, 3_600_000)) {
       problems.push(`${where}.heartbeatMs must be a whole number of milliseconds from 100 to 3600000`);
     }
@@ -123,6 +132,12 @@ function garageAndFridgeProblems(device: Record<string, unknown>, where: string)
     }
   }
   return problems;
+}
+
+function isPosition(value: unknown): boolean {
+  if (!isRecord(value) || Object.keys(value).some((key) => key !== "lat" && key !== "lng")) return false;
+  const { lat, lng } = value;
+  return typeof lat === "number" && typeof lng === "number" && Math.abs(lat) <= 90 && Math.abs(lng) <= 180;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -10,6 +10,8 @@ import { KEYPAD_SOCKET_NAME, startKeypadSocket } from "./keypad/keypad-socket.js
 import { LockAgent } from "./lock-agent.js";
 import { LockerControllerAgent } from "./locker-controller-agent.js";
 import { pairDevice } from "./pairing-client.js";
+import { CAR_SOCKET_NAME, startCarSocket } from "./vehicle/car-socket.js";
+import { VehicleAgent } from "./vehicle-agent.js";
 import { FfmpegVideoSource } from "./video/ffmpeg-video-source.js";
 import { SyntheticVideoSource } from "./video/synthetic-video-source.js";
 import { NoVideoSource, type VideoSource } from "./video-source.js";
@@ -40,7 +42,7 @@ export interface RunFleetOptions {
 export type FleetVideo = "ffmpeg" | "synthetic" | "none";
 export const FLEET_VIDEO: readonly FleetVideo[] = ["ffmpeg", "synthetic", "none"];
 
-export type FleetAgent = LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent;
+export type FleetAgent = LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent | VehicleAgent;
 
 export interface RunningFleet {
   agents: Map<string, FleetAgent>;
@@ -77,9 +79,24 @@ export async function runFleet(options: RunFleetOptions): Promise<RunningFleet> 
     return undefined;
   });
 
+  // `threshold car` drives, parks and opens the simulated cars through this socket.
+  const vehicles = new Map(
+    [...agents].filter((entry): entry is [string, VehicleAgent] => entry[1] instanceof VehicleAgent),
+  );
+  const carControls =
+    vehicles.size === 0
+      ? undefined
+      : await startCarSocket(join(stateDir, CAR_SOCKET_NAME), () => vehicles).catch((error: unknown) => {
+          log(
+            `car socket not started (${error instanceof Error ? error.message : String(error)}); car controls are off`,
+          );
+          return undefined;
+        });
+
   return {
     agents,
     async stop() {
+      await carControls?.close();
       await keypads?.close();
       await Promise.allSettled([...agents.values()].map((agent) => agent.stop()));
     },
@@ -169,6 +186,9 @@ function createAgent(
       dataDir: join(options.stateDir, "lockers"),
     });
   }
+  if (device.kind === "vehicle") {
+    return new VehicleAgent({ ...common, position: device.position ?? DEFAULT_CAR_POSITION });
+  }
   return new LockAgent({
     ...common,
     ...speed,
@@ -178,6 +198,9 @@ function createAgent(
     ...(device.temperatureC !== undefined ? { temperatureC: device.temperatureC } : {}),
   });
 }
+
+/** Where a simulated car without a position parks: next to the demo home (Amsterdam's Dam square). */
+const DEFAULT_CAR_POSITION = { lat: 52.3731, lng: 4.8926 };
 
 function cameraVideo(identity: DeviceIdentity, options: RunFleetOptions): VideoSource {
   const { deviceId, name } = identity;

@@ -14,7 +14,7 @@ import {
 import { JSON_SCHEMA_DIALECT, schemaFileName } from "./json-schema.js";
 import { MESSAGE_KINDS, type MessageKind } from "./message-kinds.js";
 import { GENERATED_JSON_DIRS, renderProtocolDocs } from "./protocol-docs.js";
-import { CameraState, GarageOpenerState, LockerControllerState, LockState } from "./schemas.js";
+import { CameraState, GarageOpenerState, LockerControllerState, LockState, VehicleState } from "./schemas.js";
 import { verifyMessage } from "./signing.js";
 import { EXAMPLE_IDENTITIES, loadProtocolTestKeys, PROTOCOL_DOCS_DIR } from "./test-keys.js";
 
@@ -120,6 +120,7 @@ describe("protocol examples", () => {
       camera: cameraState,
       garage_opener: garageState,
       locker_controller: Compile(LockerControllerState),
+      vehicle: Compile(VehicleState),
     };
     for (const { name, message } of ofKind("state")) {
       const shape = shapes[message.kind];

@@ -9,6 +9,7 @@ import type {
   LockState,
   StateMessage,
   Unsigned,
+  VehicleState,
 } from "./schemas.js";
 import { signMessage } from "./signing.js";
 import { EXAMPLE_IDENTITIES, type ProtocolTestKeys } from "./test-keys.js";
@@ -32,6 +33,7 @@ const {
   garageDeviceId: GARAGE,
   fridgeLockDeviceId: FRIDGE,
   lockerDeviceId: LOCKER,
+  vehicleDeviceId: VEHICLE,
 } = EXAMPLE_IDENTITIES;
 const VISIT = "vis_01m88ywxag7sg0apycryq44vn5";
 const at = (hh: number, mm: number, ss: number, ms = 0) => Date.UTC(2026, 10, 25, hh, mm, ss, ms);
@@ -351,6 +353,7 @@ export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
     }),
     ...garageAndFridgeExamples(keys.server.kid, command, ack, event, state),
     ...lockerExamples(keys.server.kid, command, ack, event, state),
+    ...vehicleExamples(keys.server.kid, command, ack, event, state),
   ];
 }
 
@@ -553,6 +556,96 @@ function garageAndFridgeExamples(
       firmware: "1.4.2",
       trustedKid: serverKid,
       state: FRIDGE_LOCKED,
+    }),
+  ];
+}
+
+// A trunk delivery that afternoon (docs/in-car-delivery.md): the car, parked near the home, releases
+// its trunk for the courier and locks again once the lid is shut.
+const TRUNK_VISIT = "vis_01m8bk0v2g7t3pq9zyd1w5c8hn";
+const VEHICLE_COMMAND_IDS = {
+  unlockTrunk: "cmd_01m8bk0x6r4s2mq7vb9tze3kd1",
+  lock: "cmd_01m8bk1e3c5n8wq2hy6xzk0ra4",
+} as const;
+const CAR_PARKED: VehicleState = {
+  drive: "parked",
+  position: { lat: 52.37312, lng: 4.89245, accuracyM: 5 },
+  locks: "locked",
+  doors: "closed",
+  trunk: "closed",
+};
+
+/** The car's messages: a trunk opened for a courier and locked again, and a car that drives off. */
+function vehicleExamples(
+  serverKid: string,
+  command: (
+    name: string,
+    summary: string,
+    fields: Pick<Unsigned<CommandMessage>, "id" | "deviceId" | "issuedAt" | "action" | "params">,
+  ) => SignedExample<"command">,
+  ack: (name: string, summary: string, unsigned: Unsigned<AckMessage>) => SignedExample<"ack">,
+  event: (name: string, summary: string, unsigned: Unsigned<EventMessage>) => SignedExample<"event">,
+  state: (name: string, summary: string, unsigned: Unsigned<StateMessage>) => SignedExample<"state">,
+): SignedExample[] {
+  return [
+    command("command.unlock_trunk", "Release the trunk of a parked car for a courier's visit; the doors stay locked.", {
+      id: VEHICLE_COMMAND_IDS.unlockTrunk,
+      deviceId: VEHICLE,
+      issuedAt: at(14, 0, 5),
+      action: "unlock_trunk",
+      params: { visitId: TRUNK_VISIT },
+    }),
+    ack("ack.trunk-unlocked", "The car released its trunk lock; the courier may lift the lid.", {
+      v: 1,
+      deviceId: VEHICLE,
+      commandId: VEHICLE_COMMAND_IDS.unlockTrunk,
+      status: "succeeded",
+      at: at(14, 0, 6),
+      state: { ...CAR_PARKED, locks: "trunk_unlocked" },
+    }),
+    ack("ack.failed-driving", "The car is being driven: the trunk stays locked.", {
+      v: 1,
+      deviceId: VEHICLE,
+      commandId: VEHICLE_COMMAND_IDS.unlockTrunk,
+      status: "failed",
+      reason: "driving",
+      at: at(14, 0, 6),
+      state: { ...CAR_PARKED, drive: "driving" },
+    }),
+    command("command.lock-vehicle", "Lock the whole car once the courier has closed the trunk.", {
+      id: VEHICLE_COMMAND_IDS.lock,
+      deviceId: VEHICLE,
+      issuedAt: at(14, 1, 30),
+      action: "lock",
+      params: { visitId: TRUNK_VISIT },
+    }),
+    event("event.trunk.opened", "The trunk lid was lifted.", {
+      v: 1,
+      deviceId: VEHICLE,
+      id: "evt_01m8bk0z3q8w1ec5r7tmy2k6vd",
+      seq: 4,
+      at: at(14, 0, 20),
+      type: "trunk.opened",
+      data: {},
+    }),
+    event("event.vehicle.driving", "The ignition went on: the car is being driven.", {
+      v: 1,
+      deviceId: VEHICLE,
+      id: "evt_01m8bk2a9d6h3xk8p1rvz5qw0c",
+      seq: 7,
+      at: at(14, 5, 0),
+      type: "vehicle.driving",
+      data: { lat: 52.37312, lng: 4.89245 },
+    }),
+    state("state.vehicle", "A car parked and locked, with its position fix.", {
+      v: 1,
+      deviceId: VEHICLE,
+      at: at(14, 0, 0),
+      online: true,
+      kind: "vehicle",
+      firmware: "bridge-1.0.0",
+      trustedKid: serverKid,
+      state: CAR_PARKED,
     }),
   ];
 }

@@ -38,6 +38,8 @@ export const PROTOCOL_DEVICE_KINDS = [
   "garage_opener",
   // Parcel lockers (docs/lockers.md).
   "locker_controller",
+  // Cars: a car maker's connected-car service, bridged (docs/in-car-delivery.md).
+  "vehicle",
 ] as const;
 export type ProtocolDeviceKind = (typeof PROTOCOL_DEVICE_KINDS)[number];
 
@@ -108,6 +110,8 @@ export const COMMAND_ACTIONS = [
   // Garage openers (docs/garage-and-fridge.md): acked once the door has stopped moving.
   "open",
   "close",
+  // Cars (docs/in-car-delivery.md): release the trunk lid's lock only; `lock` locks the whole car.
+  "unlock_trunk",
   ...KEYPAD_COMMAND_ACTIONS,
   // Locker controllers (docs/lockers.md): open one compartment's door; acked once the latch released.
   "compartment_open",
@@ -178,6 +182,8 @@ export const ACK_REASONS = [
   "bad_code",
   // Locker controllers: the bank has no compartment with that number.
   "unknown_compartment",
+  // Cars: the car is being driven, so the trunk stays locked.
+  "driving",
 ] as const;
 export type AckReason = (typeof ACK_REASONS)[number];
 
@@ -262,7 +268,41 @@ export const LockerControllerState = Type.Object(
 );
 export type LockerControllerState = Static<typeof LockerControllerState>;
 
-export const DeviceReportedState = Type.Union([LockState, CameraState, GarageOpenerState, LockerControllerState]);
+/** Whether a car is parked or being driven: the ignition, as the car maker reports it. */
+export const VEHICLE_DRIVE_STATES = ["parked", "driving"] as const;
+export type VehicleDrive = (typeof VEHICLE_DRIVE_STATES)[number];
+/** The car's central locking: all locked, only the trunk released (for a delivery), or unlocked. */
+export const VEHICLE_LOCK_STATES = ["locked", "trunk_unlocked", "unlocked"] as const;
+export type VehicleLocks = (typeof VEHICLE_LOCK_STATES)[number];
+
+export const VehicleState = Type.Object(
+  {
+    drive: Type.Enum(VEHICLE_DRIVE_STATES, { description: "parked (ignition off) or driving (ignition on)." }),
+    position: Type.Object(
+      {
+        lat: Type.Number({ minimum: -90, maximum: 90 }),
+        lng: Type.Number({ minimum: -180, maximum: 180 }),
+        accuracyM: Type.Number({ minimum: 0, maximum: 100_000, description: "Radius of the fix, in metres." }),
+      },
+      { additionalProperties: false, description: "The car's last position fix (GNSS)." },
+    ),
+    locks: Type.Enum(VEHICLE_LOCK_STATES, {
+      description: "locked: doors and trunk; trunk_unlocked: only the trunk may be opened; unlocked: all.",
+    }),
+    doors: Type.Enum(["closed", "open"] as const, { description: "open when any door is open." }),
+    trunk: Type.Enum(["closed", "open"] as const, { description: "The trunk (boot) lid." }),
+  },
+  { additionalProperties: false },
+);
+export type VehicleState = Static<typeof VehicleState>;
+
+export const DeviceReportedState = Type.Union([
+  LockState,
+  CameraState,
+  GarageOpenerState,
+  LockerControllerState,
+  VehicleState,
+]);
 export type DeviceReportedState = Static<typeof DeviceReportedState>;
 
 export const AckMessage = Type.Object(
@@ -307,6 +347,14 @@ export const EVENT_TYPES = [
   "compartment.opened",
   "compartment.closed",
   "pickup.offline",
+  // Cars (docs/in-car-delivery.md): ignition on and off, the trunk lid, the car moving.
+  "vehicle.driving",
+  "vehicle.parked",
+  "vehicle.moved",
+  "trunk.unlocked",
+  "trunk.opened",
+  "trunk.closed",
+  "vehicle.locked",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -4159,7 +4159,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4205,7 +4205,7 @@ export interface paths {
                         /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
                         url: string;
                         /** @description The events to receive; every type when left out. */
-                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                     };
                 };
             };
@@ -4221,7 +4221,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4317,7 +4317,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -4390,7 +4390,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -5226,7 +5226,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    status?: "created" | "assigned" | "delivered" | "cancelled" | "in_locker" | "for_return" | "returned";
+                    status?: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                     /** @description upcoming: the window has not ended yet; past: it has. Both when left out. */
                     when?: "upcoming" | "past";
                     /** @description 1–200, default 50. */
@@ -5257,7 +5257,9 @@ export interface paths {
                                 /** @enum {unknown} */
                                 method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
                                 /** @enum {unknown} */
-                                status: "created" | "assigned" | "delivered" | "cancelled" | "in_locker" | "for_return" | "returned";
+                                direction: "delivery" | "return";
+                                /** @enum {unknown} */
+                                status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                                 window: {
                                     /**
                                      * Format: date-time
@@ -5375,12 +5377,17 @@ export interface paths {
                         /** @description The destination site (sit_…), as the recipient gave it at checkout. The recipient is the site's owner. */
                         siteId: string;
                         /**
-                         * @description in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag); locker needs a building with a locker bank, residentEmail and size (docs/lockers.md); doorstep needs nothing.
+                         * @description in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); locker needs a building with a locker bank, residentEmail and size (docs/lockers.md); doorstep needs nothing.
                          * @enum {unknown}
                          */
-                        method: "in_home" | "in_garage" | "in_fridge" | "locker" | "doorstep";
+                        method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
                         /** @description locker only: the resident of the building the parcel is for (the manager registers residents). The resident, not the building's owner, is the recipient. */
                         residentEmail?: string;
+                        /**
+                         * @description delivery (default), or return: a parcel the recipient leaves in their car's trunk for the courier to collect (in_trunk only; the same visit, reversed; it ends collected).
+                         * @enum {unknown}
+                         */
+                        direction?: "delivery" | "return";
                         window: {
                             /**
                              * Format: date-time
@@ -5438,7 +5445,9 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
                             /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "cancelled" | "in_locker" | "for_return" | "returned";
+                            direction: "delivery" | "return";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                             window: {
                                 /**
                                  * Format: date-time
@@ -5631,7 +5640,9 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
                             /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "cancelled" | "in_locker" | "for_return" | "returned";
+                            direction: "delivery" | "return";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                             window: {
                                 /**
                                  * Format: date-time
@@ -5803,7 +5814,9 @@ export interface paths {
                             /** @enum {unknown} */
                             method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
                             /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "cancelled" | "in_locker" | "for_return" | "returned";
+                            direction: "delivery" | "return";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                             window: {
                                 /**
                                  * Format: date-time
@@ -9078,6 +9091,11 @@ export interface paths {
                                 trackingNumber: string;
                                 /** @enum {unknown} */
                                 method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                                /**
+                                 * @description return: collect the parcel the customer left in their car's trunk (docs/in-car-delivery.md).
+                                 * @enum {unknown}
+                                 */
+                                direction: "delivery" | "return";
                                 window: {
                                     /**
                                      * Format: date-time
@@ -9119,10 +9137,10 @@ export interface paths {
                                 };
                                 /** @description Where the stop's method goes: the front door (in_home), the garage (in_garage) or the fridge (in_fridge), when the site has one. */
                                 accessPoint: {
-                                    /** @description acp_… of the front door, garage or fridge the method goes through. */
+                                    /** @description acp_… of the front door, garage, fridge or car trunk the method goes through. */
                                     id: string;
                                     /** @enum {unknown} */
-                                    kind: "front_door" | "garage" | "fridge";
+                                    kind: "front_door" | "garage" | "fridge" | "trunk";
                                     name: string;
                                     /** @description The recipient's notes for the courier, e.g. 'dog shut in the kitchen'. */
                                     notes: string;
@@ -9152,6 +9170,13 @@ export interface paths {
                                         /** @description The safety beam is broken. */
                                         obstructed: boolean | null;
                                     };
+                                    /** @description in_trunk only. lockOnline means the car is reachable, lockLocked that it is locked, doorClosed that its trunk and doors are shut. The car's distance from the address and from you is checked at the scan (GET /v1/courier/stops/{id}/car shows it). */
+                                    car?: {
+                                        /** @description parked or driving, as the car reports; null when it is unreachable. */
+                                        drive: string | null;
+                                        /** @description A camera witnesses the trunk; false: the visit is not filmed. */
+                                        filmed: boolean;
+                                    };
                                     /** @description in_fridge only: the fridge's lock is the one lockOnline, lockLocked and doorClosed describe. */
                                     fridge?: {
                                         /** @description Inside temperature the fridge's lock reports (°C); null when offline. */
@@ -9173,6 +9198,1145 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your cars, with what each last reported (position, parked or driving, locks, trunk) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cars: {
+                                id: string;
+                                siteId: string;
+                                make: string;
+                                model: string;
+                                colour: string;
+                                plate: string;
+                                photo: string | null;
+                                /** @description The vehicle device, once paired. */
+                                deviceId: string | null;
+                                /** @description The trunk access point, once paired. */
+                                accessPointId: string | null;
+                                trunkDelivery: boolean;
+                                /**
+                                 * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                                 * @enum {unknown}
+                                 */
+                                positionSharing: "delivery_window" | "near_address";
+                                requireCamera: boolean;
+                                /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                                filmed: boolean;
+                                /**
+                                 * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                                 * @enum {unknown}
+                                 */
+                                fallback: "backup_address" | "locker" | "return";
+                                fallbackNote: string;
+                                /** @description The trunk's inside size; parcels are turned to fit. */
+                                trunk: {
+                                    lengthCm: number;
+                                    widthCm: number;
+                                    heightCm: number;
+                                };
+                                maxWeightG: number;
+                                maxValueCents: number;
+                                blocked: boolean;
+                                blockedAt: string | null;
+                                /** @description Null until the car is paired. */
+                                state: {
+                                    online: boolean;
+                                    drive: ("parked" | "driving") | null;
+                                    position: {
+                                        lat: number;
+                                        lng: number;
+                                        accuracyM: number;
+                                    } | null;
+                                    locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                                    doors: ("closed" | "open") | null;
+                                    trunk: ("closed" | "open") | null;
+                                    lastSeenAt: string | null;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register your car (make, model, colour, plate, photo) at one of your homes
+         * @description Trunk delivery stays off until the car is paired (POST /v1/cars/{id}/pair) and you turn it on. The trunk size, weight and value limits default to the server's (Amazon's: 66 × 53 × 40 cm, 50 lb, $1,300); you may set less, not more. 404 for a site that is not yours.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The home whose address trunk deliveries are addressed to (sit_…). */
+                        siteId: string;
+                        /** @description e.g. Volvo */
+                        make: string;
+                        /** @description e.g. XC40 */
+                        model: string;
+                        /** @description As a courier would say it: dark blue. */
+                        colour: string;
+                        /** @description The number plate, as written on the car. */
+                        plate: string;
+                        photo?: string | null;
+                        /** @description The trunk's inside size; parcels are turned to fit. */
+                        trunk?: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        };
+                        /** @description Heaviest parcel, in grams; at most the server's limit (default 50 lb). */
+                        maxWeightG?: number;
+                        /** @description Most valuable parcel, in cents; at most the server's limit ($1,300). */
+                        maxValueCents?: number;
+                        /**
+                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                         * @enum {unknown}
+                         */
+                        positionSharing?: "delivery_window" | "near_address";
+                        /** @description Open the trunk only while a camera (paired with the car) films it. Off by default: most cars film nothing, and the visit is then plainly not filmed. */
+                        requireCamera?: boolean;
+                        /**
+                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                         * @enum {unknown}
+                         */
+                        fallback: "backup_address" | "locker" | "return";
+                        /** @description e.g. the backup address, or which locker; shown to the courier. */
+                        fallbackNote?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            make: string;
+                            model: string;
+                            colour: string;
+                            plate: string;
+                            photo: string | null;
+                            /** @description The vehicle device, once paired. */
+                            deviceId: string | null;
+                            /** @description The trunk access point, once paired. */
+                            accessPointId: string | null;
+                            trunkDelivery: boolean;
+                            /**
+                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                             * @enum {unknown}
+                             */
+                            positionSharing: "delivery_window" | "near_address";
+                            requireCamera: boolean;
+                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                            filmed: boolean;
+                            /**
+                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                             * @enum {unknown}
+                             */
+                            fallback: "backup_address" | "locker" | "return";
+                            fallbackNote: string;
+                            /** @description The trunk's inside size; parcels are turned to fit. */
+                            trunk: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            };
+                            maxWeightG: number;
+                            maxValueCents: number;
+                            blocked: boolean;
+                            blockedAt: string | null;
+                            /** @description Null until the car is paired. */
+                            state: {
+                                online: boolean;
+                                drive: ("parked" | "driving") | null;
+                                position: {
+                                    lat: number;
+                                    lng: number;
+                                    accuracyM: number;
+                                } | null;
+                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                                doors: ("closed" | "open") | null;
+                                trunk: ("closed" | "open") | null;
+                                lastSeenAt: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cars/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your cars */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The car's id (veh_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            make: string;
+                            model: string;
+                            colour: string;
+                            plate: string;
+                            photo: string | null;
+                            /** @description The vehicle device, once paired. */
+                            deviceId: string | null;
+                            /** @description The trunk access point, once paired. */
+                            accessPointId: string | null;
+                            trunkDelivery: boolean;
+                            /**
+                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                             * @enum {unknown}
+                             */
+                            positionSharing: "delivery_window" | "near_address";
+                            requireCamera: boolean;
+                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                            filmed: boolean;
+                            /**
+                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                             * @enum {unknown}
+                             */
+                            fallback: "backup_address" | "locker" | "return";
+                            fallbackNote: string;
+                            /** @description The trunk's inside size; parcels are turned to fit. */
+                            trunk: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            };
+                            maxWeightG: number;
+                            maxValueCents: number;
+                            blocked: boolean;
+                            blockedAt: string | null;
+                            /** @description Null until the car is paired. */
+                            state: {
+                                online: boolean;
+                                drive: ("parked" | "driving") | null;
+                                position: {
+                                    lat: number;
+                                    lng: number;
+                                    accuracyM: number;
+                                } | null;
+                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                                doors: ("closed" | "open") | null;
+                                trunk: ("closed" | "open") | null;
+                                lastSeenAt: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change your car's details and settings; trunkDelivery opts in or out
+         * @description 409 car_not_paired when turning trunk delivery on before the car is paired; 400 for limits above the server's.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The car's id (veh_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description e.g. Volvo */
+                        make?: string;
+                        /** @description e.g. XC40 */
+                        model?: string;
+                        /** @description As a courier would say it: dark blue. */
+                        colour?: string;
+                        /** @description The number plate, as written on the car. */
+                        plate?: string;
+                        photo?: string | null;
+                        /** @description The trunk's inside size; parcels are turned to fit. */
+                        trunk?: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        };
+                        /** @description Heaviest parcel, in grams; at most the server's limit (default 50 lb). */
+                        maxWeightG?: number;
+                        /** @description Most valuable parcel, in cents; at most the server's limit ($1,300). */
+                        maxValueCents?: number;
+                        /**
+                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                         * @enum {unknown}
+                         */
+                        positionSharing?: "delivery_window" | "near_address";
+                        /** @description Open the trunk only while a camera (paired with the car) films it. Off by default: most cars film nothing, and the visit is then plainly not filmed. */
+                        requireCamera?: boolean;
+                        /**
+                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                         * @enum {unknown}
+                         */
+                        fallback?: "backup_address" | "locker" | "return";
+                        /** @description e.g. the backup address, or which locker; shown to the courier. */
+                        fallbackNote?: string;
+                        /** @description Opt in to (or out of) deliveries into the trunk; needs the car paired. */
+                        trunkDelivery?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            make: string;
+                            model: string;
+                            colour: string;
+                            plate: string;
+                            photo: string | null;
+                            /** @description The vehicle device, once paired. */
+                            deviceId: string | null;
+                            /** @description The trunk access point, once paired. */
+                            accessPointId: string | null;
+                            trunkDelivery: boolean;
+                            /**
+                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                             * @enum {unknown}
+                             */
+                            positionSharing: "delivery_window" | "near_address";
+                            requireCamera: boolean;
+                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                            filmed: boolean;
+                            /**
+                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                             * @enum {unknown}
+                             */
+                            fallback: "backup_address" | "locker" | "return";
+                            fallbackNote: string;
+                            /** @description The trunk's inside size; parcels are turned to fit. */
+                            trunk: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            };
+                            maxWeightG: number;
+                            maxValueCents: number;
+                            blocked: boolean;
+                            blockedAt: string | null;
+                            /** @description Null until the car is paired. */
+                            state: {
+                                online: boolean;
+                                drive: ("parked" | "driving") | null;
+                                position: {
+                                    lat: number;
+                                    lng: number;
+                                    accuracyM: number;
+                                } | null;
+                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                                doors: ("closed" | "open") | null;
+                                trunk: ("closed" | "open") | null;
+                                lastSeenAt: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/cars/{id}/pair": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pair the car with its vehicle device; its trunk becomes an access point
+         * @description Pair the vehicle device at the car's site first (POST /v1/pairing/claim). Cameras that film the trunk may be named; without one, trunk visits are not filmed. 404 for a device not paired at that site; 422 device_kind_mismatch for a device that is not a vehicle.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The car's id (veh_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The car's vehicle device, paired at the car's site (dev_…). */
+                        deviceId: string;
+                        cameraDeviceIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            make: string;
+                            model: string;
+                            colour: string;
+                            plate: string;
+                            photo: string | null;
+                            /** @description The vehicle device, once paired. */
+                            deviceId: string | null;
+                            /** @description The trunk access point, once paired. */
+                            accessPointId: string | null;
+                            trunkDelivery: boolean;
+                            /**
+                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                             * @enum {unknown}
+                             */
+                            positionSharing: "delivery_window" | "near_address";
+                            requireCamera: boolean;
+                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                            filmed: boolean;
+                            /**
+                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                             * @enum {unknown}
+                             */
+                            fallback: "backup_address" | "locker" | "return";
+                            fallbackNote: string;
+                            /** @description The trunk's inside size; parcels are turned to fit. */
+                            trunk: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            };
+                            maxWeightG: number;
+                            maxValueCents: number;
+                            blocked: boolean;
+                            blockedAt: string | null;
+                            /** @description Null until the car is paired. */
+                            state: {
+                                online: boolean;
+                                drive: ("parked" | "driving") | null;
+                                position: {
+                                    lat: number;
+                                    lng: number;
+                                    accuracyM: number;
+                                } | null;
+                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                                doors: ("closed" | "open") | null;
+                                trunk: ("closed" | "open") | null;
+                                lastSeenAt: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cars/{id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block deliveries to the car at once: no trunk opens until you unblock it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The car's id (veh_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            make: string;
+                            model: string;
+                            colour: string;
+                            plate: string;
+                            photo: string | null;
+                            /** @description The vehicle device, once paired. */
+                            deviceId: string | null;
+                            /** @description The trunk access point, once paired. */
+                            accessPointId: string | null;
+                            trunkDelivery: boolean;
+                            /**
+                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                             * @enum {unknown}
+                             */
+                            positionSharing: "delivery_window" | "near_address";
+                            requireCamera: boolean;
+                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                            filmed: boolean;
+                            /**
+                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                             * @enum {unknown}
+                             */
+                            fallback: "backup_address" | "locker" | "return";
+                            fallbackNote: string;
+                            /** @description The trunk's inside size; parcels are turned to fit. */
+                            trunk: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            };
+                            maxWeightG: number;
+                            maxValueCents: number;
+                            blocked: boolean;
+                            blockedAt: string | null;
+                            /** @description Null until the car is paired. */
+                            state: {
+                                online: boolean;
+                                drive: ("parked" | "driving") | null;
+                                position: {
+                                    lat: number;
+                                    lng: number;
+                                    accuracyM: number;
+                                } | null;
+                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                                doors: ("closed" | "open") | null;
+                                trunk: ("closed" | "open") | null;
+                                lastSeenAt: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cars/{id}/unblock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Allow deliveries to the car again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The car's id (veh_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            make: string;
+                            model: string;
+                            colour: string;
+                            plate: string;
+                            photo: string | null;
+                            /** @description The vehicle device, once paired. */
+                            deviceId: string | null;
+                            /** @description The trunk access point, once paired. */
+                            accessPointId: string | null;
+                            trunkDelivery: boolean;
+                            /**
+                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                             * @enum {unknown}
+                             */
+                            positionSharing: "delivery_window" | "near_address";
+                            requireCamera: boolean;
+                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                            filmed: boolean;
+                            /**
+                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                             * @enum {unknown}
+                             */
+                            fallback: "backup_address" | "locker" | "return";
+                            fallbackNote: string;
+                            /** @description The trunk's inside size; parcels are turned to fit. */
+                            trunk: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            };
+                            maxWeightG: number;
+                            maxValueCents: number;
+                            blocked: boolean;
+                            blockedAt: string | null;
+                            /** @description Null until the car is paired. */
+                            state: {
+                                online: boolean;
+                                drive: ("parked" | "driving") | null;
+                                position: {
+                                    lat: number;
+                                    lng: number;
+                                    accuracyM: number;
+                                } | null;
+                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                                doors: ("closed" | "open") | null;
+                                trunk: ("closed" | "open") | null;
+                                lastSeenAt: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/courier/stops/{id}/car": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The car of your in_trunk stop: plate, colour, photo, and where it is from where you stand
+         * @description Only the stop's assigned courier, only during its delivery window (409 window_closed otherwise); the position may be withheld until you are near the address when the owner chose so. 404 for a stop that is not yours or not a trunk delivery.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The courier's position now. */
+                    lat: number;
+                    lng: number;
+                };
+                header?: never;
+                path: {
+                    /** @description The stop's shipment's id (shp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            shipmentId: string;
+                            make: string;
+                            model: string;
+                            colour: string;
+                            plate: string;
+                            photo: string | null;
+                            /** @description Null when the owner shares it only near the address and you are not there yet. */
+                            position: {
+                                lat: number;
+                                lng: number;
+                                accuracyM: number;
+                            } | null;
+                            /** @description Why the position is hidden, if it is. */
+                            positionNote: string | null;
+                            /** @description From you to the car. */
+                            distanceM: number | null;
+                            /** @description Which way the car is: 0 north, 90 east. */
+                            bearingDeg: number | null;
+                            drive: ("parked" | "driving") | null;
+                            online: boolean;
+                            filmed: boolean;
+                            /**
+                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                             * @enum {unknown}
+                             */
+                            fallback: "backup_address" | "locker" | "return";
+                            fallbackNote: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -41,6 +41,19 @@ export interface Config {
     /** How long after a visit the fridge is watched for warming or being left open. */
     watchAfterVisitMs: number;
   };
+  /** Cars and their trunks (docs/in-car-delivery.md); defaults are Amazon's in-car limits. */
+  car: {
+    /** TRUNK_MAX_WEIGHT_G: the heaviest parcel a trunk takes; a car's owner may set less, never more. */
+    maxWeightG: number;
+    /** TRUNK_MAX_VALUE_CENTS: the most valuable parcel a trunk takes. */
+    maxValueCents: number;
+    /** CAR_MAX_DISTANCE_M: how far from the delivery address the car may be parked. */
+    maxDistanceFromAddressM: number;
+    /** COURIER_CAR_MAX_DISTANCE_M: how close to the car the courier must be at the scan. */
+    courierMaxDistanceM: number;
+    /** CAR_MOVED_M: a car whose fix moves this far during a visit raises an incident. */
+    movedIncidentM: number;
+  };
   webhooks: {
     /** WEBHOOK_ALLOW_HTTP_LOOPBACK: accept http:// endpoints on loopback and deliver to loopback addresses (tests, local demos). */
     allowHttpLoopback: boolean;
@@ -138,6 +151,13 @@ export function loadConfig(env: Env = process.env): Config {
     fridge: {
       maxTemperatureC: read.integer("FRIDGE_MAX_TEMPERATURE_C", 8, -30, 30),
       watchAfterVisitMs: read.integer("FRIDGE_WATCH_AFTER_VISIT_S", 3600, 60, 7 * 86_400) * 1000,
+    },
+    car: {
+      maxWeightG: read.integer("TRUNK_MAX_WEIGHT_G", 22_679, 100, 100_000),
+      maxValueCents: read.integer("TRUNK_MAX_VALUE_CENTS", 130_000, 0, 100_000_000),
+      maxDistanceFromAddressM: read.integer("CAR_MAX_DISTANCE_M", 300, 10, 5_000),
+      courierMaxDistanceM: read.integer("COURIER_CAR_MAX_DISTANCE_M", 50, 5, 500),
+      movedIncidentM: read.integer("CAR_MOVED_M", 25, 5, 1_000),
     },
     webhooks: {
       allowHttpLoopback: read.oneOf("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false", ["true", "false"] as const) === "true",

@@ -17,6 +17,7 @@ import { Keyring } from "./modules/keys/keyring.js";
 import { SecretBox } from "./modules/keys/secret-box.js";
 import { LockerDeviceEvents } from "./modules/lockers/device-events.js";
 import { LockerWorker } from "./modules/lockers/worker.js";
+import { CarWatch } from "./modules/visits/car-watch.js";
 import { VisitWatchdog } from "./modules/visits/watchdog.js";
 import { startMediaWorkers } from "./workers/media/index.js";
 import { startWebhookWorkers } from "./workers/webhooks/index.js";
@@ -109,6 +110,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const keypadEvents = new KeypadEventHandler(ctx);
     keypadEvents.start();
     closers.push(() => keypadEvents.stop());
+    // Cars that move while their trunk is open for a courier (docs/in-car-delivery.md).
+    const carWatch = new CarWatch(ctx);
+    carWatch.start();
+    closers.push(() => carWatch.stop());
     const accessCodes = new AccessCodeWorker(ctx);
     accessCodes.start();
     closers.push(() => accessCodes.stop());

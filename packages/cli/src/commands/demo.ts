@@ -8,10 +8,14 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureDemoAccounts } from "../demo/accoun
 import { printBanner } from "../demo/banner.js";
 import { onShutdown } from "../run.js";
 
+const DEMO_CAR_POSITION = { lat: 52.374, lng: 4.8922 };
+
 const DEMO_FLEET: (FleetDevice & { displayName: string })[] = [
   { name: "front-door-lock", kind: "lock", displayName: "Front door lock" },
   { name: "porch-camera", kind: "camera", displayName: "Porch camera" },
   { name: "lobby-lockers", kind: "locker_controller", compartments: 12, displayName: "Lobby lockers" },
+  // Alex's car, parked about 100 m up the street (docs/in-car-delivery.md); `threshold car` moves it.
+  { name: "family-car", kind: "vehicle", position: DEMO_CAR_POSITION, displayName: "Family car" },
 ];
 
 /** What the demo keeps between runs (the API key is shown once by the API, so the demo remembers it). */
@@ -109,10 +113,12 @@ async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet:
   onFleet(fleet);
   const lock = fleet.agents.get("front-door-lock");
   const camera = fleet.agents.get("porch-camera");
-  if (!lock || !camera) throw new Error("the demo fleet did not start");
+  const car = fleet.agents.get("family-car");
+  if (!lock || !camera || !car) throw new Error("the demo fleet did not start");
   const accessPointId = await ensureFrontDoor(recipient, siteId, lock.deviceId, camera.deviceId);
   await ensureConsent(recipient, accessPointId);
-  await waitOnline(recipient, [lock.deviceId, camera.deviceId]);
+  await ensureCar(recipient, siteId, car.deviceId);
+  await waitOnline(recipient, [lock.deviceId, camera.deviceId, car.deviceId]);
 
   const lockers = fleet.agents.get("lobby-lockers");
   if (!lockers) throw new Error("the demo locker bank did not start");
@@ -257,6 +263,38 @@ async function ensureFrontDoor(
   return created.id;
 }
 
+/**
+ * Alex's car: registered, paired with its vehicle device (its trunk becomes an access point, not
+ * filmed: the demo car has no camera) and opted in to trunk delivery, with a backup address.
+ */
+async function ensureCar(recipient: ThresholdClient, siteId: string, vehicleId: string): Promise<void> {
+  const { cars } = unwrap(await recipient.GET("/v1/cars"));
+  const existing = cars.find((car) => car.deviceId === vehicleId) ?? cars[0];
+  const car =
+    existing ??
+    unwrap(
+      await recipient.POST("/v1/cars", {
+        body: {
+          siteId,
+          make: "Volvo",
+          model: "XC40",
+          colour: "dark blue",
+          plate: "GH-123-K",
+          fallback: "backup_address",
+          fallbackNote: "14 Canal Street (the neighbours, Mira and Jon)",
+        },
+      }),
+    );
+  if (!car.deviceId) {
+    unwrap(
+      await recipient.POST("/v1/cars/{id}/pair", { params: { path: { id: car.id } }, body: { deviceId: vehicleId } }),
+    );
+  }
+  if (!car.trunkDelivery) {
+    unwrap(await recipient.PATCH("/v1/cars/{id}", { params: { path: { id: car.id } }, body: { trunkDelivery: true } }));
+  }
+}
+
 /** Alex allows in-home delivery at the front door at any hour, so the demo works whenever it runs. */
 async function ensureConsent(recipient: ThresholdClient, accessPointId: string): Promise<void> {
   unwrap(
@@ -282,7 +320,7 @@ async function createDemoShipments(
   server: ServerHandle,
   apiKey: string,
   siteId: string,
-): Promise<{ ready: string; later: string }> {
+): Promise<{ ready: string; later: string; trunk: string }> {
   const carrier = createThresholdClient({ baseUrl: server.url, apiKey });
   const courier = await server.ctx.db
     .selectFrom("users")
@@ -293,14 +331,14 @@ async function createDemoShipments(
   const stamp = new Date().toISOString().slice(5, 19).replace(/[-T:]/g, "");
   const hour = 3_600_000;
   const now = Date.now();
-  const make = async (suffix: string, start: number, end: number): Promise<string> => {
+  const make = async (suffix: string, start: number, end: number, method: "in_home" | "in_trunk" = "in_home") => {
     const trackingNumber = `DEMO-${stamp}-${suffix}`;
     const shipment = unwrap(
       await carrier.POST("/v1/shipments", {
         body: {
           trackingNumber,
           siteId,
-          method: "in_home",
+          method,
           window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
           size: { lengthCm: 30, widthCm: 20, heightCm: 15 },
           weightG: 1200,
@@ -315,7 +353,11 @@ async function createDemoShipments(
     );
     return trackingNumber;
   };
-  return { ready: await make("A", now - hour, now + 4 * hour), later: await make("B", now + 3 * hour, now + 7 * hour) };
+  return {
+    ready: await make("A", now - hour, now + 4 * hour),
+    later: await make("B", now + 3 * hour, now + 7 * hour),
+    trunk: await make("C", now - hour, now + 4 * hour, "in_trunk"),
+  };
 }
 
 /** The devices report in within a moment of connecting; the demo says so only once the API sees it. */

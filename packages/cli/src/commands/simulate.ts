@@ -17,6 +17,7 @@ interface SimulateOptions {
   cameras: number;
   garages: number;
   fridges: number;
+  cars: number;
   server: string;
   broker?: string;
   stateDir: string;
@@ -43,7 +44,7 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command("simulate")
     .description(
-      "Run simulated locks, cameras, garage openers and fridge locks that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
+      "Run simulated locks, cameras, garage openers, fridge locks and cars that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
     )
     .option(
       "--fleet <file>",
@@ -55,6 +56,12 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       "--fridges <n>",
       "number of simulated fridge locks (locks reporting the temperature inside, 4 °C), when no fleet file is given",
+      count,
+      0,
+    )
+    .option(
+      "--cars <n>",
+      "number of simulated cars (vehicles parked at Amsterdam's Dam; move them with `threshold car`), when no fleet file is given",
       count,
       0,
     )
@@ -95,6 +102,7 @@ export function registerSimulateCommand(program: Command): void {
               kind: "lock" as const,
               temperatureC: 4,
             })),
+            ...Array.from({ length: options.cars }, (_, i) => ({ name: `car-${i + 1}`, kind: "vehicle" as const })),
           ];
       const claim = options.claimSite ? await claimer(options, options.claimSite) : undefined;
       const controller = new AbortController();

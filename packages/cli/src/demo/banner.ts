@@ -7,12 +7,12 @@ export function printBanner(info: {
   apiKey: string;
   dataDir: string;
   siteId: string;
-  shipments: { ready: string; later: string };
+  shipments: { ready: string; later: string; trunk: string };
   bankId: string;
   lockerParcel: string;
 }): void {
   const rows = [
-    ["recipient", DEMO_ACCOUNTS.recipient.email, "Alex: a home with a paired front-door lock and porch camera"],
+    ["recipient", DEMO_ACCOUNTS.recipient.email, "Alex: a home with a front-door lock and porch camera, and a car"],
     ["courier", DEMO_ACCOUNTS.courier.email, "Sam, a Parcelo Express courier"],
     ["carrier admin", DEMO_ACCOUNTS.carrierAdmin.email, "Parcelo Express dispatch"],
     ["operator", DEMO_ACCOUNTS.operator.email, "fleet, audit and key rotation"],
@@ -47,6 +47,11 @@ export function printBanner(info: {
       "  Parcel lockers (docs/lockers.md):",
       `    Kiosk screen  ${info.url}/kiosk/${info.bankId}`,
       `    As Sam, Lockers → Canal House lobby lockers → scan ${info.lockerParcel}; Jo's pickup code appears under Lockers.`,
+      "",
+      "  Deliver into the trunk of Alex's car, parked up the street (docs/in-car-delivery.md):",
+      `    npx threshold courier scan ${info.shipments.trunk} --lat 52.3741 --lng 4.8922   # beside the car`,
+      "    npx threshold car open-trunk   # lift the lid; then close-trunk, and secure the visit",
+      "    npx threshold car drive        # try scanning again: refused, the car is being driven",
       "",
       "  Or with curl:",
       `    curl -s ${info.url}/health`,

@@ -3,6 +3,7 @@ import { GarageOpenerAgent, type GarageOpenerAgentOptions } from "../garage-open
 import type { AgentKind } from "../identity.js";
 import { LockAgent, type LockAgentOptions } from "../lock-agent.js";
 import { LockerControllerAgent, type LockerControllerAgentOptions } from "../locker-controller-agent.js";
+import { VehicleAgent, type VehicleAgentOptions } from "../vehicle-agent.js";
 import type { TestBroker } from "./broker.js";
 import { makeTestDevice, type TestDevice } from "./identities.js";
 import { TestGateway } from "./test-gateway.js";
@@ -53,6 +54,13 @@ export class TestBench {
     );
   }
 
+  vehicle(options: Optional<VehicleAgentOptions> = {}): Promise<Running<VehicleAgent>> {
+    return this.start(
+      "vehicle",
+      (device, log) => new VehicleAgent({ heartbeatMs: 60_000, log, ...options, identity: device.identity }),
+    );
+  }
+
   /** Registers something to undo after the test, undone in reverse order. */
   defer(cleanup: () => Promise<void>): void {
     this.cleanups.push(cleanup);
@@ -62,7 +70,7 @@ export class TestBench {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) await cleanup();
   }
 
-  private async start<A extends LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent>(
+  private async start<A extends LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent | VehicleAgent>(
     kind: AgentKind,
     create: (device: TestDevice, log: (line: string) => void) => A,
   ): Promise<Running<A>> {

@@ -145,6 +145,8 @@ export interface Database {
     updated_at: number;
     /** Locker shipments: ambient, chilled or frozen (docs/lockers.md); null otherwise. */
     locker_temperature?: string | null;
+    /** `delivery`, or `return`: a parcel the recipient left in the trunk for the courier to collect (docs/in-car-delivery.md). Its visit's end sets status `collected`; delivered_at and delivered_visit_id then say when and by which visit. */
+    direction?: string;
   };
   consents: {
     access_point_id: string;
@@ -198,6 +200,37 @@ export interface Database {
     access_code_id?: string | null;
     /** Set when the visit was recorded after the fact from an offline code's use. */
     reconciled_at?: number | null;
+    /** A trunk visit: where the car was when the visit was authorized (docs/in-car-delivery.md). */
+    car_lat?: number | null;
+    car_lng?: number | null;
+  };
+  cars: {
+    id: string;
+    owner_id: string;
+    site_id: string;
+    make: string;
+    model: string;
+    colour: string;
+    plate: string;
+    photo: string | null;
+    device_id: string | null;
+    access_point_id: string | null;
+    trunk_delivery: number;
+    /** `delivery_window` or `near_address` (docs/in-car-delivery.md). */
+    position_sharing: string;
+    require_camera: number;
+    /** `backup_address`, `locker` or `return`. */
+    fallback: string;
+    fallback_note: string;
+    trunk_length_cm: number;
+    trunk_width_cm: number;
+    trunk_height_cm: number;
+    max_weight_g: number;
+    max_value_cents: number;
+    blocked_at: number | null;
+    created_at: number;
+    updated_at: number;
+    removed_at: number | null;
   };
   incidents: {
     id: string;

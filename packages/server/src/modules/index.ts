@@ -5,6 +5,7 @@ import { accessPointRoutes } from "./access-points/routes.js";
 import { apiKeyRoutes } from "./api-keys/routes.js";
 import { auditRoutes } from "./audit/routes.js";
 import { authRoutes } from "./auth/routes.js";
+import { carRoutes } from "./cars/routes.js";
 import { consentRoutes } from "./consent/routes.js";
 import { courierRoutes } from "./courier/routes.js";
 import { demoRoutes } from "./demo/routes.js";
@@ -53,6 +54,7 @@ export async function registerModules(app: FastifyInstance, ctx: AppContext): Pr
       await labelRoutes(v1, ctx);
       await lockerRoutes(v1, ctx);
       await courierRoutes(v1, ctx);
+      await carRoutes(v1, ctx);
       await videoRoutes(v1, ctx);
       await demoRoutes(v1, ctx);
     },

@@ -31,6 +31,10 @@ export interface TestHome {
     windowEnd?: number;
     method?: string;
     perishable?: boolean;
+    /** `return`: a parcel the recipient left in the trunk for the courier to collect. */
+    direction?: "delivery" | "return";
+    /** The parcel's size (cm), weight (g) and declared value (cents); unset by default. */
+    parcel?: { lengthCm: number; widthCm: number; heightCm: number; weightG: number; valueCents?: number };
   }): Promise<{ id: string; trackingNumber: string }>;
   stop(): Promise<void>;
 }
@@ -45,7 +49,7 @@ export async function pairAgent(
   request: ApiRequest,
   owner: SignedInUser,
   siteId: string,
-  kind: "lock" | "camera" | "garage_opener" | "locker_controller",
+  kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle",
   name: string,
 ): Promise<DeviceIdentity> {
   return pairDevice({
@@ -183,6 +187,16 @@ export async function createHome(
           window_end: o.windowEnd ?? now + 3_600_000,
           status: "assigned",
           perishable: o.perishable ? 1 : 0,
+          ...(o.direction ? { direction: o.direction } : {}),
+          ...(o.parcel
+            ? {
+                length_cm: o.parcel.lengthCm,
+                width_cm: o.parcel.widthCm,
+                height_cm: o.parcel.heightCm,
+                weight_g: o.parcel.weightG,
+                value_cents: o.parcel.valueCents ?? null,
+              }
+            : {}),
           signature_required: 0,
           courier_id: o.courierId ?? courier.id,
           created_at: now,

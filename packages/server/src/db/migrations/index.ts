@@ -10,6 +10,7 @@ import * as accessPointsBeyondTheFrontDoor from "./20261206T1800-access-points-b
 import * as accessCodes from "./20261206T1830-access-codes.js";
 import * as guestKeys from "./20261207T0100-guest-keys.js";
 import * as parcelLockers from "./20261207T0200-parcel-lockers.js";
+import * as inCarDelivery from "./20261207T0300-in-car-delivery.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   "20261206T1830-access-codes": accessCodes,
   "20261207T0100-guest-keys": guestKeys,
   "20261207T0200-parcel-lockers": parcelLockers,
+  "20261207T0300-in-car-delivery": inCarDelivery,
 };

@@ -116,6 +116,7 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
       shipmentId: ids.alice,
       trackingNumber: expect.any(String),
       method: "in_home",
+      direction: "delivery",
       window: { start: iso(clock.now() + HOUR), end: iso(clock.now() + 3 * HOUR) },
       siteId: alicesHome.site.id,
       site: {

@@ -23,7 +23,10 @@ export function listCourierStopRows(
         eb("window_start", "<", range.to),
       ]);
       if (!includeDelivered) return assigned;
-      return eb.or([assigned, eb.and([eb("status", "=", "delivered"), eb("delivered_at", ">=", range.from)])]);
+      return eb.or([
+        assigned,
+        eb.and([eb("status", "in", ["delivered", "collected"]), eb("delivered_at", ">=", range.from)]),
+      ]);
     })
     .orderBy("window_start")
     .orderBy("id")

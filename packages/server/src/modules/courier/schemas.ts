@@ -7,6 +7,9 @@ export const Stop = Type.Object({
   shipmentId: Type.String({ description: "shp_…" }),
   trackingNumber: Type.String(),
   method: Type.Enum(DELIVERY_METHODS),
+  direction: Type.Enum(["delivery", "return"] as const, {
+    description: "return: collect the parcel the customer left in their car's trunk (docs/in-car-delivery.md).",
+  }),
   window: ShipmentWindow,
   siteId: Type.String({ description: "sit_…; send it with the scan." }),
   site: Destination,
@@ -19,8 +22,10 @@ export const Stop = Type.Object({
   accessPoint: Type.Union(
     [
       Type.Object({
-        id: Type.String({ description: "acp_… of the front door, garage or fridge the method goes through." }),
-        kind: Type.Enum(["front_door", "garage", "fridge"]),
+        id: Type.String({
+          description: "acp_… of the front door, garage, fridge or car trunk the method goes through.",
+        }),
+        kind: Type.Enum(["front_door", "garage", "fridge", "trunk"]),
         name: Type.String(),
         notes: Type.String({ description: "The recipient's notes for the courier, e.g. 'dog shut in the kitchen'." }),
       }),

@@ -50,12 +50,13 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
     if (!site) return [];
     const method = row.method as DeliveryMethod;
     const door = doors.get(method)?.get(row.site_id) ?? null;
-    const delivered = row.status === "delivered";
+    const delivered = row.status === "delivered" || row.status === "collected";
     return [
       {
         shipmentId: row.id,
         trackingNumber: row.tracking_number,
         method,
+        direction: row.direction === "return" ? "return" : "delivery",
         window: { start: new Date(row.window_start).toISOString(), end: new Date(row.window_end).toISOString() },
         siteId: row.site_id,
         site: toDestination(site),
@@ -94,6 +95,6 @@ async function accessPointsByMethod(
 }
 
 /** Stops go through the access points the opening methods use; nothing else is found for them. */
-function stopKind(kind: SiteAccessPoint["kind"]): "front_door" | "garage" | "fridge" {
-  return kind === "garage" || kind === "fridge" ? kind : "front_door";
+function stopKind(kind: SiteAccessPoint["kind"]): "front_door" | "garage" | "fridge" | "trunk" {
+  return kind === "garage" || kind === "fridge" || kind === "trunk" ? kind : "front_door";
 }

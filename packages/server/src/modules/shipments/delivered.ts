@@ -6,11 +6,12 @@ import { type AuditInput, SYSTEM_ACTOR } from "../../audit/audit-log.js";
  * the watchdog's retried lock, or an offline code reconciled after the fact).
  */
 export function shipmentDeliveredEvent(
-  shipment: { id: string; carrier_id: string; tracking_number: string },
+  shipment: { id: string; carrier_id: string; tracking_number: string; direction?: string },
   visit: { id: string; site_id: string; courier_id: string },
 ): AuditInput {
   return {
-    type: "shipment.delivered",
+    // A return from a trunk is collected, not delivered (docs/in-car-delivery.md).
+    type: shipment.direction === "return" ? "shipment.collected" : "shipment.delivered",
     subjectType: "shipment",
     subjectId: shipment.id,
     siteId: visit.site_id,

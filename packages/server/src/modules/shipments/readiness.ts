@@ -30,6 +30,20 @@ export const Readiness = Type.Object(
         },
       ),
     ),
+    car: Type.Optional(
+      Type.Object(
+        {
+          drive: Type.Union([Type.String(), Type.Null()], {
+            description: "parked or driving, as the car reports; null when it is unreachable.",
+          }),
+          filmed: Type.Boolean({ description: "A camera witnesses the trunk; false: the visit is not filmed." }),
+        },
+        {
+          description:
+            "in_trunk only. lockOnline means the car is reachable, lockLocked that it is locked, doorClosed that its trunk and doors are shut. The car's distance from the address and from you is checked at the scan (GET /v1/courier/stops/{id}/car shows it).",
+        },
+      ),
+    ),
     fridge: Type.Optional(
       Type.Object(
         {
@@ -76,11 +90,16 @@ export function readinessOf(
   const lockState = stateOf(lock, liveness);
   const lockOnline = lock !== undefined && isOnline(lock, liveness);
   const isGarage = door?.kind === "garage";
+  const isTrunk = door?.kind === "trunk";
   // A garage has no bolt: fully closed, at rest, with a clear doorway is its "locked".
   const lockLocked = isGarage
     ? lockState?.door === "closed" && lockState.obstructed === false
-    : lockState?.lock === "locked";
-  const doorClosed = lockState?.door === "closed";
+    : isTrunk
+      ? lockState?.locks === "locked"
+      : lockState?.lock === "locked";
+  const doorClosed = isTrunk
+    ? lockState?.trunk === "closed" && lockState.doors === "closed"
+    : lockState?.door === "closed";
   const cameraLive = (door?.cameraDeviceIds ?? []).some((id) => {
     const camera = devices.get(id);
     return camera !== undefined && isOnline(camera, liveness) && freshCameras.has(id);
@@ -93,7 +112,23 @@ export function readinessOf(
     cameraLive,
     consentGiven,
     blocked,
-    ready: lockOnline && lockLocked && doorClosed && cameraLive && consentGiven && !blocked,
+    // A car without a camera is visited unfilmed (docs/decisions.md); one with a camera needs it live.
+    ready:
+      lockOnline &&
+      lockLocked &&
+      doorClosed &&
+      (cameraLive || (isTrunk && (door?.cameraDeviceIds.length ?? 0) === 0)) &&
+      consentGiven &&
+      !blocked &&
+      (!isTrunk || lockState?.drive === "parked"),
+    ...(isTrunk
+      ? {
+          car: {
+            drive: typeof lockState?.drive === "string" ? lockState.drive : null,
+            filmed: (door?.cameraDeviceIds.length ?? 0) > 0,
+          },
+        }
+      : {}),
     ...(isGarage
       ? {
           garage: {

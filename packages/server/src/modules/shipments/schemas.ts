@@ -5,18 +5,23 @@ import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
 import { Time } from "../../http/schema-types.js";
 
-/** Methods a carrier may create today; in_trunk arrives with vehicles. */
-export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "locker", "doorstep"] as const;
-/** in_locker, for_return and returned belong to locker shipments (docs/lockers.md). */
+/** Methods a carrier may create: every method of DELIVERY_METHODS. */
+export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "in_trunk", "locker", "doorstep"] as const;
+/**
+ * in_locker, for_return and returned belong to locker shipments (docs/lockers.md); collected to a
+ * return taken from the recipient's trunk by the courier (docs/in-car-delivery.md).
+ */
 export const SHIPMENT_STATUSES = [
   "created",
   "assigned",
   "delivered",
+  "collected",
   "cancelled",
   "in_locker",
   "for_return",
   "returned",
 ] as const;
+export const SHIPMENT_DIRECTIONS = ["delivery", "return"] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 /** Delivery windows are hours, not days (Amazon Key's are about 4 h). */
@@ -40,7 +45,7 @@ export const CreateShipmentBody = Type.Object(
     ),
     method: Type.Enum(SHIPMENT_METHODS, {
       description:
-        "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag); locker needs a building with a locker bank, residentEmail and size (docs/lockers.md); doorstep needs nothing.",
+        "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); locker needs a building with a locker bank, residentEmail and size (docs/lockers.md); doorstep needs nothing.",
     }),
     residentEmail: Type.Optional(
       Type.String({
@@ -48,6 +53,12 @@ export const CreateShipmentBody = Type.Object(
         maxLength: 254,
         description:
           "locker only: the resident of the building the parcel is for (the manager registers residents). The resident, not the building's owner, is the recipient.",
+      }),
+    ),
+    direction: Type.Optional(
+      Type.Enum(SHIPMENT_DIRECTIONS, {
+        description:
+          "delivery (default), or return: a parcel the recipient leaves in their car's trunk for the courier to collect (in_trunk only; the same visit, reversed; it ends collected).",
       }),
     ),
     window: Type.Object(
@@ -133,6 +144,7 @@ export const Shipment = Type.Object(
     trackingNumber: Type.String(),
     siteId: Type.String({ description: "sit_… of the destination." }),
     method: Type.Enum(DELIVERY_METHODS),
+    direction: Type.Enum(SHIPMENT_DIRECTIONS),
     status: Type.Enum(SHIPMENT_STATUSES),
     window: ShipmentWindow,
     size: Type.Union([
@@ -217,6 +229,7 @@ export function toShipment(row: ShipmentRow, viewer: Viewer, extras: ViewExtras 
     trackingNumber: row.tracking_number,
     siteId: row.site_id,
     method: row.method as Shipment["method"],
+    direction: row.direction === "return" ? "return" : "delivery",
     status: row.status as ShipmentStatus,
     window: { start: iso(row.window_start), end: iso(row.window_end) },
     size,

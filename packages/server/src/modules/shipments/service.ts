@@ -1,9 +1,11 @@
-import { isOpeningMethod, newId, notFound, ThresholdError } from "@threshold/core";
+import { isOpeningMethod, newId, notFound, type ParcelFitCode, parcelFit, ThresholdError } from "@threshold/core";
 import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import { isUniqueViolation } from "../../db/errors.js";
 import type { Actor } from "../../http/actor.js";
 import { foundOrNotFound, isOperator, visibleOrNotFound } from "../../http/ownership.js";
+import { findCarOfAccessPoint } from "../cars/repository.js";
+import { trunkLimitsOf } from "../cars/service.js";
 import { lockerRecipient } from "../lockers/shipment-recipient.js";
 import { findSiteById } from "../sites/repository.js";
 import { frontDoorsOfSites } from "./front-door.js";
@@ -30,7 +32,7 @@ import {
 } from "./schemas.js";
 import { findAccessPointForMethod } from "./site-access-points.js";
 
-type Ctx = Pick<AppContext, "db" | "clock" | "audit">;
+type Ctx = Pick<AppContext, "db" | "clock" | "audit" | "config">;
 
 /** A carrier call, as requireCarrierScope resolved it: the carrier acted for and who acts. */
 export interface CarrierCall {
@@ -79,6 +81,7 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
     recipient_id: recipientId,
     site_id: site.id,
     method: body.method,
+    direction: body.direction ?? "delivery",
     window_start: window.start,
     window_end: window.end,
     length_cm: body.size?.lengthCm ?? null,
@@ -116,6 +119,7 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
           carrierId: carrier.carrierId,
           trackingNumber: row.tracking_number,
           method: row.method,
+          ...(row.direction === "return" ? { direction: "return" } : {}),
           windowStart: new Date(row.window_start).toISOString(),
           windowEnd: new Date(row.window_end).toISOString(),
         },
@@ -133,6 +137,7 @@ const METHOD_WORDS: Record<string, string> = {
   in_home: "in-home delivery",
   in_garage: "garage delivery",
   in_fridge: "fridge delivery",
+  in_trunk: "trunk delivery",
 };
 
 /**
@@ -140,6 +145,13 @@ const METHOD_WORDS: Record<string, string> = {
  * through; a fridge takes only perishables (what it is for, and what the recipient agreed to).
  */
 async function requireMethodAllowed(ctx: Ctx, siteId: string, body: CreateShipmentBody): Promise<void> {
+  if (body.direction === "return" && body.method !== "in_trunk") {
+    throw new ThresholdError(
+      "method_not_suited",
+      "Only returns from a car's trunk (method in_trunk) are collected through Threshold so far.",
+      { method: body.method },
+    );
+  }
   if (!isOpeningMethod(body.method)) return;
   if (body.method === "in_fridge" && body.flags?.perishable !== true) {
     throw new ThresholdError(
@@ -156,6 +168,37 @@ async function requireMethodAllowed(ctx: Ctx, siteId: string, body: CreateShipme
       { method: body.method },
     );
   }
+  if (body.method === "in_trunk") await requireFitsTrunk(ctx, point.id, body);
+}
+
+const FIT_MESSAGES: Record<ParcelFitCode, string> = {
+  parcel_unmeasured: "A trunk delivery needs the parcel's size and weight (size, weightG); add them.",
+  parcel_too_large: "The parcel does not fit the recipient's trunk; choose another method.",
+  parcel_too_heavy: "The parcel is heavier than trunk delivery allows; choose another method.",
+  parcel_too_valuable: "The parcel is worth more than trunk delivery allows; choose another method.",
+};
+
+/** A trunk takes what fits its stated size and the weight and value limits (docs/in-car-delivery.md). */
+async function requireFitsTrunk(ctx: Ctx, accessPointId: string, body: CreateShipmentBody): Promise<void> {
+  const car = await findCarOfAccessPoint(ctx.db, accessPointId);
+  if (!car) {
+    throw new ThresholdError(
+      "no_consent",
+      "The recipient's car is not set up for trunk delivery; deliver to the doorstep instead.",
+    );
+  }
+  const limits = trunkLimitsOf(ctx.config, car);
+  const [code] = parcelFit(
+    {
+      lengthCm: body.size?.lengthCm ?? null,
+      widthCm: body.size?.widthCm ?? null,
+      heightCm: body.size?.heightCm ?? null,
+      weightG: body.weightG ?? null,
+      valueCents: body.flags?.valueCents ?? null,
+    },
+    limits,
+  );
+  if (code) throw new ThresholdError(code, FIT_MESSAGES[code], { limits: { ...limits } });
 }
 
 /** The carrier hands its shipment to one of its own couriers; another carrier's courier does not exist. */

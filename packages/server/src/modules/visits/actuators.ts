@@ -11,7 +11,7 @@ import type { CommandAction } from "@threshold/protocol";
 type State = Readonly<Record<string, unknown>> | null | undefined;
 
 export interface Actuator {
-  kind: "lock" | "garage_opener";
+  kind: "lock" | "garage_opener" | "vehicle";
   /** What the courier is told about, in incident details. */
   noun: string;
   open: CommandAction;
@@ -49,10 +49,32 @@ export const GARAGE_OPENER: Actuator = {
   secureFailedIncident: "close_failed",
 };
 
+/**
+ * A car (docs/in-car-delivery.md): `unlock_trunk` releases only the trunk; secured is the whole car
+ * locked with the trunk and every door shut — a trunk left open cannot be locked.
+ */
+export const VEHICLE: Actuator = {
+  kind: "vehicle",
+  noun: "trunk",
+  open: "unlock_trunk",
+  secure: "lock",
+  isOpen: (state) => typeof state?.drive === "string" && state.locks !== "locked" && state.locks !== undefined,
+  isSecured: (state) =>
+    typeof state?.drive === "string" &&
+    state.locks === "locked" &&
+    state.trunk === "closed" &&
+    state.doors === "closed",
+  // Only the trunk release a visit may have caused: a car its owner unlocked is theirs to unlock.
+  needsSecuring: (state) => typeof state?.drive === "string" && state.locks === "trunk_unlocked",
+  secureFailedIncident: "car_lock_failed",
+};
+
 export function actuatorForMethod(method: DeliveryMethod | string): Actuator {
+  if (method === "in_trunk") return VEHICLE;
   return method === "in_garage" ? GARAGE_OPENER : LOCK;
 }
 
 export function actuatorForDeviceKind(kind: string): Actuator {
+  if (kind === "vehicle") return VEHICLE;
   return kind === "garage_opener" ? GARAGE_OPENER : LOCK;
 }

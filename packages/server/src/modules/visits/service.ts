@@ -15,12 +15,15 @@ import type { AppContext } from "../../context.js";
 import { isUniqueViolation } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
+import { findCarOfAccessPoint } from "../cars/repository.js";
+import { carFactsOf } from "../cars/service.js";
+import { fallbackSentence } from "../cars/views.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
 import { insertOpenIncident } from "../incidents/repository.js";
 import { shipmentDeliveredEvent } from "../shipments/delivered.js";
 import { closeClip, openClip } from "../video/clip-links.js";
 import { liveCameras } from "../video/service.js";
-import { type Actuator, actuatorForMethod, LOCK } from "./actuators.js";
+import { type Actuator, actuatorForMethod, LOCK, VEHICLE } from "./actuators.js";
 import { ChainedVisit } from "./chained-visit.js";
 import { usableCode } from "./code-check.js";
 import {
@@ -111,8 +114,8 @@ export class VisitService {
     ]);
     const door = target?.outer ?? null;
     if (request.accessCodeId !== undefined) await usableCode(db, request.accessCodeId, shipment.id, door);
-    const { facts, cameraId } = await this.gatherFacts(courier, request, shipment, site ?? null, target, now);
-    const refusals = checkVisit(facts);
+    const { facts, cameraId, car } = await this.gatherFacts(courier, request, shipment, site ?? null, target, now);
+    const refusals = withFallback(checkVisit(facts), car);
     const base = {
       id: newId("visit", now),
       shipment_id: shipment.id,
@@ -132,6 +135,8 @@ export class VisitService {
         : {}),
       access_code_id: request.accessCodeId ?? null,
       reconciled_at: null,
+      // A trunk visit remembers where the car stood: moving away from there during the visit is an incident.
+      ...(facts.car?.position ? { car_lat: facts.car.position.lat, car_lng: facts.car.position.lng } : {}),
     };
     if (refusals.length > 0) return this.refuse(courier, base, shipment, refusals);
 
@@ -172,18 +177,20 @@ export class VisitService {
     site: Database["sites"] | null,
     target: VisitTarget | null,
     now: number,
-  ): Promise<{ facts: VisitFacts; cameraId: string | null }> {
+  ): Promise<{ facts: VisitFacts; cameraId: string | null; car: Database["cars"] | undefined }> {
     const { db } = this.ctx;
     const liveness = deviceLiveness(this.ctx);
     const door = target?.outer ?? null;
     const cameraIds = door?.cameraDeviceIds ?? [];
-    const [lock, cameras, fresh, doorBusy, courierBusy, inner] = await Promise.all([
+    const trunk = target?.actuator.kind === "vehicle";
+    const [lock, cameras, fresh, doorBusy, courierBusy, inner, car] = await Promise.all([
       door ? findDevice(db, door.actuatorDeviceId) : undefined,
       Promise.all(cameraIds.map((id) => findDevice(db, id))),
       liveCameras(this.ctx, cameraIds),
       door ? hasVisitInProgress(db, "access_point_id", door.id) : false,
       hasVisitInProgress(db, "courier_id", courier.userId),
       target?.inner ? findDevice(db, target.inner.actuatorDeviceId) : undefined,
+      trunk && door ? findCarOfAccessPoint(db, door.id) : undefined,
     ]);
     const lockState = lock ? reportedState(lock.reported_state) : null;
     const innerState = inner ? reportedState(inner.reported_state) : null;
@@ -212,9 +219,22 @@ export class VisitService {
           }
         : null,
       accessPoint: target ? { consent: target.point.consent } : null,
-      lock: lock
-        ? { online: isOnline(lock, liveness), lock: stringOf(lockState?.lock), door: stringOf(lockState?.door) }
-        : null,
+      lock:
+        lock && !trunk
+          ? { online: isOnline(lock, liveness), lock: stringOf(lockState?.lock), door: stringOf(lockState?.door) }
+          : null,
+      ...(trunk
+        ? {
+            car: carFactsOf(this.ctx, car, lock),
+            parcel: {
+              lengthCm: shipment.length_cm,
+              widthCm: shipment.width_cm,
+              heightCm: shipment.height_cm,
+              weightG: shipment.weight_g,
+              valueCents: shipment.value_cents === null ? null : Number(shipment.value_cents),
+            },
+          }
+        : {}),
       ...(target?.actuator.kind === "garage_opener"
         ? {
             garage: lock
@@ -241,7 +261,7 @@ export class VisitService {
       visitInProgressAtDoor: doorBusy,
       courierHasVisitInProgress: courierBusy,
     };
-    return { facts, cameraId: liveCamera?.id ?? door?.cameraDeviceIds[0] ?? null };
+    return { facts, cameraId: liveCamera?.id ?? door?.cameraDeviceIds[0] ?? null, car };
   }
 
   private async refuse(
@@ -286,18 +306,22 @@ export class VisitService {
 
   /** Camera first, then a last look at the block switch, then the signed unlock. */
   private async open(visit: VisitRow, shipment: ShipmentRow, recordStart: StagedCommand | null): Promise<VisitView> {
-    // Authorization requires a live camera, so there is always one to tell; without one, no unlock.
-    if (!recordStart) return this.abort(visit, shipment, "camera_missing");
-    const recording = await (await recordStart.publish()).outcome;
-    if (recording.status !== "succeeded") return this.abort(visit, shipment, `camera_${recording.status}`);
-
     const actuator = actuatorForMethod(shipment.method);
+    // Authorization requires a live camera, so there is always one to tell; without one, no unlock.
+    // The one exception: a car with no camera whose owner accepted unfilmed trunk visits.
+    const unfilmedTrunk = actuator === VEHICLE && visit.camera_device_id === null;
+    if (!recordStart && !unfilmedTrunk) return this.abort(visit, shipment, "camera_missing");
+    if (recordStart) {
+      const recording = await (await recordStart.publish()).outcome;
+      if (recording.status !== "succeeded") return this.abort(visit, shipment, `camera_${recording.status}`);
+    }
     // A code visit enables the courier's code for a moment instead of unlocking: the lock opens
     // when the courier types it, and reports pin.used (docs/access-codes.md).
     const codeId = visit.access_code_id ?? null;
     const enabledUntil = this.ctx.clock.now() + CODE_ENABLE_MS;
     const moved = await this.move(visit, shipment, ["authorized"], "opening", {
-      guard: (trx) => blockedNow(trx, visit.site_id),
+      guard: async (trx) =>
+        (await blockedNow(trx, visit.site_id)) ?? (actuator === VEHICLE ? await carStoppedSince(trx, visit) : null),
       issue: codeId
         ? { deviceId: visit.lock_device_id, action: "pin_enable", params: { codeId, enabledUntil } }
         : { deviceId: visit.lock_device_id, action: actuator.open },
@@ -305,6 +329,8 @@ export class VisitService {
       ...(codeId ? { patch: { deadline_at: enabledUntil + CODE_OPEN_GRACE_MS } } : {}),
     });
     if (moved === "blocked") return this.abort(visit, shipment, "access_blocked");
+    // The car started driving (or was blocked) between authorization and unlock: the unlock is cancelled.
+    if (moved === "car_moving" || moved === "car_blocked") return this.abort(visit, shipment, moved);
     const unlock = moved ? moved.command : null;
     if (!unlock) return this.current(visit.id, shipment);
     if (codeId) {
@@ -394,7 +420,13 @@ export class VisitService {
         return null;
       await trx
         .updateTable("shipments")
-        .set({ status: "delivered", delivered_at: now, delivered_visit_id: visit.id, updated_at: now })
+        // A return from the trunk ends collected: the courier has it (docs/in-car-delivery.md).
+        .set({
+          status: shipment.direction === "return" ? "collected" : "delivered",
+          delivered_at: now,
+          delivered_visit_id: visit.id,
+          updated_at: now,
+        })
         .where("id", "=", shipment.id)
         .execute();
       await closeClip(trx, visit.id, now, this.ctx.config.media);
@@ -610,6 +642,10 @@ function emptyVisit(): Pick<
 
 /** Why an open command did not open; a lock's reasons keep the words they always had. */
 function openFailure(actuator: Actuator, outcome: CommandOutcome): string {
+  if (actuator === VEHICLE) {
+    if (outcome.status === "succeeded") return "trunk_not_unlocked";
+    if (outcome.reason === "driving") return "car_moving";
+  }
   if (outcome.status === "succeeded") return actuator === LOCK ? "lock_not_unlocked" : "garage_not_open";
   return `${actuator.open}_${outcome.reason ?? outcome.status}`;
 }
@@ -621,12 +657,46 @@ function secureFailure(actuator: Actuator, outcome: CommandOutcome): [string, st
   }
   if (actuator === LOCK)
     return ["lock_failed", `The lock did not confirm locking (${outcome.reason ?? outcome.status}).`];
+  if (actuator === VEHICLE) {
+    if (outcome.reason === "door_open") {
+      return [
+        "trunk_open",
+        "The car's trunk (or a door) was left open, so the car could not be locked. Locking will be retried.",
+      ];
+    }
+    return [VEHICLE.secureFailedIncident, `The car did not confirm locking (${outcome.reason ?? outcome.status}).`];
+  }
   return [actuator.secureFailedIncident, `The garage did not confirm closing (${outcome.reason ?? outcome.status}).`];
 }
 
 /** A chained visit whose fridge was opened and not yet proven locked. */
 function innerLeftOpen(visit: VisitRow): boolean {
   return visit.inner_opened_at != null && visit.inner_secured_at == null;
+}
+
+/**
+ * The car's latest signed report and its owner's block, read in the transaction that would send the
+ * unlock: a car that started driving (or was blocked) since the scan gets no unlock.
+ */
+async function carStoppedSince(
+  trx: Transaction<Database>,
+  visit: Pick<VisitRow, "lock_device_id" | "access_point_id">,
+): Promise<"car_moving" | "car_blocked" | null> {
+  const [device, car] = await Promise.all([
+    visit.lock_device_id
+      ? trx.selectFrom("devices").select("reported_state").where("id", "=", visit.lock_device_id).executeTakeFirst()
+      : undefined,
+    visit.access_point_id ? findCarOfAccessPoint(trx, visit.access_point_id) : undefined,
+  ]);
+  if (!car || car.blocked_at !== null) return "car_blocked";
+  return reportedState(device?.reported_state ?? null)?.drive === "parked" ? null : "car_moving";
+}
+
+/** A refusal that sends the courier to the recipient's fallback says which fallback it is. */
+function withFallback(refusals: Refusal[], car: Database["cars"] | undefined): Refusal[] {
+  if (!car) return refusals;
+  const sentence = fallbackSentence(car);
+  return refusals.map((r) => (r.message.includes("fallback") ? { ...r, message: `${r.message} ${sentence}` } : r));
 }
 
 async function blockedNow(trx: Transaction<Database>, siteId: string): Promise<"blocked" | null> {

@@ -65,12 +65,26 @@ const STATUS_MESSAGES: Record<string, string> = {
     "The door was not confirmed locked. Dispatch and the customer have been alerted; stay until it is resolved.",
 };
 
+/** The same, for a car's trunk (docs/in-car-delivery.md). */
+const TRUNK_STATUS_MESSAGES: Record<string, string> = {
+  authorized: "Authorized; releasing the trunk.",
+  opening: "Releasing the trunk.",
+  open: "Open: the trunk is released. Lift the lid, put the package in (or take the return out), shut it firmly, then tap Done to lock the car.",
+  securing: "Locking the car.",
+  secured: "The car is locked and confirmed. You may go to your next stop.",
+  aborted: "The trunk could not be released safely, and the car stays locked. Use the customer's fallback.",
+  incident:
+    "The car was not confirmed locked with its trunk shut. Dispatch and the customer have been alerted; stay until it is resolved.",
+};
+
 export function toVisitView(row: Database["visits"], trackingNumber: string): VisitView {
   const refusals = row.refusals ? (JSON.parse(row.refusals) as Refusal[]) : [];
+  // Only a trunk visit records where the car stood (every authorized trunk visit does).
+  const messages = row.car_lat != null ? TRUNK_STATUS_MESSAGES : STATUS_MESSAGES;
   return {
     id: row.id,
     status: row.status,
-    message: refusals[0]?.message ?? STATUS_MESSAGES[row.status] ?? row.status,
+    message: refusals[0]?.message ?? messages[row.status] ?? row.status,
     refusals,
     reason: row.reason,
     shipmentId: row.shipment_id,

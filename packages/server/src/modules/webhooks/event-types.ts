@@ -6,6 +6,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "shipment.created",
   "shipment.assigned",
   "shipment.delivered",
+  // In-car delivery: a return taken from the recipient's trunk.
+  "shipment.collected",
   "visit.refused",
   "visit.opened",
   "visit.secured",

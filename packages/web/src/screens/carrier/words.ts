@@ -4,6 +4,7 @@ export const STATUS_WORDS: Record<ShipmentStatus, { label: string; pill: string 
   created: { label: "Awaiting courier", pill: "pill pill-warn" },
   assigned: { label: "Out with courier", pill: "pill" },
   delivered: { label: "Delivered", pill: "pill pill-ok" },
+  collected: { label: "Return collected", pill: "pill pill-ok" },
   cancelled: { label: "Cancelled", pill: "pill pill-bad" },
   in_locker: { label: "In the locker", pill: "pill" },
   for_return: { label: "Expired in locker: collect", pill: "pill pill-warn" },

@@ -23,34 +23,45 @@ export function OpenAnswer({
   securing,
   secureError,
   onDone,
+  trunk,
 }: {
   visit: Visit;
   securing: boolean;
   secureError: unknown;
   onDone: () => void;
+  /** A car's trunk (docs/in-car-delivery.md): the lid is lifted by hand, and Done locks the whole car. A return is taken out. */
+  trunk?: "delivery" | "return" | undefined;
 }) {
   return (
     <div className="stack">
       <div className="answer answer-ok" role="status">
         <p className="answer-big">Open</p>
-        <p>{visit.message}</p>
+        <p>
+          {trunk === "return"
+            ? "The trunk is released. Lift the lid, take the customer's return out, shut the lid firmly, then tap Done to lock the car."
+            : trunk
+              ? "The trunk is released. Lift the lid, put the package in, shut the lid firmly, then tap Done to lock the car."
+              : visit.message}
+        </p>
         {visit.deadlineAt && !securing ? <Countdown deadlineAt={visit.deadlineAt} /> : null}
       </div>
       {securing ? (
         <p className="note" role="status">
-          Locking… waiting for the lock to confirm
+          {trunk ? "Locking… waiting for the car to confirm" : "Locking… waiting for the lock to confirm"}
         </p>
       ) : null}
       {secureError ? (
         <div className="stack">
           <ErrorNote error={secureError} title="Not locked yet." />
           <p className="small">
-            Do not leave with the door unlocked. Tap Done again; if it keeps failing, call dispatch.
+            {trunk
+              ? "Do not leave the trunk open. Shut it and tap Done again; if it keeps failing, call dispatch."
+              : "Do not leave with the door unlocked. Tap Done again; if it keeps failing, call dispatch."}
           </p>
         </div>
       ) : null}
       <Button size="large" className="done-button" onClick={onDone} pending={securing} pendingLabel="Locking…">
-        Done — lock the door
+        {trunk ? "Done — lock the car" : "Done — lock the door"}
       </Button>
     </div>
   );

@@ -31,7 +31,15 @@ export function DoorFlow({ stop, stops }: { stop: Stop; stops: readonly Stop[] }
     const lock = () => secure.mutate(visitId);
     if (current.status === "opening" && code?.code) return <TypeCodeAnswer visit={current} digits={code.code} />;
     if (current.status === "open") {
-      return <OpenAnswer visit={current} securing={secure.isPending} secureError={secure.error} onDone={lock} />;
+      return (
+        <OpenAnswer
+          visit={current}
+          securing={secure.isPending}
+          secureError={secure.error}
+          onDone={lock}
+          trunk={stop.method === "in_trunk" ? stop.direction : undefined}
+        />
+      );
     }
     return <NotLockedAnswer visit={current} retrying={secure.isPending} onRetry={lock} />;
   }

@@ -8,6 +8,18 @@ interface Check {
 }
 
 function checksOf(readiness: Readiness): Check[] {
+  // A car's trunk (docs/in-car-delivery.md): the car is the lock, and it may have no camera at all.
+  if (readiness.car) {
+    return [
+      { ok: readiness.lockOnline, yes: "Car reachable", no: "Car not reachable" },
+      { ok: readiness.car.drive === "parked", yes: "Parked", no: "Driving" },
+      { ok: readiness.lockLocked, yes: "Locked", no: "Not locked" },
+      { ok: readiness.doorClosed, yes: "Trunk closed", no: "Trunk open" },
+      ...(readiness.car.filmed ? [{ ok: readiness.cameraLive, yes: "Camera live", no: "Camera not live" }] : []),
+      { ok: readiness.consentGiven, yes: "Trunk delivery on", no: "Trunk delivery off" },
+      ...(readiness.blocked ? [{ ok: false, yes: "", no: "Access blocked by the customer" }] : []),
+    ];
+  }
   return [
     { ok: readiness.lockOnline, yes: "Lock online", no: "Lock offline" },
     { ok: readiness.lockLocked, yes: "Locked", no: "Not locked" },

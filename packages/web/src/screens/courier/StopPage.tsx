@@ -1,6 +1,7 @@
 import { Link, useParams } from "react-router";
 import { QueryState } from "../../ui/feedback";
 import { formatWindow } from "../../ui/format";
+import { CarPanel } from "./CarPanel";
 import { DoorFlow } from "./DoorFlow";
 import { addressLines, methodWords, type Stop, useStops } from "./stops-data";
 
@@ -47,6 +48,7 @@ function StopDetails({ stop, stops }: { stop: Stop; stops: readonly Stop[] }) {
           {stop.accessPoint.notes}
         </section>
       ) : null}
+      {stop.method === "in_trunk" && !stop.deliveredAt ? <CarPanel stop={stop} /> : null}
       <DoorFlow stop={stop} stops={stops} />
     </>
   );

@@ -23,6 +23,7 @@ const STATUS: Record<Shipment["status"], { words: string; tone: "ok" | "warn" | 
   created: { words: "Not yet with a courier", tone: "" },
   assigned: { words: "On its way", tone: "warn" },
   delivered: { words: "Delivered", tone: "ok" },
+  collected: { words: "Return collected from your car", tone: "ok" },
   cancelled: { words: "Cancelled", tone: "bad" },
   in_locker: { words: "Waiting in the locker", tone: "warn" },
   for_return: { words: "Not collected: going back", tone: "bad" },

@@ -1,5 +1,6 @@
 import { useId } from "react";
 import { QueryState } from "../../ui/feedback";
+import { AddCarForm } from "./AddCarForm";
 import { DeviceCard } from "./DeviceCard";
 import { DEVICES_REFRESH_MS, type Site, useSiteDevices, useSites } from "./home-data";
 import { PairDeviceForm } from "./PairDeviceForm";
@@ -25,6 +26,7 @@ function SiteDevices({ site }: { site: Site }) {
         }
       </RefreshingQuery>
       <PairDeviceForm site={site} />
+      <AddCarForm site={site} devices={devices.data ?? []} />
     </section>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useId, useState } from "react";
 import { AccessPointCard } from "./AccessPointCard";
 import { BlockSwitch } from "./BlockSwitch";
+import { CarCard } from "./CarCard";
+import { useCars } from "./car-data";
 import { READINESS_REFRESH_MS, type Site, useSiteDetail, useSiteDevices, useSites } from "./home-data";
 import { RefreshingQuery } from "./RefreshingQuery";
 
@@ -24,6 +26,8 @@ function SiteSection({ site, now }: { site: Site; now: number }) {
   const headingId = useId();
   const detail = useSiteDetail(site.id, READINESS_REFRESH_MS);
   const devices = useSiteDevices(site.id, READINESS_REFRESH_MS);
+  const cars = useCars(READINESS_REFRESH_MS);
+  const carsHere = (cars.data ?? []).filter((car) => car.siteId === site.id);
   return (
     <section className="stack rh-site" aria-labelledby={headingId}>
       <div>
@@ -35,20 +39,26 @@ function SiteSection({ site, now }: { site: Site; now: number }) {
         {(siteDetail) => (
           <RefreshingQuery query={devices} loading="Loading devices…">
             {(deviceList) =>
-              siteDetail.accessPoints.length === 0 ? (
+              siteDetail.accessPoints.length === 0 && carsHere.length === 0 ? (
                 <p className="note">
                   No access points yet: pair a lock and a camera on the Devices page, then add a door.
                 </p>
               ) : (
                 <div className="grid">
-                  {siteDetail.accessPoints.map((accessPoint) => (
-                    <AccessPointCard
-                      key={accessPoint.id}
-                      accessPoint={accessPoint}
-                      devices={deviceList}
-                      blocked={site.accessBlocked}
-                      now={now}
-                    />
+                  {siteDetail.accessPoints
+                    .filter((accessPoint) => accessPoint.kind !== "trunk")
+                    .map((accessPoint) => (
+                      <AccessPointCard
+                        key={accessPoint.id}
+                        accessPoint={accessPoint}
+                        devices={deviceList}
+                        blocked={site.accessBlocked}
+                        now={now}
+                      />
+                    ))}
+                  {/* A car's trunk has its own card, with the car's position and block switch. */}
+                  {carsHere.map((car) => (
+                    <CarCard key={car.id} car={car} home={site.location} />
                   ))}
                 </div>
               )

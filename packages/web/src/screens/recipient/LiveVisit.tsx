@@ -86,7 +86,9 @@ function WitnessVideo({ visit }: { visit: Visit }) {
       ) : (
         <div className="stack live-video-note">
           <strong>No camera to show</strong>
-          <span className="small">This visit has no door with a camera, so there is no video to watch.</span>
+          <span className="small">
+            This visit is not filmed: no camera watches this door or trunk, so there is no video to watch.
+          </span>
         </div>
       )}
     </section>

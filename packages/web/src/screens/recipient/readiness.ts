@@ -9,10 +9,12 @@ import { consentSummary } from "./words";
  */
 
 export type Tone = "ok" | "warn" | "bad";
+/** The checks of a car (CarCard): paired, reachable, parked, locked, trunk shut. */
+type CarCheckId = "paired" | "online" | "drive" | "locks" | "trunk";
 
 export interface Check {
   /** Stable, for React keys and tests. */
-  id: "blocked" | "lock" | "locked" | "door" | "battery" | "camera" | "consent" | "temperature";
+  id: "blocked" | "lock" | "locked" | "door" | "battery" | "camera" | "consent" | "temperature" | CarCheckId;
   tone: Tone;
   words: string;
   /** A second line when the words need context: a consent summary, a last-seen time. */

@@ -1,0 +1,46 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.js";
+import type { CarRow } from "./schemas.js";
+
+export function findActiveCar(db: Kysely<Database>, id: string): Promise<CarRow | undefined> {
+  return db.selectFrom("cars").selectAll().where("id", "=", id).where("removed_at", "is", null).executeTakeFirst();
+}
+
+export function listCarsOfOwner(db: Kysely<Database>, ownerId: string): Promise<CarRow[]> {
+  return db
+    .selectFrom("cars")
+    .selectAll()
+    .where("owner_id", "=", ownerId)
+    .where("removed_at", "is", null)
+    .orderBy("created_at")
+    .execute();
+}
+
+/** The car whose trunk is this access point (what a trunk visit goes through). */
+export function findCarOfAccessPoint(db: Kysely<Database>, accessPointId: string): Promise<CarRow | undefined> {
+  return db
+    .selectFrom("cars")
+    .selectAll()
+    .where("access_point_id", "=", accessPointId)
+    .where("removed_at", "is", null)
+    .executeTakeFirst();
+}
+
+export function findCarOfDevice(db: Kysely<Database>, deviceId: string): Promise<CarRow | undefined> {
+  return db
+    .selectFrom("cars")
+    .selectAll()
+    .where("device_id", "=", deviceId)
+    .where("removed_at", "is", null)
+    .executeTakeFirst();
+}
+
+export async function updateCar(db: Kysely<Database>, id: string, patch: Partial<CarRow>): Promise<boolean> {
+  const result = await db
+    .updateTable("cars")
+    .set(patch)
+    .where("id", "=", id)
+    .where("removed_at", "is", null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
