@@ -49,6 +49,18 @@ export const ERROR_CODES = {
   access_code_unusable: 409,
   window_closed: 409,
   offline_codes_exhausted: 409,
+  // Guest keys (docs/guest-keys.md): a share link of a key that was revoked, used up or has expired.
+  guest_key_ended: 410,
+  // Parcel lockers (issue 7, docs/lockers.md)
+  not_a_resident: 422,
+  locker_full: 409,
+  parcel_not_in_locker: 409,
+  compartment_unavailable: 409,
+  kiosk_locked_out: 429,
+  wrong_pickup_code: 404,
+  outside_geofence: 403,
+  already_extended: 409,
+  controller_offline: 503,
   // In-car delivery (docs/in-car-delivery.md)
   parcel_unmeasured: 422,
   parcel_too_large: 422,

@@ -19,6 +19,10 @@ export const ID_PREFIXES = {
   webhookMessage: "msg",
   videoSegment: "seg",
   accessCode: "acc",
+  guestKey: "gky",
+  lockerBank: "lkb",
+  compartment: "cpt",
+  lockerParcel: "lkp",
   /** A recipient's car (docs/in-car-delivery.md); `car_` names carriers. */
   car: "veh",
 } as const;

@@ -13,6 +13,7 @@ import {
   type GarageOpenerState,
   importPrivateKeyPem,
   importPublicKey,
+  type LockerControllerState,
   type LockState,
   type StateMessage,
   signMessage,
@@ -60,7 +61,9 @@ type Listener<T> = (value: T) => void;
  * heartbeat, leave a last will, and follow server key rotation. Subclasses only decide what an
  * accepted command does to their state.
  */
-export abstract class DeviceAgent<S extends LockState | CameraState | GarageOpenerState | VehicleState> {
+export abstract class DeviceAgent<
+  S extends LockState | CameraState | GarageOpenerState | LockerControllerState | VehicleState,
+> {
   protected readonly clock: Clock;
   private currentIdentity: DeviceIdentity;
   private trustedKeys: ReadonlyMap<string, KeyObject>;

@@ -24,6 +24,7 @@ import { CameraAgent } from "./camera-agent.js";
 import { GarageOpenerAgent } from "./garage-opener-agent.js";
 import type { AgentKind, DeviceIdentity } from "./identity.js";
 import { LockAgent } from "./lock-agent.js";
+import { LockerControllerAgent } from "./locker-controller-agent.js";
 import { startBroker, type TestBroker } from "./test-support/broker.js";
 import { VehicleAgent } from "./vehicle-agent.js";
 
@@ -175,6 +176,13 @@ const CASES = [
       }),
   },
   {
+    kind: "locker_controller" as const,
+    deviceId: EXAMPLE_IDENTITIES.lockerDeviceId,
+    command: "command.compartment_open",
+    start: (identity: DeviceIdentity, clock: ManualClock, log: (line: string) => void) =>
+      new LockerControllerAgent({ identity, clock, log, compartments: 8, firmware: "0.9.0", heartbeatMs: 60_000 }),
+  },
+  {
     kind: "vehicle" as const,
     deviceId: EXAMPLE_IDENTITIES.vehicleDeviceId,
     command: "command.unlock_trunk",
@@ -193,6 +201,7 @@ const CASES = [
 
 /** The event each example command causes, once. */
 const ACTED: Record<AgentKind, string> = {
+  locker_controller: "compartment.opened",
   lock: "lock.unlocked",
   camera: "camera.recording_started",
   garage_opener: "garage.opened",
@@ -203,7 +212,7 @@ describe.each(CASES)("the $kind agent against the protocol examples", ({ kind, d
   const command = getProtocolExample(examples, "command", name);
   const deviceKey = keys.devices.get(deviceId)?.pair.publicKey;
   let wire: Wire;
-  let agent: LockAgent | CameraAgent | GarageOpenerAgent | VehicleAgent;
+  let agent: LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent | VehicleAgent;
   const logs: string[] = [];
   let firstAck: AckMessage;
 
@@ -253,6 +262,17 @@ describe.each(CASES)("the $kind agent against the protocol examples", ({ kind, d
         story(getProtocolExample(examples, "state", "state.garage_opener").message),
       );
       expect(agent.state).toMatchObject({ door: "open" });
+    } else if (kind === "locker_controller") {
+      const opened = getProtocolExample(examples, "event", "event.compartment.opened").message;
+      const event = await wire.waitFor<EventMessage>(
+        "evt",
+        (e) => e.type === "compartment.opened",
+        "compartment.opened",
+      );
+      expect(story(event)).toEqual(story(opened));
+      expect(agent.state).toMatchObject({
+        compartments: expect.arrayContaining([expect.objectContaining({ n: 7, door: "open" })]),
+      });
     } else if (kind === "vehicle") {
       expect(story(firstAck)).toEqual(story(getProtocolExample(examples, "ack", "ack.trunk-unlocked").message));
       const [first] = wire.messages<StateMessage>("state");

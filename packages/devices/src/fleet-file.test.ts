@@ -45,7 +45,7 @@ describe("fleet files", () => {
       '- "device" is not a fleet setting (only "devices" is)',
       "- devices[0].autoRelockS must be a whole number of seconds from 0 to 3600",
       '- devices[1].name "front-door" is used twice',
-      '- devices[1].kind must be "lock", "camera", "garage_opener" or "vehicle"',
+      '- devices[1].kind must be "lock", "camera", "garage_opener", "locker_controller" or "vehicle"',
       "- devices[2].colour is not a device setting",
       '- devices[2].name must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
       "- devices[2].autoRelockS applies to locks only",

@@ -14,6 +14,8 @@ export interface FleetDevice {
   travelS?: number;
   /** Garage openers only: seconds before an open door closes by itself; 0 = never. */
   autoCloseS?: number;
+  /** Locker controllers only: how many compartments the bank has (1–128). Default 12. */
+  compartments?: number;
   /** Vehicles only: where the simulated car is parked at start. */
   position?: { lat: number; lng: number };
   heartbeatMs?: number;
@@ -31,6 +33,7 @@ const DEVICE_KEYS = new Set([
   "temperatureC",
   "travelS",
   "autoCloseS",
+  "compartments",
   "position",
   "heartbeatMs",
 ]);
@@ -81,7 +84,7 @@ function fleetProblems(value: unknown): string[] {
       seen.add(device.name);
     }
     if (!AGENT_KINDS.includes(device.kind as AgentKind)) {
-      problems.push(`${where}.kind must be "lock", "camera", "garage_opener" or "vehicle"`);
+      problems.push(`${where}.kind must be "lock", "camera", "garage_opener", "locker_controller" or "vehicle"`);
     }
     if (device.autoRelockS !== undefined) {
       if (device.kind !== "lock") problems.push(`${where}.autoRelockS applies to locks only`);
@@ -106,7 +109,12 @@ function fleetProblems(value: unknown): string[] {
 /** The settings of fridge locks and garage openers, each only on its own kind. */
 function garageAndFridgeProblems(device: Record<string, unknown>, where: string): string[] {
   const problems: string[] = [];
-  const { temperatureC, travelS, autoCloseS } = device;
+  const { temperatureC, travelS, autoCloseS, compartments } = device;
+  if (compartments !== undefined) {
+    if (device.kind !== "locker_controller") problems.push(`${where}.compartments applies to locker controllers only`);
+    else if (!isWholeNumberIn(compartments, 1, 128))
+      problems.push(`${where}.compartments must be a whole number from 1 to 128`);
+  }
   if (temperatureC !== undefined) {
     if (device.kind !== "lock") problems.push(`${where}.temperatureC applies to locks only`);
     else if (typeof temperatureC !== "number" || !(temperatureC >= -50 && temperatureC <= 100)) {

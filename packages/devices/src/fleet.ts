@@ -8,6 +8,7 @@ import { GarageOpenerAgent } from "./garage-opener-agent.js";
 import { type DeviceIdentity, loadIdentity, saveIdentity } from "./identity.js";
 import { KEYPAD_SOCKET_NAME, startKeypadSocket } from "./keypad/keypad-socket.js";
 import { LockAgent } from "./lock-agent.js";
+import { LockerControllerAgent } from "./locker-controller-agent.js";
 import { pairDevice } from "./pairing-client.js";
 import { CAR_SOCKET_NAME, startCarSocket } from "./vehicle/car-socket.js";
 import { VehicleAgent } from "./vehicle-agent.js";
@@ -41,7 +42,7 @@ export interface RunFleetOptions {
 export type FleetVideo = "ffmpeg" | "synthetic" | "none";
 export const FLEET_VIDEO: readonly FleetVideo[] = ["ffmpeg", "synthetic", "none"];
 
-export type FleetAgent = LockAgent | CameraAgent | GarageOpenerAgent | VehicleAgent;
+export type FleetAgent = LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent | VehicleAgent;
 
 export interface RunningFleet {
   agents: Map<string, FleetAgent>;
@@ -174,6 +175,15 @@ function createAgent(
       ...speed,
       ...(device.travelS !== undefined ? { travelS: device.travelS } : {}),
       ...(device.autoCloseS !== undefined ? { autoCloseS: device.autoCloseS } : {}),
+    });
+  }
+  if (device.kind === "locker_controller") {
+    return new LockerControllerAgent({
+      ...common,
+      ...speed,
+      compartments: device.compartments ?? 12,
+      // Deposit counters, used pickup codes and the offline log survive a restart of the simulator.
+      dataDir: join(options.stateDir, "lockers"),
     });
   }
   if (device.kind === "vehicle") {

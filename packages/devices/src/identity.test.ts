@@ -52,7 +52,7 @@ describe("device identity files", () => {
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toContain("deviceId must be a device id");
-    expect(message).toContain('kind must be "lock", "camera", "garage_opener" or "vehicle"');
+    expect(message).toContain('kind must be "lock", "camera", "garage_opener", "locker_controller" or "vehicle"');
     expect(message).toContain("privateKeyPem must be an Ed25519 private key");
     expect(message).toContain("serverKeys must be a non-empty list");
     await writeFile(path, "{ half a fi");

@@ -3,8 +3,8 @@ import { isId } from "@threshold/core";
 import { importPrivateKeyPem, importPublicKey } from "@threshold/protocol";
 import { writeFileAtomic } from "./atomic-file.js";
 
-export type AgentKind = "lock" | "camera" | "garage_opener" | "vehicle";
-export const AGENT_KINDS: readonly AgentKind[] = ["lock", "camera", "garage_opener", "vehicle"];
+export type AgentKind = "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle";
+export const AGENT_KINDS: readonly AgentKind[] = ["lock", "camera", "garage_opener", "locker_controller", "vehicle"];
 
 export interface ServerKey {
   kid: string;
@@ -64,7 +64,7 @@ export function identityProblems(value: unknown): string[] {
   const problems: string[] = [];
   if (!isId("device", value.deviceId)) problems.push("deviceId must be a device id (dev_…)");
   if (!AGENT_KINDS.includes(value.kind as AgentKind))
-    problems.push('kind must be "lock", "camera", "garage_opener" or "vehicle"');
+    problems.push('kind must be "lock", "camera", "garage_opener", "locker_controller" or "vehicle"');
   if (!isNonEmptyString(value.name)) problems.push("name must be a non-empty string");
   if (!isNonEmptyString(value.privateKeyPem) || !canImport(() => importPrivateKeyPem(value.privateKeyPem as string))) {
     problems.push("privateKeyPem must be an Ed25519 private key in PEM");

@@ -9,6 +9,7 @@ export * from "./keypad/keypad.js";
 export * from "./keypad/keypad-socket.js";
 export * from "./keypad/keypad-store.js";
 export * from "./lock-agent.js";
+export * from "./locker-controller-agent.js";
 export * from "./pairing-client.js";
 export * from "./vehicle/car-maker-adapter.js";
 export * from "./vehicle/car-socket.js";

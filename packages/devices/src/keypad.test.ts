@@ -244,3 +244,128 @@ describe("keypad: reboots", () => {
     expect(used.data).toEqual({ kind: "offline", slot: offlineSlotAt(START), counter: 3 });
   });
 });
+
+describe("keypad: guest keys (Matter user types)", () => {
+  const GUEST = "gky_01m88w2k0a7c9e1g3j5m7p9r1t";
+  const GUEST_PIN = "734819";
+  /** START is a Wednesday (ISO weekday 3), 09:30 UTC. */
+  const guestSet = (
+    agent: LockAgent,
+    secret: Uint8Array,
+    params: Partial<CommandMessage["params"]>,
+    pin = GUEST_PIN,
+  ): CommandMessage["params"] => ({
+    codeId: GUEST,
+    pinSealed: sealPin(secret, agent.deviceId, GUEST, pin),
+    validFrom: START - 60_000,
+    validUntil: START + 30 * 24 * 3_600_000,
+    ...params,
+  });
+
+  it("an unrestricted key opens by itself, again and again, and reports each use as a guest use", async () => {
+    const { agent, gateway, secret, request, clock } = await lockOnClock();
+    expect(await request("pin_set", guestSet(agent, secret, { userType: "unrestricted" }))).toMatchObject({
+      status: "succeeded",
+    });
+    expect(await agent.enterCode(GUEST_PIN)).toEqual({ result: "opened", kind: "guest", codeId: GUEST });
+    const used = await gateway.waitForEvent("pin.used");
+    expect(used.data).toEqual({ kind: "guest", codeId: GUEST });
+    clock.advance(3_600_000);
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened", kind: "guest" });
+    // A guest key is not a retailer code: pin_enable does not apply to it.
+    expect(await request("pin_enable", { codeId: GUEST, enabledUntil: clock.now() + 60_000 })).toMatchObject({
+      status: "failed",
+      reason: "unknown_code",
+    });
+    expect(await request("pin_remove", { codeId: GUEST })).toMatchObject({ status: "succeeded" });
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" });
+  });
+
+  it("a week-day schedule opens only on its days and hours, in its time zone", async () => {
+    const { agent, secret, request, clock } = await lockOnClock();
+    // Wednesdays and Thursdays, 10:00–12:00 in Amsterdam (UTC+1 in November): 09:00–11:00 UTC.
+    const schedule = { weekDays: [3, 4], startMinute: 600, endMinute: 720, timeZone: "Europe/Amsterdam" };
+    expect(
+      await request("pin_set", guestSet(agent, secret, { userType: "week_day_schedule", ...schedule })),
+    ).toMatchObject({ status: "succeeded" });
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened" }); // Wed 10:30 local
+    clock.set(START + 2 * 3_600_000); // Wed 12:30 local: after hours
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" });
+    clock.set(START + 2 * 24 * 3_600_000); // Fri 10:30 local: not its day
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" });
+    clock.set(START + 24 * 3_600_000); // Thu 10:30 local
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened" });
+  });
+
+  it("refuses a week-day schedule it cannot follow, and an expiring key without its duration", async () => {
+    const { agent, secret, request } = await lockOnClock();
+    const badZone = { weekDays: [1], startMinute: 0, endMinute: 60, timeZone: "Mars/Olympus" };
+    expect(
+      await request("pin_set", guestSet(agent, secret, { userType: "week_day_schedule", ...badZone })),
+    ).toMatchObject({ status: "rejected", reason: "malformed" });
+    const backwards = { weekDays: [1], startMinute: 600, endMinute: 540, timeZone: "UTC" };
+    expect(
+      await request("pin_set", guestSet(agent, secret, { userType: "week_day_schedule", ...backwards })),
+    ).toMatchObject({ status: "rejected" });
+    expect(await request("pin_set", guestSet(agent, secret, { userType: "expiring" }))).toMatchObject({
+      status: "rejected",
+      reason: "malformed",
+    });
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" });
+  });
+
+  it("a year-day (temporary) key opens only between its dates; a disposable key once", async () => {
+    const { agent, secret, request, clock } = await lockOnClock();
+    await request(
+      "pin_set",
+      guestSet(agent, secret, {
+        userType: "year_day_schedule",
+        validFrom: START + 60_000,
+        validUntil: START + 120_000,
+      }),
+    );
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" }); // not yet
+    clock.set(START + 60_000);
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened" });
+    clock.set(START + 120_000);
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" }); // over
+
+    await request("pin_set", guestSet(agent, secret, { userType: "disposable", validUntil: START + 3_600_000 }));
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened" });
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" });
+  });
+
+  it("an expiring key stops a set time after its first use, and a reboot does not restart the countdown", async () => {
+    const dir = await dataDir();
+    const { agent, secret, request, clock } = await lockOnClock({ dataDir: dir });
+    await request("pin_set", guestSet(agent, secret, { userType: "expiring", expiresAfterUseS: 3_600 }));
+    clock.advance(24 * 3_600_000); // unused for a day: the countdown has not started
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened" });
+    clock.advance(3_599_000);
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened" });
+    await agent.stop();
+    const rebooted = new LockAgent({
+      identity: agent.identity,
+      clock,
+      dataDir: dir,
+      heartbeatMs: 60_000,
+      log: () => {},
+    });
+    bench.defer(() => rebooted.stop());
+    await rebooted.start();
+    clock.advance(1_000);
+    expect(await rebooted.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" });
+  });
+
+  it("refuses a second user with the same PIN: the keypad could not tell them apart", async () => {
+    const { agent, secret, request } = await lockOnClock();
+    await request("pin_set", guestSet(agent, secret, { userType: "unrestricted" }));
+    const other = "gky_01m88w2k0a7c9e1g3j5m7p9r2v";
+    const twin = await request("pin_set", {
+      ...guestSet(agent, secret, { userType: "unrestricted" }),
+      codeId: other,
+      pinSealed: sealPin(secret, agent.deviceId, other, GUEST_PIN),
+    });
+    expect(twin).toMatchObject({ status: "failed", reason: "bad_code" });
+  });
+});

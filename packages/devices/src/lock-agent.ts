@@ -1,10 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { isWeekDaySchedule } from "@threshold/core";
 import { type CommandMessage, type EventMessage, type LockState, openPin } from "@threshold/protocol";
 import { type AgentOptions, type CommandOutcome, DeviceAgent } from "./agent.js";
 import { offlineSecretOf } from "./identity.js";
 import { Keypad, type KeypadVerdict, OFFLINE_CODE_DEFAULT_SKEW_S } from "./keypad/keypad.js";
-import { KeypadStore } from "./keypad/keypad-store.js";
+import { KeypadStore, type KeypadUser } from "./keypad/keypad-store.js";
 
 export interface LockAgentOptions extends AgentOptions {
   /** Seconds after an unlock before the lock relocks by itself; 0 turns auto-relock off. Default 0. */
@@ -147,9 +148,9 @@ export class LockAgent extends DeviceAgent<LockState> {
     const verdict = await this.keypad.enter(code, (opened) =>
       this.signEvent(
         "pin.used",
-        opened.kind === "online"
-          ? { kind: "online", codeId: opened.codeId }
-          : { kind: "offline", slot: opened.slot, counter: opened.counter },
+        opened.kind === "offline"
+          ? { kind: "offline", slot: opened.slot, counter: opened.counter }
+          : { kind: opened.kind, codeId: opened.codeId },
       ),
     );
     if (verdict.result === "refused") {
@@ -274,10 +275,13 @@ export class LockAgent extends DeviceAgent<LockState> {
     if (!codeId || !pinSealed || validFrom === undefined || validUntil === undefined || validUntil <= validFrom) {
       return { status: "rejected", reason: "malformed" };
     }
+    const rules = keypadUserRules(command.params);
+    if (!rules) return { status: "rejected", reason: "malformed" };
     const secret = offlineSecretOf(this.identity);
     const pin = secret ? openPin(secret, this.deviceId, codeId, pinSealed) : null;
     if (pin === null || !/^[0-9]{6,8}$/.test(pin)) return { status: "failed", reason: "bad_code" };
-    const stored = await this.keypad.setUser({ codeId, pin, validFrom, validUntil });
+    const stored = await this.keypad.setUser({ codeId, pin, validFrom, validUntil, ...rules });
+    if (stored === "duplicate") return { status: "failed", reason: "bad_code" };
     return stored === "ok" ? { status: "succeeded" } : { status: "failed", reason: "unsupported" };
   }
 
@@ -307,7 +311,7 @@ export class LockAgent extends DeviceAgent<LockState> {
       this.update({ lock: "unlocked" });
       this.emitEvent("lock.unlocked", {
         by: "keypad",
-        ...(verdict.kind === "online" ? { codeId: verdict.codeId } : { slot: verdict.slot, counter: verdict.counter }),
+        ...(verdict.kind === "offline" ? { slot: verdict.slot, counter: verdict.counter } : { codeId: verdict.codeId }),
       });
     }
     this.scheduleRelock();
@@ -374,6 +378,29 @@ export class LockAgent extends DeviceAgent<LockState> {
     this.relockTimer = undefined;
     this.relockWhenClosed = false;
   }
+}
+
+/**
+ * The user type of a pin_set and what it needs: a week-day schedule its days, hours and zone, an
+ * expiring key its duration. Null when the command does not say what it means.
+ */
+function keypadUserRules(
+  params: CommandMessage["params"],
+): Pick<KeypadUser, "type" | "schedule" | "expiresAfterUseMs"> | null {
+  const type = params.userType ?? "delivery";
+  if (type === "week_day_schedule") {
+    const schedule = {
+      weekDays: params.weekDays,
+      startMinute: params.startMinute,
+      endMinute: params.endMinute,
+      timeZone: params.timeZone,
+    };
+    return isWeekDaySchedule(schedule) ? { type, schedule } : null;
+  }
+  if (type === "expiring") {
+    return params.expiresAfterUseS === undefined ? null : { type, expiresAfterUseMs: params.expiresAfterUseS * 1000 };
+  }
+  return { type };
 }
 
 /** A reading the protocol can carry, to a tenth of a degree (what fridge sensors resolve). */

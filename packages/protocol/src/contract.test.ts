@@ -14,7 +14,7 @@ import {
 import { JSON_SCHEMA_DIALECT, schemaFileName } from "./json-schema.js";
 import { MESSAGE_KINDS, type MessageKind } from "./message-kinds.js";
 import { GENERATED_JSON_DIRS, renderProtocolDocs } from "./protocol-docs.js";
-import { CameraState, GarageOpenerState, LockState, VehicleState } from "./schemas.js";
+import { CameraState, GarageOpenerState, LockerControllerState, LockState, VehicleState } from "./schemas.js";
 import { verifyMessage } from "./signing.js";
 import { EXAMPLE_IDENTITIES, loadProtocolTestKeys, PROTOCOL_DOCS_DIR } from "./test-keys.js";
 
@@ -71,6 +71,11 @@ describe("protocol examples", () => {
         "event.temperature.reported",
         "state.garage_opener",
         "state.lock-fridge",
+        "command.compartment_open",
+        "ack.compartment-opened",
+        "event.compartment.closed",
+        "event.pickup.offline",
+        "state.locker_controller",
       ]),
     );
     for (const kind of MESSAGE_KINDS) expect(ofKind(kind).length, kind).toBeGreaterThan(0);
@@ -110,7 +115,13 @@ describe("protocol examples", () => {
     const lockState = Compile(LockState);
     const cameraState = Compile(CameraState);
     const garageState = Compile(GarageOpenerState);
-    const shapes = { lock: lockState, camera: cameraState, garage_opener: garageState, vehicle: Compile(VehicleState) };
+    const shapes = {
+      lock: lockState,
+      camera: cameraState,
+      garage_opener: garageState,
+      locker_controller: Compile(LockerControllerState),
+      vehicle: Compile(VehicleState),
+    };
     for (const { name, message } of ofKind("state")) {
       const shape = shapes[message.kind];
       expect(shape.Check(message.state), name).toBe(true);
@@ -167,6 +178,11 @@ describe("generated JSON Schemas", () => {
       "maxLength",
       "minimum",
       "maximum",
+      // Arrays (a guest key's weekdays): the same in draft-07 and 2020-12.
+      "items",
+      "minItems",
+      "maxItems",
+      "uniqueItems",
     ]);
     const used = new Set<string>();
     const walk = (node: unknown, underPropertyNames: boolean): void => {

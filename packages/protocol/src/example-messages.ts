@@ -5,6 +5,7 @@ import type {
   CommandMessage,
   EventMessage,
   GarageOpenerState,
+  LockerControllerState,
   LockState,
   StateMessage,
   Unsigned,
@@ -31,6 +32,7 @@ const {
   cameraDeviceId: CAMERA,
   garageDeviceId: GARAGE,
   fridgeLockDeviceId: FRIDGE,
+  lockerDeviceId: LOCKER,
   vehicleDeviceId: VEHICLE,
 } = EXAMPLE_IDENTITIES;
 const VISIT = "vis_01m88ywxag7sg0apycryq44vn5";
@@ -46,6 +48,7 @@ const COMMAND_IDS = {
   pinSet: "cmd_01m88ya0g0bxz3m3v1r6ktq2fe",
   pinEnable: "cmd_01m88yxzg8d6q2mzs1a4vh7c3k",
   pinRemove: "cmd_01m88z10g0m5j8w2eqy3ncr9tb",
+  guestPinSet: "cmd_01m88w2k3q5w7y9b1d3f5h7j9m",
 } as const;
 
 // --- Codes (issue 6): one retailer code for the same visit, and the lock's report of its use. ---
@@ -54,6 +57,9 @@ const ACCESS_CODE = "acc_01m88ya0fzp3v6h1kd8ew2qg5n";
 export const EXAMPLE_OFFLINE_SECRET = Uint8Array.from({ length: 32 }, (_, i) => i);
 const EXAMPLE_PIN = "58291736";
 const EXAMPLE_NONCE = Buffer.from("000102030405060708090a0b", "hex");
+/** A guest key (docs/guest-keys.md): the cleaner's, on weekdays from 9:00 to 13:00. */
+const GUEST_KEY = "gky_01m88w2k0a7c9e1g3j5m7p9r1t";
+const EXAMPLE_GUEST_PIN = "734819";
 // --- end of codes ---
 
 const LOCKED: LockState = { lock: "locked", door: "closed", battery: 87, autoRelockS: 30, lockedOut: false };
@@ -202,6 +208,36 @@ export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
         data: { kind: "offline", slot: 498777, counter: 0 },
       },
     ),
+    command(
+      "command.pin_set-guest",
+      "The recipient gave the cleaner a guest key for weekdays 9:00–13:00, their local time (Matter WeekDaySchedule user); it opens by itself inside those hours.",
+      {
+        id: COMMAND_IDS.guestPinSet,
+        deviceId: LOCK,
+        issuedAt: at(7, 0, 0),
+        action: "pin_set",
+        params: {
+          codeId: GUEST_KEY,
+          pinSealed: sealPin(EXAMPLE_OFFLINE_SECRET, LOCK, GUEST_KEY, EXAMPLE_GUEST_PIN, EXAMPLE_NONCE),
+          userType: "week_day_schedule",
+          validFrom: at(7, 0, 0),
+          validUntil: 253_402_300_799_999,
+          weekDays: [1, 2, 3, 4, 5],
+          startMinute: 540,
+          endMinute: 780,
+          timeZone: "Europe/Amsterdam",
+        },
+      },
+    ),
+    event("event.pin.used-guest", "The cleaner typed their guest key; the lock unlocked and tells the recipient.", {
+      v: 1,
+      deviceId: LOCK,
+      id: "evt_01m88yy4c2e4g6j8m0p2r4t6w8",
+      seq: 25,
+      at: at(10, 2, 0),
+      type: "pin.used",
+      data: { kind: "guest", codeId: GUEST_KEY },
+    }),
     event(
       "event.alarm.wrong_code_limit",
       "Five wrong codes in a row: the keypad locks out (Matter WrongCodeEntryLimit).",
@@ -316,7 +352,117 @@ export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
       state: LOCKED,
     }),
     ...garageAndFridgeExamples(keys.server.kid, command, ack, event, state),
+    ...lockerExamples(keys.server.kid, command, ack, event, state),
     ...vehicleExamples(keys.server.kid, command, ack, event, state),
+  ];
+}
+
+// A parcel locker bank at 11:00 (docs/lockers.md): a courier's deposit into compartment 7, and a
+// pickup the controller allowed while offline, reported when it was back.
+const LOCKER_COMMAND_IDS = {
+  open: "cmd_01m895shw05dt7pqg7tn5j39pj",
+  jammed: "cmd_01m895vcf0m6z38gnskn83wtaf",
+} as const;
+const lockerAt = (mm: number, ss: number) => at(11, mm, ss);
+const LOCKER_STATE: LockerControllerState = {
+  compartments: [
+    { n: 7, door: "closed", occupied: true, jammed: false, deposits: 42 },
+    { n: 8, door: "closed", occupied: false, jammed: true, deposits: 3 },
+  ],
+  lockedOut: false,
+  offlineLog: 1,
+};
+
+function lockerExamples(
+  serverKid: string,
+  command: (
+    name: string,
+    summary: string,
+    fields: Pick<Unsigned<CommandMessage>, "id" | "deviceId" | "issuedAt" | "action" | "params">,
+  ) => SignedExample<"command">,
+  ack: (name: string, summary: string, unsigned: Unsigned<AckMessage>) => SignedExample<"ack">,
+  event: (name: string, summary: string, unsigned: Unsigned<EventMessage>) => SignedExample<"event">,
+  state: (name: string, summary: string, unsigned: Unsigned<StateMessage>) => SignedExample<"state">,
+): SignedExample[] {
+  return [
+    command("command.compartment_open", "Open compartment 7 of a locker bank for a courier's deposit.", {
+      id: LOCKER_COMMAND_IDS.open,
+      deviceId: LOCKER,
+      issuedAt: lockerAt(0, 0),
+      action: "compartment_open",
+      params: { compartment: 7, purpose: "deposit" },
+    }),
+    command("command.compartment_open-jammed", "Open compartment 8, whose latch is stuck.", {
+      id: LOCKER_COMMAND_IDS.jammed,
+      deviceId: LOCKER,
+      issuedAt: lockerAt(1, 0),
+      action: "compartment_open",
+      params: { compartment: 8, purpose: "deposit" },
+    }),
+    ack("ack.compartment-opened", "The latch of compartment 7 released; the door is ajar.", {
+      v: 1,
+      deviceId: LOCKER,
+      commandId: LOCKER_COMMAND_IDS.open,
+      status: "succeeded",
+      at: lockerAt(0, 0),
+    }),
+    ack("ack.failed-jammed-compartment", "Compartment 8's latch did not release: the courier is sent to another.", {
+      v: 1,
+      deviceId: LOCKER,
+      commandId: LOCKER_COMMAND_IDS.jammed,
+      status: "failed",
+      reason: "jammed",
+      at: lockerAt(1, 1),
+    }),
+    event("event.compartment.opened", "Compartment 7 opened because of a command.", {
+      v: 1,
+      deviceId: LOCKER,
+      id: "evt_01m895sjbm7cz7ycz9kggaz1b8",
+      seq: 11,
+      at: lockerAt(0, 0),
+      type: "compartment.opened",
+      data: { compartment: 7, by: "command", commandId: LOCKER_COMMAND_IDS.open },
+    }),
+    event(
+      "event.compartment.closed",
+      "The courier closed compartment 7 with a parcel inside: deposit number 42, whose pickup code the server and the controller both derive.",
+      {
+        v: 1,
+        deviceId: LOCKER,
+        id: "evt_01m895w9rge4vx1hzandmcjnzt",
+        seq: 12,
+        at: lockerAt(1, 30),
+        type: "compartment.closed",
+        data: { compartment: 7, occupied: true, deposits: 42, deposited: true },
+      },
+    ),
+    event(
+      "event.pickup.offline",
+      "While the bank had no network, the controller checked a pickup code itself and opened compartment 7: entry 1 of its durable log, sent when it was back online.",
+      {
+        v: 1,
+        deviceId: LOCKER,
+        id: "evt_01m8997dg0ehpm7nsysc336z82",
+        seq: 0,
+        at: at(12, 0, 0),
+        type: "pickup.offline",
+        data: { compartment: 7, deposits: 42, log: 1, at: at(12, 0, 0) },
+      },
+    ),
+    state(
+      "state.locker_controller",
+      "A locker controller's report: each compartment's door, occupancy, jam and deposit counter.",
+      {
+        v: 1,
+        deviceId: LOCKER,
+        at: at(12, 0, 1),
+        online: true,
+        kind: "locker_controller",
+        firmware: "0.9.0",
+        trustedKid: serverKid,
+        state: LOCKER_STATE,
+      },
+    ),
   ];
 }
 

@@ -1,4 +1,4 @@
-import { ID_BODY_PATTERN } from "@threshold/core";
+import { ID_BODY_PATTERN, KEYPAD_USER_TYPES } from "@threshold/core";
 import Type, { type Static } from "typebox";
 
 /**
@@ -24,12 +24,20 @@ const PublicKey = Type.String({
   description: "Raw 32-byte Ed25519 public key, base64url.",
 });
 
+/**
+ * The most compartments one locker controller drives: its state report of all of them must stay
+ * under MAX_MESSAGE_BYTES (about 70 bytes each). A bigger bank runs several controllers.
+ */
+export const MAX_COMPARTMENTS = 128;
+
 /** Device kinds whose reported state protocol v1 defines so far; locker controllers and vehicles come with their issues. */
 export const PROTOCOL_DEVICE_KINDS = [
   "lock",
   "camera",
   // Access points beyond the front door (docs/garage-and-fridge.md).
   "garage_opener",
+  // Parcel lockers (docs/lockers.md).
+  "locker_controller",
   // Cars: a car maker's connected-car service, bridged (docs/in-car-delivery.md).
   "vehicle",
 ] as const;
@@ -38,8 +46,8 @@ export type ProtocolDeviceKind = (typeof PROTOCOL_DEVICE_KINDS)[number];
 // --- Codes (issue 6): keypad users the server programs into a lock (docs/access-codes.md). ---
 export const KEYPAD_COMMAND_ACTIONS = ["pin_set", "pin_enable", "pin_remove"] as const;
 const AccessCodeId = Type.String({
-  pattern: `^acc_${ID_BODY_PATTERN}$`,
-  description: "The access code (keypad user) this command or event concerns.",
+  pattern: `^(acc|gky)_${ID_BODY_PATTERN}$`,
+  description: "The keypad user this command or event concerns: a retailer code (acc_…) or a guest key (gky_…).",
 });
 const SealedPin = Type.String({
   pattern: "^[A-Za-z0-9_-]{40,80}$",
@@ -59,8 +67,38 @@ const KeypadParams = {
       description: "pin_enable: the code, programmed disabled, opens the lock until this time (one use).",
     }),
   ),
+  // Guest keys (docs/guest-keys.md): Matter's DoorLock user types.
+  userType: Type.Optional(
+    Type.Enum(KEYPAD_USER_TYPES, {
+      description:
+        "pin_set: how the lock holds the user. delivery (default): a retailer one-time code, disabled until a pin_enable. The others open by themselves inside validFrom–validUntil: unrestricted (a permanent guest key), week_day_schedule (only on weekDays between startMinute and endMinute local time), year_day_schedule (a temporary key), disposable (one use), expiring (stops expiresAfterUseS after its first use).",
+    }),
+  ),
+  weekDays: Type.Optional(
+    Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+      minItems: 1,
+      maxItems: 7,
+      uniqueItems: true,
+      description: "week_day_schedule: ISO weekdays, 1 = Monday.",
+    }),
+  ),
+  startMinute: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1439, description: "week_day_schedule: minutes after local midnight." }),
+  ),
+  endMinute: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1440, description: "week_day_schedule: after startMinute, same day." }),
+  ),
+  timeZone: Type.Optional(
+    Type.String({ maxLength: 64, description: "week_day_schedule: the IANA time zone of the lock's site." }),
+  ),
+  expiresAfterUseS: Type.Optional(
+    Type.Integer({ minimum: 60, maximum: 31_536_000, description: "expiring: seconds from the first use." }),
+  ),
 };
 // --- end of codes ---
+
+/** Why a locker compartment is opened (docs/lockers.md). */
+export const COMPARTMENT_OPEN_PURPOSES = ["deposit", "pickup", "collect", "return_drop", "audit"] as const;
 
 export const COMMAND_ACTIONS = [
   "unlock",
@@ -75,6 +113,8 @@ export const COMMAND_ACTIONS = [
   // Cars (docs/in-car-delivery.md): release the trunk lid's lock only; `lock` locks the whole car.
   "unlock_trunk",
   ...KEYPAD_COMMAND_ACTIONS,
+  // Locker controllers (docs/lockers.md): open one compartment's door; acked once the latch released.
+  "compartment_open",
 ] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
 
@@ -84,6 +124,19 @@ export const CommandParams = Type.Object(
     newKid: Type.Optional(Kid),
     newPublicKey: Type.Optional(PublicKey),
     ...KeypadParams,
+    compartment: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_COMPARTMENTS,
+        description: "compartment_open: the number of the compartment to open, as printed on its door.",
+      }),
+    ),
+    purpose: Type.Optional(
+      Type.Enum(COMPARTMENT_OPEN_PURPOSES, {
+        description:
+          "compartment_open: why it opens. Only a deposit or return_drop door that closes on something counts a new deposit (and so a new pickup code).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -127,6 +180,8 @@ export const ACK_REASONS = [
   // Codes (issue 6): pin_enable or pin_remove named a code the lock does not hold; a sealed PIN did not open.
   "unknown_code",
   "bad_code",
+  // Locker controllers: the bank has no compartment with that number.
+  "unknown_compartment",
   // Cars: the car is being driven, so the trunk stays locked.
   "driving",
 ] as const;
@@ -184,6 +239,35 @@ export const GarageOpenerState = Type.Object(
 );
 export type GarageOpenerState = Static<typeof GarageOpenerState>;
 
+export const CompartmentReport = Type.Object(
+  {
+    n: Type.Integer({ minimum: 1, maximum: MAX_COMPARTMENTS, description: "The compartment's number." }),
+    door: Type.Union([Type.Literal("open"), Type.Literal("closed")]),
+    occupied: Type.Boolean({ description: "The occupancy sensor sees something inside." }),
+    jammed: Type.Boolean({ description: "The latch did not release when last told to; the door stays shut." }),
+    deposits: Type.Integer({
+      minimum: 0,
+      description:
+        "How many deposits the controller has counted in this compartment; the pickup code of the parcel in it is derived from this counter (docs/lockers.md).",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type CompartmentReport = Static<typeof CompartmentReport>;
+
+export const LockerControllerState = Type.Object(
+  {
+    compartments: Type.Array(CompartmentReport, { maxItems: MAX_COMPARTMENTS }),
+    lockedOut: Type.Boolean({ description: "The kiosk keypad is in wrong-code lockout." }),
+    offlineLog: Type.Integer({
+      minimum: 0,
+      description: "The counter of the controller's durable offline event log: pickups it allowed while offline.",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type LockerControllerState = Static<typeof LockerControllerState>;
+
 /** Whether a car is parked or being driven: the ignition, as the car maker reports it. */
 export const VEHICLE_DRIVE_STATES = ["parked", "driving"] as const;
 export type VehicleDrive = (typeof VEHICLE_DRIVE_STATES)[number];
@@ -212,7 +296,13 @@ export const VehicleState = Type.Object(
 );
 export type VehicleState = Static<typeof VehicleState>;
 
-export const DeviceReportedState = Type.Union([LockState, CameraState, GarageOpenerState, VehicleState]);
+export const DeviceReportedState = Type.Union([
+  LockState,
+  CameraState,
+  GarageOpenerState,
+  LockerControllerState,
+  VehicleState,
+]);
 export type DeviceReportedState = Static<typeof DeviceReportedState>;
 
 export const AckMessage = Type.Object(
@@ -253,6 +343,10 @@ export const EVENT_TYPES = [
   "temperature.reported",
   // Codes (issue 6): a keypad code opened the lock; the data names the code, never the PIN.
   "pin.used",
+  // Locker controllers (docs/lockers.md): data names the compartment; a close reports occupancy and the deposit counter.
+  "compartment.opened",
+  "compartment.closed",
+  "pickup.offline",
   // Cars (docs/in-car-delivery.md): ignition on and off, the trunk lid, the car moving.
   "vehicle.driving",
   "vehicle.parked",

@@ -15,6 +15,8 @@ export const EXAMPLE_IDENTITIES = {
   /** The garage opener and the fridge lock of docs/garage-and-fridge.md. */
   garageDeviceId: "dev_01m7wmq3f0b8y7nqzj2r4tk6vh",
   fridgeLockDeviceId: "dev_01m7wmr9c2x5d3kfgp8h0sw1ne",
+  /** The locker bank controller of docs/lockers.md. */
+  lockerDeviceId: "dev_01m7v41f00hd4ej5frvz2pw5s3",
   /** The car of docs/in-car-delivery.md. */
   vehicleDeviceId: "dev_01m7wmt4k8p2v6c9yb3q5dxh7r",
   serverKid: "ktest1",
@@ -33,6 +35,7 @@ export const TEST_KEY_FILES = {
   camera: "camera-test.pem",
   garage: "garage-test.pem",
   fridgeLock: "fridge-lock-test.pem",
+  locker: "locker-test.pem",
   vehicle: "vehicle-test.pem",
 } as const;
 export type TestKeyName = keyof typeof TEST_KEY_FILES;
@@ -63,6 +66,7 @@ export function loadProtocolTestKeys(dir: string = PROTOCOL_TEST_KEYS_DIR): Prot
       [EXAMPLE_IDENTITIES.cameraDeviceId, load("camera")],
       [EXAMPLE_IDENTITIES.garageDeviceId, load("garage")],
       [EXAMPLE_IDENTITIES.fridgeLockDeviceId, load("fridgeLock")],
+      [EXAMPLE_IDENTITIES.lockerDeviceId, load("locker")],
       [EXAMPLE_IDENTITIES.vehicleDeviceId, load("vehicle")],
     ]),
   };

@@ -16,6 +16,8 @@ export class ThresholdApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId: string | null,
+    /** What the server added to help the caller (e.g. locker_full's nearby banks with room). */
+    readonly details: Record<string, unknown> | null = null,
   ) {
     super(message);
     this.name = "ThresholdApiError";
@@ -53,6 +55,7 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
     body?.error?.code ?? "http_error",
     body?.error?.message ?? `HTTP ${result.response.status}`,
     body?.error?.requestId ?? null,
+    body?.error?.details ?? null,
   );
 }
 

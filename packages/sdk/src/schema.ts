@@ -3935,6 +3935,202 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/access-points/{id}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The owner unlocks (a garage: opens) their own door from the app
+         * @description A signed command to the door's actuator; the answer waits for the device (status succeeded, failed with a reason such as jammed or door_open, or timed_out when it does not answer). Recorded in the audit log under the owner's name. A keypad lockout does not block it. The site's owner only: operators get 403, anyone else 404.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The access point's id (acp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {unknown} */
+                            action: "open" | "secure";
+                            /**
+                             * @description The device's answer to the signed command (timed_out: it did not answer; it may be offline).
+                             * @enum {unknown}
+                             */
+                            status: "succeeded" | "failed" | "rejected" | "timed_out";
+                            /** @description Why it failed: jammed, door_open, no_ack… */
+                            reason: string | null;
+                            commandId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/access-points/{id}/secure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The owner locks (a garage: closes) their own door from the app
+         * @description A signed command to the door's actuator; the answer waits for the device (status succeeded, failed with a reason such as jammed or door_open, or timed_out when it does not answer). Recorded in the audit log under the owner's name. A keypad lockout does not block it. The site's owner only: operators get 403, anyone else 404.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The access point's id (acp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {unknown} */
+                            action: "open" | "secure";
+                            /**
+                             * @description The device's answer to the signed command (timed_out: it did not answer; it may be offline).
+                             * @enum {unknown}
+                             */
+                            status: "succeeded" | "failed" | "rejected" | "timed_out";
+                            /** @description Why it failed: jammed, door_open, no_ack… */
+                            reason: string | null;
+                            commandId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/endpoints": {
         parameters: {
             query?: never;
@@ -5030,7 +5226,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    status?: "created" | "assigned" | "delivered" | "collected" | "cancelled";
+                    status?: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                     /** @description upcoming: the window has not ended yet; past: it has. Both when left out. */
                     when?: "upcoming" | "past";
                     /** @description 1–200, default 50. */
@@ -5063,7 +5259,7 @@ export interface paths {
                                 /** @enum {unknown} */
                                 direction: "delivery" | "return";
                                 /** @enum {unknown} */
-                                status: "created" | "assigned" | "delivered" | "collected" | "cancelled";
+                                status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                                 window: {
                                     /**
                                      * Format: date-time
@@ -5181,10 +5377,12 @@ export interface paths {
                         /** @description The destination site (sit_…), as the recipient gave it at checkout. The recipient is the site's owner. */
                         siteId: string;
                         /**
-                         * @description in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); doorstep needs nothing.
+                         * @description in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); locker needs a building with a locker bank, residentEmail and size (docs/lockers.md); doorstep needs nothing.
                          * @enum {unknown}
                          */
-                        method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "doorstep";
+                        method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                        /** @description locker only: the resident of the building the parcel is for (the manager registers residents). The resident, not the building's owner, is the recipient. */
+                        residentEmail?: string;
                         /**
                          * @description delivery (default), or return: a parcel the recipient leaves in their car's trunk for the courier to collect (in_trunk only; the same visit, reversed; it ends collected).
                          * @enum {unknown}
@@ -5218,6 +5416,11 @@ export interface paths {
                              * @default false
                              */
                             perishable?: boolean;
+                            /**
+                             * @description locker only: keep frozen (a frozen compartment).
+                             * @default false
+                             */
+                            frozen?: boolean;
                             /** @default false */
                             signatureRequired?: boolean;
                             /** @description Declared value, in cents. */
@@ -5244,7 +5447,7 @@ export interface paths {
                             /** @enum {unknown} */
                             direction: "delivery" | "return";
                             /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled";
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                             window: {
                                 /**
                                  * Format: date-time
@@ -5439,7 +5642,7 @@ export interface paths {
                             /** @enum {unknown} */
                             direction: "delivery" | "return";
                             /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled";
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                             window: {
                                 /**
                                  * Format: date-time
@@ -5613,7 +5816,7 @@ export interface paths {
                             /** @enum {unknown} */
                             direction: "delivery" | "return";
                             /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled";
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
                             window: {
                                 /**
                                  * Format: date-time
@@ -6218,6 +6421,635 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sites/{id}/guest-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A site's guest keys, newest first, with their uses and whether each works now
+         * @description The owner sees PINs and share links; operators see the rest; anyone else 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The site's id (sit_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            guestKeys: {
+                                id: string;
+                                siteId: string;
+                                accessPointId: string;
+                                accessPointName: string;
+                                name: string;
+                                /** @enum {unknown} */
+                                kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                                /** @enum {unknown} */
+                                status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                                /** Format: date-time */
+                                validFrom: string;
+                                /** @description None for a permanent or recurring key with no end. */
+                                validUntil: string | null;
+                                /** @description recurring keys: when they open. */
+                                schedule: {
+                                    weekDays: number[];
+                                    startTime: string;
+                                    endTime: string;
+                                    timeZone: string;
+                                } | null;
+                                expiresAfterFirstUseMinutes: number | null;
+                                /** @description expiring keys, once used: when they stop. */
+                                expiresAt: string | null;
+                                /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                                worksNow: boolean;
+                                /** @description The digits: shown to the site's owner only. */
+                                pin?: string;
+                                /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                                shareUrl?: string;
+                                useCount: number;
+                                firstUsedAt: string | null;
+                                lastUsedAt: string | null;
+                                /** @description Why the lock did not take the key. */
+                                failureReason: string | null;
+                                revokedAt: string | null;
+                                /**
+                                 * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                                 * @enum {unknown}
+                                 */
+                                revocation: "none" | "pending" | "done";
+                                notice: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Give someone a guest key: a 6-digit PIN for a door's lock, with a schedule and a share link
+         * @description The site's owner only. Threshold draws a PIN no other live key of that lock has, programs it into the lock (pin_set, the Matter user type of the kind) and answers once the lock confirmed (status active) or not (status failed, with failureReason: an offline lock, for one).
+         *
+         *     The answer carries the PIN and shareUrl, a link to send the guest: it shows them the PIN and when it works, and stops working when the key ends. Every use is reported by the lock and shown to the owner at once (guest_key.used on the live stream).
+         *
+         *     400 invalid_request for rules that do not fit the kind (weekDays on a permanent key, a temporary key without validUntil, an unknown time zone); invalid_window when validUntil is not after validFrom and now; 404 for a site or access point that is not yours; 403 for an operator; 422 keypad_unavailable when the door's lock takes no codes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying: one guest key, one command to the lock. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description The site's id (sit_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Who the key is for, as you will recognise it in notifications: 'Maria (cleaner)'. */
+                        name: string;
+                        /**
+                         * @description permanent: until revoked. recurring: on weekDays between startTime and endTime. temporary: from validFrom to validUntil. one_time: opens once. expiring: stops expiresAfterFirstUseMinutes after its first use.
+                         * @enum {unknown}
+                         */
+                        kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                        /** @description The door whose lock takes the key (acp_…); default: the site's front door. */
+                        accessPointId?: string;
+                        /**
+                         * Format: date-time
+                         * @description The key opens nothing before this time (default: now).
+                         */
+                        validFrom?: string;
+                        /**
+                         * Format: date-time
+                         * @description The key opens nothing from this time on. Required for temporary; default for one_time and expiring: 30 days from now (the time to use it first); none for permanent and recurring.
+                         */
+                        validUntil?: string;
+                        /** @description recurring: ISO weekdays, 1 = Monday … 7 = Sunday. */
+                        weekDays?: number[];
+                        /** @description recurring: from this local time… */
+                        startTime?: string;
+                        /** @description recurring: …until this local time, the same day. */
+                        endTime?: string;
+                        /** @description recurring: the IANA time zone of the hours (default: the door's delivery-consent time zone, else UTC). */
+                        timeZone?: string;
+                        /** @description expiring: how long the key works after its first use. */
+                        expiresAfterFirstUseMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            accessPointId: string;
+                            accessPointName: string;
+                            name: string;
+                            /** @enum {unknown} */
+                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                            /** @enum {unknown} */
+                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** @description None for a permanent or recurring key with no end. */
+                            validUntil: string | null;
+                            /** @description recurring keys: when they open. */
+                            schedule: {
+                                weekDays: number[];
+                                startTime: string;
+                                endTime: string;
+                                timeZone: string;
+                            } | null;
+                            expiresAfterFirstUseMinutes: number | null;
+                            /** @description expiring keys, once used: when they stop. */
+                            expiresAt: string | null;
+                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                            worksNow: boolean;
+                            /** @description The digits: shown to the site's owner only. */
+                            pin?: string;
+                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                            shareUrl?: string;
+                            useCount: number;
+                            firstUsedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description Why the lock did not take the key. */
+                            failureReason: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                             * @enum {unknown}
+                             */
+                            revocation: "none" | "pending" | "done";
+                            notice: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/guest-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One guest key (as the list shows it) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The guest key's id (gky_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            accessPointId: string;
+                            accessPointName: string;
+                            name: string;
+                            /** @enum {unknown} */
+                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                            /** @enum {unknown} */
+                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** @description None for a permanent or recurring key with no end. */
+                            validUntil: string | null;
+                            /** @description recurring keys: when they open. */
+                            schedule: {
+                                weekDays: number[];
+                                startTime: string;
+                                endTime: string;
+                                timeZone: string;
+                            } | null;
+                            expiresAfterFirstUseMinutes: number | null;
+                            /** @description expiring keys, once used: when they stop. */
+                            expiresAt: string | null;
+                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                            worksNow: boolean;
+                            /** @description The digits: shown to the site's owner only. */
+                            pin?: string;
+                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                            shareUrl?: string;
+                            useCount: number;
+                            firstUsedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description Why the lock did not take the key. */
+                            failureReason: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                             * @enum {unknown}
+                             */
+                            revocation: "none" | "pending" | "done";
+                            notice: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a guest key: ended at once in Threshold, and taken off the lock at once when it is online
+         * @description The share link stops showing the PIN from this moment. The lock is told to forget the PIN and the answer waits a few seconds for it: revocation done. When the lock is offline or does not confirm, revocation is pending and notice says so — the PIN still opens the door until the lock hears of it; Threshold sends the removal the moment the lock is back. Revoking an ended key answers it as it is. The site's owner only (403 for an operator, 404 for anyone else).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying: one guest key, one command to the lock. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description The guest key's id (gky_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            accessPointId: string;
+                            accessPointName: string;
+                            name: string;
+                            /** @enum {unknown} */
+                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                            /** @enum {unknown} */
+                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** @description None for a permanent or recurring key with no end. */
+                            validUntil: string | null;
+                            /** @description recurring keys: when they open. */
+                            schedule: {
+                                weekDays: number[];
+                                startTime: string;
+                                endTime: string;
+                                timeZone: string;
+                            } | null;
+                            expiresAfterFirstUseMinutes: number | null;
+                            /** @description expiring keys, once used: when they stop. */
+                            expiresAt: string | null;
+                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                            worksNow: boolean;
+                            /** @description The digits: shown to the site's owner only. */
+                            pin?: string;
+                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                            shareUrl?: string;
+                            useCount: number;
+                            firstUsedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description Why the lock did not take the key. */
+                            failureReason: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                             * @enum {unknown}
+                             */
+                            revocation: "none" | "pending" | "done";
+                            notice: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shared-keys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A guest key's share link: the PIN, the place and when it works (no sign-in: the link is the secret)
+         * @description 404 for a link that does not exist; 410 guest_key_ended for a key that was revoked, used up or has expired (the message says which, never the PIN).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The token of the share link. */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            pin: string;
+                            /** @description The home's name and the door, as the owner named them. */
+                            place: string;
+                            /** @enum {unknown} */
+                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                            /** @enum {unknown} */
+                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** @description None for a permanent or recurring key with no end. */
+                            validUntil: string | null;
+                            /** @description recurring keys: when they open. */
+                            schedule: {
+                                weekDays: number[];
+                                startTime: string;
+                                endTime: string;
+                                timeZone: string;
+                            } | null;
+                            expiresAfterFirstUseMinutes: number | null;
+                            /** @description expiring keys, once used: when they stop. */
+                            expiresAt: string | null;
+                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                            worksNow: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/shipments/{id}/label": {
         parameters: {
             query?: never;
@@ -6294,6 +7126,1928 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/banks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Locker banks: a manager's own (with compartment states); for others every bank's public face
+         * @description siteId narrows it to one building (a courier finds the bank of a locker stop).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this building's banks. */
+                    siteId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            banks: {
+                                id: string;
+                                siteId: string;
+                                name: string;
+                                pickupPeriodHours: number;
+                                overflowDistanceM: number;
+                                packageRoom: string | null;
+                                /** @description False while the controller is offline (pickup still works at its keypad). */
+                                online: boolean;
+                                compartments: {
+                                    number: number;
+                                    widthCm: number;
+                                    heightCm: number;
+                                    depthCm: number;
+                                    sizeClass: string;
+                                    /** @enum {unknown} */
+                                    temperature: "ambient" | "chilled" | "frozen";
+                                    accessible: boolean;
+                                    /** @description Managers only: free, reserved, occupied or out_of_service. */
+                                    state?: string;
+                                    outOfServiceReason?: string | null;
+                                }[];
+                                freeCompartments: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Set up a locker bank at a building you manage, with its compartments
+         * @description Managers (the site's owner) and operators. The controller must be a locker_controller paired at that site. 404 for a site or device that is not yours; 409 when the controller already drives a bank; 422 device_kind_mismatch.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The building (a site you manage). */
+                        siteId: string;
+                        name: string;
+                        /** @description The bank's locker_controller, paired at that site. */
+                        controllerDeviceId: string;
+                        compartments: {
+                            /** @description As printed on the door and known to the controller. */
+                            number: number;
+                            /** @description Inner width. */
+                            widthCm: number;
+                            /** @description Inner height. */
+                            heightCm: number;
+                            /** @description Inner depth. */
+                            depthCm: number;
+                            /**
+                             * @description As printed on the door; allocation goes by the inner dimensions.
+                             * @enum {unknown}
+                             */
+                            sizeClass: "S" | "M" | "L" | "XL";
+                            /**
+                             * @default ambient
+                             * @enum {unknown}
+                             */
+                            temperature?: "ambient" | "chilled" | "frozen";
+                            /**
+                             * @description Low enough to reach from a wheelchair.
+                             * @default false
+                             */
+                            accessible?: boolean;
+                        }[];
+                        /** @description How long a parcel waits for its resident. Default 72 (3 days). */
+                        pickupPeriodHours?: number;
+                        /** @description How far another bank may be to take this building's overflow. Default 500. */
+                        overflowDistanceM?: number;
+                        /** @description Where the building's package room is, for parcels no compartment takes. */
+                        packageRoom?: string;
+                        /** @description Wrong codes at the kiosk before lockout. Default 5. */
+                        wrongCodeLimit?: number;
+                        /** @description Kiosk lockout length. Default 15. */
+                        lockoutMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            name: string;
+                            pickupPeriodHours: number;
+                            overflowDistanceM: number;
+                            packageRoom: string | null;
+                            /** @description False while the controller is offline (pickup still works at its keypad). */
+                            online: boolean;
+                            compartments: {
+                                number: number;
+                                widthCm: number;
+                                heightCm: number;
+                                depthCm: number;
+                                sizeClass: string;
+                                /** @enum {unknown} */
+                                temperature: "ambient" | "chilled" | "frozen";
+                                accessible: boolean;
+                                /** @description Managers only: free, reserved, occupied or out_of_service. */
+                                state?: string;
+                                outOfServiceReason?: string | null;
+                            }[];
+                            freeCompartments: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/banks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A locker bank: its compartments (sizes, temperature) and how many are free; states for its managers
+         * @description Public, as the bank's kiosk screen shows it: no parcel, resident or code is ever in this answer.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker bank's id (lkb_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            name: string;
+                            pickupPeriodHours: number;
+                            overflowDistanceM: number;
+                            packageRoom: string | null;
+                            /** @description False while the controller is offline (pickup still works at its keypad). */
+                            online: boolean;
+                            compartments: {
+                                number: number;
+                                widthCm: number;
+                                heightCm: number;
+                                depthCm: number;
+                                sizeClass: string;
+                                /** @enum {unknown} */
+                                temperature: "ambient" | "chilled" | "frozen";
+                                accessible: boolean;
+                                /** @description Managers only: free, reserved, occupied or out_of_service. */
+                                state?: string;
+                                outOfServiceReason?: string | null;
+                            }[];
+                            freeCompartments: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/banks/{id}/residents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a resident of the building (by the email of their Threshold account)
+         * @description Managers of the bank. Carriers address locker shipments to registered residents only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker bank's id (lkb_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        /** @description Flat or unit number. */
+                        unit: string;
+                        /** @description Prefer low (accessible) compartments for this resident. */
+                        accessible?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            unit: string;
+                            accessible: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/banks/{id}/drop-offs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Courier: scan a locker shipment at this bank; the best compartment opens
+         * @description Couriers, for shipments assigned to them. Threshold reserves the smallest free compartment that fits the parcel (right temperature, accessible for residents who asked, packed with the same resident's parcels when they fit), atomically, and opens it. Put the parcel in and close the door: the controller's door and occupancy sensors confirm the deposit, the shipment becomes in_locker and the resident gets the pickup code.
+         *
+         *     A compartment that will not open is put out of service and the next one opens (skipped lists them). 409 locker_full when nothing fits: details.alternatives lists nearby banks with room (scan there: the resident is told where it went) and details.packageRoom the building's package room. 503 controller_offline when the bank does not answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying: the compartment opens once. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description The locker bank's id (lkb_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The barcode on the label: 4–40 letters, digits and hyphens; unique. */
+                        trackingNumber: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            parcel: {
+                                id: string;
+                                kind: "delivery" | "return";
+                                /** @description The shipment's tracking number, or the return's label. */
+                                label: string;
+                                shipmentId: string | null;
+                                /** @enum {unknown} */
+                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                                bankId: string;
+                                bankName: string;
+                                compartment: number;
+                                /** @description Delivered to another building's bank because its own was full. */
+                                overflow: boolean;
+                                depositedAt: string | null;
+                                /** @description Collect before this; the carrier takes it back after. */
+                                expiresAt: string | null;
+                                extended: boolean;
+                                pickedUpAt: string | null;
+                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                                code?: string;
+                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                                qr?: string;
+                            };
+                            /** @description The compartment that is open now. */
+                            compartment: number;
+                            bankId: string;
+                            /** @description Compartments that would not open (now out of service). */
+                            skipped: number[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/parcels/{id}/does-not-fit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Courier: the parcel does not fit the open compartment; a bigger one opens
+         * @description 409 locker_full (with alternatives) when no bigger compartment is free.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker parcel's id (lkp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            parcel: {
+                                id: string;
+                                kind: "delivery" | "return";
+                                /** @description The shipment's tracking number, or the return's label. */
+                                label: string;
+                                shipmentId: string | null;
+                                /** @enum {unknown} */
+                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                                bankId: string;
+                                bankName: string;
+                                compartment: number;
+                                /** @description Delivered to another building's bank because its own was full. */
+                                overflow: boolean;
+                                depositedAt: string | null;
+                                /** @description Collect before this; the carrier takes it back after. */
+                                expiresAt: string | null;
+                                extended: boolean;
+                                pickedUpAt: string | null;
+                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                                code?: string;
+                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                                qr?: string;
+                            };
+                            /** @description The compartment that is open now. */
+                            compartment: number;
+                            bankId: string;
+                            /** @description Compartments that would not open (now out of service). */
+                            skipped: number[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/package-room": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Courier: leave a locker shipment in the building's package room (no compartment fits)
+         * @description The shipment is delivered there and the resident is told where it is.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The barcode on the label: 4–40 letters, digits and hyphens; unique. */
+                        trackingNumber: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            packageRoom: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/banks/{id}/kiosk/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kiosk: a pickup code (or a return's drop code) typed or scanned at the bank; its compartment opens
+         * @description Public: the bank's own screen calls it. Answers only the compartment number. 404 wrong_pickup_code for a code that opens nothing here; after too many wrong codes (5 by default within 15 min) 429 kiosk_locked_out for a while, and the building manager is alerted. The same codes work at the controller's own keypad with no network (docs/lockers.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker bank's id (lkb_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The pickup code (8 digits) or a return's drop code, as typed or read from the QR. */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compartment: number;
+                            kind: "pickup" | "return_drop";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/parcels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Resident: your locker parcels and returns, and those shared with you, with pickup codes and QR */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            parcels: {
+                                id: string;
+                                kind: "delivery" | "return";
+                                /** @description The shipment's tracking number, or the return's label. */
+                                label: string;
+                                shipmentId: string | null;
+                                /** @enum {unknown} */
+                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                                bankId: string;
+                                bankName: string;
+                                compartment: number;
+                                /** @description Delivered to another building's bank because its own was full. */
+                                overflow: boolean;
+                                depositedAt: string | null;
+                                /** @description Collect before this; the carrier takes it back after. */
+                                expiresAt: string | null;
+                                extended: boolean;
+                                pickedUpAt: string | null;
+                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                                code?: string;
+                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                                qr?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/parcels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One locker parcel; the code only for its resident and those they shared it with
+         * @description Its courier, its carrier and the bank's managers see it without the code; anyone else gets 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker parcel's id (lkp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            kind: "delivery" | "return";
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            shipmentId: string | null;
+                            /** @enum {unknown} */
+                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                            bankId: string;
+                            bankName: string;
+                            compartment: number;
+                            /** @description Delivered to another building's bank because its own was full. */
+                            overflow: boolean;
+                            depositedAt: string | null;
+                            /** @description Collect before this; the carrier takes it back after. */
+                            expiresAt: string | null;
+                            extended: boolean;
+                            pickedUpAt: string | null;
+                            /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                            code?: string;
+                            /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                            qr?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/parcels/{id}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resident: open the compartment from the app, standing at the building (geofence)
+         * @description 403 outside_geofence when you are not at the building; 409 parcel_not_in_locker.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key when retrying: the compartment opens once. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description The locker parcel's id (lkp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        location: {
+                            lat: number;
+                            lng: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compartment: number;
+                            bankId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/parcels/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resident: share a pickup with another Threshold user (they see the code and may open it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker parcel's id (lkp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            parcelId: string;
+                            sharedWith: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/parcels/{id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resident: extend the pickup period once, by the bank's period
+         * @description 409 already_extended the second time.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker parcel's id (lkp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            kind: "delivery" | "return";
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            shipmentId: string | null;
+                            /** @enum {unknown} */
+                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                            bankId: string;
+                            bankName: string;
+                            compartment: number;
+                            /** @description Delivered to another building's bank because its own was full. */
+                            overflow: boolean;
+                            depositedAt: string | null;
+                            /** @description Collect before this; the carrier takes it back after. */
+                            expiresAt: string | null;
+                            extended: boolean;
+                            pickedUpAt: string | null;
+                            /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                            code?: string;
+                            /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                            qr?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resident: start a return at your building's bank; a compartment is reserved and you get a drop code
+         * @description The drop code is shown once, in this answer: type it at the kiosk, the reserved compartment opens, put the parcel in and close it. The carrier's courier collects it. 409 locker_full when nothing fits.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A bank of your building. */
+                        bankId: string;
+                        /** @description The carrier that takes the return. */
+                        carrierId: string;
+                        size: {
+                            /** @description Length. */
+                            lengthCm: number;
+                            /** @description Width. */
+                            widthCm: number;
+                            /** @description Height. */
+                            heightCm: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            parcel: {
+                                id: string;
+                                kind: "delivery" | "return";
+                                /** @description The shipment's tracking number, or the return's label. */
+                                label: string;
+                                shipmentId: string | null;
+                                /** @enum {unknown} */
+                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                                bankId: string;
+                                bankName: string;
+                                compartment: number;
+                                /** @description Delivered to another building's bank because its own was full. */
+                                overflow: boolean;
+                                depositedAt: string | null;
+                                /** @description Collect before this; the carrier takes it back after. */
+                                expiresAt: string | null;
+                                extended: boolean;
+                                pickedUpAt: string | null;
+                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                                code?: string;
+                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                                qr?: string;
+                            };
+                            dropCode: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/banks/{id}/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Courier: your carrier's parcels to take from this bank (expired deliveries, dropped returns) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker bank's id (lkb_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            parcels: {
+                                id: string;
+                                kind: "delivery" | "return";
+                                /** @description The shipment's tracking number, or the return's label. */
+                                label: string;
+                                shipmentId: string | null;
+                                /** @enum {unknown} */
+                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                                bankId: string;
+                                bankName: string;
+                                compartment: number;
+                                /** @description Delivered to another building's bank because its own was full. */
+                                overflow: boolean;
+                                depositedAt: string | null;
+                                /** @description Collect before this; the carrier takes it back after. */
+                                expiresAt: string | null;
+                                extended: boolean;
+                                pickedUpAt: string | null;
+                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                                code?: string;
+                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                                qr?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/parcels/{id}/collect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Courier: open the compartment of an expired parcel or a dropped return of your carrier
+         * @description Take it out and close the door: the empty compartment confirms the collection.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker parcel's id (lkp_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compartment: number;
+                            bankId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/banks/{id}/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Manager: occupancy, parcels waiting and their age, expiries, returns, compartments out of service */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker bank's id (lkb_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/banks/{id}/compartments/{number}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Manager: open a compartment for an audit; logged with your reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker bank's id (lkb_…). */
+                    id: string;
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why you open it; kept in the audit log. */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compartment: number;
+                            opened: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lockers/banks/{id}/compartments/{number}/service": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Manager: put a compartment out of service, or back in service */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The locker bank's id (lkb_…). */
+                    id: string;
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description true: back in service; false: out of service. */
+                        inService: boolean;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            siteId: string;
+                            name: string;
+                            pickupPeriodHours: number;
+                            overflowDistanceM: number;
+                            packageRoom: string | null;
+                            /** @description False while the controller is offline (pickup still works at its keypad). */
+                            online: boolean;
+                            compartments: {
+                                number: number;
+                                widthCm: number;
+                                heightCm: number;
+                                depthCm: number;
+                                sizeClass: string;
+                                /** @enum {unknown} */
+                                temperature: "ambient" | "chilled" | "frozen";
+                                accessible: boolean;
+                                /** @description Managers only: free, reserved, occupied or out_of_service. */
+                                state?: string;
+                                outOfServiceReason?: string | null;
+                            }[];
+                            freeCompartments: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -8590,6 +11344,83 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/demo/locker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Demo only: hands at a simulated locker bank (put a parcel in, take it out, close the door)
+         * @description Stands in for the physical world at the demo's locker controller, which then reports what its door and occupancy sensors see, signed, as a real one would. 404 on every server but `threshold demo`; 409 for a bank the demo does not run or a compartment that is not open.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The demo's locker bank (lkb_…). */
+                        bankId: string;
+                        compartment: number;
+                        action: "put" | "take" | "close";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            done: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -45,7 +45,15 @@ export interface AppContext {
   demo: DemoLogins | null;
   /** The demo's simulated keypads (POST /v1/demo/keypad); null on every server but `threshold demo`. */
   demoKeypad: DemoKeypad | null;
+  /** The demo's simulated locker controllers (POST /v1/demo/locker); null on every server but `threshold demo`. */
+  demoLocker?: DemoLocker | null;
 }
+
+/**
+ * What hands do at a demo locker bank: put a parcel into an open compartment, take it out, close
+ * the door. False when the demo runs no controller with that id or the compartment is not open.
+ */
+export type DemoLocker = (deviceId: string, compartment: number, action: "put" | "take" | "close") => Promise<boolean>;
 
 /**
  * Types a code on the keypad of one of the demo's simulated locks, as fingers would; null when the

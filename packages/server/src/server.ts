@@ -4,7 +4,7 @@ import { AuditLog } from "./audit/audit-log.js";
 import { CommandRepository } from "./commands/command-repository.js";
 import { CommandService } from "./commands/command-service.js";
 import type { Config } from "./config.js";
-import type { AppContext, DemoKeypad, DemoLogins } from "./context.js";
+import type { AppContext, DemoKeypad, DemoLocker, DemoLogins } from "./context.js";
 import { migrateToLatest, openStorage } from "./db/database.js";
 import { DeviceGateway } from "./gateway/gateway.js";
 import { startTransport } from "./gateway/start-transport.js";
@@ -12,8 +12,11 @@ import { type App, buildApp } from "./http/app.js";
 import { KeypadEventHandler } from "./modules/access-codes/keypad-events.js";
 import { AccessCodeWorker } from "./modules/access-codes/worker.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
+import { GuestKeyWorker } from "./modules/guest-keys/worker.js";
 import { Keyring } from "./modules/keys/keyring.js";
 import { SecretBox } from "./modules/keys/secret-box.js";
+import { LockerDeviceEvents } from "./modules/lockers/device-events.js";
+import { LockerWorker } from "./modules/lockers/worker.js";
 import { CarWatch } from "./modules/visits/car-watch.js";
 import { VisitWatchdog } from "./modules/visits/watchdog.js";
 import { startMediaWorkers } from "./workers/media/index.js";
@@ -34,6 +37,8 @@ export interface StartOptions {
   demo?: DemoLogins;
   /** Set by `threshold demo` only: its simulated locks' keypads, for the web app's demo keypad. */
   demoKeypad?: DemoKeypad;
+  /** Set by `threshold demo` only: hands at its simulated locker banks. */
+  demoLocker?: DemoLocker;
 }
 
 export function createLogger(config: Pick<Config, "logLevel">): Logger {
@@ -93,6 +98,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       authenticator: createAuthenticator({ db, clock }),
       demo: options.demo ?? null,
       demoKeypad: options.demoKeypad ?? null,
+      demoLocker: options.demoLocker ?? null,
     };
 
     const watchdog = new VisitWatchdog(ctx);
@@ -111,6 +117,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const accessCodes = new AccessCodeWorker(ctx);
     accessCodes.start();
     closers.push(() => accessCodes.stop());
+    const guestKeys = new GuestKeyWorker(ctx);
+    guestKeys.start();
+    closers.push(() => guestKeys.stop());
+    // Parcel lockers: what controllers report (deposits, pickups, offline logs, outages) and pickup deadlines.
+    const lockerEvents = new LockerDeviceEvents(ctx);
+    lockerEvents.start();
+    closers.push(() => lockerEvents.stop());
+    const lockerWorker = new LockerWorker(ctx);
+    lockerWorker.start();
+    closers.push(() => lockerWorker.stop());
 
     const app = await buildApp(ctx);
     closers.push(() => app.close());

@@ -1,9 +1,11 @@
 import { createBrowserRouter, Navigate, type RouteObject } from "react-router";
 import { carrierRoutes } from "./screens/carrier/routes";
 import { courierRoutes } from "./screens/courier/routes";
+import { lockerRoutes } from "./screens/lockers/routes";
 import { NotFound } from "./screens/NotFound";
 import { operatorRoutes } from "./screens/operator/routes";
 import { recipientRoutes } from "./screens/recipient/routes";
+import { SharedKey } from "./screens/SharedKey";
 import { SignIn } from "./screens/SignIn";
 import { homePathOf, useMeQuery } from "./session";
 import { FullPageMessage, Spinner } from "./ui/feedback";
@@ -18,10 +20,13 @@ function Start() {
 const routes: RouteObject[] = [
   { path: "/", element: <Start /> },
   { path: "/signin", element: <SignIn /> },
+  // A guest's key, opened from the link they were sent: no account needed.
+  { path: "/k/:token", element: <SharedKey /> },
   ...recipientRoutes,
   ...courierRoutes,
   ...operatorRoutes,
   ...carrierRoutes,
+  ...lockerRoutes,
   { path: "*", element: <NotFound /> },
 ];
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type FleetDevice, LockAgent, type RunningFleet, runFleet } from "@threshold/devices";
+import { type FleetDevice, LockAgent, LockerControllerAgent, type RunningFleet, runFleet } from "@threshold/devices";
 import { createThresholdClient, signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
 import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
 import type { Command } from "commander";
@@ -13,6 +13,7 @@ const DEMO_CAR_POSITION = { lat: 52.374, lng: 4.8922 };
 const DEMO_FLEET: (FleetDevice & { displayName: string })[] = [
   { name: "front-door-lock", kind: "lock", displayName: "Front door lock" },
   { name: "porch-camera", kind: "camera", displayName: "Porch camera" },
+  { name: "lobby-lockers", kind: "locker_controller", compartments: 12, displayName: "Lobby lockers" },
   // Alex's car, parked about 100 m up the street (docs/in-car-delivery.md); `threshold car` moves it.
   { name: "family-car", kind: "vehicle", position: DEMO_CAR_POSITION, displayName: "Family car" },
 ];
@@ -44,6 +45,22 @@ export function registerDemoCommand(program: Command): void {
           const verdict = await lock.enterCode(code);
           return verdict.result === "opened" ? { result: "opened" } : verdict;
         },
+        // Hands at the demo's locker bank: put a parcel in, take it out, close the door.
+        demoLocker: async (deviceId, compartment, action) => {
+          const locker = [...(fleet?.agents.values() ?? [])].find(
+            (agent): agent is LockerControllerAgent =>
+              agent instanceof LockerControllerAgent && agent.deviceId === deviceId,
+          );
+          if (!locker) return false;
+          try {
+            if (action === "put") locker.putParcel(compartment);
+            else if (action === "take") locker.takeParcel(compartment);
+            else locker.closeDoor(compartment);
+            return true;
+          } catch {
+            return false;
+          }
+        },
       });
       const stop = async () => {
         await fleet?.stop();
@@ -73,6 +90,8 @@ async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet:
   }
   const recipient = (await signIn(server.url, DEMO_ACCOUNTS.recipient.email, DEMO_PASSWORD)).client;
   const siteId = await ensureHome(recipient);
+  const manager = (await signIn(server.url, DEMO_ACCOUNTS.manager.email, DEMO_PASSWORD)).client;
+  const buildingId = await ensureBuilding(manager);
 
   const fleet = await runFleet({
     serverUrl: server.url,
@@ -80,9 +99,11 @@ async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet:
     devices: DEMO_FLEET.map(({ displayName: _, ...device }) => device),
     claim: async (code, device) => {
       const name = DEMO_FLEET.find((d) => d.name === device.name)?.displayName ?? device.name;
+      // The locker bank belongs to the building's manager; the rest to Alex's home.
+      const [owner, target] = device.kind === "locker_controller" ? [manager, buildingId] : [recipient, siteId];
       unwrap(
-        await recipient.POST("/v1/sites/{siteId}/devices", {
-          params: { path: { siteId } },
+        await owner.POST("/v1/sites/{siteId}/devices", {
+          params: { path: { siteId: target } },
           body: { pairingCode: code, name },
         }),
       );
@@ -99,9 +120,17 @@ async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet:
   await ensureCar(recipient, siteId, car.deviceId);
   await waitOnline(recipient, [lock.deviceId, camera.deviceId, car.deviceId]);
 
+  const lockers = fleet.agents.get("lobby-lockers");
+  if (!lockers) throw new Error("the demo locker bank did not start");
+  await waitOnline(manager, [lockers.deviceId]);
+  const bankId = await ensureLockerBank(manager, buildingId, lockers.deviceId);
+
   const state = await ensureDemoState(dataDir, server.url);
   const shipments = await createDemoShipments(server, state.apiKey, siteId);
+  const lockerParcel = await createDemoLockerShipment(server, state.apiKey, buildingId);
   printBanner({
+    bankId,
+    lockerParcel,
     url: server.url,
     mqttUrl: server.ctx.mqttUrl,
     apiKey: state.apiKey,
@@ -126,6 +155,94 @@ async function ensureHome(recipient: ThresholdClient): Promise<string> {
     }),
   );
   return created.id;
+}
+
+/** Canal House, the demo's apartment building, managed by Morgan; Jo lives there. */
+async function ensureBuilding(manager: ThresholdClient): Promise<string> {
+  const sites = unwrap(await manager.GET("/v1/sites"));
+  const existing = sites.sites[0];
+  if (existing) return existing.id;
+  return unwrap(
+    await manager.POST("/v1/sites", {
+      body: {
+        name: "Canal House",
+        address: { line1: "1 Canal Street", city: "Amsterdam", postalCode: "1017 AB", country: "NL" },
+        location: { lat: 52.3601, lng: 4.8852 },
+        geofenceRadiusM: 100,
+      },
+    }),
+  ).id;
+}
+
+/** The lobby's bank of 12 compartments (InPost-like sizes, one chilled, two accessible), and Jo as a resident. */
+async function ensureLockerBank(manager: ThresholdClient, siteId: string, controllerDeviceId: string): Promise<string> {
+  const banks = unwrap(await manager.GET("/v1/lockers/banks", { params: { query: { siteId } } })).banks;
+  const bankId =
+    banks[0]?.id ??
+    unwrap(
+      await manager.POST("/v1/lockers/banks", {
+        body: {
+          siteId,
+          name: "Canal House lobby lockers",
+          controllerDeviceId,
+          packageRoom: "Basement, room B1 (ask the concierge)",
+          compartments: Array.from({ length: 12 }, (_, i) => {
+            const size =
+              i < 4
+                ? { widthCm: 38, heightCm: 8, depthCm: 64, sizeClass: "S" as const }
+                : i < 9
+                  ? { widthCm: 38, heightCm: 19, depthCm: 64, sizeClass: "M" as const }
+                  : { widthCm: 38, heightCm: 41, depthCm: 64, sizeClass: "L" as const };
+            return {
+              number: i + 1,
+              ...size,
+              temperature: i === 8 ? ("chilled" as const) : ("ambient" as const),
+              accessible: i === 3 || i === 7,
+            };
+          }),
+        },
+      }),
+    ).id;
+  unwrap(
+    await manager.POST("/v1/lockers/banks/{id}/residents", {
+      params: { path: { id: bankId } },
+      body: { email: DEMO_ACCOUNTS.resident.email, unit: "3B" },
+    }),
+  );
+  return bankId;
+}
+
+/** A locker shipment for Jo, assigned to Sam, so a drop-off can be tried at once. */
+async function createDemoLockerShipment(server: ServerHandle, apiKey: string, buildingId: string): Promise<string> {
+  const carrier = createThresholdClient({ baseUrl: server.url, apiKey });
+  const courier = await server.ctx.db
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", DEMO_ACCOUNTS.courier.email)
+    .executeTakeFirstOrThrow();
+  const stamp = new Date().toISOString().slice(5, 19).replace(/[-T:]/g, "");
+  const now = Date.now();
+  const trackingNumber = `DEMO-${stamp}-L`;
+  const shipment = unwrap(
+    await carrier.POST("/v1/shipments", {
+      body: {
+        trackingNumber,
+        siteId: buildingId,
+        method: "locker",
+        residentEmail: DEMO_ACCOUNTS.resident.email,
+        window: { start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 8 * 3_600_000).toISOString() },
+        size: { lengthCm: 30, widthCm: 20, heightCm: 6 },
+        weightG: 700,
+      },
+    }),
+  );
+  unwrap(
+    await carrier.POST("/v1/shipments/{id}/assign", {
+      params: { path: { id: shipment.id } },
+      body: { courierId: courier.id },
+    }),
+  );
+  return trackingNumber;
 }
 
 async function ensureFrontDoor(

@@ -9,6 +9,9 @@ export const DEMO_ACCOUNTS = {
   courier: { email: "sam@parcelo.demo.threshold.test", name: "Sam Rivera", role: "courier" },
   carrierAdmin: { email: "dispatch@parcelo.demo.threshold.test", name: "Parcelo Dispatch", role: "carrier_admin" },
   operator: { email: "ops@demo.threshold.test", name: "Threshold Operations", role: "operator" },
+  // Parcel lockers (docs/lockers.md): the building's manager and a resident.
+  manager: { email: "morgan@canalhouse.demo.threshold.test", name: "Morgan Lee (Canal House)", role: "manager" },
+  resident: { email: "jo@demo.threshold.test", name: "Jo Bakker", role: "recipient" },
 } as const satisfies Record<string, { email: string; name: string; role: Role }>;
 
 export const DEMO_CARRIER = "Parcelo Express";
@@ -21,8 +24,15 @@ export async function ensureDemoAccounts(server: ServerHandle): Promise<boolean>
     .select("id")
     .where("email", "=", DEMO_ACCOUNTS.operator.email)
     .executeTakeFirst();
-  if (existing) return false;
   const audited = { audit: server.ctx.audit, actor: SYSTEM_ACTOR };
+  if (existing) {
+    // A demo from before lockers: add the accounts it lacks.
+    for (const account of [DEMO_ACCOUNTS.manager, DEMO_ACCOUNTS.resident]) {
+      const found = await db.selectFrom("users").select("id").where("email", "=", account.email).executeTakeFirst();
+      if (!found) await createAccount(db, clock, { ...account, password: DEMO_PASSWORD, carrierId: null }, audited);
+    }
+    return false;
+  }
   const carrier = await createCarrier(db, clock, DEMO_CARRIER, audited);
   for (const account of Object.values(DEMO_ACCOUNTS)) {
     const needsCarrier = account.role === "courier" || account.role === "carrier_admin";

@@ -8,12 +8,16 @@ export function printBanner(info: {
   dataDir: string;
   siteId: string;
   shipments: { ready: string; later: string; trunk: string };
+  bankId: string;
+  lockerParcel: string;
 }): void {
   const rows = [
     ["recipient", DEMO_ACCOUNTS.recipient.email, "Alex: a home with a front-door lock and porch camera, and a car"],
     ["courier", DEMO_ACCOUNTS.courier.email, "Sam, a Parcelo Express courier"],
     ["carrier admin", DEMO_ACCOUNTS.carrierAdmin.email, "Parcelo Express dispatch"],
     ["operator", DEMO_ACCOUNTS.operator.email, "fleet, audit and key rotation"],
+    ["manager", DEMO_ACCOUNTS.manager.email, "Morgan, manager of Canal House and its lobby lockers"],
+    ["resident", DEMO_ACCOUNTS.resident.email, "Jo, a Canal House resident who collects from the lockers"],
   ];
   const width = Math.max(...rows.map((r) => (r[1] as string).length));
   console.log(
@@ -39,6 +43,10 @@ export function printBanner(info: {
       `    npx threshold courier scan ${info.shipments.ready}      # checks every rule, camera records, door unlocks`,
       "    npx threshold courier secure <visit id>         # locks, and waits for the lock to confirm",
       `    npx threshold courier scan ${info.shipments.later}      # refused: outside its delivery window`,
+      "",
+      "  Parcel lockers (docs/lockers.md):",
+      `    Kiosk screen  ${info.url}/kiosk/${info.bankId}`,
+      `    As Sam, Lockers → Canal House lobby lockers → scan ${info.lockerParcel}; Jo's pickup code appears under Lockers.`,
       "",
       "  Deliver into the trunk of Alex's car, parked up the street (docs/in-car-delivery.md):",
       `    npx threshold courier scan ${info.shipments.trunk} --lat 52.3741 --lng 4.8922   # beside the car`,

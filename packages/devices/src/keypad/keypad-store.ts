@@ -1,16 +1,27 @@
 import { readFile } from "node:fs/promises";
+import type { KeypadUserType, WeekDaySchedule } from "@threshold/core";
 import type { EventMessage } from "@threshold/protocol";
 import { writeFileAtomic } from "../atomic-file.js";
 
-/** A one-time code the server programmed (pin_set): disabled until a pin_enable, usable once. */
+/**
+ * A keypad user the server programmed (pin_set). A retailer code (`delivery`, the type of users
+ * saved before guest keys existed) is disabled until a pin_enable and usable once; a guest key
+ * opens by itself by the rules of its Matter user type (docs/guest-keys.md).
+ */
 export interface KeypadUser {
   codeId: string;
   pin: string;
+  type?: KeypadUserType;
   validFrom: number;
   validUntil: number;
-  /** 0 while disabled; pin_enable opens it until this time. */
+  /** delivery: 0 while disabled; pin_enable opens it until this time. */
   enabledUntil: number;
+  /** delivery and disposable: used once already. */
   used: boolean;
+  schedule?: WeekDaySchedule;
+  expiresAfterUseMs?: number;
+  /** expiring: when it was first used; its end runs from here. */
+  firstUsedAt?: number;
 }
 
 /** An offline code already used: (slot, counter) is refused until the slot and its skew have passed. */

@@ -1,9 +1,17 @@
 import { timingSafeEqual } from "node:crypto";
-import { type Clock, matchOfflineCode, OFFLINE_CODE_DEFAULT_SKEW_S, offlineSlotBounds } from "@threshold/core";
+import {
+  type Clock,
+  guestCredentialOpens,
+  matchOfflineCode,
+  OFFLINE_CODE_DEFAULT_SKEW_S,
+  offlineSlotBounds,
+} from "@threshold/core";
 import { type KeypadState, KeypadStore, type KeypadUser } from "./keypad-store.js";
 
 export type KeypadVerdict =
   | { result: "opened"; kind: "online"; codeId: string }
+  /** A guest key (docs/guest-keys.md). */
+  | { result: "opened"; kind: "guest"; codeId: string }
   | { result: "opened"; kind: "offline"; slot: number; counter: number }
   /** Refused without looking at the code: the keypad is locked out until `untilMs`. */
   | { result: "locked_out"; untilMs: number }
@@ -74,9 +82,9 @@ export class Keypad {
     const opened = this.match(code, now);
     if (!opened) return this.countWrong(now);
     this.state.wrongInARow = 0;
-    if (opened.kind === "online") {
+    if (opened.kind === "online" || opened.kind === "guest") {
       const user = this.state.users.find((u) => u.codeId === opened.codeId);
-      if (user) user.used = true;
+      if (user) markUsed(user, now);
     } else {
       const { endMs } = offlineSlotBounds(opened.slot);
       this.state.usedOffline.push({
@@ -117,19 +125,24 @@ export class Keypad {
     await this.save();
   }
 
-  /** pin_set: a disabled one-time user, valid from `validFrom` until `validUntil`. */
-  async setUser(user: Omit<KeypadUser, "enabledUntil" | "used">): Promise<"ok" | "full"> {
+  /**
+   * pin_set: a retailer code (disabled until enabled) or a guest key, valid from `validFrom` until
+   * `validUntil`. Another user with the same PIN is refused (`duplicate`): the keypad could not
+   * tell them apart. Setting a code again (a retried command) replaces it.
+   */
+  async setUser(user: Omit<KeypadUser, "enabledUntil" | "used">): Promise<"ok" | "full" | "duplicate"> {
     const others = this.state.users.filter((u) => u.codeId !== user.codeId);
     if (others.length >= MAX_KEYPAD_USERS) return "full";
+    if (others.some((u) => sameDigits(u.pin, user.pin))) return "duplicate";
     this.state.users = [...others, { ...user, enabledUntil: 0, used: false }];
     await this.save();
     return "ok";
   }
 
-  /** pin_enable: the user opens until `until` (never past its validity); false for an unknown or used code. */
+  /** pin_enable: a retailer code opens until `until` (never past its validity); false for an unknown or used code. */
   async enableUser(codeId: string, until: number): Promise<boolean> {
     const user = this.state.users.find((u) => u.codeId === codeId);
-    if (!user || user.used) return false;
+    if (!user || user.used || !isDelivery(user)) return false;
     user.enabledUntil = Math.min(until, user.validUntil);
     await this.save();
     return true;
@@ -156,10 +169,10 @@ export class Keypad {
     for (const user of this.state.users) {
       if (sameDigits(user.pin, code) && !found) found = user;
     }
-    if (found) {
-      const usable = !found.used && found.validFrom <= now && now < found.validUntil && now < found.enabledUntil;
-      return usable ? { result: "opened", kind: "online", codeId: found.codeId } : null;
-    }
+    if (found)
+      return opens(found, now)
+        ? { result: "opened", kind: isDelivery(found) ? "online" : "guest", codeId: found.codeId }
+        : null;
     if (!this.options.secret) return null;
     const offline = matchOfflineCode(this.options.secret, code, now, { skewS: this.options.offlineSkewS });
     if (!offline) return null;
@@ -175,6 +188,23 @@ export class Keypad {
   private save(): Promise<void> {
     return this.options.store.save(this.state);
   }
+}
+
+function isDelivery(user: KeypadUser): boolean {
+  return user.type === undefined || user.type === "delivery";
+}
+
+function opens(user: KeypadUser, now: number): boolean {
+  const type = user.type ?? "delivery";
+  if (type === "delivery")
+    return !user.used && user.validFrom <= now && now < user.validUntil && now < user.enabledUntil;
+  return guestCredentialOpens({ ...user, type }, now);
+}
+
+/** Remembers a use: a one-use code is spent; an expiring key starts its countdown. */
+function markUsed(user: KeypadUser, now: number): void {
+  if (isDelivery(user) || user.type === "disposable") user.used = true;
+  if (user.type === "expiring" && !user.firstUsedAt) user.firstUsedAt = now;
 }
 
 function sameDigits(a: string, b: string): boolean {

@@ -2,6 +2,7 @@ import { CameraAgent, type CameraAgentOptions } from "../camera-agent.js";
 import { GarageOpenerAgent, type GarageOpenerAgentOptions } from "../garage-opener-agent.js";
 import type { AgentKind } from "../identity.js";
 import { LockAgent, type LockAgentOptions } from "../lock-agent.js";
+import { LockerControllerAgent, type LockerControllerAgentOptions } from "../locker-controller-agent.js";
 import { VehicleAgent, type VehicleAgentOptions } from "../vehicle-agent.js";
 import type { TestBroker } from "./broker.js";
 import { makeTestDevice, type TestDevice } from "./identities.js";
@@ -44,6 +45,15 @@ export class TestBench {
     );
   }
 
+  lockerController(
+    options: Optional<LockerControllerAgentOptions> & { compartments: number },
+  ): Promise<Running<LockerControllerAgent>> {
+    return this.start(
+      "locker_controller",
+      (device, log) => new LockerControllerAgent({ heartbeatMs: 60_000, log, ...options, identity: device.identity }),
+    );
+  }
+
   vehicle(options: Optional<VehicleAgentOptions> = {}): Promise<Running<VehicleAgent>> {
     return this.start(
       "vehicle",
@@ -60,7 +70,7 @@ export class TestBench {
     for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) await cleanup();
   }
 
-  private async start<A extends LockAgent | CameraAgent | GarageOpenerAgent | VehicleAgent>(
+  private async start<A extends LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent | VehicleAgent>(
     kind: AgentKind,
     create: (device: TestDevice, log: (line: string) => void) => A,
   ): Promise<Running<A>> {

@@ -143,6 +143,8 @@ export interface Database {
     delivered_visit_id: string | null;
     created_at: number;
     updated_at: number;
+    /** Locker shipments: ambient, chilled or frozen (docs/lockers.md); null otherwise. */
+    locker_temperature?: string | null;
     /** `delivery`, or `return`: a parcel the recipient left in the trunk for the courier to collect (docs/in-car-delivery.md). Its visit's end sets status `collected`; delivered_at and delivered_visit_id then say when and by which visit. */
     direction?: string;
   };
@@ -348,9 +350,106 @@ export interface Database {
     created_at: number;
     updated_at: number;
   };
+  /** PINs a recipient gives to people (docs/guest-keys.md); the PIN and the share link sealed by the secret box. */
+  guest_keys: {
+    id: string;
+    site_id: string;
+    access_point_id: string;
+    device_id: string;
+    owner_id: string;
+    name: string;
+    kind: string;
+    status: string;
+    pin_sealed: string;
+    share_sealed: string;
+    share_digest: string;
+    valid_from: number;
+    valid_until: number;
+    /** recurring: ISO weekdays, comma-separated ("1,2,3,4,5"). */
+    week_days: string | null;
+    start_minute: number | null;
+    end_minute: number | null;
+    /** recurring: the IANA zone of its hours, fixed when the key was made (the lock holds it too). */
+    time_zone: string | null;
+    expires_after_use_s: number | null;
+    use_count: number;
+    first_used_at: number | null;
+    last_used_at: number | null;
+    last_use_event_id: string | null;
+    command_id: string | null;
+    failure_reason: string | null;
+    revoked_at: number | null;
+    removed_from_lock_at: number | null;
+    claimed_until: number | null;
+    created_at: number;
+    updated_at: number;
+  };
   /** Which segments make up which visit's clip; a segment may be in two clips that overlap. */
   visit_clip_segments: {
     visit_id: string;
     segment_id: string;
   };
+  /** Parcel lockers (docs/lockers.md): a bank of compartments at a building, driven by one controller. */
+  locker_banks: {
+    id: string;
+    site_id: string;
+    name: string;
+    controller_device_id: string;
+    pickup_period_s: number;
+    overflow_distance_m: number;
+    package_room: string | null;
+    wrong_code_limit: number;
+    lockout_s: number;
+    offline_since: number | null;
+    created_at: number;
+  };
+  compartments: {
+    id: string;
+    bank_id: string;
+    number: number;
+    width_cm: number;
+    height_cm: number;
+    depth_cm: number;
+    size_class: string;
+    temperature: string;
+    accessible: number;
+    state: string;
+    resident_id: string | null;
+    version: number;
+    deposits: number;
+    out_of_service_reason: string | null;
+    updated_at: number;
+  };
+  /** Who lives in a building (a site with locker banks), so carriers can address locker shipments to them. */
+  building_residents: { site_id: string; user_id: string; unit: string; accessible: number; created_at: number };
+  /** A parcel's stay in a locker: a delivery (shipment) or a resident's return. */
+  locker_parcels: {
+    id: string;
+    kind: string;
+    shipment_id: string | null;
+    label: string;
+    bank_id: string;
+    compartment_id: string;
+    resident_id: string;
+    carrier_id: string;
+    courier_id: string | null;
+    status: string;
+    length_cm: number;
+    width_cm: number;
+    height_cm: number;
+    temperature: string;
+    overflow: number;
+    drop_code_hash: string | null;
+    deposits: number | null;
+    deposited_at: number | null;
+    expires_at: number | null;
+    extended: number;
+    reminded_at: number | null;
+    picked_up_at: number | null;
+    collected_at: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  locker_parcel_shares: { parcel_id: string; user_id: string; created_at: number };
+  locker_code_failures: { bank_id: string; at: number };
 }

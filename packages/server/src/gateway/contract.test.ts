@@ -63,7 +63,7 @@ async function until(check: () => Promise<boolean> | boolean, what: string, time
 
 describe.each(TEST_DATABASES)("the server against the protocol examples on %s", (database) => {
   let server: TestServer;
-  /** The example lock, camera, garage opener, fridge lock and car as stored devices, each connected with its own credentials. */
+  /** The example lock, camera, garage opener, fridge lock, car and locker bank as stored devices, each connected with its own credentials. */
   const devices = new Map<string, { device: TestDevice; client: MqttClient }>();
   const rejections: { topic: string; reason: string }[] = [];
   // The server's world stands still at the moment the example unlock was issued.
@@ -79,6 +79,7 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
       ["garage_opener", EXAMPLE_IDENTITIES.garageDeviceId],
       ["lock", EXAMPLE_IDENTITIES.fridgeLockDeviceId],
       ["vehicle", EXAMPLE_IDENTITIES.vehicleDeviceId],
+      ["locker_controller", EXAMPLE_IDENTITIES.lockerDeviceId],
     ] as const) {
       const key = keys.devices.get(id);
       if (!key) throw new Error(`no published test key for ${id}`);

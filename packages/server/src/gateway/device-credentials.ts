@@ -1,7 +1,15 @@
 import { isId } from "@threshold/core";
 import type { Kysely } from "kysely";
+import { PreparedQuery } from "../db/prepared.js";
 import type { Database } from "../db/schema.js";
 import { secretMatches } from "../modules/auth/tokens.js";
+
+const DEVICE_BY_ID = new PreparedQuery<
+  { id: string },
+  Pick<Database["devices"], "id" | "kind" | "secret_hash" | "removed_at">
+>(["id"], (db, p) =>
+  db.selectFrom("devices").select(["id", "kind", "secret_hash", "removed_at"]).where("id", "=", p.id),
+);
 
 /**
  * The active device whose MQTT username (its id) and password (its secret from pairing) these
@@ -13,11 +21,7 @@ export async function deviceByCredentials(
   password: string,
 ): Promise<{ id: string; kind: string } | null> {
   if (!isId("device", username) || password.length === 0 || password.length > 256) return null;
-  const row = await db
-    .selectFrom("devices")
-    .select(["id", "kind", "secret_hash", "removed_at"])
-    .where("id", "=", username)
-    .executeTakeFirst();
+  const row = await DEVICE_BY_ID.executeTakeFirst(db, { id: username });
   if (!row || row.removed_at !== null || !secretMatches(password, row.secret_hash)) return null;
   return { id: row.id, kind: row.kind };
 }

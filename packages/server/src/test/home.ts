@@ -49,7 +49,7 @@ export async function pairAgent(
   request: ApiRequest,
   owner: SignedInUser,
   siteId: string,
-  kind: "lock" | "camera" | "garage_opener" | "vehicle",
+  kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle",
   name: string,
 ): Promise<DeviceIdentity> {
   return pairDevice({

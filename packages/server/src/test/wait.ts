@@ -1,4 +1,5 @@
 import net from "node:net";
+import type { AppContext } from "../context.js";
 
 /** Polls `check` until it holds; fails the test with `what` when it does not within the time. */
 export async function until(
@@ -20,4 +21,20 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Waits until the gateway has recorded `deviceId` as connected (or, with `online` false, as gone). */
+export function untilDeviceOnline(
+  server: { ctx: Pick<AppContext, "db"> },
+  deviceId: string,
+  online: boolean,
+  timeoutMs = 5_000,
+): Promise<void> {
+  return until(
+    async () =>
+      (await server.ctx.db.selectFrom("devices").select("online").where("id", "=", deviceId).executeTakeFirstOrThrow())
+        .online === (online ? 1 : 0),
+    timeoutMs,
+    `device ${online ? "online" : "offline"}`,
+  );
 }

@@ -8,10 +8,18 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
   recipient: [
     { to: "/home", label: "Home" },
     { to: "/deliveries", label: "Deliveries" },
+    { to: "/keys", label: "Keys" },
     { to: "/devices", label: "Devices" },
+    { to: "/lockers", label: "Lockers" },
   ],
-  manager: [{ to: "/home", label: "Home" }],
-  courier: [{ to: "/stops", label: "Stops" }],
+  manager: [
+    { to: "/home", label: "Home" },
+    { to: "/lockers", label: "Lockers" },
+  ],
+  courier: [
+    { to: "/stops", label: "Stops" },
+    { to: "/lockers", label: "Lockers" },
+  ],
   carrier_admin: [{ to: "/shipments", label: "Shipments" }],
   operator: [
     { to: "/fleet", label: "Fleet" },

@@ -8,6 +8,8 @@ import * as videoSegments from "./20261125T0700-video-segments.js";
 import * as visitClips from "./20261125T0800-visit-clips.js";
 import * as accessPointsBeyondTheFrontDoor from "./20261206T1800-access-points-beyond-the-front-door.js";
 import * as accessCodes from "./20261206T1830-access-codes.js";
+import * as guestKeys from "./20261207T0100-guest-keys.js";
+import * as parcelLockers from "./20261207T0200-parcel-lockers.js";
 import * as inCarDelivery from "./20261207T0300-in-car-delivery.js";
 
 /**
@@ -24,5 +26,7 @@ export const migrations: Record<string, Migration> = {
   "20261125T0800-visit-clips": visitClips,
   "20261206T1800-access-points-beyond-the-front-door": accessPointsBeyondTheFrontDoor,
   "20261206T1830-access-codes": accessCodes,
+  "20261207T0100-guest-keys": guestKeys,
+  "20261207T0200-parcel-lockers": parcelLockers,
   "20261207T0300-in-car-delivery": inCarDelivery,
 };

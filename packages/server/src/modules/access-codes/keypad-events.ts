@@ -1,6 +1,7 @@
 import type { EventMessage } from "@threshold/protocol";
 import type { AuditActor } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
+import { GuestKeyService } from "../guest-keys/service.js";
 import { VisitService } from "../visits/service.js";
 import { reconcileOfflineUse } from "./offline-reconcile.js";
 import { findAccessCode, transitionCode } from "./repository.js";
@@ -9,12 +10,14 @@ import { codeEventData, shipmentOf } from "./service.js";
 /**
  * Turns what a lock's keypad reports into Threshold's record: a one-time code used (the visit it
  * was enabled for is open), an offline code used while the lock had no network (a visit recorded
- * after the fact), a wrong-code lockout (the recipient is alerted). Every report was verified as
+ * after the fact), a guest key used (its owner is told), a wrong-code lockout (the recipient is
+ * alerted). Every report was verified as
  * signed by the lock before it got here. Events are handled one at a time, in arrival order.
  */
 export class KeypadEventHandler {
   private queue: Promise<void> = Promise.resolve();
   private readonly visits: VisitService;
+  private readonly guestKeys: GuestKeyService;
   private readonly listener = (event: EventMessage) => {
     if (event.type !== "pin.used" && event.type !== "alarm.wrong_code_limit") return;
     this.queue = this.queue
@@ -24,6 +27,7 @@ export class KeypadEventHandler {
 
   constructor(private readonly ctx: AppContext) {
     this.visits = new VisitService(ctx);
+    this.guestKeys = new GuestKeyService(ctx);
   }
 
   start(): void {
@@ -63,6 +67,10 @@ export class KeypadEventHandler {
     }
     if (event.data.kind === "offline") {
       await reconcileOfflineUse(this.ctx, event, device);
+      return;
+    }
+    if (event.data.kind === "guest") {
+      await this.guestKeys.recordUse(event, device);
       return;
     }
     await this.onlineUsed(event, device, actor);

@@ -3,7 +3,7 @@ import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { createHome, type TestHome } from "../../test/home.js";
-import { until } from "../../test/wait.js";
+import { until, untilDeviceOnline } from "../../test/wait.js";
 import { createApiKey } from "../shipments/test-support/index.js";
 
 describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) => {
@@ -28,19 +28,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     const res = await home.request("GET", `/v1/shipments/${shipmentId}/access-codes`, { cookie: home.courier.cookie });
     return res.body.accessCodes.at(-1)?.code;
   };
-  const lockOnline = async (online: boolean) =>
-    until(
-      async () =>
-        (
-          await server.ctx.db
-            .selectFrom("devices")
-            .select("online")
-            .where("id", "=", home.lock.deviceId)
-            .executeTakeFirstOrThrow()
-        ).online === (online ? 1 : 0),
-      5_000,
-      `lock ${online ? "online" : "offline"}`,
-    );
+  const lockOnline = (online: boolean) => untilDeviceOnline(server, home.lock.deviceId, online);
   const codeRow = (id: string) =>
     server.ctx.db.selectFrom("access_codes").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const auditTypes = async (subjectId: string) =>

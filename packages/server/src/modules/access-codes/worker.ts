@@ -1,6 +1,7 @@
 import { OFFLINE_CODE_DEFAULT_SKEW_S } from "@threshold/core";
 import type { AuditActor } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
+import { PeriodicWorker } from "../../workers/periodic-worker.js";
 import { findAccessCode, transitionCode } from "./repository.js";
 import { AccessCodeService, codeEventData, shipmentOf } from "./service.js";
 
@@ -15,31 +16,12 @@ const BATCH = 100;
  * the lock confirms), and closes codes a crash left `setting`. Every row is claimed by a
  * conditional update before it is acted on, so two processes never act on the same one.
  */
-export class AccessCodeWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private readonly removals = new Set<Promise<void>>();
+export class AccessCodeWorker extends PeriodicWorker {
   private readonly codes: AccessCodeService;
 
   constructor(private readonly ctx: AppContext) {
+    super("access code worker", ctx.log);
     this.codes = new AccessCodeService(ctx);
-  }
-
-  start(intervalMs = 1_000): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.tick()
-        .catch((err: unknown) => this.ctx.log.error({ err }, "access code worker failed"))
-        .finally(() => {
-          this.running = null;
-        });
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-    await Promise.all(this.removals);
   }
 
   /** One pass; tests call it directly. Removals run beside it, so one offline lock holds up nothing. */
@@ -47,12 +29,6 @@ export class AccessCodeWorker {
     await this.expire();
     await this.closeStuckSettings();
     await this.removeFromLocks();
-  }
-
-  /** Resolves once the removals started so far have their answers (tests). */
-  async idle(): Promise<void> {
-    await this.running;
-    await Promise.all(this.removals);
   }
 
   private async expire(): Promise<void> {
@@ -122,8 +98,7 @@ export class AccessCodeWorker {
         .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
         .executeTakeFirst();
       if (claimed.numUpdatedRows === 0n) continue;
-      const removal = this.remove(row).finally(() => this.removals.delete(removal));
-      this.removals.add(removal);
+      this.runBeside(this.remove(row));
     }
   }
 

@@ -7,6 +7,7 @@ import { errorResponses } from "../../http/error-schema.js";
 import { idParams } from "../../http/ownership.js";
 import { SESSION_ONLY } from "../auth/security.js";
 import { SiteParams } from "../sites/schemas.js";
+import { OWNER_ACTIONS, OwnerControlResult, ownerControl } from "./owner-control.js";
 import { AccessPointDetail, AccessPointList, CreateAccessPointBody } from "./schemas.js";
 import { createAccessPoint, getAccessPoint, listAccessPoints, removeAccessPoint } from "./service.js";
 
@@ -78,4 +79,25 @@ export async function accessPointRoutes(app: FastifyInstance, ctx: AppContext): 
       return reply.status(204).send(null);
     },
   );
+
+  for (const action of OWNER_ACTIONS) {
+    api.post(
+      `/access-points/:id/${action}`,
+      {
+        schema: {
+          tags: ["access-points"],
+          summary:
+            action === "open"
+              ? "The owner unlocks (a garage: opens) their own door from the app"
+              : "The owner locks (a garage: closes) their own door from the app",
+          description:
+            "A signed command to the door's actuator; the answer waits for the device (status succeeded, failed with a reason such as jammed or door_open, or timed_out when it does not answer). Recorded in the audit log under the owner's name. A keypad lockout does not block it. The site's owner only: operators get 403, anyone else 404.",
+          security: SESSION_ONLY,
+          params: AccessPointParams,
+          response: { 200: OwnerControlResult, ...errorResponses(400, 401, 403, 404, 422) },
+        },
+      },
+      async (request) => ownerControl(ctx, requireActor(request), request.params.id, action),
+    );
+  }
 }

@@ -45,6 +45,15 @@ const KeypadVerdict = Type.Object(
   { $id: "DemoKeypadVerdict" },
 );
 
+const DemoLockerBody = Type.Object(
+  {
+    bankId: idParam("lockerBank", "The demo's locker bank (lkb_…)."),
+    compartment: Type.Integer({ minimum: 1, maximum: 128 }),
+    action: Type.Union([Type.Literal("put"), Type.Literal("take"), Type.Literal("close")]),
+  },
+  { additionalProperties: false },
+);
+
 /**
  * The demo's logins, for the sign-in page. Only `threshold demo` sets them; every other server
  * answers 404, so a real deployment never advertises accounts.
@@ -85,6 +94,35 @@ export async function demoRoutes(app: FastifyInstance, ctx: AppContext): Promise
         return { result: verdict.result, lockedOutUntil: new Date(verdict.untilMs).toISOString() };
       }
       return verdict;
+    },
+  );
+
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    "/demo/locker",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Demo only: hands at a simulated locker bank (put a parcel in, take it out, close the door)",
+        description:
+          "Stands in for the physical world at the demo's locker controller, which then reports what its door and occupancy sensors see, signed, as a real one would. 404 on every server but `threshold demo`; 409 for a bank the demo does not run or a compartment that is not open.",
+        security: PUBLIC,
+        body: DemoLockerBody,
+        response: { 200: Type.Object({ done: Type.Boolean() }), ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const hands = ctx.demoLocker;
+      if (!hands) throw new ThresholdError("not_found", "This is not a demo server.");
+      const { bankId, compartment, action } = request.body;
+      const bank = await ctx.db
+        .selectFrom("locker_banks")
+        .select("controller_device_id")
+        .where("id", "=", bankId)
+        .executeTakeFirst();
+      if (!bank || !(await hands(bank.controller_device_id, compartment, action))) {
+        throw new ThresholdError("conflict", "No such demo locker, or that compartment is not open.");
+      }
+      return { done: true };
     },
   );
 }

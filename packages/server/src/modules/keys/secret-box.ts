@@ -55,3 +55,6 @@ export class SecretBox {
 export const deviceSecretContext = (deviceId: string) => `device-offline-secret:${deviceId}`;
 /** The context an access code's PIN is sealed under. */
 export const accessCodePinContext = (codeId: string) => `access-code-pin:${codeId}`;
+/** The contexts a guest key's PIN and share-link token are sealed under. */
+export const guestKeyPinContext = (keyId: string) => `guest-key-pin:${keyId}`;
+export const guestKeyShareContext = (keyId: string) => `guest-key-share:${keyId}`;

@@ -5,10 +5,22 @@ import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
 import { Time } from "../../http/schema-types.js";
 
-/** Methods a carrier may create today; lockers arrive with their issue. */
-export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "in_trunk", "doorstep"] as const;
-/** `collected`: a return taken from the recipient's trunk by the courier (docs/in-car-delivery.md). */
-export const SHIPMENT_STATUSES = ["created", "assigned", "delivered", "collected", "cancelled"] as const;
+/** Methods a carrier may create: every method of DELIVERY_METHODS. */
+export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "in_trunk", "locker", "doorstep"] as const;
+/**
+ * in_locker, for_return and returned belong to locker shipments (docs/lockers.md); collected to a
+ * return taken from the recipient's trunk by the courier (docs/in-car-delivery.md).
+ */
+export const SHIPMENT_STATUSES = [
+  "created",
+  "assigned",
+  "delivered",
+  "collected",
+  "cancelled",
+  "in_locker",
+  "for_return",
+  "returned",
+] as const;
 export const SHIPMENT_DIRECTIONS = ["delivery", "return"] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
@@ -33,8 +45,16 @@ export const CreateShipmentBody = Type.Object(
     ),
     method: Type.Enum(SHIPMENT_METHODS, {
       description:
-        "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); doorstep needs nothing.",
+        "in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); locker needs a building with a locker bank, residentEmail and size (docs/lockers.md); doorstep needs nothing.",
     }),
+    residentEmail: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 254,
+        description:
+          "locker only: the resident of the building the parcel is for (the manager registers residents). The resident, not the building's owner, is the recipient.",
+      }),
+    ),
     direction: Type.Optional(
       Type.Enum(SHIPMENT_DIRECTIONS, {
         description:
@@ -59,6 +79,9 @@ export const CreateShipmentBody = Type.Object(
       Type.Object(
         {
           perishable: Type.Optional(Type.Boolean({ default: false, description: "Keep cool." })),
+          frozen: Type.Optional(
+            Type.Boolean({ default: false, description: "locker only: keep frozen (a frozen compartment)." }),
+          ),
           signatureRequired: Type.Optional(Type.Boolean({ default: false })),
           valueCents: Type.Optional(
             Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: "Declared value, in cents." }),

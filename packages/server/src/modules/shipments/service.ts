@@ -6,6 +6,7 @@ import type { Actor } from "../../http/actor.js";
 import { foundOrNotFound, isOperator, visibleOrNotFound } from "../../http/ownership.js";
 import { findCarOfAccessPoint } from "../cars/repository.js";
 import { trunkLimitsOf } from "../cars/service.js";
+import { lockerRecipient } from "../lockers/shipment-recipient.js";
 import { findSiteById } from "../sites/repository.js";
 import { frontDoorsOfSites } from "./front-door.js";
 import {
@@ -71,12 +72,13 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
     throw trackingNumberTaken(body.trackingNumber);
   const site = foundOrNotFound(await findSiteById(ctx.db, body.siteId), "site");
   await requireMethodAllowed(ctx, site.id, body);
+  const recipientId = body.method === "locker" ? await lockerRecipient(ctx.db, site.id, body) : site.owner_id;
   const id = newId("shipment", now);
   const row: ShipmentRow = {
     id,
     tracking_number: body.trackingNumber,
     carrier_id: carrier.carrierId,
-    recipient_id: site.owner_id,
+    recipient_id: recipientId,
     site_id: site.id,
     method: body.method,
     direction: body.direction ?? "delivery",
@@ -87,6 +89,14 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
     height_cm: body.size?.heightCm ?? null,
     weight_g: body.weightG ?? null,
     perishable: body.flags?.perishable ? 1 : 0,
+    locker_temperature:
+      body.method === "locker"
+        ? body.flags?.frozen
+          ? "frozen"
+          : body.flags?.perishable
+            ? "chilled"
+            : "ambient"
+        : null,
     signature_required: body.flags?.signatureRequired ? 1 : 0,
     value_cents: body.flags?.valueCents ?? null,
     status: "created",

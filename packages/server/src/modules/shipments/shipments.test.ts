@@ -237,7 +237,6 @@ describe.each(TEST_DATABASES)("shipments on %s", (database) => {
         { ...valid, trackingNumber: 12345 },
         { ...valid, siteId: "sit_nope" },
         { ...valid, siteId: `dev_${"0".repeat(26)}` },
-        { ...valid, method: "locker" },
         { ...valid, method: "teleport" },
         { ...valid, window: { start: valid.window.start } },
         { ...valid, window: { start: "2026-11-25T10:00:00", end: "2026-11-25T12:00:00" } },

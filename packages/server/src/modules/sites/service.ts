@@ -14,9 +14,9 @@ import { readableSite, requirePerson } from "./site-access.js";
 
 type Ctx = Pick<AppContext, "db" | "clock" | "config" | "audit">;
 
-/** Recipients create their own sites (building managers will, too, once lockers arrive). */
+/** Recipients create their own sites; building managers create their buildings (for lockers, docs/lockers.md). */
 export async function createSite(ctx: Ctx, actor: Actor, body: CreateSiteBody): Promise<Site> {
-  const owner = requireRole(actor, ["recipient"], "create sites");
+  const owner = requireRole(actor, ["recipient", "manager"], "create sites");
   const { address } = body;
   if (!isCountryCode(address.country)) {
     throw new ThresholdError(

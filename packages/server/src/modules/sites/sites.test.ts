@@ -114,7 +114,7 @@ describe.each(TEST_DATABASES)("sites on %s", (database) => {
     expect(recorded).toHaveLength(2); // the two sites created by the tests above
   });
 
-  it("lets only recipients create sites", async () => {
+  it("lets only recipients and building managers create sites", async () => {
     for (const role of ["courier", "carrier_admin", "operator"] as const) {
       const user = await signInAs(server, role);
       const res = await request("POST", "/v1/sites", { cookie: user.cookie, body: SITE_BODY });

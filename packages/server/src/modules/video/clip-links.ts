@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { PreparedQuery } from "../../db/prepared.js";
 import type { Database } from "../../db/schema.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -11,32 +12,44 @@ type Db = Kysely<Database> | Transaction<Database>;
  * overlaps, and opening or closing a window links what is already stored. Links are idempotent.
  */
 
+// Every upload runs it: prepared once.
+const LINK_SEGMENT = new PreparedQuery<
+  { segmentId: string; deviceId: string; end: number; startedAt: number; openClipFrom: number },
+  never
+>(["segmentId", "deviceId", "end", "startedAt", "openClipFrom"], (db, p) =>
+  db
+    .insertInto("visit_clip_segments")
+    .columns(["visit_id", "segment_id"])
+    .expression((eb) =>
+      eb
+        .selectFrom("visits")
+        .select(["id", sql<string>`cast(${p.segmentId} as text)`.as("segment_id")])
+        .where("camera_device_id", "=", p.deviceId)
+        .where("clip_from", "is not", null)
+        .where("clip_from", "<", p.end)
+        .where((w) =>
+          w.or([
+            w("clip_until", ">", p.startedAt),
+            w.and([w("clip_until", "is", null), w("clip_from", ">", p.openClipFrom)]),
+          ]),
+        ),
+    )
+    .onConflict((oc) => oc.columns(["visit_id", "segment_id"]).doNothing()),
+);
+
 /** Links a just-stored segment to every clip window of its camera that it overlaps. */
 export async function linkSegmentToClips(
   db: Db,
   segment: { id: string; deviceId: string; startedAt: number; durationMs: number },
   maxClipMs: number,
 ): Promise<void> {
-  const end = segment.startedAt + segment.durationMs;
-  await db
-    .insertInto("visit_clip_segments")
-    .columns(["visit_id", "segment_id"])
-    .expression((eb) =>
-      eb
-        .selectFrom("visits")
-        .select(["id", sql<string>`cast(${segment.id} as text)`.as("segment_id")])
-        .where("camera_device_id", "=", segment.deviceId)
-        .where("clip_from", "is not", null)
-        .where("clip_from", "<", end)
-        .where((w) =>
-          w.or([
-            w("clip_until", ">", segment.startedAt),
-            w.and([w("clip_until", "is", null), w("clip_from", ">", segment.startedAt - maxClipMs)]),
-          ]),
-        ),
-    )
-    .onConflict((oc) => oc.columns(["visit_id", "segment_id"]).doNothing())
-    .execute();
+  await LINK_SEGMENT.execute(db, {
+    segmentId: segment.id,
+    deviceId: segment.deviceId,
+    end: segment.startedAt + segment.durationMs,
+    startedAt: segment.startedAt,
+    openClipFrom: segment.startedAt - maxClipMs,
+  });
 }
 
 /** Links the camera's stored segments that overlap [from, until) to the visit's clip. */

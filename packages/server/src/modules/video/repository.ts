@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Selectable } from "kysely";
+import { PreparedQuery } from "../../db/prepared.js";
 import type { Database } from "../../db/schema.js";
 
 export type SegmentRow = Selectable<Database["video_segments"]>;
@@ -6,14 +7,48 @@ export type SegmentRow = Selectable<Database["video_segments"]>;
 /** A device as an upload needs it: is it there, and is it a camera. */
 /** The camera's newest segments, newest first (the unique (device_id, position) index serves it). */
 export function newestSegments(db: Kysely<Database>, deviceId: string, limit: number): Promise<SegmentRow[]> {
-  return db
-    .selectFrom("video_segments")
-    .selectAll()
-    .where("device_id", "=", deviceId)
-    .orderBy("position", "desc")
-    .limit(limit)
-    .execute();
+  return NEWEST_SEGMENTS.execute(db, { deviceId, limit });
 }
+
+// Every upload and every live-playlist poll asks: prepared once.
+const NEWEST_SEGMENTS = new PreparedQuery<{ deviceId: string; limit: number }, SegmentRow>(
+  ["deviceId", "limit"],
+  (db, p) =>
+    db
+      .selectFrom("video_segments")
+      .selectAll()
+      .where("device_id", "=", p.deviceId)
+      .orderBy("position", "desc")
+      .limit(p.limit),
+);
+
+/** The camera's newest stored segment. */
+export async function newestSegment(db: Kysely<Database>, deviceId: string): Promise<SegmentRow | undefined> {
+  return (await newestSegments(db, deviceId, 1))[0];
+}
+
+type SegmentInsert = Insertable<Database["video_segments"]>;
+const SEGMENT_COLUMNS = [
+  "id",
+  "device_id",
+  "position",
+  "stream_number",
+  "sequence",
+  "started_at",
+  "duration_ms",
+  "content_sha256",
+  "prev_hash",
+  "chain_hash",
+  "visit_id",
+  "media_key",
+  "size_bytes",
+  "received_at",
+] as const satisfies readonly (keyof SegmentInsert)[];
+type SegmentValues = { [K in (typeof SEGMENT_COLUMNS)[number]]: SegmentInsert[K] };
+
+const INSERT_SEGMENT = new PreparedQuery<SegmentValues, never>(SEGMENT_COLUMNS, (db, p) =>
+  db.insertInto("video_segments").values(p),
+);
 
 export async function isStoredChainHash(db: Kysely<Database>, deviceId: string, chainHash: string): Promise<boolean> {
   const row = await db
@@ -26,8 +61,8 @@ export async function isStoredChainHash(db: Kysely<Database>, deviceId: string, 
   return row !== undefined;
 }
 
-export function insertSegment(db: Kysely<Database>, row: Insertable<Database["video_segments"]>) {
-  return db.insertInto("video_segments").values(row).execute();
+export async function insertSegment(db: Kysely<Database>, row: SegmentValues): Promise<void> {
+  await INSERT_SEGMENT.execute(db, row);
 }
 
 export function findSegment(db: Kysely<Database>, deviceId: string, segmentId: string) {

@@ -16,6 +16,7 @@ import {
   findVisitCamera,
   insertSegment,
   isStoredChainHash,
+  newestSegment,
   newestSegments,
   type SegmentRow,
 } from "./repository.js";
@@ -79,7 +80,7 @@ export async function uploadSegment(ctx: Ctx, store: MediaStore, upload: Segment
     }
   }
 
-  const [head] = await newestSegments(ctx.db, upload.deviceId, 1);
+  const head = await newestSegment(ctx.db, upload.deviceId);
   const prevHashStored =
     head !== undefined &&
     upload.prevHash !== GENESIS_SEGMENT_HASH &&
@@ -211,7 +212,7 @@ export async function freshnessOfCameras(
 
 /** Freshness of a camera the caller was already allowed to use; for the visit flow too. */
 export async function newestFreshness(ctx: Ctx, deviceId: string): Promise<CameraFreshness> {
-  const [newest] = await newestSegments(ctx.db, deviceId, 1);
+  const newest = await newestSegment(ctx.db, deviceId);
   return cameraFreshness(
     newest ? { receivedAt: newest.received_at, startedAt: newest.started_at, durationMs: newest.duration_ms } : null,
     ctx.clock.now(),

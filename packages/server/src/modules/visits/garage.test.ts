@@ -6,7 +6,7 @@ import { signInAs } from "../../test/fixtures.js";
 import { addGarage, reported } from "../../test/garage-and-fridge.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
-import { until } from "../../test/wait.js";
+import { until, untilDeviceOnline } from "../../test/wait.js";
 import { createApiKey } from "../shipments/test-support/index.js";
 import { VisitWatchdog } from "./watchdog.js";
 
@@ -260,14 +260,7 @@ describe.each(TEST_DATABASES)("the in-garage visit on %s", (database) => {
   it("refuses with camera_not_live while the witness camera is gone, and the garage stays closed", async () => {
     const { trackingNumber } = await home.shipment({ method: "in_garage" });
     await home.camera.stop();
-    await until(async () => {
-      const camera = await server.ctx.db
-        .selectFrom("devices")
-        .select("online")
-        .where("id", "=", home.camera.deviceId)
-        .executeTakeFirstOrThrow();
-      return camera.online === 0;
-    });
+    await untilDeviceOnline(server, home.camera.deviceId, false);
     const refused = await scan(trackingNumber);
     expect(refused.body.refusals.map((r: { code: string }) => r.code)).toContain("camera_not_live");
     expect(garage.state.door).toBe("closed");

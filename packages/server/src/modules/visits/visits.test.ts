@@ -4,7 +4,7 @@ import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
-import { until } from "../../test/wait.js";
+import { until, untilDeviceOnline } from "../../test/wait.js";
 
 describe.each(TEST_DATABASES)("the in-home visit on %s", (database) => {
   let server: TestServer;
@@ -217,31 +217,13 @@ describe.each(TEST_DATABASES)("the in-home visit on %s", (database) => {
     const { trackingNumber } = await home.shipment();
     await home.lock.stop();
     try {
-      await until(
-        async () =>
-          (
-            await server.ctx.db
-              .selectFrom("devices")
-              .select("online")
-              .where("id", "=", home.lock.deviceId)
-              .executeTakeFirstOrThrow()
-          ).online === 0,
-      );
+      await untilDeviceOnline(server, home.lock.deviceId, false);
       const res = await scan(trackingNumber);
       expect(res.body.refusals.map((r: { code: string }) => r.code)).toEqual(["lock_offline"]);
     } finally {
       await home.lock.start();
       await reported(home.lock.deviceId, (s) => s.lock === "locked");
-      await until(
-        async () =>
-          (
-            await server.ctx.db
-              .selectFrom("devices")
-              .select("online")
-              .where("id", "=", home.lock.deviceId)
-              .executeTakeFirstOrThrow()
-          ).online === 1,
-      );
+      await untilDeviceOnline(server, home.lock.deviceId, true);
     }
   });
 

@@ -1,5 +1,6 @@
 import type { AppContext } from "../../context.js";
 import { pruneIdempotencyKeys } from "../../http/idempotency.js";
+import { PeriodicWorker } from "../../workers/periodic-worker.js";
 import { reportedState } from "../devices/schemas.js";
 import { newestFreshness } from "../video/service.js";
 import { type Actuator, actuatorForDeviceKind, actuatorForMethod } from "./actuators.js";
@@ -18,35 +19,15 @@ const ABORTED_RELOCK_WINDOW_MS = 10 * 60_000;
  * Keeps every visit moving towards locked, whoever started it and whichever process died.
  * Claims are conditional updates, so any number of processes may run it (no leader).
  */
-export class VisitWatchdog {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+export class VisitWatchdog extends PeriodicWorker {
   private readonly visits: VisitService;
   private lastPrune = 0;
   private lastFridgeWatch = 0;
   private readonly relockedAt = new Map<string, number>();
-  /** Relocks wait for the lock's answer; they run beside the pass so one slow lock holds up nothing. */
-  private readonly relocks = new Set<Promise<void>>();
 
   constructor(private readonly ctx: AppContext) {
+    super("visit watchdog", ctx.log);
     this.visits = new VisitService(ctx);
-  }
-
-  start(intervalMs = 1_000): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.tick()
-        .catch((err: unknown) => this.ctx.log.error({ err }, "visit watchdog failed"))
-        .finally(() => {
-          this.running = null;
-        });
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-    await Promise.all(this.relocks);
   }
 
   /** One pass; tests call it directly. */
@@ -193,10 +174,12 @@ export class VisitWatchdog {
   ): Promise<void> {
     if (!lockId) return;
     this.relockedAt.set(visitId, now);
-    const running = this.tryLock(visitId, lockId, actuator, securesVisit)
-      .catch((err: unknown) => this.ctx.log.error({ err, visitId }, "relock failed"))
-      .finally(() => this.relocks.delete(running));
-    this.relocks.add(running);
+    // Relocks wait for the lock's answer; they run beside the pass so one slow lock holds up nothing.
+    this.runBeside(
+      this.tryLock(visitId, lockId, actuator, securesVisit).catch((err: unknown) =>
+        this.ctx.log.error({ err, visitId }, "relock failed"),
+      ),
+    );
   }
 
   private async tryLock(visitId: string, lockId: string, actuator: Actuator, securesVisit: boolean): Promise<void> {

@@ -6,6 +6,9 @@ export const STATUS_WORDS: Record<ShipmentStatus, { label: string; pill: string 
   delivered: { label: "Delivered", pill: "pill pill-ok" },
   collected: { label: "Return collected", pill: "pill pill-ok" },
   cancelled: { label: "Cancelled", pill: "pill pill-bad" },
+  in_locker: { label: "In the locker", pill: "pill" },
+  for_return: { label: "Expired in locker: collect", pill: "pill pill-warn" },
+  returned: { label: "Returned", pill: "pill pill-bad" },
 };
 
 export const METHOD_WORDS: Record<string, string> = {

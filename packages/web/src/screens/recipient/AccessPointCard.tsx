@@ -2,6 +2,7 @@ import { useId, useState } from "react";
 import { Link } from "react-router";
 import { CameraPlayer } from "../../ui/CameraPlayer";
 import { ErrorNote } from "../../ui/feedback";
+import { DoorControl } from "./DoorControl";
 import { type AccessPoint, type Device, READINESS_REFRESH_MS, useConsent, useFridgeReading } from "./home-data";
 import { ReadinessPills } from "./ReadinessPills";
 import { readinessChecks, readinessVerdict } from "./readiness";
@@ -41,6 +42,7 @@ export function AccessPointCard({
       <p className={`rh-verdict rh-verdict-${verdict.tone}`}>{verdict.words}</p>
       <ReadinessPills checks={checks} label={`Readiness of ${accessPoint.name}`} />
       {consent.isError ? <ErrorNote error={consent.error} title="Could not read the consent." /> : null}
+      <DoorControl accessPoint={accessPoint} />
       {accessPoint.cameraDeviceIds[0] ? (
         <DoorCamera cameraId={accessPoint.cameraDeviceIds[0]} door={accessPoint.name} />
       ) : null}

@@ -14,7 +14,8 @@ import {
   timeZoneChoices,
 } from "./consent-form";
 import { type AccessPointConsent, recipientKeys } from "./home-data";
-import { METHOD_WORDS, WEEKDAYS } from "./words";
+import { WeekdayPicker } from "./WeekdayPicker";
+import { METHOD_WORDS } from "./words";
 
 function toggled<T>(list: readonly T[], item: T, on: boolean): T[] {
   return on ? (list.includes(item) ? [...list] : [...list, item]) : list.filter((x) => x !== item);
@@ -88,19 +89,7 @@ export function ConsentForm({ current }: { current: AccessPointConsent }) {
 
       <fieldset className="card rh-fieldset">
         <legend>Days</legend>
-        <div className="rh-days">
-          {WEEKDAYS.map((weekday) => (
-            <label key={weekday.day} className="rh-day">
-              <input
-                type="checkbox"
-                aria-label={weekday.long}
-                checked={draft.days.includes(weekday.day)}
-                onChange={(event) => change({ days: toggled(draft.days, weekday.day, event.target.checked) })}
-              />
-              <span aria-hidden="true">{weekday.short}</span>
-            </label>
-          ))}
-        </div>
+        <WeekdayPicker days={draft.days} onChange={(days) => change({ days })} />
       </fieldset>
 
       <fieldset className="card rh-fieldset" aria-describedby={hoursHintId}>

@@ -25,6 +25,9 @@ const STATUS: Record<Shipment["status"], { words: string; tone: "ok" | "warn" | 
   delivered: { words: "Delivered", tone: "ok" },
   collected: { words: "Return collected from your car", tone: "ok" },
   cancelled: { words: "Cancelled", tone: "bad" },
+  in_locker: { words: "Waiting in the locker", tone: "warn" },
+  for_return: { words: "Not collected: going back", tone: "bad" },
+  returned: { words: "Returned to sender", tone: "bad" },
 };
 
 const isOpen = (s: Shipment) => s.status === "created" || s.status === "assigned";

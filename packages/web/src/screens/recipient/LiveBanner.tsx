@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useSession } from "../../session";
-import { type LiveVisit, useLiveUpdates, useVisitsInProgress } from "./live-data";
+import { type LiveVisit, useAccessPointName, useLiveUpdates, useVisitsInProgress } from "./live-data";
 import type { StreamedEvent } from "./live-stream";
 
 /** How a visit ended, as the banner says it for a moment after. */
@@ -25,6 +25,29 @@ const ENDINGS: Record<string, Ending> = {
 
 /** A finished delivery is said briefly; a door not proven locked stays until the person has seen it. */
 const SHOW_ENDED_MS = 10_000;
+
+/** Someone opened a door with a guest key (docs/guest-keys.md). */
+interface GuestUse {
+  eventSeq: number;
+  name: string;
+  accessPointId: string | null;
+  /** The key was revoked, but the lock (offline) had not heard yet. */
+  afterRevocation: boolean;
+  until: number | null;
+}
+
+function guestUseOf(event: StreamedEvent): GuestUse | null {
+  if (event.type !== "guest_key.used") return null;
+  const afterRevocation = event.data.afterRevocation === true;
+  return {
+    eventSeq: event.seq,
+    name: typeof event.data.name === "string" ? event.data.name : "A guest",
+    accessPointId: typeof event.data.accessPointId === "string" ? event.data.accessPointId : null,
+    afterRevocation,
+    // A use of a revoked key stays until the person has seen it.
+    until: afterRevocation ? null : Date.now() + SHOW_ENDED_MS,
+  };
+}
 
 function endingOf(event: StreamedEvent): EndedVisit | null {
   const ending = event.subjectType === "visit" ? ENDINGS[event.type] : undefined;
@@ -61,18 +84,26 @@ export function LiveBanner() {
   const { me } = useSession();
   const visits = useVisitsInProgress(me.role === "recipient");
   const [ended, setEnded] = useState<EndedVisit[]>([]);
+  const [guestUses, setGuestUses] = useState<GuestUse[]>([]);
 
   useLiveUpdates((event) => {
     const ending = endingOf(event);
     if (ending) setEnded((list) => [...list.filter((e) => e.visitId !== ending.visitId), ending]);
+    const use = guestUseOf(event);
+    if (use) setGuestUses((list) => [...list.filter((u) => u.eventSeq !== use.eventSeq), use]);
   });
 
-  // Each ended message goes when its time is up.
-  const nextExpiry = Math.min(...ended.map((e) => e.until ?? Number.POSITIVE_INFINITY));
+  // Each passing message goes when its time is up.
+  const nextExpiry = Math.min(...[...ended, ...guestUses].map((e) => e.until ?? Number.POSITIVE_INFINITY));
   useEffect(() => {
     if (!Number.isFinite(nextExpiry)) return;
+    const stillShown = <T extends { until: number | null }>(list: T[]) =>
+      list.filter((e) => e.until === null || e.until > Date.now());
     const timer = setTimeout(
-      () => setEnded((list) => list.filter((e) => e.until === null || e.until > Date.now())),
+      () => {
+        setEnded(stillShown);
+        setGuestUses(stillShown);
+      },
       Math.max(0, nextExpiry - Date.now()),
     );
     return () => clearTimeout(timer);
@@ -83,7 +114,7 @@ export function LiveBanner() {
   const live = (visits.data ?? []).filter((v) => v.id !== null && !endedIds.has(v.id));
   const doors = useRememberedDoors(visits.data);
 
-  if (live.length === 0 && ended.length === 0) return null;
+  if (live.length === 0 && ended.length === 0 && guestUses.length === 0) return null;
   return (
     <div className="live-banners" aria-live="polite">
       {live.map((visit) => (
@@ -94,6 +125,13 @@ export function LiveBanner() {
             Watch live
           </Link>
         </section>
+      ))}
+      {guestUses.map((use) => (
+        <GuestUseBanner
+          key={use.eventSeq}
+          use={use}
+          onDismiss={() => setGuestUses((list) => list.filter((u) => u.eventSeq !== use.eventSeq))}
+        />
       ))}
       {ended.map((visit) => (
         <EndedBanner
@@ -139,6 +177,28 @@ function EndedBanner({ visit, door, onDismiss }: { visit: EndedVisit; door: stri
           Dismiss
         </button>
       ) : null}
+    </section>
+  );
+}
+
+function GuestUseBanner({ use, onDismiss }: { use: GuestUse; onDismiss(): void }) {
+  const door = useAccessPointName(use.accessPointId).data ?? "your door";
+  return (
+    <section
+      aria-label="Guest key used"
+      className={`banner live-banner ${use.afterRevocation ? "live-banner-bad" : "live-banner-ok"}`}
+    >
+      <p className="live-banner-text">
+        {use.afterRevocation
+          ? `${use.name} opened ${door} with a key you revoked: the lock was offline and had not heard yet. It is being removed now.`
+          : `${use.name} opened ${door} with their guest key`}
+      </p>
+      <Link to="/keys" className="button button-secondary live-banner-action">
+        Keys
+      </Link>
+      <button type="button" className="button button-ghost live-banner-action" onClick={onDismiss}>
+        Dismiss
+      </button>
     </section>
   );
 }

@@ -81,6 +81,7 @@ export function useLiveUpdates(onEvent?: (event: StreamedEvent) => void): void {
         if (event.type.startsWith("shipment.") || event.type === "visit.secured") {
           void queryClient.invalidateQueries({ queryKey: LIVE_KEYS.shipments });
         }
+        if (event.subjectType === "guest_key") void queryClient.invalidateQueries({ queryKey: ["guest-keys"] });
         onEventRef.current?.(event);
       },
     });

@@ -41,6 +41,13 @@ const EVENT_TYPES = [
   "shipment.created",
   "shipment.assigned",
   "shipment.delivered",
+  // Guest keys (docs/guest-keys.md): the owner is told of every use, and the keys page follows.
+  "guest_key.active",
+  "guest_key.failed",
+  "guest_key.used",
+  "guest_key.revoked",
+  "guest_key.expired",
+  "guest_key.removed_from_lock",
 ] as const;
 
 /** Navigating between screens unsubscribes and resubscribes at once; the connection outlives that. */

@@ -5,6 +5,7 @@ import { AccessPointSettings } from "./AccessPointSettings";
 import { Deliveries } from "./Deliveries";
 import { DeliveryProof } from "./DeliveryProof";
 import { Devices } from "./Devices";
+import { GuestKeys } from "./GuestKeys";
 import { Home } from "./Home";
 import { LiveBanner } from "./LiveBanner";
 import { LiveVisit } from "./LiveVisit";
@@ -40,6 +41,16 @@ export const recipientRoutes: RouteObject[] = [
       <RequireSession roles={ROLES}>
         <Shell banner={<LiveBanner />}>
           <Home />
+        </Shell>
+      </RequireSession>
+    ),
+  },
+  {
+    path: "/keys",
+    element: (
+      <RequireSession roles={ROLES}>
+        <Shell banner={<LiveBanner />}>
+          <GuestKeys />
         </Shell>
       </RequireSession>
     ),

@@ -1,0 +1,64 @@
+import type { Kysely, Transaction, Updateable } from "kysely";
+import type { Database } from "../../db/schema.js";
+import type { GuestKeyRow, GuestKeyStatus } from "./schemas.js";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Keys that may still open the lock as far as Threshold knows; a new PIN must differ from theirs. */
+export const LIVE_STATUSES: GuestKeyStatus[] = ["setting", "active"];
+
+export function insertGuestKey(db: Db, row: GuestKeyRow) {
+  return db.insertInto("guest_keys").values(row).execute();
+}
+
+export function findGuestKey(db: Db, id: string): Promise<GuestKeyRow | undefined> {
+  return db.selectFrom("guest_keys").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export function findGuestKeyByShareDigest(db: Db, digest: string): Promise<GuestKeyRow | undefined> {
+  return db.selectFrom("guest_keys").selectAll().where("share_digest", "=", digest).executeTakeFirst();
+}
+
+export function guestKeysOfSite(db: Db, siteId: string): Promise<GuestKeyRow[]> {
+  return db
+    .selectFrom("guest_keys")
+    .selectAll()
+    .where("site_id", "=", siteId)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .execute();
+}
+
+/** The sealed PINs of the keys a lock may still hold, to draw a new PIN that differs from all. */
+export function livePinsOfLock(db: Db, deviceId: string) {
+  return db
+    .selectFrom("guest_keys")
+    .select(["id", "pin_sealed"])
+    .where("device_id", "=", deviceId)
+    .where("status", "in", LIVE_STATUSES)
+    .execute();
+}
+
+/** Moves a key from one of `from` to `to`; false when another writer moved it first. */
+export async function transitionGuestKey(
+  db: Db,
+  id: string,
+  from: readonly GuestKeyStatus[],
+  to: GuestKeyStatus,
+  changes: Updateable<Database["guest_keys"]> = {},
+): Promise<boolean> {
+  const result = await db
+    .updateTable("guest_keys")
+    .set({ ...changes, status: to })
+    .where("id", "=", id)
+    .where("status", "in", from)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** The names of access points, for answers that say which door. */
+export async function accessPointNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom("access_points").select(["id", "name"]).where("id", "in", ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

@@ -1,0 +1,126 @@
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Database } from "../../db/schema.js";
+
+export type BankRow = Selectable<Database["locker_banks"]>;
+export type CompartmentRow = Selectable<Database["compartments"]>;
+export type ParcelRow = Selectable<Database["locker_parcels"]>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Parcel statuses that hold a compartment (its contents, for allocation and for the dashboard). */
+export const HOLDING_STATUSES = ["reserved", "open", "in_locker", "expired", "dropped"] as const;
+
+export function findBank(db: Db, id: string): Promise<BankRow | undefined> {
+  return db.selectFrom("locker_banks").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export function findBankByController(db: Db, deviceId: string): Promise<BankRow | undefined> {
+  return db.selectFrom("locker_banks").selectAll().where("controller_device_id", "=", deviceId).executeTakeFirst();
+}
+
+export function compartmentsOfBank(db: Db, bankId: string): Promise<CompartmentRow[]> {
+  return db.selectFrom("compartments").selectAll().where("bank_id", "=", bankId).orderBy("number").execute();
+}
+
+export function findCompartment(db: Db, id: string): Promise<CompartmentRow | undefined> {
+  return db.selectFrom("compartments").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export function findCompartmentByNumber(db: Db, bankId: string, number: number): Promise<CompartmentRow | undefined> {
+  return db
+    .selectFrom("compartments")
+    .selectAll()
+    .where("bank_id", "=", bankId)
+    .where("number", "=", number)
+    .executeTakeFirst();
+}
+
+export function findParcel(db: Db, id: string): Promise<ParcelRow | undefined> {
+  return db.selectFrom("locker_parcels").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export function holdingParcelsOfBank(db: Db, bankId: string): Promise<ParcelRow[]> {
+  return db
+    .selectFrom("locker_parcels")
+    .selectAll()
+    .where("bank_id", "=", bankId)
+    .where("status", "in", HOLDING_STATUSES)
+    .orderBy("created_at")
+    .execute();
+}
+
+export function parcelsInCompartment(db: Db, compartmentId: string, statuses: readonly string[]): Promise<ParcelRow[]> {
+  return db
+    .selectFrom("locker_parcels")
+    .selectAll()
+    .where("compartment_id", "=", compartmentId)
+    .where("status", "in", statuses)
+    .execute();
+}
+
+/** Moves a parcel from one of `from` to `to`; false when another process moved it first. */
+export async function transitionParcel(
+  db: Db,
+  id: string,
+  from: readonly string[],
+  to: string,
+  changes: Partial<ParcelRow>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("locker_parcels")
+    .set({ ...changes, status: to })
+    .where("id", "=", id)
+    .where("status", "in", from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Changes a compartment if it is still at `version`; false when someone changed it in between. */
+export async function updateCompartmentAt(
+  db: Db,
+  compartment: Pick<CompartmentRow, "id" | "version">,
+  changes: Partial<CompartmentRow>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("compartments")
+    .set({ ...changes, version: compartment.version + 1 })
+    .where("id", "=", compartment.id)
+    .where("version", "=", compartment.version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Frees a compartment once nothing holds it any more (the last parcel left); a compartment out of
+ * service stays so. Bumps the version either way, so a reservation racing with it starts again.
+ */
+export async function releaseIfEmpty(db: Db, compartmentId: string, now: number): Promise<void> {
+  const holding = await parcelsInCompartment(db, compartmentId, HOLDING_STATUSES);
+  const compartment = await findCompartment(db, compartmentId);
+  if (!compartment) return;
+  const changes: Partial<CompartmentRow> =
+    holding.length > 0
+      ? {
+          state:
+            holding.some((p) => p.status === "reserved" || p.status === "open") &&
+            !holding.some((p) => p.status === "in_locker" || p.status === "expired" || p.status === "dropped")
+              ? "reserved"
+              : "occupied",
+        }
+      : { state: compartment.state === "out_of_service" ? "out_of_service" : "free", resident_id: null };
+  await db
+    .updateTable("compartments")
+    .set({ ...changes, updated_at: now, version: compartment.version + 1 })
+    .where("id", "=", compartmentId)
+    .execute();
+}
+
+/** A user's role in a building: the resident of the parcel, someone it is shared with, or neither. */
+export async function sharedWith(db: Db, parcelId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("locker_parcel_shares")
+    .select("user_id")
+    .where("parcel_id", "=", parcelId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
