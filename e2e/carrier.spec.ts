@@ -3,7 +3,7 @@ import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
 
 /**
  * The test server answers /health before the demo has made and assigned its shipments; wait
- * until all three (in-home now, in-home later, into the car's trunk) are with Sam, then show the page afresh.
+ * until all four (in-home now, in-home later, into the car's trunk, into the lockers) are with Sam, then show the page afresh.
  */
 async function waitForDemoShipments(page: Page): Promise<void> {
   await expect
@@ -17,7 +17,7 @@ async function waitForDemoShipments(page: Page): Promise<void> {
       },
       { timeout: 30_000 },
     )
-    .toBe(3);
+    .toBe(4);
   await page.reload();
 }
 

@@ -2,8 +2,8 @@ import { expect, type Page, test } from "@playwright/test";
 import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
 
 /**
- * The test server answers /health before the demo has paired its lock, camera and car and brought
- * them online; wait for all three, then show the page afresh.
+ * The test server answers /health before the demo has paired its lock, camera, locker controller and car and brought
+ * them online; wait for all four, then show the page afresh.
  */
 async function waitForDemoDevices(page: Page): Promise<void> {
   await expect
@@ -16,7 +16,7 @@ async function waitForDemoDevices(page: Page): Promise<void> {
       },
       { timeout: 30_000 },
     )
-    .toBeGreaterThanOrEqual(3);
+    .toBeGreaterThanOrEqual(4);
   await page.reload();
 }
 
@@ -70,7 +70,7 @@ test("the operator reads the audit log, pages and filters it, and verifies the c
   await page.getByLabel("Type").fill("device.");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(events.getByRole("row").filter({ hasText: "account." })).toHaveCount(0);
-  await expect(events.getByRole("row").filter({ hasText: "device.paired" })).toHaveCount(3); // lock, camera, car
+  await expect(events.getByRole("row").filter({ hasText: "device.paired" })).toHaveCount(4); // lock, camera, locker controller, car
   await page.getByRole("button", { name: "Clear" }).click();
 
   await page.getByRole("button", { name: "Verify chain" }).click();

@@ -54,6 +54,28 @@ describe("fleet files", () => {
     ]);
   });
 
+  it("take a car with where it is parked, and refuse a position anywhere else or off the globe", () => {
+    const car = { name: "family-car", kind: "vehicle", position: { lat: 52.374, lng: 4.8922 } };
+    expect(parseFleet({ devices: [car] })).toEqual({ devices: [car] });
+    let message = "";
+    try {
+      parseFleet({
+        devices: [
+          { name: "a", kind: "vehicle", position: { lat: 91, lng: 0 } },
+          { name: "b", kind: "lock", position: { lat: 1, lng: 1 } },
+          { name: "c", kind: "vehicle", position: { lat: 1, lng: 1, alt: 3 } },
+        ],
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split("\n").slice(1)).toEqual([
+      '- devices[0].position must be {"lat": -90..90, "lng": -180..180}',
+      "- devices[1].position applies to vehicles only",
+      '- devices[2].position must be {"lat": -90..90, "lng": -180..180}',
+    ]);
+  });
+
   it("refuse an empty fleet and a file that is not JSON", async () => {
     expect(() => parseFleet({ devices: [] })).toThrow('"devices" must be a non-empty list');
     const path = join(dir, "fleet.json");

@@ -9260,6 +9260,8 @@ export interface paths {
                                 requireCamera: boolean;
                                 /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                                 filmed: boolean;
+                                /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                                cameraDeviceIds: string[];
                                 /**
                                  * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                                  * @enum {unknown}
@@ -9324,7 +9326,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Send the same key when retrying: one car, one trunk access point. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -9397,6 +9402,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -9486,6 +9493,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9541,6 +9557,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -9616,7 +9634,67 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Remove your car: its trunk stops taking deliveries at once
+         * @description The trunk access point is removed with it; the vehicle device stays paired until you remove it (DELETE /v1/devices/{id}).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The car's id (veh_…). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /**
@@ -9702,6 +9780,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -9820,7 +9900,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Send the same key when retrying: one car, one trunk access point. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description The car's id (veh_…). */
                     id: string;
@@ -9864,6 +9947,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -10028,6 +10113,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}
@@ -10156,6 +10243,8 @@ export interface paths {
                             requireCamera: boolean;
                             /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
                             filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
                             /**
                              * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
                              * @enum {unknown}

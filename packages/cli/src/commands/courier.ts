@@ -73,15 +73,26 @@ export function registerCourierCommands(program: Command): void {
       .command("scan")
       .description("Scan a package at the door: opens it if every rule holds, or says exactly why not")
       .argument("<tracking>", "the tracking number on the label")
-      .option("--lat <lat>", "where you are (default: at the stop's door)")
-      .option("--lng <lng>", "where you are (default: at the stop's door)"),
+      .option("--lat <lat>", "where you are (default: at the stop's door; for a car's trunk, beside the car)")
+      .option("--lng <lng>", "where you are (default: at the stop's door; for a car's trunk, beside the car)"),
   ).action(async (tracking: string, options: ScanOptions) => {
     const client = await courierClient(options);
     let location = options.lat && options.lng ? { lat: Number(options.lat), lng: Number(options.lng) } : null;
     if (!location) {
       // Without GPS, stand at the door of the stop this package belongs to.
       const { stops } = unwrap(await client.GET("/v1/courier/stops"));
-      location = stops.find((s) => s.trackingNumber === tracking)?.site.location ?? { lat: 0, lng: 0 };
+      const stop = stops.find((s) => s.trackingNumber === tracking);
+      location = stop?.site.location ?? { lat: 0, lng: 0 };
+      // A car's trunk: stand beside the car, where the server says it is (only during the window).
+      if (stop?.method === "in_trunk") {
+        const car = await client.GET("/v1/courier/stops/{id}/car", {
+          params: { path: { id: stop.shipmentId }, query: location },
+        });
+        if (car.data?.position) {
+          location = { lat: car.data.position.lat, lng: car.data.position.lng };
+          console.log(`The car: ${car.data.colour} ${car.data.make} ${car.data.model}, plate ${car.data.plate}.`);
+        }
+      }
     }
     console.log(`Scanning ${tracking}…`);
     const visit = unwrap(

@@ -106,6 +106,21 @@ describe.each(TEST_DATABASES)("cars on %s", (database) => {
       expect(await carsRowCount()).toBe(before);
     });
 
+    it("honours Idempotency-Key: a retried registration is one car", async () => {
+      const before = await carsRowCount();
+      const send = () =>
+        home.request("POST", "/v1/cars", {
+          ...as(home.recipient),
+          headers: { "idempotency-key": "add-car-retry-1" },
+          body: carBody({ plate: "ID-99-EM" }),
+        });
+      const [first, second] = await Promise.all([send(), send()]);
+      expect(first.status).toBe(201);
+      expect(second.status).toBe(201);
+      expect(second.body.id).toBe(first.body.id);
+      expect(await carsRowCount()).toBe(before + 1);
+    });
+
     it("is only for your own homes, and only for people", async () => {
       const notMine = await home.request("POST", "/v1/cars", { ...as(stranger), body: carBody() });
       expect(notMine.status).toBe(404);
@@ -128,6 +143,7 @@ describe.each(TEST_DATABASES)("cars on %s", (database) => {
         accessPointId: car.accessPointId,
         trunkDelivery: true,
         filmed: false,
+        cameraDeviceIds: [],
         state: {
           online: true,
           drive: "parked",
@@ -332,6 +348,27 @@ describe.each(TEST_DATABASES)("cars on %s", (database) => {
         expect(res.body.error.code).toBe(code);
       }
       expect(await count()).toBe(before);
+    });
+  });
+  describe("removing (last: the car is gone afterwards)", () => {
+    it("only the owner removes the car; its trunk stops taking deliveries at once", async () => {
+      expect((await home.request("DELETE", `/v1/cars/${car.carId}`, as(stranger))).status).toBe(404);
+      expect((await home.request("DELETE", `/v1/cars/${car.carId}`, as(operator))).status).toBe(403);
+      const removed = await home.request("DELETE", `/v1/cars/${car.carId}`, as(home.recipient));
+      expect(removed.status).toBe(204);
+      expect((await home.request("GET", `/v1/cars/${car.carId}`, as(home.recipient))).status).toBe(404);
+      expect((await home.request("GET", `/v1/access-points/${car.accessPointId}`, as(home.recipient))).status).toBe(
+        404,
+      );
+      const { trackingNumber } = await home.shipment({ method: "in_trunk", parcel: SMALL_PARCEL });
+      const scan = await home.request("POST", "/v1/visits", {
+        ...as(home.courier),
+        body: { trackingNumber, location: BESIDE_THE_CAR },
+      });
+      expect(scan.body.status).toBe("refused");
+      expect(scan.body.refusals.map((r: { code: string }) => r.code)).toContain("no_access_point");
+      expect(car.agent.state.locks).toBe("locked");
+      expect((await home.request("DELETE", `/v1/cars/${car.carId}`, as(home.recipient))).status).toBe(404);
     });
   });
 });

@@ -1,8 +1,10 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import Type from "typebox";
 import type { AppContext } from "../../context.js";
-import { requireActor } from "../../http/actor.js";
+import { requireActor, requireUser } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
+import { withIdempotency } from "../../http/idempotency.js";
 import { idParams } from "../../http/ownership.js";
 import { SESSION_ONLY } from "../auth/security.js";
 import {
@@ -20,6 +22,12 @@ import { CarService } from "./service.js";
 
 const ShipmentParams = idParams("shipment", "stop's shipment");
 
+const IDEMPOTENCY_HEADER = Type.Object({
+  "idempotency-key": Type.Optional(
+    Type.String({ description: "Send the same key when retrying: one car, one trunk access point." }),
+  ),
+});
+
 /** Cars whose trunks take deliveries (docs/in-car-delivery.md): their owners' settings and the courier's view. */
 export async function carRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -35,11 +43,19 @@ export async function carRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         description:
           "Trunk delivery stays off until the car is paired (POST /v1/cars/{id}/pair) and you turn it on. The trunk size, weight and value limits default to the server's (Amazon's: 66 × 53 × 40 cm, 50 lb, $1,300); you may set less, not more. 404 for a site that is not yours.",
         security: SESSION_ONLY,
+        headers: IDEMPOTENCY_HEADER,
         body: CreateCarBody,
-        response: { 201: Car, ...errorResponses(400, 401, 403, 404, 413, 415) },
+        response: { 201: Car, ...errorResponses(400, 401, 403, 404, 413, 415, 422) },
       },
     },
-    async (request, reply) => reply.status(201).send(await cars.create(requireActor(request), request.body)),
+    async (request, reply) => {
+      const user = requireUser(request);
+      const { body } = await withIdempotency(ctx, request, `car:${user.userId}`, async () => ({
+        status: 201,
+        body: await cars.create(user, request.body),
+      }));
+      return reply.status(201).send(body);
+    },
   );
 
   api.get(
@@ -96,12 +112,39 @@ export async function carRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         description:
           "Pair the vehicle device at the car's site first (POST /v1/pairing/claim). Cameras that film the trunk may be named; without one, trunk visits are not filmed. 404 for a device not paired at that site; 422 device_kind_mismatch for a device that is not a vehicle.",
         security: SESSION_ONLY,
+        headers: IDEMPOTENCY_HEADER,
         params: CarParams,
         body: PairCarBody,
         response: { 200: Car, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
     },
-    async (request) => cars.pair(requireActor(request), request.params.id, request.body),
+    async (request) => {
+      const user = requireUser(request);
+      const { body } = await withIdempotency(ctx, request, `car-pair:${user.userId}`, async () => ({
+        status: 200,
+        body: await cars.pair(user, request.params.id, request.body),
+      }));
+      return body;
+    },
+  );
+
+  api.delete(
+    "/cars/:id",
+    {
+      schema: {
+        tags: ["cars"],
+        summary: "Remove your car: its trunk stops taking deliveries at once",
+        description:
+          "The trunk access point is removed with it; the vehicle device stays paired until you remove it (DELETE /v1/devices/{id}).",
+        security: SESSION_ONLY,
+        params: CarParams,
+        response: { 204: Type.Null({ description: "Removed." }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await cars.remove(requireActor(request), request.params.id);
+      return reply.status(204).send(null);
+    },
   );
 
   for (const [path, blocked] of [

@@ -139,6 +139,9 @@ export const Car = Type.Object({
   positionSharing: Sharing,
   requireCamera: Type.Boolean(),
   filmed: Type.Boolean({ description: "A camera witnesses the trunk; false means trunk visits are not filmed." }),
+  cameraDeviceIds: Type.Array(Type.String(), {
+    description: "The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed.",
+  }),
   fallback: Fallback,
   fallbackNote: Type.String(),
   trunk: TrunkSize,

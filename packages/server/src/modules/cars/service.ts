@@ -10,7 +10,7 @@ import { actorOf } from "../../audit/actor.js";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { requireRole, visibleOrNotFound } from "../../http/ownership.js";
-import { camerasOfAccessPoints } from "../access-points/repository.js";
+import { camerasOfAccessPoints, markAccessPointRemoved } from "../access-points/repository.js";
 import { createAccessPoint } from "../access-points/service.js";
 import { upsertConsent } from "../consent/repository.js";
 import { findActiveDevice } from "../devices/repository.js";
@@ -116,14 +116,14 @@ export class CarService {
       ...(body.cameraDeviceIds ? { cameraDeviceIds: body.cameraDeviceIds } : {}),
     });
     const now = this.ctx.clock.now();
-    await this.ctx.audit.transaction(async (trx, record) => {
-      const paired = await trx
+    const paired = await this.ctx.audit.transaction(async (trx, record) => {
+      const updated = await trx
         .updateTable("cars")
         .set({ device_id: body.deviceId, access_point_id: point.id, updated_at: now })
         .where("id", "=", row.id)
         .where("device_id", "is", null)
         .executeTakeFirst();
-      if (paired.numUpdatedRows === 0n) throw new ThresholdError("conflict", "The car was paired meanwhile.");
+      if (updated.numUpdatedRows === 0n) return false;
       record({
         type: "car.paired",
         subjectType: "car",
@@ -132,7 +132,13 @@ export class CarService {
         actor: actorOf(actor),
         data: { deviceId: body.deviceId, accessPointId: point.id },
       });
+      return true;
     });
+    if (!paired) {
+      // A racing pair won: the trunk made for this one opens nothing and must not linger.
+      await markAccessPointRemoved(this.ctx.db, point.id, now);
+      throw new ThresholdError("conflict", "The car was paired meanwhile; reload it.");
+    }
     return this.view(await this.reload(row.id));
   }
 
@@ -193,6 +199,29 @@ export class CarService {
     return this.view(await this.reload(row.id));
   }
 
+  /**
+   * Removes the car and its trunk access point: no trunk visit can start from this moment (one
+   * already open finishes as it would). The vehicle device stays paired until removed on its own.
+   */
+  async remove(actor: Actor, id: string): Promise<void> {
+    const row = await this.changeable(actor, id);
+    const now = this.ctx.clock.now();
+    await this.ctx.audit.transaction(async (trx, record) => {
+      if (!(await updateCar(trx, row.id, { removed_at: now, updated_at: now }))) {
+        throw new ThresholdError("not_found", "No car with that id.");
+      }
+      if (row.access_point_id) await markAccessPointRemoved(trx, row.access_point_id, now);
+      record({
+        type: "car.removed",
+        subjectType: "car",
+        subjectId: row.id,
+        siteId: row.site_id,
+        actor: actorOf(actor),
+        data: { accessPointId: row.access_point_id },
+      });
+    });
+  }
+
   /** Blocks (or unblocks) the car at once: no trunk opens while it is blocked, whatever else holds. */
   async setBlocked(actor: Actor, id: string, blocked: boolean): Promise<Car> {
     const row = await this.changeable(actor, id);
@@ -233,10 +262,10 @@ export class CarService {
     }
     const row = await findCarOfSite(this.ctx, shipment.site_id);
     if (!row) throw new ThresholdError("not_found", "No car takes deliveries at this stop any more; use the doorstep.");
-    const [device, sites, filmed] = await Promise.all([
+    const [device, sites, cameras] = await Promise.all([
       row.device_id ? findActiveDevice(this.ctx.db, row.device_id) : undefined,
       sitesByIds(this.ctx.db, [row.site_id]),
-      this.filmed(row),
+      this.cameras(row),
     ]);
     const state = carStateOf(device, deviceLiveness(this.ctx));
     const site = sites.get(row.site_id);
@@ -263,7 +292,7 @@ export class CarService {
       bearingDeg: position ? bearingDegrees(courierAt, position) : null,
       drive: state?.drive ?? null,
       online: state?.online ?? false,
-      filmed,
+      filmed: cameras.length > 0,
       fallback: row.fallback as CourierCar["fallback"],
       fallbackNote: row.fallback_note,
     };
@@ -304,16 +333,14 @@ export class CarService {
     return row;
   }
 
-  private async filmed(row: CarRow): Promise<boolean> {
-    if (!row.access_point_id) return false;
-    return (
-      ((await camerasOfAccessPoints(this.ctx.db, [row.access_point_id])).get(row.access_point_id) ?? []).length > 0
-    );
+  private async cameras(row: CarRow): Promise<string[]> {
+    if (!row.access_point_id) return [];
+    return (await camerasOfAccessPoints(this.ctx.db, [row.access_point_id])).get(row.access_point_id) ?? [];
   }
 
   private async view(row: CarRow): Promise<Car> {
     const device = row.device_id ? await findActiveDevice(this.ctx.db, row.device_id) : undefined;
-    return toCar(row, row.device_id ? carStateOf(device, deviceLiveness(this.ctx)) : null, await this.filmed(row));
+    return toCar(row, row.device_id ? carStateOf(device, deviceLiveness(this.ctx)) : null, await this.cameras(row));
   }
 }
 

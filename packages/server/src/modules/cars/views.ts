@@ -28,7 +28,7 @@ export function carStateOf(device: DeviceRow | undefined, liveness: Liveness): C
   };
 }
 
-export function toCar(row: CarRow, state: CarState | null, filmed: boolean): Car {
+export function toCar(row: CarRow, state: CarState | null, cameraDeviceIds: string[]): Car {
   return {
     id: row.id,
     siteId: row.site_id,
@@ -42,7 +42,8 @@ export function toCar(row: CarRow, state: CarState | null, filmed: boolean): Car
     trunkDelivery: row.trunk_delivery === 1,
     positionSharing: row.position_sharing as Car["positionSharing"],
     requireCamera: row.require_camera === 1,
-    filmed,
+    filmed: cameraDeviceIds.length > 0,
+    cameraDeviceIds,
     fallback: row.fallback as Car["fallback"],
     fallbackNote: row.fallback_note,
     trunk: { lengthCm: row.trunk_length_cm, widthCm: row.trunk_width_cm, heightCm: row.trunk_height_cm },

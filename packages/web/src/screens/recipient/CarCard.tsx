@@ -1,4 +1,5 @@
-import { useId } from "react";
+import { useId, useState } from "react";
+import { CameraPlayer } from "../../ui/CameraPlayer";
 import { ErrorNote } from "../../ui/feedback";
 import { formatDateTime } from "../../ui/format";
 import { type Car, useBlockCar, useChangeCar } from "./car-data";
@@ -108,8 +109,8 @@ export function CarCard({ car, home }: { car: Car; home: { lat: number; lng: num
           {car.blockedAt ? ` since ${formatDateTime(car.blockedAt)}` : ""}: no courier can open the trunk.
         </p>
       ) : null}
-      {car.filmed ? (
-        <p className="small muted">A camera films the trunk during deliveries.</p>
+      {car.filmed && car.cameraDeviceIds[0] ? (
+        <TrunkCamera cameraId={car.cameraDeviceIds[0]} car={`${car.make} ${car.model}`} />
       ) : (
         <div className="note small" data-testid="car-not-filmed">
           <p>
@@ -136,5 +137,29 @@ export function CarCard({ car, home }: { car: Car; home: { lat: number; lng: num
       {change.isError ? <ErrorNote error={change.error} title="The car was not changed." /> : null}
       {block.isError ? <ErrorNote error={block.error} title="The car was not blocked or unblocked." /> : null}
     </article>
+  );
+}
+
+/** The trunk's camera, live, on request (like a door's): the visit's clip is in its proof. */
+function TrunkCamera({ cameraId, car }: { cameraId: string; car: string }) {
+  const [watching, setWatching] = useState(false);
+  const playerId = useId();
+  return (
+    <div className="stack">
+      <p className="small muted">A camera films the trunk during deliveries; each visit's clip is in its proof.</p>
+      <button
+        type="button"
+        className="button button-secondary"
+        aria-expanded={watching}
+        aria-controls={playerId}
+        onClick={() => setWatching((on) => !on)}
+      >
+        {watching ? "Hide camera" : "Show camera"}
+        <span className="rh-visually-hidden"> of the {car}</span>
+      </button>
+      <div id={playerId} hidden={!watching}>
+        {watching ? <CameraPlayer deviceId={cameraId} label={`Camera at the ${car} trunk`} size="compact" /> : null}
+      </div>
+    </div>
   );
 }
