@@ -30,7 +30,7 @@ const start = async (identity: DeviceIdentity, hands: boolean) => {
       // Hands take a moment to reach in; the next tick is enough to order the events as a person would.
       setImmediate(() => {
         const c = agent.state.compartments.find((x) => x.n === n);
-        if (!c || c.door !== "open") return;
+        if (c?.door !== "open") return;
         if (c.occupied) agent.takeParcel(n);
         else agent.putParcel(n);
         agent.closeDoor(n);
