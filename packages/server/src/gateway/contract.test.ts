@@ -63,7 +63,7 @@ async function until(check: () => Promise<boolean> | boolean, what: string, time
 
 describe.each(TEST_DATABASES)("the server against the protocol examples on %s", (database) => {
   let server: TestServer;
-  /** The example lock, camera, garage opener and fridge lock as stored devices, each connected with its own credentials. */
+  /** The example lock, camera, garage opener, fridge lock and locker controller as stored devices, each connected with its own credentials. */
   const devices = new Map<string, { device: TestDevice; client: MqttClient }>();
   const rejections: { topic: string; reason: string }[] = [];
   // The server's world stands still at the moment the example unlock was issued.
@@ -78,6 +78,7 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
       ["camera", EXAMPLE_IDENTITIES.cameraDeviceId],
       ["garage_opener", EXAMPLE_IDENTITIES.garageDeviceId],
       ["lock", EXAMPLE_IDENTITIES.fridgeLockDeviceId],
+      ["locker_controller", EXAMPLE_IDENTITIES.lockerDeviceId],
     ] as const) {
       const key = keys.devices.get(id);
       if (!key) throw new Error(`no published test key for ${id}`);
