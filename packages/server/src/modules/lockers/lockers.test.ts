@@ -8,6 +8,7 @@ import { AT_THE_LOCKER, createBuilding, INPOST, type TestBuilding } from "../../
 import { until } from "../../test/wait.js";
 import { hashSecret, newSessionToken, SESSION_COOKIE } from "../auth/tokens.js";
 import { createApiKey, HOUR, iso } from "../shipments/test-support/index.js";
+import { WEBHOOK_EVENT_TYPES } from "../webhooks/event-types.js";
 import { LockerWorker } from "./worker.js";
 
 /** Real time plus an offset a test can move forward: server and controller share it, as NTP makes them. */
@@ -111,6 +112,9 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     );
     expect(notified?.data).toMatchObject({ residentId: b.resident.id, notify: "resident", compartment: 1 });
     expect(JSON.stringify(notified?.data)).not.toContain(mine.code);
+    // Routable to the carrier's webhooks: its type is offered, and it names the carrier.
+    expect(WEBHOOK_EVENT_TYPES).toContain("locker.parcel_in_locker");
+    expect(notified?.data.carrierId).toBe(b.carrierId);
 
     const opened = await b.request("POST", `/v1/lockers/banks/${b.bankId}/kiosk/code`, { body: { code: mine.code } });
     expect(opened.status).toBe(200);
