@@ -80,6 +80,8 @@ export class LockerDeviceEvents {
     if (!compartment) return;
     const now = this.ctx.clock.now();
     if (event.type === "alarm.jammed") {
+      // Already out of service (the drop-off that met the jam said so first): nothing new to record.
+      if (compartment.state === "out_of_service") return;
       await this.ctx.audit.transaction(async (trx, record) => {
         await putOutOfService(trx, compartment.id, "jammed", now);
         record({
