@@ -424,22 +424,32 @@ async function main(): Promise<number> {
     say(`drop-offs: ${banks.length} couriers at once, ${total} parcels…`);
     const dropStart = performance.now();
     const opened = new Map<string, number>();
+    const openMs: number[] = [];
+    const confirmMs: number[] = [];
     await Promise.all(
       banks.map(async (bank) => {
         for (const parcel of bank.parcels) {
+          const t = performance.now();
           const answer = await post(
             `${server.url}/v1/lockers/banks/${bank.id}/drop-offs`,
             { trackingNumber: parcel.trackingNumber },
             bank.courierCookie,
           );
+          const t2 = performance.now();
+          openMs.push(t2 - t);
           opened.set(parcel.shipmentId, answer.compartment as number);
           await watch.wait(parcel.shipmentId, "in_locker");
+          confirmMs.push(performance.now() - t2);
         }
       }),
     );
     const dropS = (performance.now() - dropStart) / 1000;
     const dropoffsPerS = total / dropS;
     say(`drop-offs: ${total} confirmed in ${fmt(dropS)} s: ${fmt(dropoffsPerS)}/s`);
+    say(
+      `drop-offs: scan → compartment open p50 ${fmt(percentile(openMs, 50))} ms, p99 ${fmt(percentile(openMs, 99))} ms; ` +
+        `door shut → in_locker p50 ${fmt(percentile(confirmMs, 50))} ms`,
+    );
 
     say(`pickups: ${total} codes typed at the kiosks…`);
     const pickStart = performance.now();
