@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
 
 export type BankRow = Selectable<Database["locker_banks"]>;
@@ -116,7 +116,8 @@ export async function releaseIfEmpty(db: Db, compartmentId: string, now: number)
       state,
       ...(holding.length === 0 ? { resident_id: null } : {}),
       updated_at: now,
-      version: compartment.version + 1,
+      // In SQL, not from the row read above: a reservation that committed in between still sees its version move on.
+      version: sql<number>`version + 1`,
     })
     .where("id", "=", compartmentId)
     .execute();

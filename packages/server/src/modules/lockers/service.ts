@@ -9,11 +9,11 @@ import {
   type TemperatureClass,
   ThresholdError,
 } from "@threshold/core";
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { actorOf } from "../../audit/actor.js";
 import type { AuditActor } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
-import { isUniqueViolation } from "../../db/errors.js";
+import { isUniqueViolation, retryOnConflict } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { Actor, UserActor } from "../../http/actor.js";
 import { isOperator, requireRole } from "../../http/ownership.js";
@@ -334,25 +334,31 @@ export class LockerService {
       temperature: (shipment.locker_temperature ?? "ambient") as TemperatureClass,
       preferAccessible: false,
     };
-    const moved = await this.ctx.audit.transaction(async (trx, record) => {
-      const reserved = await reserveCompartment(trx, { ...request, exclude: [old.id], biggerThan: innerOf(old) }, now);
-      if (!reserved) return null;
-      await trx
-        .updateTable("locker_parcels")
-        .set({ compartment_id: reserved.compartment.id, status: "reserved", updated_at: now })
-        .where("id", "=", parcel.id)
-        .execute();
-      await releaseIfEmpty(trx, old.id, now);
-      record({
-        type: "locker.parcel_moved",
-        subjectType: "locker_parcel",
-        subjectId: parcel.id,
-        siteId: bank.site_id,
-        actor: actorOf(actor),
-        data: { bankId: bank.id, from: old.number, to: reserved.compartment.number, reason: "does_not_fit" },
-      });
-      return reserved;
-    });
+    const moved = await retryOnConflict(() =>
+      this.ctx.audit.transaction(async (trx, record) => {
+        const reserved = await reserveCompartment(
+          trx,
+          { ...request, exclude: [old.id], biggerThan: innerOf(old) },
+          now,
+        );
+        if (!reserved) return null;
+        await trx
+          .updateTable("locker_parcels")
+          .set({ compartment_id: reserved.compartment.id, status: "reserved", updated_at: now })
+          .where("id", "=", parcel.id)
+          .execute();
+        await releaseIfEmpty(trx, old.id, now);
+        record({
+          type: "locker.parcel_moved",
+          subjectType: "locker_parcel",
+          subjectId: parcel.id,
+          siteId: bank.site_id,
+          actor: actorOf(actor),
+          data: { bankId: bank.id, from: old.number, to: reserved.compartment.number, reason: "does_not_fit" },
+        });
+        return reserved;
+      }),
+    );
     if (!moved) {
       await this.cancelReservation(parcel, actorOf(actor));
       throw await this.full(bank, "No bigger compartment is free at this bank.");
@@ -468,26 +474,32 @@ export class LockerService {
       skipped.push(compartment.number);
       const reason = outcome.reason ?? outcome.status;
       const now = this.ctx.clock.now();
-      const moved = await this.ctx.audit.transaction(async (trx, record) => {
-        await putOutOfService(trx, compartment.id, `did not open: ${reason}`, now);
-        record({
-          type: "locker.compartment_out_of_service",
-          subjectType: "compartment",
-          subjectId: compartment.id,
-          siteId: bank.site_id,
-          actor: SYSTEM,
-          data: { bankId: bank.id, compartment: compartment.number, reason: `did not open: ${reason}` },
-        });
-        if (attempt >= MAX_OPEN_ATTEMPTS) return null;
-        const reserved = await reserveCompartment(trx, { bankId: bank.id, ...request, exclude: [compartment.id] }, now);
-        if (!reserved) return null;
-        await trx
-          .updateTable("locker_parcels")
-          .set({ compartment_id: reserved.compartment.id, status: "reserved", updated_at: now })
-          .where("id", "=", current.id)
-          .execute();
-        return reserved;
-      });
+      const moved = await retryOnConflict(() =>
+        this.ctx.audit.transaction(async (trx, record) => {
+          await putOutOfService(trx, compartment.id, `did not open: ${reason}`, now);
+          record({
+            type: "locker.compartment_out_of_service",
+            subjectType: "compartment",
+            subjectId: compartment.id,
+            siteId: bank.site_id,
+            actor: SYSTEM,
+            data: { bankId: bank.id, compartment: compartment.number, reason: `did not open: ${reason}` },
+          });
+          if (attempt >= MAX_OPEN_ATTEMPTS) return null;
+          const reserved = await reserveCompartment(
+            trx,
+            { bankId: bank.id, ...request, exclude: [compartment.id] },
+            now,
+          );
+          if (!reserved) return null;
+          await trx
+            .updateTable("locker_parcels")
+            .set({ compartment_id: reserved.compartment.id, status: "reserved", updated_at: now })
+            .where("id", "=", current.id)
+            .execute();
+          return reserved;
+        }),
+      );
       if (!moved) {
         await this.cancelReservation(current, SYSTEM);
         if (reason === "timed_out" || reason === "no_ack") {
@@ -1096,7 +1108,7 @@ export class LockerService {
       if (inService) {
         await trx
           .updateTable("compartments")
-          .set({ state: "free", out_of_service_reason: null, version: compartment.version + 1, updated_at: now })
+          .set({ state: "free", out_of_service_reason: null, version: sql<number>`version + 1`, updated_at: now })
           .where("id", "=", compartment.id)
           .where("state", "=", "out_of_service")
           .execute();
@@ -1158,7 +1170,7 @@ export async function putOutOfService(
   if (!compartment) return;
   await trx
     .updateTable("compartments")
-    .set({ state: "out_of_service", out_of_service_reason: reason, version: compartment.version + 1, updated_at: now })
+    .set({ state: "out_of_service", out_of_service_reason: reason, version: sql<number>`version + 1`, updated_at: now })
     .where("id", "=", compartmentId)
     .execute();
 }
