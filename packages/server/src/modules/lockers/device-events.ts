@@ -247,6 +247,7 @@ export class LockerDeviceEvents {
         compartment: compartment.number,
         carrierId: parcel.carrier_id,
         shipmentId: parcel.shipment_id,
+        residentId: parcel.resident_id,
         kind: parcel.kind,
         at: new Date(at).toISOString(),
         offline,

@@ -5,8 +5,10 @@ import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_LOCKER, createBuilding, INPOST, type TestBuilding } from "../../test/lockers.js";
+import { openSse } from "../../test/sse.js";
 import { until } from "../../test/wait.js";
 import { hashSecret, newSessionToken, SESSION_COOKIE } from "../auth/tokens.js";
+import { SiteOwners, viewerFor } from "../events/visibility.js";
 import { createApiKey, HOUR, iso } from "../shipments/test-support/index.js";
 import { WEBHOOK_EVENT_TYPES } from "../webhooks/event-types.js";
 import { LockerWorker } from "./worker.js";
@@ -134,6 +136,54 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
       .where("number", "=", 1)
       .executeTakeFirstOrThrow();
     expect(compartment).toEqual({ state: "free", resident_id: null });
+  });
+
+  it("tells the resident on their live stream (replayed too), never a neighbour", async () => {
+    const b = await building();
+    const before = await server.ctx.db
+      .selectFrom("audit_events")
+      .select((eb) => eb.fn.max("seq").as("seq"))
+      .executeTakeFirstOrThrow();
+    const live = await openSse(`${server.url}/v1/events/stream`, { cookie: b.resident.cookie });
+    try {
+      const dropped = await dropOff(b, (await b.shipment()).trackingNumber);
+      const seen: string[] = [];
+      for (;;) {
+        const message = await live.next();
+        seen.push(message.event);
+        if (message.event === "locker.parcel_in_locker") {
+          expect(JSON.parse(message.data)).toMatchObject({ subjectId: dropped.parcel.id });
+          break;
+        }
+      }
+      expect(seen).toContain("locker.compartment_reserved");
+      const replay = await openSse(`${server.url}/v1/events/stream?after=${Number(before.seq)}`, {
+        cookie: b.resident.cookie,
+      });
+      try {
+        const replayed: string[] = [];
+        while (!replayed.includes("locker.parcel_in_locker")) replayed.push((await replay.next()).event);
+        expect(replayed[0]).toBe("locker.compartment_reserved");
+      } finally {
+        replay.close();
+      }
+      const neighbour = await b.addResident();
+      const event = (await auditEventsAbout(server, dropped.parcel.id)).find(
+        (e) => e.type === "locker.parcel_in_locker",
+      );
+      if (!event) throw new Error("no locker.parcel_in_locker");
+      const owners = new SiteOwners(server.ctx.db);
+      await owners.load([event]);
+      const as = (userId: string) =>
+        viewerFor({ kind: "user", userId, role: "recipient", carrierId: null, sessionTokenHash: "" }).sees(
+          event,
+          owners,
+        );
+      expect(as(b.resident.id)).toBe(true);
+      expect(as(neighbour.id)).toBe(false);
+    } finally {
+      live.close();
+    }
   });
 
   it("never shows the code to the courier, the manager, another resident or a stranger", async () => {
