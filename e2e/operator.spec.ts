@@ -2,8 +2,8 @@ import { expect, type Page, test } from "@playwright/test";
 import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
 
 /**
- * The test server answers /health before the demo has paired its lock and camera and brought
- * them online; wait for both, then show the page afresh.
+ * The test server answers /health before the demo has paired its lock, camera and locker
+ * controller and brought them online; wait for all three, then show the page afresh.
  */
 async function waitForDemoDevices(page: Page): Promise<void> {
   await expect
@@ -16,7 +16,7 @@ async function waitForDemoDevices(page: Page): Promise<void> {
       },
       { timeout: 30_000 },
     )
-    .toBeGreaterThanOrEqual(2);
+    .toBeGreaterThanOrEqual(3);
   await page.reload();
 }
 
@@ -32,6 +32,9 @@ test("the operator sees the demo fleet online, filters it, and reads the inciden
   await expect(lock).toContainText("Alex's home");
   await expect(lock).toContainText("%"); // the lock reports its battery
   await expect(camera).toContainText("Online");
+  const lockers = devices.getByRole("row").filter({ hasText: "Lobby lockers" });
+  await expect(lockers).toContainText("Online");
+  await expect(lockers).toContainText("Canal House");
   await saveScreenshot(page, "operator-fleet");
 
   // Offline only: neither demo device is there.
@@ -70,7 +73,8 @@ test("the operator reads the audit log, pages and filters it, and verifies the c
   await page.getByLabel("Type").fill("device.");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(events.getByRole("row").filter({ hasText: "account." })).toHaveCount(0);
-  await expect(events.getByRole("row").filter({ hasText: "device.paired" })).toHaveCount(2);
+  // The front-door lock, the porch camera and Canal House's locker controller.
+  await expect(events.getByRole("row").filter({ hasText: "device.paired" })).toHaveCount(3);
   await page.getByRole("button", { name: "Clear" }).click();
 
   await page.getByRole("button", { name: "Verify chain" }).click();
