@@ -17,6 +17,7 @@ interface SimulateOptions {
   cameras: number;
   garages: number;
   fridges: number;
+  lockers: number;
   server: string;
   broker?: string;
   stateDir: string;
@@ -43,11 +44,11 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command("simulate")
     .description(
-      "Run simulated locks, cameras, garage openers and fridge locks that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
+      "Run simulated locks, cameras, garage openers, fridge locks and parcel locker controllers that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
     )
     .option(
       "--fleet <file>",
-      'a JSON fleet file: {"devices":[{"name":"front-lock","kind":"lock","autoRelockS":30},{"name":"garage","kind":"garage_opener","travelS":8,"autoCloseS":600},{"name":"fridge","kind":"lock","temperatureC":4}]}',
+      'a JSON fleet file: {"devices":[{"name":"front-lock","kind":"lock","autoRelockS":30},{"name":"garage","kind":"garage_opener","travelS":8,"autoCloseS":600},{"name":"fridge","kind":"lock","temperatureC":4},{"name":"lobby","kind":"locker_controller","compartments":12}]}',
     )
     .option("--locks <n>", "number of simulated locks, when no fleet file is given", count, 1)
     .option("--cameras <n>", "number of simulated cameras, when no fleet file is given", count, 1)
@@ -55,6 +56,12 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       "--fridges <n>",
       "number of simulated fridge locks (locks reporting the temperature inside, 4 °C), when no fleet file is given",
+      count,
+      0,
+    )
+    .option(
+      "--lockers <n>",
+      "number of simulated parcel locker controllers (12 compartments each), when no fleet file is given",
       count,
       0,
     )
@@ -94,6 +101,11 @@ export function registerSimulateCommand(program: Command): void {
               name: `fridge-${i + 1}`,
               kind: "lock" as const,
               temperatureC: 4,
+            })),
+            ...Array.from({ length: options.lockers }, (_, i) => ({
+              name: `lockers-${i + 1}`,
+              kind: "locker_controller" as const,
+              compartments: 12,
             })),
           ];
       const claim = options.claimSite ? await claimer(options, options.claimSite) : undefined;
