@@ -214,6 +214,34 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     expect(bank.body.compartments[0].state).toBeUndefined();
   });
 
+  it("a retried scan with the same Idempotency-Key opens the compartment once", async () => {
+    const b = await building();
+    const shipment = await b.shipment();
+    const scan = () =>
+      b.request("POST", `/v1/lockers/banks/${b.bankId}/drop-offs`, {
+        cookie: b.courier.cookie,
+        headers: { "idempotency-key": `scan-${shipment.id}` },
+        body: { trackingNumber: shipment.trackingNumber },
+      });
+    const [one, two] = await Promise.all([scan(), scan()]);
+    const answers = [one, two].filter((r) => r.status === 200);
+    expect(answers.length).toBeGreaterThanOrEqual(1);
+    for (const answer of answers) expect(answer.body).toEqual(answers[0]?.body);
+    const commands = await server.ctx.db
+      .selectFrom("commands")
+      .select("id")
+      .where("device_id", "=", b.controller.deviceId)
+      .where("action", "=", "compartment_open")
+      .execute();
+    expect(commands).toHaveLength(1);
+    const parcels = await server.ctx.db
+      .selectFrom("locker_parcels")
+      .select("id")
+      .where("shipment_id", "=", shipment.id)
+      .execute();
+    expect(parcels).toHaveLength(1);
+  });
+
   it("a jammed compartment goes out of service and the next one that fits opens", async () => {
     const b = await building();
     b.controller.jam(1);
