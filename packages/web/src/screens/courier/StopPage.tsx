@@ -47,7 +47,14 @@ function StopDetails({ stop, stops }: { stop: Stop; stops: readonly Stop[] }) {
           {stop.accessPoint.notes}
         </section>
       ) : null}
-      <DoorFlow stop={stop} stops={stops} />
+      {stop.method === "locker" ? (
+        <section className="note" aria-label="Locker drop-off">
+          This parcel goes into the building's locker: at the bank, open <Link to="/lockers">Lockers</Link> (or sign in
+          on the locker's screen) and scan it there; the best compartment opens.
+        </section>
+      ) : (
+        <DoorFlow stop={stop} stops={stops} />
+      )}
     </>
   );
 }
