@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (`-- --quick`, `-- --profile`, `-- --only=video`, …): the benchmarks, one after
- * the other — camera video (video.ts, issue 5), then in-home visits (run.ts, issue 3) — each
+ * the other — camera video (video.ts, issue 5), parcel lockers (lockers.ts, issue 7), then in-home visits (run.ts, issue 3) — each
  * printing its summary line last; the visits line is the run's last line. See README.md.
  *
  * This is only the launcher. Each benchmark runs in a child process that this one watches,
@@ -16,7 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BENCHMARKS = { video: "video.ts", visits: "run.ts" } as const;
+const BENCHMARKS = { video: "video.ts", lockers: "lockers.ts", visits: "run.ts" } as const;
 type Benchmark = keyof typeof BENCHMARKS;
 
 const args = process.argv.slice(2);

@@ -12,7 +12,8 @@ async function waitForDemoShipments(page: Page): Promise<void> {
         const body = (await (await page.request.get("/v1/shipments")).json()) as {
           shipments?: { trackingNumber: string; status: string }[];
         };
-        return (body.shipments ?? []).filter((s) => s.trackingNumber.startsWith("DEMO-") && s.status === "assigned")
+        // The demo's two in-home shipments (-A, -B); its locker shipment (-L) is another story.
+        return (body.shipments ?? []).filter((s) => /^DEMO-.*-[AB]$/.test(s.trackingNumber) && s.status === "assigned")
           .length;
       },
       { timeout: 30_000 },

@@ -32,6 +32,9 @@ test("the operator sees the demo fleet online, filters it, and reads the inciden
   await expect(lock).toContainText("Alex's home");
   await expect(lock).toContainText("%"); // the lock reports its battery
   await expect(camera).toContainText("Online");
+  const lockers = devices.getByRole("row").filter({ hasText: "Lobby lockers" });
+  await expect(lockers).toContainText("Online");
+  await expect(lockers).toContainText("Canal House");
   await saveScreenshot(page, "operator-fleet");
 
   // Offline only: neither demo device is there.

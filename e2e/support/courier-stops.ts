@@ -76,3 +76,29 @@ export async function createStopForSam(
   await call(`/v1/shipments/${shipment.body.id}/assign`, { method: "POST", headers, body: { courierId } });
   return shipment.body.id;
 }
+
+/** The demo's locker bank at Canal House, and a new locker shipment for Jo assigned to Sam. */
+export async function createLockerParcelForJo(trackingNumber: string): Promise<{ bankId: string; shipmentId: string }> {
+  const courier = await signIn(DEMO.courier);
+  const { courierId } = await courierView();
+  const bank = (await call<{ banks: { id: string; siteId: string }[] }>("/v1/lockers/banks", { headers: courier })).body
+    .banks[0];
+  if (!bank) throw new Error("the demo has no locker bank");
+  const headers = { authorization: `Bearer ${demoApiKey()}` };
+  const now = Date.now();
+  const shipment = await call<{ id: string }>("/v1/shipments", {
+    method: "POST",
+    headers,
+    body: {
+      trackingNumber,
+      siteId: bank.siteId,
+      method: "locker",
+      residentEmail: DEMO.resident,
+      window: { start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 3_600_000).toISOString() },
+      size: { lengthCm: 30, widthCm: 20, heightCm: 6 },
+      weightG: 700,
+    },
+  });
+  await call(`/v1/shipments/${shipment.body.id}/assign`, { method: "POST", headers, body: { courierId } });
+  return { bankId: bank.id, shipmentId: shipment.body.id };
+}

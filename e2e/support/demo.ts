@@ -9,6 +9,8 @@ export const DEMO = {
   courier: "sam@parcelo.demo.threshold.test",
   carrierAdmin: "dispatch@parcelo.demo.threshold.test",
   operator: "ops@demo.threshold.test",
+  manager: "morgan@canalhouse.demo.threshold.test",
+  resident: "jo@demo.threshold.test",
 } as const;
 
 export const baseUrl = () => `http://127.0.0.1:${process.env.E2E_PORT}`;

@@ -97,6 +97,7 @@ const volume = (d: Dimensions) => d[0] * d[1] * d[2];
  *    residents who asked for accessible compartments get an accessible one if any fits, everyone
  *    else leaves accessible ones to those who need them when an equal choice exists.
  * Never a compartment out of service, never another resident's, never another temperature class.
+ * Equal choices keep the order the caller listed them in (the server lists by door number).
  */
 export function allocateCompartment(
   request: AllocationRequest,
@@ -110,13 +111,13 @@ export function allocateCompartment(
         c.residentId === request.residentId &&
         parcelsFit(c.inner, [...c.contents, request.parcel]),
     )
-    .sort((a, b) => volume(a.inner) - volume(b.inner) || a.id.localeCompare(b.id));
+    .sort((a, b) => volume(a.inner) - volume(b.inner));
   if (shared[0]) return { compartmentId: shared[0].id, packed: true };
   const free = right.filter((c) => c.state === "free" && fitsInside(request.parcel, c.inner));
   const rank = (c: CompartmentSnapshot) => (c.accessible === request.preferAccessible ? 0 : 1);
   free.sort((a, b) => {
     if (request.preferAccessible && rank(a) !== rank(b)) return rank(a) - rank(b);
-    return volume(a.inner) - volume(b.inner) || rank(a) - rank(b) || a.id.localeCompare(b.id);
+    return volume(a.inner) - volume(b.inner) || rank(a) - rank(b);
   });
   const best = free[0];
   return best ? { compartmentId: best.id, packed: false } : null;

@@ -212,8 +212,26 @@ export abstract class DeviceAgent<
     // A member set to undefined is gone, not a key with no value: the state must match its schema.
     for (const key of Object.keys(next) as (keyof S)[]) if (next[key] === undefined) delete next[key];
     this.reported = next;
-    this.publishState();
+    if (this.coalesceStateReports) this.publishStateSoon();
+    else this.publishState();
     for (const listener of this.stateListeners) this.callListener(listener, this.state);
+  }
+
+  /**
+   * A device with a large state (a locker bank reports every compartment) sends one state report
+   * per burst of changes, once the current turn of the event loop is done, instead of one per
+   * change: the report is the same, the signatures and bytes are fewer.
+   */
+  protected coalesceStateReports = false;
+  private stateReportDue = false;
+
+  private publishStateSoon(): void {
+    if (this.stateReportDue) return;
+    this.stateReportDue = true;
+    setImmediate(() => {
+      this.stateReportDue = false;
+      this.publishState();
+    });
   }
 
   /** Signs and sends an event; sequence numbers start at 0 with every run. */

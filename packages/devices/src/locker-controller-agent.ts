@@ -75,6 +75,8 @@ export class LockerControllerAgent extends DeviceAgent<LockerControllerState> {
       deposits: 0,
     }));
     super("locker_controller", { compartments, lockedOut: false, offlineLog: 0 }, options);
+    // A hundred compartments make a report of several KiB: one per burst of changes is enough.
+    this.coalesceStateReports = true;
     this.file = options.dataDir ? join(options.dataDir, `${options.identity.deviceId}.locker.json`) : undefined;
     this.wrongCodeLimit = options.wrongCodeLimit ?? 5;
     this.lockoutMs = (options.lockoutS ?? 900) * (options.msPerSecond ?? 1_000);

@@ -4159,7 +4159,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4205,7 +4205,7 @@ export interface paths {
                         /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
                         url: string;
                         /** @description The events to receive; every type when left out. */
-                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                     };
                 };
             };
@@ -4221,7 +4221,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4317,7 +4317,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -4390,7 +4390,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.

@@ -18,6 +18,7 @@ interface SimulateOptions {
   garages: number;
   fridges: number;
   cars: number;
+  lockers: number;
   server: string;
   broker?: string;
   stateDir: string;
@@ -44,11 +45,11 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command("simulate")
     .description(
-      "Run simulated locks, cameras, garage openers, fridge locks and cars that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
+      "Run simulated locks, cameras, garage openers, fridge locks, cars and parcel locker controllers that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
     )
     .option(
       "--fleet <file>",
-      'a JSON fleet file: {"devices":[{"name":"front-lock","kind":"lock","autoRelockS":30},{"name":"garage","kind":"garage_opener","travelS":8,"autoCloseS":600},{"name":"fridge","kind":"lock","temperatureC":4}]}',
+      'a JSON fleet file: {"devices":[{"name":"front-lock","kind":"lock","autoRelockS":30},{"name":"garage","kind":"garage_opener","travelS":8,"autoCloseS":600},{"name":"fridge","kind":"lock","temperatureC":4},{"name":"lobby","kind":"locker_controller","compartments":12}]}',
     )
     .option("--locks <n>", "number of simulated locks, when no fleet file is given", count, 1)
     .option("--cameras <n>", "number of simulated cameras, when no fleet file is given", count, 1)
@@ -62,6 +63,8 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       "--cars <n>",
       "number of simulated cars (vehicles parked at Amsterdam's Dam; move them with `threshold car`), when no fleet file is given",
+      "--lockers <n>",
+      "number of simulated parcel locker controllers (12 compartments each), when no fleet file is given",
       count,
       0,
     )
@@ -103,6 +106,11 @@ export function registerSimulateCommand(program: Command): void {
               temperatureC: 4,
             })),
             ...Array.from({ length: options.cars }, (_, i) => ({ name: `car-${i + 1}`, kind: "vehicle" as const })),
+            ...Array.from({ length: options.lockers }, (_, i) => ({
+              name: `lockers-${i + 1}`,
+              kind: "locker_controller" as const,
+              compartments: 12,
+            })),
           ];
       const claim = options.claimSite ? await claimer(options, options.claimSite) : undefined;
       const controller = new AbortController();

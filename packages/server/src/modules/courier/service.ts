@@ -70,9 +70,12 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
           ? { id: door.id, kind: stopKind(door.kind), name: door.name, notes: door.consent?.notes ?? "" }
           : null,
         deliveredAt: delivered && row.delivered_at !== null ? new Date(row.delivered_at).toISOString() : null,
-        // A finished stop opens nothing any more, like a doorstep one.
+        // A finished stop opens nothing any more, like a doorstep one; a locker stop's bank decides
+        // at the scan (docs/lockers.md).
         readiness:
-          method === "doorstep" || delivered ? null : readinessOf(door, devices, site, method, liveness, freshCameras),
+          method === "doorstep" || method === "locker" || delivered
+            ? null
+            : readinessOf(door, devices, site, method, liveness, freshCameras),
       },
     ];
   });

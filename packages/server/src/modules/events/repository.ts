@@ -26,7 +26,14 @@ export function eventsBetween(
     .orderBy("seq")
     .limit(limit);
   if (scope.kind === "owner") {
-    query = query.where("site_id", "in", db.selectFrom("sites").select("id").where("owner_id", "=", scope.ownerId));
+    // Also the locker events naming the reader as the resident (a superset in SQL: `_` matches any
+    // character; the viewer's own check decides each event exactly).
+    query = query.where((eb) =>
+      eb.or([
+        eb("site_id", "in", db.selectFrom("sites").select("id").where("owner_id", "=", scope.ownerId)),
+        eb.and([eb("type", "like", "locker.%"), eb("data", "like", `%"residentId":"${scope.ownerId}"%`)]),
+      ]),
+    );
   } else if (scope.kind === "courier") {
     query = query.where((eb) =>
       eb.or([

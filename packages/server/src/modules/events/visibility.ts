@@ -49,7 +49,8 @@ export interface Viewer {
 }
 
 /**
- * Recipients see the events of their own sites (as in GET /v1/audit/events); couriers the events of
+ * Recipients see the events of their own sites (as in GET /v1/audit/events) and, as residents, the
+ * locker events naming them (docs/lockers.md); couriers the events of
  * their own visits, and incidents of those visits; operators everything.
  */
 export function viewerFor(user: UserActor): Viewer {
@@ -59,7 +60,10 @@ export function viewerFor(user: UserActor): Viewer {
     case "recipient":
       return {
         scope: { kind: "owner", ownerId: user.userId },
-        sees: (event, owners) => event.siteId !== null && owners.ownerOf(event.siteId) === user.userId,
+        // Their own sites' events, and as a building's resident the locker events about their parcels.
+        sees: (event, owners) =>
+          (event.siteId !== null && owners.ownerOf(event.siteId) === user.userId) ||
+          (event.type.startsWith("locker.") && event.data.residentId === user.userId),
       };
     case "courier":
       return {

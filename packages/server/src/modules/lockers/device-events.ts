@@ -2,6 +2,7 @@ import type { EventMessage, StateMessage } from "@threshold/protocol";
 import type { Transaction } from "kysely";
 import type { AuditActor, Record_ } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
+import { retryOnConflict } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import {
   type BankRow,
@@ -80,6 +81,8 @@ export class LockerDeviceEvents {
     if (!compartment) return;
     const now = this.ctx.clock.now();
     if (event.type === "alarm.jammed") {
+      // Already out of service (the drop-off that met the jam said so first): nothing new to record.
+      if (compartment.state === "out_of_service") return;
       await this.ctx.audit.transaction(async (trx, record) => {
         await putOutOfService(trx, compartment.id, "jammed", now);
         record({
@@ -109,36 +112,40 @@ export class LockerDeviceEvents {
   ): Promise<void> {
     const occupied = event.data.occupied === true;
     const deposits = typeof event.data.deposits === "number" ? event.data.deposits : compartment.deposits;
-    await this.ctx.audit.transaction(async (trx, record) => {
-      await trx
-        .updateTable("compartments")
-        .set({ deposits, version: compartment.version + 1, updated_at: now })
-        .where("id", "=", compartment.id)
-        .execute();
-      const open = await parcelsInCompartment(trx, compartment.id, ["open"]);
-      for (const parcel of open) {
-        if (occupied && event.data.deposited === true)
-          await this.deposited(trx, record, bank, compartment, parcel, deposits, actor, now);
-        else {
-          // The door closed on nothing: the reservation stands, the courier may scan again.
-          await transitionParcel(trx, parcel.id, ["open"], "reserved", { updated_at: now });
-          record({
-            type: "locker.deposit_not_confirmed",
-            subjectType: "locker_parcel",
-            subjectId: parcel.id,
-            siteId: bank.site_id,
-            actor,
-            data: { bankId: bank.id, compartment: compartment.number },
-          });
+    // Parcels first, then the compartment: the order every other locker transaction takes them in
+    // (a drop-off moving a parcel), so two of them never wait for each other.
+    await retryOnConflict(() =>
+      this.ctx.audit.transaction(async (trx, record) => {
+        const open = await parcelsInCompartment(trx, compartment.id, ["open"]);
+        for (const parcel of open) {
+          if (occupied && event.data.deposited === true)
+            await this.deposited(trx, record, bank, compartment, parcel, deposits, actor, now);
+          else {
+            // The door closed on nothing: the reservation stands, the courier may scan again.
+            await transitionParcel(trx, parcel.id, ["open"], "reserved", { updated_at: now });
+            record({
+              type: "locker.deposit_not_confirmed",
+              subjectType: "locker_parcel",
+              subjectId: parcel.id,
+              siteId: bank.site_id,
+              actor,
+              data: { bankId: bank.id, compartment: compartment.number },
+            });
+          }
         }
-      }
-      if (!occupied) {
-        for (const parcel of await parcelsInCompartment(trx, compartment.id, ["in_locker", "expired", "dropped"])) {
-          await this.emptied(trx, record, bank, compartment, parcel, actor, now, now, false);
+        if (!occupied) {
+          for (const parcel of await parcelsInCompartment(trx, compartment.id, ["in_locker", "expired", "dropped"])) {
+            await this.emptied(trx, record, bank, compartment, parcel, actor, now, now, false);
+          }
         }
-      }
-      await releaseIfEmpty(trx, compartment.id, now);
-    });
+        await trx
+          .updateTable("compartments")
+          .set({ deposits, updated_at: now })
+          .where("id", "=", compartment.id)
+          .execute();
+        await releaseIfEmpty(trx, compartment.id, now);
+      }),
+    );
   }
 
   private async deposited(
@@ -240,6 +247,7 @@ export class LockerDeviceEvents {
         compartment: compartment.number,
         carrierId: parcel.carrier_id,
         shipmentId: parcel.shipment_id,
+        residentId: parcel.resident_id,
         kind: parcel.kind,
         at: new Date(at).toISOString(),
         offline,
@@ -257,20 +265,22 @@ export class LockerDeviceEvents {
     const deposits = Number(event.data.deposits);
     const at = typeof event.data.at === "number" ? event.data.at : event.at;
     const now = this.ctx.clock.now();
-    await this.ctx.audit.transaction(async (trx, record) => {
-      const waiting = await parcelsInCompartment(trx, compartment.id, ["in_locker"]);
-      if (compartment.deposits !== deposits) return;
-      for (const parcel of waiting) await this.emptied(trx, record, bank, compartment, parcel, actor, at, now, true);
-      record({
-        type: "locker.offline_log_reconciled",
-        subjectType: "locker_bank",
-        subjectId: bank.id,
-        siteId: bank.site_id,
-        actor,
-        data: { compartment: compartment.number, log: Number(event.data.log ?? 0), parcels: waiting.length },
-      });
-      await releaseIfEmpty(trx, compartment.id, now);
-    });
+    await retryOnConflict(() =>
+      this.ctx.audit.transaction(async (trx, record) => {
+        const waiting = await parcelsInCompartment(trx, compartment.id, ["in_locker"]);
+        if (compartment.deposits !== deposits) return;
+        for (const parcel of waiting) await this.emptied(trx, record, bank, compartment, parcel, actor, at, now, true);
+        record({
+          type: "locker.offline_log_reconciled",
+          subjectType: "locker_bank",
+          subjectId: bank.id,
+          siteId: bank.site_id,
+          actor,
+          data: { compartment: compartment.number, log: Number(event.data.log ?? 0), parcels: waiting.length },
+        });
+        await releaseIfEmpty(trx, compartment.id, now);
+      }),
+    );
   }
 
   /** Offline: note since when. Back: every waiting parcel's pickup period grows by the outage. */

@@ -5,9 +5,12 @@ import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_LOCKER, createBuilding, INPOST, type TestBuilding } from "../../test/lockers.js";
+import { openSse } from "../../test/sse.js";
 import { until } from "../../test/wait.js";
 import { hashSecret, newSessionToken, SESSION_COOKIE } from "../auth/tokens.js";
+import { SiteOwners, viewerFor } from "../events/visibility.js";
 import { createApiKey, HOUR, iso } from "../shipments/test-support/index.js";
+import { WEBHOOK_EVENT_TYPES } from "../webhooks/event-types.js";
 import { LockerWorker } from "./worker.js";
 
 /** Real time plus an offset a test can move forward: server and controller share it, as NTP makes them. */
@@ -111,6 +114,9 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     );
     expect(notified?.data).toMatchObject({ residentId: b.resident.id, notify: "resident", compartment: 1 });
     expect(JSON.stringify(notified?.data)).not.toContain(mine.code);
+    // Routable to the carrier's webhooks: its type is offered, and it names the carrier.
+    expect(WEBHOOK_EVENT_TYPES).toContain("locker.parcel_in_locker");
+    expect(notified?.data.carrierId).toBe(b.carrierId);
 
     const opened = await b.request("POST", `/v1/lockers/banks/${b.bankId}/kiosk/code`, { body: { code: mine.code } });
     expect(opened.status).toBe(200);
@@ -130,6 +136,54 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
       .where("number", "=", 1)
       .executeTakeFirstOrThrow();
     expect(compartment).toEqual({ state: "free", resident_id: null });
+  });
+
+  it("tells the resident on their live stream (replayed too), never a neighbour", async () => {
+    const b = await building();
+    const before = await server.ctx.db
+      .selectFrom("audit_events")
+      .select((eb) => eb.fn.max("seq").as("seq"))
+      .executeTakeFirstOrThrow();
+    const live = await openSse(`${server.url}/v1/events/stream`, { cookie: b.resident.cookie });
+    try {
+      const dropped = await dropOff(b, (await b.shipment()).trackingNumber);
+      const seen: string[] = [];
+      for (;;) {
+        const message = await live.next();
+        seen.push(message.event);
+        if (message.event === "locker.parcel_in_locker") {
+          expect(JSON.parse(message.data)).toMatchObject({ subjectId: dropped.parcel.id });
+          break;
+        }
+      }
+      expect(seen).toContain("locker.compartment_reserved");
+      const replay = await openSse(`${server.url}/v1/events/stream?after=${Number(before.seq)}`, {
+        cookie: b.resident.cookie,
+      });
+      try {
+        const replayed: string[] = [];
+        while (!replayed.includes("locker.parcel_in_locker")) replayed.push((await replay.next()).event);
+        expect(replayed[0]).toBe("locker.compartment_reserved");
+      } finally {
+        replay.close();
+      }
+      const neighbour = await b.addResident();
+      const event = (await auditEventsAbout(server, dropped.parcel.id)).find(
+        (e) => e.type === "locker.parcel_in_locker",
+      );
+      if (!event) throw new Error("no locker.parcel_in_locker");
+      const owners = new SiteOwners(server.ctx.db);
+      await owners.load([event]);
+      const as = (userId: string) =>
+        viewerFor({ kind: "user", userId, role: "recipient", carrierId: null, sessionTokenHash: "" }).sees(
+          event,
+          owners,
+        );
+      expect(as(b.resident.id)).toBe(true);
+      expect(as(neighbour.id)).toBe(false);
+    } finally {
+      live.close();
+    }
   });
 
   it("never shows the code to the courier, the manager, another resident or a stranger", async () => {
@@ -158,6 +212,34 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     const bank = await b.request("GET", `/v1/lockers/banks/${b.bankId}`);
     expect(JSON.stringify(bank.body)).not.toContain(asResident.body.code);
     expect(bank.body.compartments[0].state).toBeUndefined();
+  });
+
+  it("a retried scan with the same Idempotency-Key opens the compartment once", async () => {
+    const b = await building();
+    const shipment = await b.shipment();
+    const scan = () =>
+      b.request("POST", `/v1/lockers/banks/${b.bankId}/drop-offs`, {
+        cookie: b.courier.cookie,
+        headers: { "idempotency-key": `scan-${shipment.id}` },
+        body: { trackingNumber: shipment.trackingNumber },
+      });
+    const [one, two] = await Promise.all([scan(), scan()]);
+    const answers = [one, two].filter((r) => r.status === 200);
+    expect(answers.length).toBeGreaterThanOrEqual(1);
+    for (const answer of answers) expect(answer.body).toEqual(answers[0]?.body);
+    const commands = await server.ctx.db
+      .selectFrom("commands")
+      .select("id")
+      .where("device_id", "=", b.controller.deviceId)
+      .where("action", "=", "compartment_open")
+      .execute();
+    expect(commands).toHaveLength(1);
+    const parcels = await server.ctx.db
+      .selectFrom("locker_parcels")
+      .select("id")
+      .where("shipment_id", "=", shipment.id)
+      .execute();
+    expect(parcels).toHaveLength(1);
   });
 
   it("a jammed compartment goes out of service and the next one that fits opens", async () => {
@@ -189,7 +271,7 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     const bigger = await b.request("POST", `/v1/lockers/parcels/${res.body.parcel.id}/does-not-fit`, {
       cookie: b.courier.cookie,
     });
-    expect(bigger.body.compartment).toBe(3);
+    expect(bigger.body.compartment, JSON.stringify(bigger.body)).toBe(3);
     b.controller.closeDoor(3);
     const none = await b.request("POST", `/v1/lockers/parcels/${res.body.parcel.id}/does-not-fit`, {
       cookie: b.courier.cookie,

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
 
 export type BankRow = Selectable<Database["locker_banks"]>;
@@ -89,27 +89,36 @@ export async function updateCompartmentAt(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Parcel statuses that mean something is physically in the compartment. */
+const INSIDE = new Set(["in_locker", "expired", "dropped"]);
+
 /**
- * Frees a compartment once nothing holds it any more (the last parcel left); a compartment out of
- * service stays so. Bumps the version either way, so a reservation racing with it starts again.
+ * Sets a compartment's state from what it holds: occupied when a parcel is inside, reserved when
+ * one is only on its way, free (and no one's) when nothing holds it. A compartment out of service
+ * stays so until a manager puts it back. Bumps the version either way, so a reservation racing
+ * with it starts again.
  */
 export async function releaseIfEmpty(db: Db, compartmentId: string, now: number): Promise<void> {
   const holding = await parcelsInCompartment(db, compartmentId, HOLDING_STATUSES);
   const compartment = await findCompartment(db, compartmentId);
   if (!compartment) return;
-  const changes: Partial<CompartmentRow> =
-    holding.length > 0
-      ? {
-          state:
-            holding.some((p) => p.status === "reserved" || p.status === "open") &&
-            !holding.some((p) => p.status === "in_locker" || p.status === "expired" || p.status === "dropped")
-              ? "reserved"
-              : "occupied",
-        }
-      : { state: compartment.state === "out_of_service" ? "out_of_service" : "free", resident_id: null };
+  const state =
+    compartment.state === "out_of_service"
+      ? "out_of_service"
+      : holding.some((p) => INSIDE.has(p.status))
+        ? "occupied"
+        : holding.length > 0
+          ? "reserved"
+          : "free";
   await db
     .updateTable("compartments")
-    .set({ ...changes, updated_at: now, version: compartment.version + 1 })
+    .set({
+      state,
+      ...(holding.length === 0 ? { resident_id: null } : {}),
+      updated_at: now,
+      // In SQL, not from the row read above: a reservation that committed in between still sees its version move on.
+      version: sql<number>`version + 1`,
+    })
     .where("id", "=", compartmentId)
     .execute();
 }

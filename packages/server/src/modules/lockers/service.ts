@@ -9,11 +9,11 @@ import {
   type TemperatureClass,
   ThresholdError,
 } from "@threshold/core";
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { actorOf } from "../../audit/actor.js";
 import type { AuditActor } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
-import { isUniqueViolation } from "../../db/errors.js";
+import { isUniqueViolation, retryOnConflict } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { Actor, UserActor } from "../../http/actor.js";
 import { isOperator, requireRole } from "../../http/ownership.js";
@@ -334,25 +334,31 @@ export class LockerService {
       temperature: (shipment.locker_temperature ?? "ambient") as TemperatureClass,
       preferAccessible: false,
     };
-    const moved = await this.ctx.audit.transaction(async (trx, record) => {
-      const reserved = await reserveCompartment(trx, { ...request, exclude: [old.id], biggerThan: innerOf(old) }, now);
-      if (!reserved) return null;
-      await trx
-        .updateTable("locker_parcels")
-        .set({ compartment_id: reserved.compartment.id, status: "reserved", updated_at: now })
-        .where("id", "=", parcel.id)
-        .execute();
-      await releaseIfEmpty(trx, old.id, now);
-      record({
-        type: "locker.parcel_moved",
-        subjectType: "locker_parcel",
-        subjectId: parcel.id,
-        siteId: bank.site_id,
-        actor: actorOf(actor),
-        data: { bankId: bank.id, from: old.number, to: reserved.compartment.number, reason: "does_not_fit" },
-      });
-      return reserved;
-    });
+    const moved = await retryOnConflict(() =>
+      this.ctx.audit.transaction(async (trx, record) => {
+        const reserved = await reserveCompartment(
+          trx,
+          { ...request, exclude: [old.id], biggerThan: innerOf(old) },
+          now,
+        );
+        if (!reserved) return null;
+        await trx
+          .updateTable("locker_parcels")
+          .set({ compartment_id: reserved.compartment.id, status: "reserved", updated_at: now })
+          .where("id", "=", parcel.id)
+          .execute();
+        await releaseIfEmpty(trx, old.id, now);
+        record({
+          type: "locker.parcel_moved",
+          subjectType: "locker_parcel",
+          subjectId: parcel.id,
+          siteId: bank.site_id,
+          actor: actorOf(actor),
+          data: { bankId: bank.id, from: old.number, to: reserved.compartment.number, reason: "does_not_fit" },
+        });
+        return reserved;
+      }),
+    );
     if (!moved) {
       await this.cancelReservation(parcel, actorOf(actor));
       throw await this.full(bank, "No bigger compartment is free at this bank.");
@@ -468,26 +474,32 @@ export class LockerService {
       skipped.push(compartment.number);
       const reason = outcome.reason ?? outcome.status;
       const now = this.ctx.clock.now();
-      const moved = await this.ctx.audit.transaction(async (trx, record) => {
-        await putOutOfService(trx, compartment.id, `did not open: ${reason}`, now);
-        record({
-          type: "locker.compartment_out_of_service",
-          subjectType: "compartment",
-          subjectId: compartment.id,
-          siteId: bank.site_id,
-          actor: SYSTEM,
-          data: { bankId: bank.id, compartment: compartment.number, reason: `did not open: ${reason}` },
-        });
-        if (attempt >= MAX_OPEN_ATTEMPTS) return null;
-        const reserved = await reserveCompartment(trx, { bankId: bank.id, ...request, exclude: [compartment.id] }, now);
-        if (!reserved) return null;
-        await trx
-          .updateTable("locker_parcels")
-          .set({ compartment_id: reserved.compartment.id, status: "reserved", updated_at: now })
-          .where("id", "=", current.id)
-          .execute();
-        return reserved;
-      });
+      const moved = await retryOnConflict(() =>
+        this.ctx.audit.transaction(async (trx, record) => {
+          await putOutOfService(trx, compartment.id, `did not open: ${reason}`, now);
+          record({
+            type: "locker.compartment_out_of_service",
+            subjectType: "compartment",
+            subjectId: compartment.id,
+            siteId: bank.site_id,
+            actor: SYSTEM,
+            data: { bankId: bank.id, compartment: compartment.number, reason: `did not open: ${reason}` },
+          });
+          if (attempt >= MAX_OPEN_ATTEMPTS) return null;
+          const reserved = await reserveCompartment(
+            trx,
+            { bankId: bank.id, ...request, exclude: [compartment.id] },
+            now,
+          );
+          if (!reserved) return null;
+          await trx
+            .updateTable("locker_parcels")
+            .set({ compartment_id: reserved.compartment.id, status: "reserved", updated_at: now })
+            .where("id", "=", current.id)
+            .execute();
+          return reserved;
+        }),
+      );
       if (!moved) {
         await this.cancelReservation(current, SYSTEM);
         if (reason === "timed_out" || reason === "no_ack") {
@@ -749,52 +761,50 @@ export class LockerService {
     throw await this.wrongCode(bank, now);
   }
 
-  private async requireNotLockedOut(bank: BankRow, now: number): Promise<void> {
-    const failures = await this.ctx.db
+  /** The kiosk's wrong codes of the last window and lockout, oldest first. */
+  private async kioskFailures(bank: BankRow, now: number): Promise<number[]> {
+    const rows = await this.ctx.db
       .selectFrom("locker_code_failures")
       .select("at")
       .where("bank_id", "=", bank.id)
-      .where("at", ">", now - Math.max(WRONG_CODE_WINDOW_MS, bank.lockout_s * 1000))
-      .orderBy("at", "desc")
+      .where("at", ">", now - WRONG_CODE_WINDOW_MS - bank.lockout_s * 1000)
+      .orderBy("at")
       .execute();
-    if (failures.length < bank.wrong_code_limit) return;
-    const lockedAt = Number(failures[bank.wrong_code_limit - 1]?.at ?? now);
-    const until = Number(failures[0]?.at ?? now) + bank.lockout_s * 1000;
-    if (now < until && lockedAt > now - WRONG_CODE_WINDOW_MS - bank.lockout_s * 1000) {
-      throw new ThresholdError(
-        "kiosk_locked_out",
-        `Too many wrong codes at this locker. Try again after ${new Date(until).toISOString()}, or open the parcel in the Threshold app.`,
-        { until: new Date(until).toISOString() },
-      );
-    }
+    return rows.map((row) => Number(row.at));
+  }
+
+  private async requireNotLockedOut(bank: BankRow, now: number): Promise<void> {
+    const state = kioskLockout(await this.kioskFailures(bank, now), bank, now);
+    if (state.lockedUntil === null) return;
+    const until = new Date(state.lockedUntil).toISOString();
+    throw new ThresholdError(
+      "kiosk_locked_out",
+      `Too many wrong codes at this locker. Try again after ${until}, or open the parcel in the Threshold app.`,
+      { until },
+    );
   }
 
   private async wrongCode(bank: BankRow, now: number): Promise<ThresholdError> {
     await this.ctx.db.insertInto("locker_code_failures").values({ bank_id: bank.id, at: now }).execute();
-    const recent = await this.ctx.db
-      .selectFrom("locker_code_failures")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("bank_id", "=", bank.id)
-      .where("at", ">", now - WRONG_CODE_WINDOW_MS)
-      .executeTakeFirstOrThrow();
-    const count = Number(recent.n);
-    if (count === bank.wrong_code_limit) {
+    const state = kioskLockout(await this.kioskFailures(bank, now), bank, now);
+    if (state.lockedUntil !== null) {
       await this.ctx.audit.record({
         type: "locker.wrong_code_limit",
         subjectType: "locker_bank",
         subjectId: bank.id,
         siteId: bank.site_id,
         actor: SYSTEM,
-        data: { attempts: count, lockoutS: bank.lockout_s, alert: "manager" },
+        data: { attempts: bank.wrong_code_limit, lockoutS: bank.lockout_s, alert: "manager" },
       });
       return new ThresholdError(
         "kiosk_locked_out",
         "Too many wrong codes: this locker's keypad is locked for a while and the building manager is told. Open the parcel in the Threshold app instead.",
+        { until: new Date(state.lockedUntil).toISOString() },
       );
     }
     return new ThresholdError(
       "wrong_pickup_code",
-      `That code opens nothing here. Check the code in your pickup notice (${bank.wrong_code_limit - count} tries left).`,
+      `That code opens nothing here. Check the code in your pickup notice (${bank.wrong_code_limit - state.wrongInARow} tries left).`,
     );
   }
 
@@ -1098,7 +1108,7 @@ export class LockerService {
       if (inService) {
         await trx
           .updateTable("compartments")
-          .set({ state: "free", out_of_service_reason: null, version: compartment.version + 1, updated_at: now })
+          .set({ state: "free", out_of_service_reason: null, version: sql<number>`version + 1`, updated_at: now })
           .where("id", "=", compartment.id)
           .where("state", "=", "out_of_service")
           .execute();
@@ -1124,6 +1134,31 @@ export class LockerService {
   }
 }
 
+/**
+ * The kiosk's lockout from its wrong codes (oldest first): `wrong_code_limit` of them within 15
+ * minutes lock it for `lockout_s` from the last one; after a lockout the count starts again.
+ * Returns when the lockout in force ends (null for none) and how many wrong codes count now.
+ */
+export function kioskLockout(
+  failures: readonly number[],
+  bank: Pick<BankRow, "wrong_code_limit" | "lockout_s">,
+  now: number,
+): { lockedUntil: number | null; wrongInARow: number } {
+  let run: number[] = [];
+  let lockedUntil: number | null = null;
+  for (const at of failures) {
+    if (lockedUntil !== null && at >= lockedUntil) lockedUntil = null;
+    run = run.filter((earlier) => earlier > at - WRONG_CODE_WINDOW_MS);
+    run.push(at);
+    if (run.length >= bank.wrong_code_limit) {
+      lockedUntil = at + bank.lockout_s * 1000;
+      run = [];
+    }
+  }
+  if (lockedUntil !== null && lockedUntil <= now) lockedUntil = null;
+  return { lockedUntil, wrongInARow: run.filter((at) => at > now - WRONG_CODE_WINDOW_MS).length };
+}
+
 /** Out of service: no new reservation goes there; parcels already in it stay theirs. */
 export async function putOutOfService(
   trx: Transaction<Database>,
@@ -1135,7 +1170,7 @@ export async function putOutOfService(
   if (!compartment) return;
   await trx
     .updateTable("compartments")
-    .set({ state: "out_of_service", out_of_service_reason: reason, version: compartment.version + 1, updated_at: now })
+    .set({ state: "out_of_service", out_of_service_reason: reason, version: sql<number>`version + 1`, updated_at: now })
     .where("id", "=", compartmentId)
     .execute();
 }

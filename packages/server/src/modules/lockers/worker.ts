@@ -94,6 +94,7 @@ export class LockerWorker {
         "locker_parcels.id",
         "locker_parcels.shipment_id",
         "locker_parcels.carrier_id",
+        "locker_parcels.resident_id",
         "locker_banks.site_id",
         "locker_banks.id as bank_id",
       ])
@@ -122,6 +123,7 @@ export class LockerWorker {
             bankId: parcel.bank_id,
             carrierId: parcel.carrier_id,
             shipmentId: parcel.shipment_id,
+            residentId: parcel.resident_id,
             notify: "resident",
           },
         });

@@ -22,6 +22,14 @@ export const WEBHOOK_EVENT_TYPES = [
   "access_code.expired",
   "access_code.removed",
   "visit.recorded_offline",
+  // Parcel lockers (issue 7, docs/lockers.md): the carrier's parcels in lockers (never a pickup code).
+  "locker.parcel_in_locker",
+  "locker.parcel_picked_up",
+  "locker.parcel_expired",
+  "locker.parcel_collected",
+  "locker.pickup_extended",
+  "locker.parcel_to_package_room",
+  "locker.return_dropped",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -49,7 +49,14 @@ function StopDetails({ stop, stops }: { stop: Stop; stops: readonly Stop[] }) {
         </section>
       ) : null}
       {stop.method === "in_trunk" && !stop.deliveredAt ? <CarPanel stop={stop} /> : null}
-      <DoorFlow stop={stop} stops={stops} />
+      {stop.method === "locker" ? (
+        <section className="note" aria-label="Locker drop-off">
+          This parcel goes into the building's locker: at the bank, open <Link to="/lockers">Lockers</Link> (or sign in
+          on the locker's screen) and scan it there; the best compartment opens.
+        </section>
+      ) : (
+        <DoorFlow stop={stop} stops={stops} />
+      )}
     </>
   );
 }

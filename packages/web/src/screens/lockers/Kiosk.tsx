@@ -1,9 +1,11 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { api, errorCode, errorMessage, ThresholdApiError, unwrap } from "../../api";
 import { type DropOffAnswer, useDoesNotFit, useDropOff, useKioskCode, useLockerBank } from "../../lockers";
+import { useLabelScanner } from "../../scan/use-label-scanner";
 import { Button } from "../../ui/button";
 import { QueryState } from "../../ui/feedback";
+import "../courier/courier.css";
 import { DemoHands } from "./DemoHands";
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"] as const;
@@ -138,8 +140,50 @@ function CodeEntry({ bankId }: { bankId: string }) {
             : `Not opened. ${errorMessage(submit.error)}`}
         </p>
       ) : null}
-      <p className="small muted">Or hold the QR code from your Threshold app up to the camera.</p>
+      <QrScanner onCode={fromQr} />
     </section>
+  );
+}
+
+/** The kiosk's camera reading a pickup QR code from the resident's phone: the same as typing its code. */
+function QrScanner({ onCode }: { onCode: (text: string) => void }) {
+  const [scanning, setScanning] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const video = useRef<HTMLVideoElement>(null);
+  const phase = useLabelScanner(video, scanning, {
+    onCode: (text) => {
+      setScanning(false);
+      onCode(text);
+    },
+    onFailure: (message) => {
+      setScanning(false);
+      setProblem(message);
+    },
+  });
+  return (
+    <div className="stack">
+      {scanning ? (
+        <div className="video-panel camera-panel">
+          <video ref={video} className="camera-video" aria-label="Camera preview" playsInline muted />
+          <p className="camera-hint" role="status">
+            {phase === "scanning"
+              ? "Hold the QR code from your Threshold app up to the camera"
+              : "Starting the camera…"}
+          </p>
+        </div>
+      ) : null}
+      <Button
+        variant="secondary"
+        size="large"
+        onClick={() => {
+          setProblem(null);
+          setScanning((on) => !on);
+        }}
+      >
+        {scanning ? "Stop the camera" : "Show a QR code instead"}
+      </Button>
+      {problem ? <p className="note note-error">{problem}</p> : null}
+    </div>
   );
 }
 
