@@ -63,6 +63,10 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       "--cars <n>",
       "number of simulated cars (vehicles parked at Amsterdam's Dam; move them with `threshold car`), when no fleet file is given",
+      count,
+      0,
+    )
+    .option(
       "--lockers <n>",
       "number of simulated parcel locker controllers (12 compartments each), when no fleet file is given",
       count,
