@@ -166,6 +166,12 @@ export class LockAgent extends DeviceAgent<LockState> {
     return verdict;
   }
 
+  /** Stops, then lets the keypad finish writing down what it was saving (a report the broker just took). */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.keypadStore.idle();
+  }
+
   protected override onStop(): void {
     clearTimeout(this.relockTimer);
     clearTimeout(this.ajarTimer);

@@ -74,6 +74,11 @@ export class KeypadStore {
     return { ...emptyKeypadState(), ...value } as KeypadState;
   }
 
+  /** Resolves once every save started so far has finished (or failed). */
+  idle(): Promise<void> {
+    return this.writing;
+  }
+
   /** Writes a snapshot of `state`; resolves once it is durable. */
   save(state: KeypadState): Promise<void> {
     const path = this.path;
