@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { truncate } from "./offline-code.js";
 
 /**
  * Locker pickup codes (docs/lockers.md, "Offline pickup"): derived, not stored, so the locker
@@ -36,13 +37,7 @@ export function pickupCodeMessage(compartment: number, depositCounter: number): 
 export function lockerPickupCode(secret: Uint8Array, compartment: number, depositCounter: number): string {
   if (secret.length !== 32) throw new RangeError("the secret must be 32 bytes");
   const mac = createHmac("sha256", secret).update(pickupCodeMessage(compartment, depositCounter)).digest();
-  const offset = (mac[mac.length - 1] as number) & 0x0f;
-  const bin =
-    (((mac[offset] as number) & 0x7f) << 24) |
-    ((mac[offset + 1] as number) << 16) |
-    ((mac[offset + 2] as number) << 8) |
-    (mac[offset + 3] as number);
-  return String(bin % 10 ** PICKUP_CODE_DIGITS).padStart(PICKUP_CODE_DIGITS, "0");
+  return truncate(mac, PICKUP_CODE_DIGITS);
 }
 
 /**

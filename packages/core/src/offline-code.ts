@@ -70,16 +70,17 @@ export function offlineCode(input: OfflineCodeInput): string {
 
 /**
  * RFC 4226 §5.3 dynamic truncation, on a 32-byte MAC: the low nibble of the last byte picks an
- * offset; the 31 bits from there (top bit cleared, so signed and unsigned readers agree), modulo 10^9.
+ * offset; the 31 bits from there (top bit cleared, so signed and unsigned readers agree), modulo
+ * 10^digits (9 for offline codes; locker pickup codes use 8).
  */
-export function truncate(mac: Uint8Array): string {
+export function truncate(mac: Uint8Array, digits: number = OFFLINE_CODE_DIGITS): string {
   const offset = (mac[mac.length - 1] as number) & 0x0f;
   const bin =
     (((mac[offset] as number) & 0x7f) << 24) |
     ((mac[offset + 1] as number) << 16) |
     ((mac[offset + 2] as number) << 8) |
     (mac[offset + 3] as number);
-  return String(bin % 10 ** OFFLINE_CODE_DIGITS).padStart(OFFLINE_CODE_DIGITS, "0");
+  return String(bin % 10 ** digits).padStart(digits, "0");
 }
 
 export interface OfflineCodeMatch {

@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
 import { Link } from "react-router";
-import { CameraPlayer } from "../../ui/CameraPlayer";
 import { ErrorNote } from "../../ui/feedback";
+import { CameraOnRequest } from "./CameraOnRequest";
 import { DoorControl } from "./DoorControl";
 import { type AccessPoint, type Device, READINESS_REFRESH_MS, useConsent, useFridgeReading } from "./home-data";
 import { ReadinessPills } from "./ReadinessPills";
@@ -44,34 +44,8 @@ export function AccessPointCard({
       {consent.isError ? <ErrorNote error={consent.error} title="Could not read the consent." /> : null}
       <DoorControl accessPoint={accessPoint} />
       {accessPoint.cameraDeviceIds[0] ? (
-        <DoorCamera cameraId={accessPoint.cameraDeviceIds[0]} door={accessPoint.name} />
+        <CameraOnRequest cameraId={accessPoint.cameraDeviceIds[0]} place={accessPoint.name} />
       ) : null}
     </article>
-  );
-}
-
-/**
- * The door's first camera, live, on request: Home does not stream every camera of every door
- * just because it is open on a phone.
- */
-function DoorCamera({ cameraId, door }: { cameraId: string; door: string }) {
-  const [watching, setWatching] = useState(false);
-  const playerId = useId();
-  return (
-    <div className="stack">
-      <button
-        type="button"
-        className="button button-secondary"
-        aria-expanded={watching}
-        aria-controls={playerId}
-        onClick={() => setWatching((on) => !on)}
-      >
-        {watching ? "Hide camera" : "Show camera"}
-        <span className="rh-visually-hidden"> of {door}</span>
-      </button>
-      <div id={playerId} hidden={!watching}>
-        {watching ? <CameraPlayer deviceId={cameraId} label={`Camera at ${door}`} size="compact" /> : null}
-      </div>
-    </div>
   );
 }

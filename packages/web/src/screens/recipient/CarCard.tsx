@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
-import { CameraPlayer } from "../../ui/CameraPlayer";
 import { ErrorNote } from "../../ui/feedback";
 import { formatDateTime } from "../../ui/format";
+import { CameraOnRequest } from "./CameraOnRequest";
 import { type Car, useBlockCar, useChangeCar } from "./car-data";
 import { bearingBetween, compassWord, distanceWords, metresBetween } from "./geo-words";
 import { ReadinessPills } from "./ReadinessPills";
@@ -110,7 +110,9 @@ export function CarCard({ car, home }: { car: Car; home: { lat: number; lng: num
         </p>
       ) : null}
       {car.filmed && car.cameraDeviceIds[0] ? (
-        <TrunkCamera cameraId={car.cameraDeviceIds[0]} car={`${car.make} ${car.model}`} />
+        <CameraOnRequest cameraId={car.cameraDeviceIds[0]} place={`the ${car.make} ${car.model} trunk`}>
+          <p className="small muted">A camera films the trunk during deliveries; each visit's clip is in its proof.</p>
+        </CameraOnRequest>
       ) : (
         <div className="note small" data-testid="car-not-filmed">
           <p>
@@ -137,29 +139,5 @@ export function CarCard({ car, home }: { car: Car; home: { lat: number; lng: num
       {change.isError ? <ErrorNote error={change.error} title="The car was not changed." /> : null}
       {block.isError ? <ErrorNote error={block.error} title="The car was not blocked or unblocked." /> : null}
     </article>
-  );
-}
-
-/** The trunk's camera, live, on request (like a door's): the visit's clip is in its proof. */
-function TrunkCamera({ cameraId, car }: { cameraId: string; car: string }) {
-  const [watching, setWatching] = useState(false);
-  const playerId = useId();
-  return (
-    <div className="stack">
-      <p className="small muted">A camera films the trunk during deliveries; each visit's clip is in its proof.</p>
-      <button
-        type="button"
-        className="button button-secondary"
-        aria-expanded={watching}
-        aria-controls={playerId}
-        onClick={() => setWatching((on) => !on)}
-      >
-        {watching ? "Hide camera" : "Show camera"}
-        <span className="rh-visually-hidden"> of the {car}</span>
-      </button>
-      <div id={playerId} hidden={!watching}>
-        {watching ? <CameraPlayer deviceId={cameraId} label={`Camera at the ${car} trunk`} size="compact" /> : null}
-      </div>
-    </div>
   );
 }
