@@ -1,5 +1,4 @@
-import { chmod, rm } from "node:fs/promises";
-import net from "node:net";
+import { requestControl, startControlSocket } from "../control-socket.js";
 import type { LockAgent } from "../lock-agent.js";
 import type { KeypadVerdict } from "./keypad.js";
 
@@ -22,33 +21,7 @@ export async function startKeypadSocket(
   path: string,
   locks: () => ReadonlyMap<string, LockAgent>,
 ): Promise<{ close(): Promise<void> }> {
-  await rm(path, { force: true });
-  const server = net.createServer((socket) => {
-    let buffer = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      buffer += chunk;
-      if (buffer.length > 4096) socket.destroy();
-      const newline = buffer.indexOf("\n");
-      if (newline < 0) return;
-      answer(buffer.slice(0, newline), locks()).then(
-        (reply) => socket.end(`${JSON.stringify(reply)}\n`),
-        (error: unknown) => socket.end(`${JSON.stringify({ ok: false, error: String(error) })}\n`),
-      );
-    });
-    socket.on("error", () => socket.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(path, () => resolve());
-  });
-  await chmod(path, 0o600);
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      }).then(() => rm(path, { force: true })),
-  };
+  return startControlSocket(path, (line) => answer(line, locks()));
 }
 
 async function answer(line: string, locks: ReadonlyMap<string, LockAgent>): Promise<KeypadAnswer> {
@@ -72,29 +45,5 @@ async function answer(line: string, locks: ReadonlyMap<string, LockAgent>): Prom
 
 /** Types `code` on a lock of the fleet listening at `path`. */
 export function typeOnKeypad(path: string, code: string, device?: string): Promise<KeypadAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.createConnection(path);
-    let reply = "";
-    socket.setEncoding("utf8");
-    socket.on("connect", () => socket.write(`${JSON.stringify({ code, ...(device ? { device } : {}) })}\n`));
-    socket.on("data", (chunk: string) => {
-      reply += chunk;
-    });
-    socket.on("end", () => {
-      try {
-        resolve(JSON.parse(reply) as KeypadAnswer);
-      } catch {
-        reject(new Error("the simulator sent no answer"));
-      }
-    });
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === "ENOENT" || error.code === "ECONNREFUSED"
-          ? new Error(
-              `no simulated locks are listening at ${path}; is \`threshold demo\` or \`threshold simulate\` running?`,
-            )
-          : error,
-      );
-    });
-  });
+  return requestControl<KeypadAnswer>(path, { code, ...(device ? { device } : {}) }, "locks");
 }

@@ -1,6 +1,5 @@
-import { chmod, rm } from "node:fs/promises";
-import net from "node:net";
 import type { VehicleState } from "@threshold/protocol";
+import { requestControl, startControlSocket } from "../control-socket.js";
 import type { VehicleAgent } from "../vehicle-agent.js";
 
 /** The socket a running fleet listens on, in its state directory, so `threshold car` can move its simulated cars. */
@@ -36,30 +35,7 @@ export async function startCarSocket(
   path: string,
   cars: () => ReadonlyMap<string, VehicleAgent>,
 ): Promise<{ close(): Promise<void> }> {
-  await rm(path, { force: true });
-  const server = net.createServer((socket) => {
-    let buffer = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      buffer += chunk;
-      if (buffer.length > 4096) socket.destroy();
-      const newline = buffer.indexOf("\n");
-      if (newline < 0) return;
-      socket.end(`${JSON.stringify(answer(buffer.slice(0, newline), cars()))}\n`);
-    });
-    socket.on("error", () => socket.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(path, () => resolve());
-  });
-  await chmod(path, 0o600);
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      }).then(() => rm(path, { force: true })),
-  };
+  return startControlSocket(path, (line) => answer(line, cars()));
 }
 
 function answer(line: string, cars: ReadonlyMap<string, VehicleAgent>): CarAnswer {
@@ -115,29 +91,5 @@ function answer(line: string, cars: ReadonlyMap<string, VehicleAgent>): CarAnswe
 
 /** Sends one request to the cars of the fleet listening at `path`. */
 export function controlCar(path: string, request: CarRequest): Promise<CarAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.createConnection(path);
-    let reply = "";
-    socket.setEncoding("utf8");
-    socket.on("connect", () => socket.write(`${JSON.stringify(request)}\n`));
-    socket.on("data", (chunk: string) => {
-      reply += chunk;
-    });
-    socket.on("end", () => {
-      try {
-        resolve(JSON.parse(reply) as CarAnswer);
-      } catch {
-        reject(new Error("the simulator sent no answer"));
-      }
-    });
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === "ENOENT" || error.code === "ECONNREFUSED"
-          ? new Error(
-              `no simulated cars are listening at ${path}; is \`threshold demo\` or \`threshold simulate\` running?`,
-            )
-          : error,
-      );
-    });
-  });
+  return requestControl<CarAnswer>(path, request, "cars");
 }
