@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useId } from "react";
 import { Link } from "react-router";
 import { ErrorNote } from "../../ui/feedback";
 import { CameraOnRequest } from "./CameraOnRequest";

@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useId } from "react";
 import { ErrorNote } from "../../ui/feedback";
 import { formatDateTime } from "../../ui/format";
 import { CameraOnRequest } from "./CameraOnRequest";
