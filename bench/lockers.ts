@@ -31,7 +31,7 @@ import type { Insertable, Kysely } from "kysely";
 import type { Database } from "../packages/server/src/db/schema.js";
 import { hashSecret, newSessionToken, SESSION_COOKIE } from "../packages/server/src/modules/auth/tokens.js";
 import { deviceSecretContext } from "../packages/server/src/modules/keys/secret-box.js";
-import { reserveCompartment } from "../packages/server/src/modules/lockers/reservation.js";
+import { reserveCompartment, reservedParcel } from "../packages/server/src/modules/lockers/reservation.js";
 import { nextMessage, startBenchServer, startChild, stopChild, withTimeout } from "./children.js";
 import { percentile } from "./lib.js";
 
@@ -517,33 +517,23 @@ async function main(): Promise<number> {
             if (!reserved) return;
             await trx
               .insertInto("locker_parcels")
-              .values({
-                id: newId("lockerParcel", now),
-                kind: "delivery",
-                shipment_id: null,
-                label: `ALLOC${i}`,
-                bank_id: bank.id,
-                compartment_id: reserved.compartment.id,
-                resident_id: "bench",
-                carrier_id: "bench",
-                courier_id: null,
-                status: "reserved",
-                length_cm: 30,
-                width_cm: 20,
-                height_cm: 6,
-                temperature: "ambient",
-                overflow: 0,
-                drop_code_hash: null,
-                deposits: null,
-                deposited_at: null,
-                expires_at: null,
-                extended: 0,
-                reminded_at: null,
-                picked_up_at: null,
-                collected_at: null,
-                created_at: now,
-                updated_at: now,
-              })
+              .values(
+                reservedParcel({
+                  id: newId("lockerParcel", now),
+                  kind: "delivery",
+                  shipmentId: null,
+                  label: `ALLOC${i}`,
+                  bankId: bank.id,
+                  compartmentId: reserved.compartment.id,
+                  residentId: "bench",
+                  carrierId: "bench",
+                  courierId: null,
+                  parcel: [30, 20, 6],
+                  temperature: "ambient",
+                  overflow: false,
+                  now,
+                }),
+              )
               .execute();
           });
           allocMs.push(performance.now() - t);

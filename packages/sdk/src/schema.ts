@@ -396,7 +396,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Send the same key when retrying; the door opens at most once. */
+                    /** @description Send the same key when retrying: the door opens at most once. */
                     "idempotency-key"?: string;
                 };
                 path?: never;
@@ -549,7 +549,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Send the same key when retrying; the door opens at most once. */
+                    /** @description Send the same key when retrying: the door opens at most once. */
                     "idempotency-key"?: string;
                 };
                 path: {
@@ -672,7 +672,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Send the same key when retrying; the door opens at most once. */
+                    /** @description Send the same key when retrying: the door opens at most once. */
                     "idempotency-key"?: string;
                 };
                 path: {

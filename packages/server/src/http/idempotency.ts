@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson, ThresholdError } from "@threshold/core";
 import type { FastifyRequest } from "fastify";
+import Type from "typebox";
 import type { AppContext } from "../context.js";
 
 export interface StoredResponse<T> {
@@ -116,4 +117,11 @@ export async function pruneIdempotencyKeys(ctx: Pick<AppContext, "db" | "clock">
     .deleteFrom("idempotency_keys")
     .where("created_at", "<", ctx.clock.now() - RETENTION_MS)
     .execute();
+}
+
+/** The `Idempotency-Key` request header of a side-effecting route; `promise` says what one key guarantees there. */
+export function idempotencyHeader(promise: string) {
+  return Type.Object({
+    "idempotency-key": Type.Optional(Type.String({ description: `Send the same key when retrying: ${promise}` })),
+  });
 }

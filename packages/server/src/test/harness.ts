@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Clock } from "@threshold/core";
 import pino from "pino";
 import { type Config, loadConfig } from "../config.js";
-import type { DemoKeypad, DemoLogins } from "../context.js";
+import type { DemoKeypad, DemoLocker, DemoLogins } from "../context.js";
 import { type ServerHandle, startServer } from "../server.js";
 import { createPostgresDatabase } from "./databases.js";
 
@@ -27,6 +27,8 @@ export interface TestServerOptions {
   demo?: DemoLogins;
   /** The demo's simulated keypads, as `threshold demo` passes them. */
   demoKeypad?: DemoKeypad;
+  /** Hands at the demo's simulated locker banks, as `threshold demo` passes them. */
+  demoLocker?: DemoLocker;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.demo ? { demo: options.demo } : {}),
     ...(options.demoKeypad ? { demoKeypad: options.demoKeypad } : {}),
+    ...(options.demoLocker ? { demoLocker: options.demoLocker } : {}),
     log: pino({ level: config.logLevel }),
   });
   let stopped = false;

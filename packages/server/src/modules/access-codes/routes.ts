@@ -1,20 +1,15 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import Type from "typebox";
 import type { AppContext } from "../../context.js";
 import { requireActor, requireCarrierScope } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
-import { withIdempotency } from "../../http/idempotency.js";
+import { idempotencyHeader, withIdempotency } from "../../http/idempotency.js";
 import { SESSION_OR_API_KEY } from "../auth/security.js";
 import { ShipmentParams } from "../shipments/schemas.js";
 import { AccessCode, AccessCodeList, AccessCodeParams, RequestAccessCodeBody } from "./schemas.js";
 import { AccessCodeService } from "./service.js";
 
-const IDEMPOTENCY_HEADER = Type.Object({
-  "idempotency-key": Type.Optional(
-    Type.String({ description: "Send the same key when retrying: one code, one command to the lock." }),
-  ),
-});
+const IDEMPOTENCY_HEADER = idempotencyHeader("one code, one command to the lock.");
 
 /** Keypad codes for a shipment (docs/access-codes.md): carriers ask, couriers read the digits. */
 export async function accessCodeRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

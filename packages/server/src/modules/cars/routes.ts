@@ -4,7 +4,7 @@ import Type from "typebox";
 import type { AppContext } from "../../context.js";
 import { requireActor, requireUser } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
-import { withIdempotency } from "../../http/idempotency.js";
+import { idempotencyHeader, withIdempotency } from "../../http/idempotency.js";
 import { idParams } from "../../http/ownership.js";
 import { SESSION_ONLY } from "../auth/security.js";
 import {
@@ -22,11 +22,7 @@ import { CarService } from "./service.js";
 
 const ShipmentParams = idParams("shipment", "stop's shipment");
 
-const IDEMPOTENCY_HEADER = Type.Object({
-  "idempotency-key": Type.Optional(
-    Type.String({ description: "Send the same key when retrying: one car, one trunk access point." }),
-  ),
-});
+const IDEMPOTENCY_HEADER = idempotencyHeader("one car, one trunk access point.");
 
 /** Cars whose trunks take deliveries (docs/in-car-delivery.md): their owners' settings and the courier's view. */
 export async function carRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -1,10 +1,9 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import Type from "typebox";
 import type { AppContext } from "../../context.js";
 import { requireActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
-import { withIdempotency } from "../../http/idempotency.js";
+import { idempotencyHeader, withIdempotency } from "../../http/idempotency.js";
 import { PUBLIC, SESSION_ONLY } from "../auth/security.js";
 import {
   CreateGuestKeyBody,
@@ -17,11 +16,7 @@ import {
 } from "./schemas.js";
 import { GuestKeyService } from "./service.js";
 
-const IDEMPOTENCY_HEADER = Type.Object({
-  "idempotency-key": Type.Optional(
-    Type.String({ description: "Send the same key when retrying: one guest key, one command to the lock." }),
-  ),
-});
+const IDEMPOTENCY_HEADER = idempotencyHeader("one guest key, one command to the lock.");
 
 /** Guest keys (docs/guest-keys.md): the site's owner gives, lists and revokes; the guest opens a share link. */
 export async function guestKeyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

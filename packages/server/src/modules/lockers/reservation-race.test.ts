@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { createBuilding, INPOST, type TestBuilding } from "../../test/lockers.js";
-import { reserveCompartment } from "./reservation.js";
+import { reserveCompartment, reservedParcel } from "./reservation.js";
 
 /**
  * The race for the last compartments, below HTTP: many reservations at once for fewer
@@ -53,33 +53,23 @@ describe.each(TEST_DATABASES)("compartment reservation races on %s", (database) 
         if (!reserved) return null;
         await trx
           .insertInto("locker_parcels")
-          .values({
-            id: newId("lockerParcel", now),
-            kind: "delivery",
-            shipment_id: null,
-            label: `RACE${i}`,
-            bank_id: b.bankId,
-            compartment_id: reserved.compartment.id,
-            resident_id: residentId,
-            carrier_id: b.carrierId,
-            courier_id: null,
-            status: "reserved",
-            length_cm: 30,
-            width_cm: 30,
-            height_cm: 15,
-            temperature: "ambient",
-            overflow: 0,
-            drop_code_hash: null,
-            deposits: null,
-            deposited_at: null,
-            expires_at: null,
-            extended: 0,
-            reminded_at: null,
-            picked_up_at: null,
-            collected_at: null,
-            created_at: now,
-            updated_at: now,
-          })
+          .values(
+            reservedParcel({
+              id: newId("lockerParcel", now),
+              kind: "delivery",
+              shipmentId: null,
+              label: `RACE${i}`,
+              bankId: b.bankId,
+              compartmentId: reserved.compartment.id,
+              residentId: residentId,
+              carrierId: b.carrierId,
+              courierId: null,
+              parcel: [30, 30, 15],
+              temperature: "ambient",
+              overflow: false,
+              now,
+            }),
+          )
           .execute();
         return { residentId, compartmentId: reserved.compartment.id, packed: reserved.packed };
       });

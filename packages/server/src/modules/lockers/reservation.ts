@@ -8,7 +8,13 @@ import {
 } from "@threshold/core";
 import type { Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
-import { type CompartmentRow, compartmentsOfBank, HOLDING_STATUSES, updateCompartmentAt } from "./repository.js";
+import {
+  type CompartmentRow,
+  compartmentsOfBank,
+  HOLDING_STATUSES,
+  type ParcelRow,
+  updateCompartmentAt,
+} from "./repository.js";
 
 export interface ReservationRequest {
   bankId: string;
@@ -80,4 +86,50 @@ export async function reserveCompartment(
     }
   }
   throw new Error(`no reservation after ${MAX_ROUNDS} rounds in bank ${request.bankId}`);
+}
+
+/** The parcel row a reservation writes: in its compartment, `reserved`, nothing done to it yet. */
+export function reservedParcel(fields: {
+  id: string;
+  kind: "delivery" | "return";
+  shipmentId: string | null;
+  label: string;
+  bankId: string;
+  compartmentId: string;
+  residentId: string;
+  carrierId: string;
+  courierId: string | null;
+  parcel: Dimensions;
+  temperature: TemperatureClass;
+  overflow: boolean;
+  dropCodeHash?: string | null;
+  now: number;
+}): ParcelRow {
+  return {
+    id: fields.id,
+    kind: fields.kind,
+    shipment_id: fields.shipmentId,
+    label: fields.label,
+    bank_id: fields.bankId,
+    compartment_id: fields.compartmentId,
+    resident_id: fields.residentId,
+    carrier_id: fields.carrierId,
+    courier_id: fields.courierId,
+    status: "reserved",
+    length_cm: fields.parcel[0],
+    width_cm: fields.parcel[1],
+    height_cm: fields.parcel[2],
+    temperature: fields.temperature,
+    overflow: fields.overflow ? 1 : 0,
+    drop_code_hash: fields.dropCodeHash ?? null,
+    deposits: null,
+    deposited_at: null,
+    expires_at: null,
+    extended: 0,
+    reminded_at: null,
+    picked_up_at: null,
+    collected_at: null,
+    created_at: fields.now,
+    updated_at: fields.now,
+  };
 }

@@ -4,7 +4,7 @@ import Type from "typebox";
 import type { AppContext } from "../../context.js";
 import { requireActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
-import { withIdempotency } from "../../http/idempotency.js";
+import { idempotencyHeader, withIdempotency } from "../../http/idempotency.js";
 import { idParam } from "../../http/ownership.js";
 import { PUBLIC, SESSION_ONLY, SESSION_OR_API_KEY } from "../auth/security.js";
 import {
@@ -26,11 +26,7 @@ import {
 } from "./schemas.js";
 import { LockerService } from "./service.js";
 
-const IDEMPOTENCY_HEADER = Type.Object({
-  "idempotency-key": Type.Optional(
-    Type.String({ description: "Send the same key when retrying: the compartment opens once." }),
-  ),
-});
+const IDEMPOTENCY_HEADER = idempotencyHeader("the compartment opens once.");
 
 const Opened = Type.Object({
   parcel: LockerParcel,

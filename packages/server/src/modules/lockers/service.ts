@@ -35,7 +35,7 @@ import {
   sharedWith,
   transitionParcel,
 } from "./repository.js";
-import { innerOf, reserveCompartment } from "./reservation.js";
+import { innerOf, type ReservationRequest, reserveCompartment, reservedParcel } from "./reservation.js";
 import type {
   AddResidentBody,
   CreateBankBody,
@@ -369,7 +369,7 @@ export class LockerService {
 
   private async reserveNew(
     bank: BankRow,
-    request: Parameters<typeof reserveCompartment>[1] extends infer R ? Omit<R & object, "exclude"> : never,
+    request: Omit<ReservationRequest, "exclude">,
     meta: {
       kind: "delivery" | "return";
       shipmentId: string | null;
@@ -387,33 +387,22 @@ export class LockerService {
     const row = await this.ctx.audit.transaction(async (trx, record) => {
       const reserved = await reserveCompartment(trx, { ...request, exclude: [] }, now);
       if (!reserved) return null;
-      const parcel: ParcelRow = {
+      const parcel = reservedParcel({
         id,
         kind: meta.kind,
-        shipment_id: meta.shipmentId,
+        shipmentId: meta.shipmentId,
         label: meta.label,
-        bank_id: bank.id,
-        compartment_id: reserved.compartment.id,
-        resident_id: request.residentId,
-        carrier_id: meta.carrierId,
-        courier_id: meta.courierId,
-        status: "reserved",
-        length_cm: request.parcel[0],
-        width_cm: request.parcel[1],
-        height_cm: request.parcel[2],
+        bankId: bank.id,
+        compartmentId: reserved.compartment.id,
+        residentId: request.residentId,
+        carrierId: meta.carrierId,
+        courierId: meta.courierId,
+        parcel: request.parcel,
         temperature: request.temperature,
-        overflow: meta.overflow ? 1 : 0,
-        drop_code_hash: meta.dropCodeHash ?? null,
-        deposits: null,
-        deposited_at: null,
-        expires_at: null,
-        extended: 0,
-        reminded_at: null,
-        picked_up_at: null,
-        collected_at: null,
-        created_at: now,
-        updated_at: now,
-      };
+        overflow: meta.overflow,
+        dropCodeHash: meta.dropCodeHash ?? null,
+        now,
+      });
       await trx.insertInto("locker_parcels").values(parcel).execute();
       record({
         type: "locker.compartment_reserved",

@@ -7,7 +7,7 @@ import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
 import { type Actor, requireActor, requireUser } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
-import { withIdempotency } from "../../http/idempotency.js";
+import { idempotencyHeader, withIdempotency } from "../../http/idempotency.js";
 import { SESSION_ONLY } from "../auth/security.js";
 import { buildProof } from "./proof.js";
 import { findVisitsInProgressForOwner } from "./repository.js";
@@ -41,11 +41,7 @@ const ScanBody = Type.Object(
   { additionalProperties: false },
 );
 
-const IDEMPOTENCY_HEADER = Type.Object({
-  "idempotency-key": Type.Optional(
-    Type.String({ description: "Send the same key when retrying; the door opens at most once." }),
-  ),
-});
+const IDEMPOTENCY_HEADER = idempotencyHeader("the door opens at most once.");
 
 /** Who may read a visit: its courier, the site's owner, the carrier that sent the shipment, operators. */
 async function canRead(ctx: AppContext, actor: Actor, visit: Database["visits"]): Promise<boolean> {
