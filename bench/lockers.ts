@@ -25,15 +25,15 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { lockerPickupCode, newId, randomSecret } from "@threshold/core";
 import type { DeviceIdentity } from "@threshold/devices";
-import { deviceTopic, exportPrivateKeyPem, exportPublicKey, generateEd25519 } from "@threshold/protocol";
+import { deviceTopic } from "@threshold/protocol";
 import type { ServerHandle } from "@threshold/server";
-import type { Insertable, Kysely } from "kysely";
 import type { Database } from "../packages/server/src/db/schema.js";
 import { hashSecret, newSessionToken, SESSION_COOKIE } from "../packages/server/src/modules/auth/tokens.js";
 import { deviceSecretContext } from "../packages/server/src/modules/keys/secret-box.js";
 import { reserveCompartment, reservedParcel } from "../packages/server/src/modules/lockers/reservation.js";
 import { nextMessage, startBenchServer, startChild, stopChild, withTimeout } from "./children.js";
 import { percentile } from "./lib.js";
+import { benchDevice, benchUser, type DeviceTrust, insertChunks, siteRow } from "./seed.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -61,19 +61,6 @@ interface Bank {
   parcels: { trackingNumber: string; shipmentId: string; residentId: string }[];
 }
 
-async function insertChunks<T extends keyof Database & string>(
-  db: Kysely<Database>,
-  table: T,
-  rows: Insertable<Database[T]>[],
-) {
-  for (let i = 0; i < rows.length; i += 400) {
-    await db
-      .insertInto(table)
-      .values(rows.slice(i, i + 400) as never)
-      .execute();
-  }
-}
-
 async function seed(server: ServerHandle): Promise<{ banks: Bank[]; baseline: DeviceIdentity }> {
   const { db, clock, keyring, config, secrets } = server.ctx;
   const now = clock.now();
@@ -89,74 +76,25 @@ async function seed(server: ServerHandle): Promise<{ banks: Bank[]; baseline: De
   const residents: Database["building_residents"][] = [];
   const shipments: Database["shipments"][] = [];
   const out: Bank[] = [];
+  const trust: DeviceTrust = { serverKeys, trustedKid, brokerUrl: server.ctx.mqttUrl, now };
   const user = (role: string, n: string, carrier: string | null) => {
-    const row = {
-      id: newId("user", now),
-      email: `bench-${role}-${n}@example.test`,
-      name: `Bench ${role} ${n}`,
-      role,
-      password_hash: "bench-no-password-login",
-      carrier_id: carrier,
-      created_at: now,
-      disabled_at: null,
-    };
+    const row = benchUser(role, carrier, n, now);
     users.push(row);
     return row;
   };
   const site = (ownerId: string, lat: number, lng: number) => {
     const id = newId("site", now);
-    sites.push({
-      id,
-      owner_id: ownerId,
-      name: "Bench building",
-      address_line1: "1 Bench Street",
-      address_line2: null,
-      city: "Amsterdam",
-      postal_code: "1012 AB",
-      country: "NL",
-      lat,
-      lng,
-      geofence_radius_m: 100,
-      created_at: now,
-      access_blocked_at: null,
-    });
+    sites.push(siteRow(id, ownerId, lat, lng, now, { name: "Bench building", geofenceRadiusM: 100 }));
     return id;
   };
   const controller = (siteId: string, ownerId: string, name: string) => {
-    const keys = generateEd25519();
-    const id = newId("device", now);
-    const password = randomSecret(32);
-    const publicKey = exportPublicKey(keys.publicKey);
     const secret = Buffer.from(randomSecret(32), "base64url").subarray(0, 32);
-    devices.push({
-      id,
-      site_id: siteId,
-      owner_id: ownerId,
-      kind: "locker_controller",
-      name,
-      model: "bench-locker",
-      firmware: "1.0.0",
-      public_key: publicKey,
-      secret_hash: hashSecret(password),
-      trusted_kid: trustedKid,
-      reported_state: null,
-      online: 0,
-      last_seen_at: null,
-      paired_at: now,
-      removed_at: null,
-      offline_secret: secrets.seal(secret, deviceSecretContext(id)),
-    });
-    const identity: DeviceIdentity = {
-      deviceId: id,
-      kind: "locker_controller",
-      name,
-      privateKeyPem: exportPrivateKeyPem(keys.privateKey),
-      publicKey,
-      mqtt: { url: server.ctx.mqttUrl, username: id, password },
-      serverKeys,
-      trustedKid,
-      offlineSecret: secret.toString("base64url"),
-    };
+    const { row, identity } = benchDevice(
+      trust,
+      { siteId, ownerId, kind: "locker_controller", name },
+      { raw: secret, sealed: (id) => secrets.seal(secret, deviceSecretContext(id)) },
+    );
+    devices.push(row);
     return { identity, secret };
   };
 

@@ -46,7 +46,8 @@ export interface World {
 
 const CHUNK = 400;
 
-async function insertChunks<T extends keyof Database & string>(
+/** Inserts rows in chunks (one statement per chunk; SQLite caps a statement's parameters). */
+export async function insertChunks<T extends keyof Database & string>(
   db: Kysely<Database>,
   table: T,
   rows: Insertable<Database[T]>[],
@@ -60,11 +61,19 @@ async function insertChunks<T extends keyof Database & string>(
   }
 }
 
-function siteRow(id: string, ownerId: string, lat: number, lng: number, now: number): Database["sites"] {
+/** A bench site (a home or a building) on the grid. */
+export function siteRow(
+  id: string,
+  ownerId: string,
+  lat: number,
+  lng: number,
+  now: number,
+  place: { name: string; geofenceRadiusM: number } = { name: "Bench home", geofenceRadiusM: 150 },
+): Database["sites"] {
   return {
     id,
     owner_id: ownerId,
-    name: "Bench home",
+    name: place.name,
     address_line1: "1 Bench Street",
     address_line2: null,
     city: "Amsterdam",
@@ -72,9 +81,77 @@ function siteRow(id: string, ownerId: string, lat: number, lng: number, now: num
     country: "NL",
     lat,
     lng,
-    geofence_radius_m: 150,
+    geofence_radius_m: place.geofenceRadiusM,
     created_at: now,
     access_blocked_at: null,
+  };
+}
+
+/** A bench user; nobody signs in with a password here, sessions are stored directly. */
+export function benchUser(role: string, carrier: string | null, n: number | string, now: number): Database["users"] {
+  return {
+    id: newId("user", now),
+    email: `bench-${role}-${n}@example.test`,
+    name: `Bench ${role} ${n}`,
+    role,
+    password_hash: "bench-no-password-login",
+    carrier_id: carrier,
+    created_at: now,
+    disabled_at: null,
+  };
+}
+
+/** Who a seeded device trusts and where it connects: the same for every device of a run. */
+export interface DeviceTrust {
+  serverKeys: DeviceIdentity["serverKeys"];
+  trustedKid: string;
+  brokerUrl: string;
+  now: number;
+}
+
+/**
+ * A paired device as storage holds it, with the identity its agent runs with: a fresh key pair,
+ * MQTT secret and, when given, the pairing secret (`offlineSecret`, already sealed for the row).
+ */
+export function benchDevice(
+  trust: DeviceTrust,
+  device: { siteId: string; ownerId: string; kind: DeviceIdentity["kind"]; name: string },
+  offlineSecret?: { raw: Buffer; sealed: (deviceId: string) => string },
+): { row: Database["devices"]; identity: DeviceIdentity } {
+  const keys = generateEd25519();
+  const id = newId("device", trust.now);
+  const password = randomSecret(32);
+  const publicKey = exportPublicKey(keys.publicKey);
+  return {
+    row: {
+      id,
+      site_id: device.siteId,
+      owner_id: device.ownerId,
+      kind: device.kind,
+      name: device.name,
+      model: `bench-${device.kind}`,
+      firmware: "1.0.0",
+      public_key: publicKey,
+      secret_hash: hashSecret(password),
+      trusted_kid: trust.trustedKid,
+      reported_state: null,
+      online: 0,
+      last_seen_at: null,
+      paired_at: trust.now,
+      removed_at: null,
+      ...(offlineSecret ? { offline_secret: offlineSecret.sealed(id) } : {}),
+    },
+    identity: {
+      deviceId: id,
+      kind: device.kind,
+      name: device.name,
+      privateKeyPem: exportPrivateKeyPem(keys.privateKey),
+      publicKey,
+      mqtt: { url: trust.brokerUrl, username: id, password },
+      serverKeys: trust.serverKeys,
+      trustedKid: trust.trustedKid,
+      ...(offlineSecret ? { offlineSecret: offlineSecret.raw.toString("base64url") } : {}),
+    },
   };
 }
 
@@ -98,50 +175,11 @@ export async function seedWorld(
   const identities: DeviceIdentity[] = [];
   const homes: Home[] = [];
 
-  const user = (role: string, carrier: string | null, n: number): Database["users"] => ({
-    id: newId("user", now),
-    email: `bench-${role}-${n}@example.test`,
-    name: `Bench ${role} ${n}`,
-    role,
-    // Nobody signs in with a password here; sessions are stored directly below.
-    password_hash: "bench-no-password-login",
-    carrier_id: carrier,
-    created_at: now,
-    disabled_at: null,
-  });
-
+  const trust: DeviceTrust = { serverKeys, trustedKid, brokerUrl: options.brokerUrl, now };
+  const user = (role: string, carrier: string | null, n: number) => benchUser(role, carrier, n, now);
   const device = (siteId: string, ownerId: string, kind: "lock" | "camera", name: string) => {
-    const keys = generateEd25519();
-    const id = newId("device", now);
-    const password = randomSecret(32);
-    const publicKey = exportPublicKey(keys.publicKey);
-    devices.push({
-      id,
-      site_id: siteId,
-      owner_id: ownerId,
-      kind,
-      name,
-      model: `bench-${kind}`,
-      firmware: "1.0.0",
-      public_key: publicKey,
-      secret_hash: hashSecret(password),
-      trusted_kid: trustedKid,
-      reported_state: null,
-      online: 0,
-      last_seen_at: null,
-      paired_at: now,
-      removed_at: null,
-    });
-    const identity: DeviceIdentity = {
-      deviceId: id,
-      kind,
-      name,
-      privateKeyPem: exportPrivateKeyPem(keys.privateKey),
-      publicKey,
-      mqtt: { url: options.brokerUrl, username: id, password },
-      serverKeys,
-      trustedKid,
-    };
+    const { row, identity } = benchDevice(trust, { siteId, ownerId, kind, name });
+    devices.push(row);
     return identity;
   };
 
