@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import os from "node:os";
 /** Helpers and message shapes shared by the benchmark's processes (run.ts, agents.ts, couriers.ts, video.ts, video-cameras.ts). */
 
 /** The p-th percentile (0–100) of `values`, nearest-rank; NaN when empty. Sorts a copy. */
@@ -108,6 +110,33 @@ export class CpuMeter {
 }
 
 /** Share of one core, in percent. */
+/**
+ * The whole machine's busy CPU (every process, and the kernel's own threads: journal commits,
+ * writeback) from Linux's /proc/stat, in cores busy on average since the meter started; null
+ * where there is no /proc/stat.
+ */
+export class MachineCpuMeter {
+  private readonly start = MachineCpuMeter.read();
+
+  private static read(): { busy: number; total: number } | null {
+    try {
+      const fields = /^cpu +(.*)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]?.split(/\s+/).map(Number) ?? [];
+      const total = fields.reduce((sum, n) => sum + n, 0);
+      // idle and iowait are the 4th and 5th fields: time no CPU work was done.
+      return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Cores busy on average (0 … os.availableParallelism()) since the meter started. */
+  coresBusy(): number | null {
+    const now = MachineCpuMeter.read();
+    if (!now || !this.start || now.total === this.start.total) return null;
+    return ((now.busy - this.start.busy) / (now.total - this.start.total)) * os.availableParallelism();
+  }
+}
+
 export function corePercent(sample: CpuSample): number {
   return sample.wallMs > 0 ? (sample.cpuUs / 1000 / sample.wallMs) * 100 : 0;
 }

@@ -40,6 +40,7 @@ import {
   CpuMeter,
   type CpuSample,
   corePercent,
+  MachineCpuMeter,
   percentile,
   type VideoCameraCommand,
   type VideoCameraReport,
@@ -164,6 +165,16 @@ function describeCpu(name: string, server: { cpu: CpuSample; elu: number }, came
   );
 }
 
+/** Machine CPU time per unit of work (ms) over the meter's span, when /proc/stat tells it. */
+function cpuMsPer(meter: MachineCpuMeter, unitsPerS: number): number | null {
+  const cores = meter.coresBusy();
+  return cores === null || unitsPerS <= 0 ? null : (cores * 1000) / unitsPerS;
+}
+
+function describeMachineCpu(cpuMs: number | null, unit: string): string {
+  return cpuMs === null ? "" : `; all processes and the kernel: ${fmt(cpuMs, 2)} ms of CPU per ${unit}`;
+}
+
 async function runPhase(cameras: ChildProcess, command: VideoCameraCommand, limitMs: number) {
   const answer = nextMessage<VideoCameraReport, VideoPhaseResult>(cameras, (m) =>
     m.type === "result" ? m.result : undefined,
@@ -191,6 +202,7 @@ async function main(): Promise<number> {
 
   // The baseline first, while nothing else runs: the same bytes, as many writers, the same disk.
   const sample = Buffer.alloc(segmentBytes, 0x47); // MPEG-TS sync bytes: the content does not matter to a disk
+  let machine = new MachineCpuMeter();
   const raw = await rawDiskWrites(
     path.join(path.dirname(server.ctx.config.media.dir), "raw-disk-baseline"),
     cameraCount,
@@ -198,8 +210,10 @@ async function main(): Promise<number> {
     settings.warmupS * 1000,
     settings.durationS * 1000,
   );
+  const rawCpuMs = cpuMsPer(machine, raw.filesPerS);
   say(
-    `raw disk: ${fmt(raw.mbPerS)} MB/s (${fmt(raw.filesPerS, 0)} files/s, each written and fsynced by ${cameraCount} writers)`,
+    `raw disk: ${fmt(raw.mbPerS)} MB/s (${fmt(raw.filesPerS, 0)} files/s, each written and fsynced by ${cameraCount} writers)` +
+      describeMachineCpu(rawCpuMs, "file"),
   );
 
   const cameras = startChild("video-cameras.ts", []);
@@ -217,6 +231,7 @@ async function main(): Promise<number> {
   // Second baseline: the same uploads to a bare node:http server in this process that reads each
   // body, hashes it and answers 201 — the cost of HTTP itself on this machine, with no storage.
   const sink = await startBareSink();
+  machine = new MachineCpuMeter();
   const bare = await runPhase(
     cameras,
     { type: "ingest", warmupMs: settings.warmupS * 1000, durationMs: settings.durationS * 1000, serverUrl: sink.url },
@@ -224,12 +239,26 @@ async function main(): Promise<number> {
   );
   await sink.close();
   const bareMbPerS = bare.bytes / MB / (bare.windowMs / 1000);
+  const bareUploadsPerS = bare.segments / (bare.windowMs / 1000);
+  const bareCpuMs = cpuMsPer(machine, bareUploadsPerS);
   say(
-    `bare HTTP sink (read, hash, answer; nothing stored): ${fmt(bare.segments / (bare.windowMs / 1000))} uploads/s, ` +
-      `${fmt(bareMbPerS)} MB/s (${fmt((bareMbPerS / raw.mbPerS) * 100, 0)}% of raw disk)`,
+    `bare HTTP sink (read, hash, answer; nothing stored): ${fmt(bareUploadsPerS)} uploads/s, ` +
+      `${fmt(bareMbPerS)} MB/s (${fmt((bareMbPerS / raw.mbPerS) * 100, 0)}% of raw disk)` +
+      describeMachineCpu(bareCpuMs, "upload"),
   );
+  if (rawCpuMs !== null && bareCpuMs !== null) {
+    // Storing a segment costs at least what sending it over HTTP and writing it to disk cost
+    // alone; when the machine's CPU is what runs out, that caps ingest however good the server.
+    const ceilingPerS = (os.availableParallelism() * 1000) / (rawCpuMs + bareCpuMs);
+    const ceilingMbPerS = (ceilingPerS * segmentBytes) / MB;
+    say(
+      `CPU ceiling for ingest: ${os.availableParallelism()} cores / (${fmt(bareCpuMs, 2)} ms upload + ${fmt(rawCpuMs, 2)} ms write) = ` +
+        `${fmt(ceilingPerS)} segments/s, ${fmt(ceilingMbPerS)} MB/s (${fmt((ceilingMbPerS / raw.mbPerS) * 100, 0)}% of raw disk)`,
+    );
+  }
 
   let measure = serverWindow();
+  machine = new MachineCpuMeter();
   const profiler = profiling ? new Profiler() : null;
   await profiler?.start();
   const ingest = await runPhase(
@@ -251,6 +280,7 @@ async function main(): Promise<number> {
       (ingest.firstFailures.length > 0 ? ` (${ingest.firstFailures.join(", ")})` : ""),
   );
   describeCpu("ingest", ingestServer, ingest.cpu);
+  say(`ingest: machine${describeMachineCpu(cpuMsPer(machine, segmentsPerS), "segment")}`);
 
   measure = serverWindow();
   const live = await runPhase(

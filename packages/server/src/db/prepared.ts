@@ -8,9 +8,12 @@ import type { Database } from "./schema.js";
  *
  * `build` receives a placeholder for each named parameter and must use each exactly where a value
  * goes (a where value, an inserted value, a limit); the query's shape may not depend on them.
+ *
+ * Compiled once per database: a transaction of it shares its dialect and plugins (Kysely's
+ * executor adapter), so it runs the same compiled query.
  */
 export class PreparedQuery<Params extends Record<string, unknown>, Row> {
-  private readonly compiled = new WeakMap<Kysely<Database>, { query: CompiledQuery<Row>; slots: Slot<Params>[] }>();
+  private readonly compiled = new WeakMap<object, { query: CompiledQuery<Row>; slots: Slot<Params>[] }>();
 
   constructor(
     private readonly names: readonly (keyof Params & string)[],
@@ -28,7 +31,8 @@ export class PreparedQuery<Params extends Record<string, unknown>, Row> {
   }
 
   private compiledFor(db: Kysely<Database>) {
-    let entry = this.compiled.get(db);
+    const database = db.getExecutor().adapter;
+    let entry = this.compiled.get(database);
     if (!entry) {
       // Unique strings stand for the parameters while compiling; their positions are the slots.
       const markers = new Map(this.names.map((name) => [`\u0000prepared:${name}:${Math.random()}`, name]));
@@ -44,7 +48,7 @@ export class PreparedQuery<Params extends Record<string, unknown>, Row> {
       const missing = this.names.filter((name) => !used.has(name));
       if (missing.length > 0) throw new Error(`prepared query does not use ${missing.join(", ")} as values`);
       entry = { query, slots };
-      this.compiled.set(db, entry);
+      this.compiled.set(database, entry);
     }
     return entry;
   }

@@ -2,63 +2,32 @@ import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { assertMediaKey, type MediaObject, type MediaStore } from "./media-store.js";
+import { assertMediaKey, type MediaObject, type MediaStore, type PutOptions } from "./media-store.js";
+import { type MediaWriters, mediaWriters } from "./media-writers.js";
 
 /** Unfinished writes live here, outside every key's path, until they are renamed into place. */
 const INCOMING = ".incoming";
+
+/** Temporary names: unique to this process (stores of several processes may share a root), then counted. */
+const TEMPORARY_PREFIX = randomBytes(8).toString("hex");
+let temporaries = 0;
 
 /**
  * The media store on the local disk: the object `a/b.ts` is the file `<root>/a/b.ts`. A put
  * writes to a temporary file under `<root>/.incoming`, fsyncs it, renames it over the real name
  * (atomic within one file system) and fsyncs the directory, so a crash, a full disk or a
- * dropped upload never leaves half a segment under a real name.
+ * dropped upload never leaves half a segment under a real name. Puts run on the media writer
+ * threads (media-writers.ts), which make missing directories as they go.
  */
 export class DirectoryMediaStore implements MediaStore {
-  /**
-   * Directories this store made or found: a camera's segments all go to one, so asking the disk
-   * again on every put would be two wasted trips through the thread pool. One removed behind our
-   * back (ENOENT) is forgotten and made again, and the put tried once more.
-   */
-  private readonly madeDirectories = new Set<string>();
+  constructor(
+    readonly root: string,
+    private readonly writers: MediaWriters = mediaWriters,
+  ) {}
 
-  constructor(readonly root: string) {}
-
-  async put(key: string, bytes: Uint8Array): Promise<void> {
-    const target = this.pathOf(key);
-    try {
-      await this.write(target, bytes);
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      this.madeDirectories.clear();
-      await this.write(target, bytes);
-    }
-  }
-
-  private async write(target: string, bytes: Uint8Array): Promise<void> {
-    const incoming = path.join(this.root, INCOMING);
-    await this.directory(incoming);
-    await this.directory(path.dirname(target));
-    const temporary = path.join(incoming, `${randomBytes(12).toString("hex")}.part`);
-    try {
-      const file = await fs.open(temporary, "wx", 0o600);
-      try {
-        await file.writeFile(bytes);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await fs.rename(temporary, target);
-    } catch (error) {
-      await fs.rm(temporary, { force: true });
-      throw error;
-    }
-    await syncDirectory(path.dirname(target));
-  }
-
-  private async directory(directory: string): Promise<void> {
-    if (this.madeDirectories.has(directory)) return;
-    await fs.mkdir(directory, { recursive: true });
-    this.madeDirectories.add(directory);
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
+    const temporary = path.join(this.root, INCOMING, `${TEMPORARY_PREFIX}-${++temporaries}.part`);
+    await this.writers.write({ bytes, sha256: options.sha256, temporary, target: this.pathOf(key) });
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -116,16 +85,6 @@ export class DirectoryMediaStore implements MediaStore {
   private pathOf(key: string): string {
     assertMediaKey(key);
     return path.join(this.root, ...key.split("/"));
-  }
-}
-
-/** Makes a rename durable: the directory entry itself must reach the disk. */
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await fs.open(directory, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

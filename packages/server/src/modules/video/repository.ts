@@ -4,7 +4,6 @@ import type { Database } from "../../db/schema.js";
 
 export type SegmentRow = Selectable<Database["video_segments"]>;
 
-/** A device as an upload needs it: is it there, and is it a camera. */
 /** The camera's newest segments, newest first (the unique (device_id, position) index serves it). */
 export function newestSegments(db: Kysely<Database>, deviceId: string, limit: number): Promise<SegmentRow[]> {
   return NEWEST_SEGMENTS.execute(db, { deviceId, limit });
@@ -44,10 +43,15 @@ const SEGMENT_COLUMNS = [
   "size_bytes",
   "received_at",
 ] as const satisfies readonly (keyof SegmentInsert)[];
-type SegmentValues = { [K in (typeof SEGMENT_COLUMNS)[number]]: SegmentInsert[K] };
+export type SegmentValues = { [K in (typeof SEGMENT_COLUMNS)[number]]: SegmentInsert[K] };
 
-const INSERT_SEGMENT = new PreparedQuery<SegmentValues, never>(SEGMENT_COLUMNS, (db, p) =>
-  db.insertInto("video_segments").values(p),
+// A place in the chain (device_id, position) taken by a racing upload inserts nothing.
+const INSERT_SEGMENT_IF_FREE = new PreparedQuery<SegmentValues, { id: string }>(SEGMENT_COLUMNS, (db, p) =>
+  db
+    .insertInto("video_segments")
+    .values(p)
+    .onConflict((oc) => oc.doNothing())
+    .returning("id"),
 );
 
 export async function isStoredChainHash(db: Kysely<Database>, deviceId: string, chainHash: string): Promise<boolean> {
@@ -61,8 +65,9 @@ export async function isStoredChainHash(db: Kysely<Database>, deviceId: string, 
   return row !== undefined;
 }
 
-export async function insertSegment(db: Kysely<Database>, row: SegmentValues): Promise<void> {
-  await INSERT_SEGMENT.execute(db, row);
+/** Inserts the segment's row; false when its place in the camera's chain is already taken. */
+export async function insertSegmentIfFree(db: Kysely<Database>, row: SegmentValues): Promise<boolean> {
+  return (await INSERT_SEGMENT_IF_FREE.execute(db, row)).length > 0;
 }
 
 export function findSegment(db: Kysely<Database>, deviceId: string, segmentId: string) {

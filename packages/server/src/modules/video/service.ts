@@ -1,26 +1,24 @@
 import { newId, notFound, ThresholdError } from "@threshold/core";
-import { contentSha256, GENESIS_SEGMENT_HASH, segmentChainHash } from "@threshold/protocol";
+import { GENESIS_SEGMENT_HASH, segmentChainHash } from "@threshold/protocol";
 import type { AppContext } from "../../context.js";
-import { isUniqueViolation } from "../../db/errors.js";
 import type { Actor } from "../../http/actor.js";
 import { visibleOrNotFound } from "../../http/ownership.js";
-import type { MediaObject, MediaStore } from "../../media/index.js";
+import { MediaDigestMismatch, type MediaObject, type MediaStore } from "../../media/index.js";
 import { findActiveDevice } from "../devices/repository.js";
 import { canRead, requirePerson } from "../sites/site-access.js";
 import { placeInChain } from "./chain-position.js";
-import { linkSegmentToClips } from "./clip-links.js";
 import { type CameraFreshness, cameraFreshness } from "./freshness.js";
 import { liveMediaPlaylist } from "./playlist.js";
 import {
   findSegment,
   findVisitCamera,
-  insertSegment,
   isStoredChainHash,
   newestSegment,
   newestSegments,
   type SegmentRow,
 } from "./repository.js";
 import { MAX_SEGMENT_DURATION_MS, type UploadedSegment } from "./schemas.js";
+import { segmentRowsOf } from "./segment-rows.js";
 
 type Ctx = Pick<AppContext, "db" | "clock" | "config">;
 
@@ -42,19 +40,18 @@ export interface SegmentUpload {
 
 /**
  * Stores one uploaded segment, or refuses it with a stable code and stores nothing. Everything is
- * checked before a byte is written; the bytes go to the media store (all or nothing) before the
- * row, and a row that loses a race for its place in the chain takes its file with it.
+ * checked before a byte is stored (the body's hash by the store, before it writes); the bytes go
+ * to the media store (all or nothing) before the row, and a row that loses a race for its place
+ * in the chain takes its file with it. `upload.bytes` are the store's afterwards.
  */
-export async function uploadSegment(ctx: Ctx, store: MediaStore, upload: SegmentUpload): Promise<UploadedSegment> {
+export async function uploadSegment(
+  ctx: Ctx & Pick<AppContext, "storage">,
+  store: MediaStore,
+  upload: SegmentUpload,
+): Promise<UploadedSegment> {
   if (upload.bytes.length === 0) throw new ThresholdError("invalid_request", "The segment is empty.");
   if (upload.durationMs > MAX_SEGMENT_DURATION_MS) {
     throw new ThresholdError("invalid_request", `A segment lasts at most ${MAX_SEGMENT_DURATION_MS} ms.`);
-  }
-  if (contentSha256(upload.bytes) !== upload.contentSha256) {
-    throw new ThresholdError(
-      "segment_hash_mismatch",
-      "The body's SHA-256 differs from x-threshold-content-sha256: the segment was damaged or changed on the way.",
-    );
   }
   const expectedChainHash = segmentChainHash(upload);
   if (expectedChainHash !== upload.chainHash) {
@@ -97,9 +94,19 @@ export async function uploadSegment(ctx: Ctx, store: MediaStore, upload: Segment
 
   const id = newId("videoSegment", now);
   const mediaKey = `${upload.deviceId}/${id}.ts`;
-  await store.put(mediaKey, upload.bytes);
+  const sizeBytes = upload.bytes.length;
   try {
-    await insertSegment(ctx.db, {
+    // The store checks the body against its claimed SHA-256 as it writes (off the event loop).
+    await store.put(mediaKey, upload.bytes, { sha256: upload.contentSha256 });
+  } catch (error) {
+    if (!(error instanceof MediaDigestMismatch)) throw error;
+    throw new ThresholdError(
+      "segment_hash_mismatch",
+      "The body's SHA-256 differs from x-threshold-content-sha256: the segment was damaged or changed on the way.",
+    );
+  }
+  const stored = await segmentRowsOf(ctx.db, ctx.storage.dialect, ctx.config.media.clipMaxMs)
+    .store({
       id,
       device_id: upload.deviceId,
       position: placement.position,
@@ -112,21 +119,17 @@ export async function uploadSegment(ctx: Ctx, store: MediaStore, upload: Segment
       chain_hash: upload.chainHash,
       visit_id: upload.visitId,
       media_key: mediaKey,
-      size_bytes: upload.bytes.length,
+      size_bytes: sizeBytes,
       received_at: now,
+    })
+    .catch(async (error: unknown) => {
+      await store.delete(mediaKey);
+      throw error;
     });
-  } catch (error) {
+  if (!stored) {
     await store.delete(mediaKey);
-    if (isUniqueViolation(error)) {
-      throw new ThresholdError("segment_replayed", "Another upload took this place in the chain first.");
-    }
-    throw error;
+    throw new ThresholdError("segment_replayed", "Another upload took this place in the chain first.");
   }
-  await linkSegmentToClips(
-    ctx.db,
-    { id, deviceId: upload.deviceId, startedAt: upload.startedAt, durationMs: upload.durationMs },
-    ctx.config.media.clipMaxMs,
-  );
   return {
     id,
     deviceId: upload.deviceId,
