@@ -47,6 +47,19 @@ export const counters: Counters = {
  * transaction by its first write ("tx: insert into visits"). Each is one fsync with synchronous=FULL.
  */
 export const commitsBySource = new Map<string, number>();
+
+/** Time in SQLite by statement text (its first 90 characters), to name the costly ones. */
+export const timeBySql = new Map<string, Counter>();
+
+function sqlCounter(source: string): Counter {
+  const key = source.trim().replace(/\s+/g, " ").slice(0, 90);
+  let c = timeBySql.get(key);
+  if (!c) {
+    c = counter();
+    timeBySql.set(key, c);
+  }
+  return c;
+}
 let txFirstWrite: string | null = null;
 
 /** "update devices", "insert into commands": the verb and table of a write, for grouping. */
@@ -61,10 +74,18 @@ export function resetCounters(): void {
     c.ms = 0;
   }
   commitsBySource.clear();
+  timeBySql.clear();
 }
 
-export function snapshotCounters(): Counters & { commitsBySource: [string, number][] } {
-  return { ...structuredClone(counters), commitsBySource: [...commitsBySource.entries()].sort((a, b) => b[1] - a[1]) };
+export function snapshotCounters(): Counters & {
+  commitsBySource: [string, number][];
+  timeBySql: [string, Counter][];
+} {
+  return {
+    ...structuredClone(counters),
+    commitsBySource: [...commitsBySource.entries()].sort((a, b) => b[1] - a[1]),
+    timeBySql: structuredClone([...timeBySql.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)),
+  };
 }
 
 function noteStatement(stmt: { source: string; database: { inTransaction: boolean } }): void {
@@ -87,7 +108,12 @@ function noteStatement(stmt: { source: string; database: { inTransaction: boolea
 
 type Fn = (...args: unknown[]) => unknown;
 
-function timed(target: Record<string, unknown>, name: string, pick: (self: unknown, args: unknown[]) => Counter) {
+function timed(
+  target: Record<string, unknown>,
+  name: string,
+  pick: (self: unknown, args: unknown[]) => Counter,
+  also?: (self: unknown) => Counter,
+) {
   const original = target[name] as Fn;
   target[name] = function (this: unknown, ...args: unknown[]) {
     const c = pick(this, args);
@@ -95,8 +121,14 @@ function timed(target: Record<string, unknown>, name: string, pick: (self: unkno
     try {
       return original.apply(this, args);
     } finally {
-      c.ms += performance.now() - t;
+      const ms = performance.now() - t;
+      c.ms += ms;
       c.count++;
+      if (also) {
+        const a = also(this);
+        a.ms += ms;
+        a.count++;
+      }
     }
   };
 }
@@ -114,23 +146,33 @@ export function installCounters(): void {
   type Stmt = { reader: boolean; source: string; database: { inTransaction: boolean } };
   // Reads, and writes with RETURNING (Kysely runs those with all()).
   for (const name of ["all", "get", "iterate"]) {
-    timed(statementProto, name, (self) => {
-      const stmt = self as Stmt;
-      noteStatement(stmt);
-      if (!writeKey(stmt.source)) return counters.read;
-      return stmt.database.inTransaction ? counters.writeInTx : counters.autocommit;
-    });
+    timed(
+      statementProto,
+      name,
+      (self) => {
+        const stmt = self as Stmt;
+        noteStatement(stmt);
+        if (!writeKey(stmt.source)) return counters.read;
+        return stmt.database.inTransaction ? counters.writeInTx : counters.autocommit;
+      },
+      (self) => sqlCounter((self as Stmt).source),
+    );
   }
   // Decided before the call: a COMMIT ends the transaction it belongs to.
-  timed(statementProto, "run", (self) => {
-    const stmt = self as Stmt;
-    noteStatement(stmt);
-    const sql = stmt.source.trim().toLowerCase();
-    if (sql === "commit") return counters.commit;
-    if (sql === "begin") return counters.begin;
-    if (stmt.reader) return counters.read;
-    return stmt.database.inTransaction ? counters.writeInTx : counters.autocommit;
-  });
+  timed(
+    statementProto,
+    "run",
+    (self) => {
+      const stmt = self as Stmt;
+      noteStatement(stmt);
+      const sql = stmt.source.trim().toLowerCase();
+      if (sql === "commit") return counters.commit;
+      if (sql === "begin") return counters.begin;
+      if (stmt.reader) return counters.read;
+      return stmt.database.inTransaction ? counters.writeInTx : counters.autocommit;
+    },
+    (self) => sqlCounter((self as Stmt).source),
+  );
   timed(crypto as unknown as Record<string, unknown>, "sign", () => counters.sign);
   timed(crypto as unknown as Record<string, unknown>, "verify", () => counters.verify);
   // Modules imported `{ sign, verify } from "node:crypto"`; make their bindings see the wrappers.
@@ -269,7 +311,7 @@ function placeOf(functionName: string, url: string): string {
  * server's connection with synchronous=NORMAL (commits stop waiting for fsync — NOT durable, an
  * upper bound for what group commit could win, not a setting to ship).
  */
-export type WhatIf = "stmt-cache" | "sync-normal";
+export type WhatIf = "stmt-cache" | "sync-normal" | "no-autocheckpoint";
 
 /** Installs the statement cache in this process; call before the server opens its database. */
 export function installStatementCache(): void {

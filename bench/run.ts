@@ -70,7 +70,7 @@ const settings = {
   assumedMaxFlowsPerS: 1500,
 };
 const profiling = flag("profile");
-const WHAT_IFS: readonly WhatIf[] = ["stmt-cache", "sync-normal"];
+const WHAT_IFS: readonly WhatIf[] = ["stmt-cache", "sync-normal", "no-autocheckpoint"];
 const whatIfs = (
   args
     .find((a) => a.startsWith("--what-if="))
@@ -403,7 +403,7 @@ function describePerVisit(before: RowCounts, after: RowCounts, window: ServerWin
   );
   const c = window.counters;
   if (!c || completed === 0) return;
-  const line = (label: string, k: Exclude<keyof Counters, "commitsBySource">) =>
+  const line = (label: string, k: Exclude<keyof Counters, "commitsBySource" | "timeBySql">) =>
     `${label} ${fmt(c[k].count / completed, 1)}× ${fmt((c[k].ms / completed) * 1000, 0)} µs`;
   const commits = c.commit.count + c.autocommit.count;
   const dbMs = c.prepare.ms + c.read.ms + c.writeInTx.ms + c.autocommit.ms + c.begin.ms + c.commit.ms;
@@ -428,6 +428,10 @@ function describePerVisit(before: RowCounts, after: RowCounts, window: ServerWin
       .map(([source, n]) => `${source} ${fmt(n / completed, 1)}`)
       .join("; ")}`,
   );
+  say("  SQLite time per visit by statement (the costliest):");
+  for (const [sql, t] of c.timeBySql) {
+    say(`    ${fmt((t.ms / completed) * 1000, 0).padStart(5)} µs ${fmt(t.count / completed, 1).padStart(5)}×  ${sql}`);
+  }
 }
 
 async function main(): Promise<number> {
@@ -447,6 +451,8 @@ async function main(): Promise<number> {
   resources.server = server;
   if (interrupted) return 130;
   if (whatIfs.includes("sync-normal")) await sql`pragma synchronous = NORMAL`.execute(server.ctx.db);
+  // The WAL grows for the whole run instead of being copied back into the database on commits.
+  if (whatIfs.includes("no-autocheckpoint")) await sql`pragma wal_autocheckpoint = 0`.execute(server.ctx.db);
   say(`server up: ${server.url}, broker ${server.ctx.mqttUrl}, data in ${dataDir}`);
   say(
     `disk: a bare durable SQLite commit (WAL, synchronous=FULL) takes ${fmt(probeCommitMicros(dataDir), 0)} µs here now`,
