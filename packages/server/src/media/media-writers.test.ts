@@ -51,6 +51,13 @@ describe("MediaWriters", () => {
     expect(fs.readFileSync(paths("small.ts").target, "utf8")).toBe("small bytes from the pool");
   });
 
+  it("reads bytes in shared memory where they are, checked against their SHA-256", async () => {
+    const shared = Buffer.from(new SharedArrayBuffer(128 * 1024), 0, 100_000).fill(9);
+    await writers.write({ bytes: shared, sha256: sha256(shared), ...paths("shared.ts") });
+    expect(shared.length).toBe(100_000);
+    expect(fs.readFileSync(paths("shared.ts").target)).toEqual(Buffer.alloc(100_000, 9));
+  });
+
   it("fails with the file system's error code and leaves no temporary file", async () => {
     // A non-empty directory where the file should go makes the rename fail after the write.
     fs.mkdirSync(path.join(paths("taken.ts").target, "inside"), { recursive: true });

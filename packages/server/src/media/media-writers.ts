@@ -49,7 +49,8 @@ export class MediaWriters {
 
   /**
    * Writes `write.bytes` durably. Takes the bytes: when they are the whole of their buffer they
-   * move to the writer thread without a copy and the caller's view of them is emptied.
+   * move to the writer thread without a copy and the caller's view of them is emptied. Bytes in
+   * shared memory are read in place: the caller must not change them until the write settles.
    */
   write(write: MediaWrite): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -66,10 +67,12 @@ export class MediaWriters {
       this.busy.set(worker, job);
       worker.ref();
       const { bytes, sha256, temporary, target, id } = job;
-      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      // A view into a shared buffer (Node's pool of small Buffers) must not be moved: it is copied.
-      const message = { id, sha256, temporary, target, bytes: owned ? bytes : new Uint8Array(bytes) };
-      worker.postMessage(message, message.bytes.buffer instanceof ArrayBuffer ? [message.bytes.buffer] : []);
+      // Shared memory (UploadBodies) is read where it is. A buffer the bytes fill whole moves to
+      // the thread; a view into a bigger one (Node's pool of small Buffers) must not: it is copied.
+      const shared = bytes.buffer instanceof SharedArrayBuffer;
+      const movable = !shared && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      const message = { id, sha256, temporary, target, bytes: shared || movable ? bytes : new Uint8Array(bytes) };
+      worker.postMessage(message, movable ? [bytes.buffer as ArrayBuffer] : []);
     }
   }
 

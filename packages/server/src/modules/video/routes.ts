@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { ThresholdError } from "@threshold/core";
 import { findFfmpeg } from "@threshold/devices";
@@ -6,6 +7,7 @@ import type { AppContext } from "../../context.js";
 import { requireActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { type MediaStore, openMediaStore } from "../../media/index.js";
+import { UploadBodies, type UploadBody, UploadIncomplete, UploadTooLarge } from "../../media/upload-bodies.js";
 import { SESSION_ONLY } from "../auth/security.js";
 import { authenticateCamera } from "./camera-credentials.js";
 import { remuxToMp4 } from "./clip-mp4.js";
@@ -24,6 +26,9 @@ import {
 import { freshnessOf, livePlaylist, segmentMedia, uploadSegment } from "./service.js";
 
 const MPEG_TS = "video/mp2t";
+
+/** Upload bodies' reused memory, for every server in the process: at most 64 MiB kept for reuse. */
+const uploadBodies = new UploadBodies(64 * 1024 * 1024);
 const HLS_PLAYLIST = "application/vnd.apple.mpegurl";
 const Text = (description: string) => ({ schema: { type: "string", description } });
 const Binary = (description: string) => ({ schema: { type: "string", format: "binary", description } });
@@ -245,16 +250,29 @@ function toClipResponse(clip: Clip): ClipResponse {
  * checked before the body is read, so nobody without them can make the server buffer megabytes.
  */
 async function uploadRoute(scope: FastifyInstance, ctx: AppContext, store: MediaStore): Promise<void> {
+  const limit = ctx.config.media.maxSegmentBytes;
+  const bodyOf = new WeakMap<FastifyRequest, UploadBody>();
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser(MPEG_TS, { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  scope.addContentTypeParser(MPEG_TS, async (request: FastifyRequest, payload: Readable) => {
+    const declared = Number(request.headers["content-length"]);
+    try {
+      const body = await uploadBodies.read(payload, Number.isSafeInteger(declared) ? declared : null, limit);
+      bodyOf.set(request, body);
+      return body.bytes;
+    } catch (error) {
+      if (error instanceof UploadTooLarge) {
+        throw new ThresholdError(
+          "segment_too_large",
+          `A segment may be at most ${limit} bytes (MEDIA_MAX_SEGMENT_BYTES).`,
+        );
+      }
+      if (error instanceof UploadIncomplete)
+        throw new ThresholdError("invalid_request", `The upload was cut short: ${error.message}.`);
+      throw error;
+    }
+  });
   scope.setErrorHandler((error: FastifyError) => {
     // Say what is wrong in this route's terms; everything else goes to the app's error handler.
-    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      throw new ThresholdError(
-        "segment_too_large",
-        `A segment may be at most ${ctx.config.media.maxSegmentBytes} bytes (MEDIA_MAX_SEGMENT_BYTES).`,
-      );
-    }
     if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
       throw new ThresholdError("unsupported_media_type", `Send the segment's bytes as ${MPEG_TS}.`);
     }
@@ -265,7 +283,6 @@ async function uploadRoute(scope: FastifyInstance, ctx: AppContext, store: Media
   scope.withTypeProvider<TypeBoxTypeProvider>().put(
     "/cameras/:deviceId/segments/:sequence",
     {
-      bodyLimit: ctx.config.media.maxSegmentBytes,
       // The app's authenticator must not take the Basic credentials for an API key.
       config: { pollTokenAuth: true },
       onRequest: async (request, reply) => {
@@ -308,18 +325,23 @@ async function uploadRoute(scope: FastifyInstance, ctx: AppContext, store: Media
         throw new ThresholdError("invalid_request", `Send the segment's bytes as ${MPEG_TS}.`);
       }
       const headers = request.headers;
-      const segment = await uploadSegment(ctx, store, {
-        deviceId,
-        sequence: request.params.sequence,
-        startedAt: safeInteger(headers["x-threshold-started-at"], "x-threshold-started-at"),
-        durationMs: safeInteger(headers["x-threshold-duration-ms"], "x-threshold-duration-ms"),
-        contentSha256: headers["x-threshold-content-sha256"],
-        prevHash: headers["x-threshold-prev-hash"],
-        chainHash: headers["x-threshold-chain-hash"],
-        visitId: headers["x-threshold-visit-id"] ?? null,
-        bytes: request.body,
-      });
-      return reply.status(201).send(segment);
+      try {
+        const segment = await uploadSegment(ctx, store, {
+          deviceId,
+          sequence: request.params.sequence,
+          startedAt: safeInteger(headers["x-threshold-started-at"], "x-threshold-started-at"),
+          durationMs: safeInteger(headers["x-threshold-duration-ms"], "x-threshold-duration-ms"),
+          contentSha256: headers["x-threshold-content-sha256"],
+          prevHash: headers["x-threshold-prev-hash"],
+          chainHash: headers["x-threshold-chain-hash"],
+          visitId: headers["x-threshold-visit-id"] ?? null,
+          bytes: request.body,
+        });
+        return reply.status(201).send(segment);
+      } finally {
+        // Stored or refused, the media writer is done with the bytes: their memory serves the next upload.
+        bodyOf.get(request)?.release();
+      }
     },
   );
 }
