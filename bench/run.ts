@@ -28,6 +28,7 @@ import {
   installStatementCache,
   Profiler,
   probeCommitMicros,
+  probeEd25519Micros,
   resetCounters,
   snapshotCounters,
   type WhatIf,
@@ -41,6 +42,7 @@ import {
   CpuMeter,
   type CpuSample,
   corePercent,
+  MachineCpuMeter,
   type PhaseResult,
   percentile,
   type UploadTotals,
@@ -293,6 +295,8 @@ interface ServerWindow {
   diskBytes: number | null;
   counters: ReturnType<typeof snapshotCounters> | null;
   profile: string[];
+  /** The whole machine's cores busy on average in the window (every process, the kernel), when known. */
+  machineCores: number | null;
 }
 
 /**
@@ -313,10 +317,13 @@ async function runPhase(
     diskBytes: null,
     counters: null,
     profile: [],
+    machineCores: null,
   };
   let diskAtStart: number | null = null;
+  let machine = new MachineCpuMeter();
   const beginWindow = async () => {
     meter.reset();
+    machine = new MachineCpuMeter();
     diskAtStart = diskWriteBytes();
     elu = performance.eventLoopUtilization();
     resetCounters();
@@ -327,6 +334,7 @@ async function runPhase(
   };
   const endWindow = async () => {
     window.cpu = meter.sample();
+    window.machineCores = machine.coresBusy();
     window.elu = performance.eventLoopUtilization(elu).utilization;
     const diskNow = diskWriteBytes();
     window.diskBytes = diskNow !== null && diskAtStart !== null ? diskNow - diskAtStart : null;
@@ -369,6 +377,14 @@ function describePhase(
       `agents ${fmt(corePercent(agentsCpu), 0)}%, couriers ${fmt(corePercent(result.cpu), 0)}%; ` +
       `machine load average ${fmt(os.loadavg()[0] as number, 1)} on ${os.availableParallelism()} cores`,
   );
+  if (server.machineCores !== null && result.completed > 0) {
+    // Everything the machine did per visit, the cameras' video and the simulated devices included.
+    const msPerVisit = (server.machineCores * 1000) / (result.completed / secs);
+    say(
+      `${name}: machine (all processes and the kernel) ${fmt(server.machineCores, 2)} of ${os.availableParallelism()} cores busy: ` +
+        `${fmt(msPerVisit, 2)} ms of CPU per visit, so 1,000 visits/s would need ${fmt(msPerVisit, 1)} cores at this cost`,
+    );
+  }
   if (result.exhausted > 0)
     say(`${name}: WARNING ${result.exhausted} couriers ran out of shipments (figure is a floor)`);
   if (result.maxQueuedArrivals > 0) {
@@ -384,6 +400,9 @@ function describePhase(
   );
 }
 
+/** Ed25519's cost on this machine, probed once before the load starts. */
+let ed25519 = { signUs: 0, verifyUs: 0 };
+
 function describePerVisit(before: RowCounts, after: RowCounts, window: ServerWindow, completed: number): void {
   const visits = after.secured - before.secured;
   if (visits <= 0) return;
@@ -392,6 +411,15 @@ function describePerVisit(before: RowCounts, after: RowCounts, window: ServerWin
     `per visit (whole phase, ${visits} visits): ${per(after.commands, before.commands)} commands, ` +
       `${per(after.auditEvents, before.auditEvents)} audit events, ${per(after.deviceEvents, before.deviceEvents)} device events, ` +
       `${per(after.idempotencyKeys, before.idempotencyKeys)} idempotency keys, ${per(after.inbound, before.inbound)} inbound MQTT messages`,
+  );
+  // A floor no implementation of the protocol escapes: every command is signed by the server and
+  // verified by its device, every device message signed by the device and verified by the server.
+  const signed = (after.commands - before.commands + after.inbound - before.inbound) / visits;
+  const signatureMs = (signed * (ed25519.signUs + ed25519.verifyUs)) / 1000;
+  say(
+    `signatures per visit: ${fmt(signed, 1)} messages each signed and verified = ${fmt(signatureMs, 2)} ms of CPU ` +
+      `(Ed25519 here: sign ${fmt(ed25519.signUs, 1)} µs, verify ${fmt(ed25519.verifyUs, 1)} µs on a quiet core), ` +
+      `so 1,000 visits/s need ${fmt(signatureMs, 2)} cores for signatures alone`,
   );
   say(
     `server per visit (measured window): CPU ${fmt(window.cpu.cpuUs / 1000 / Math.max(1, completed), 2)} ms ` +
@@ -457,6 +485,7 @@ async function main(): Promise<number> {
   say(
     `disk: a bare durable SQLite commit (WAL, synchronous=FULL) takes ${fmt(probeCommitMicros(dataDir), 0)} µs here now`,
   );
+  ed25519 = probeEd25519Micros();
 
   // Seeding.
   say(`seeding ${settings.homes} homes, ${settings.couriers} couriers…`);
