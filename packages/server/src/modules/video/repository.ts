@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from "kysely";
+import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { PreparedQuery } from "../../db/prepared.js";
 import type { Database } from "../../db/schema.js";
 
@@ -6,20 +6,30 @@ export type SegmentRow = Selectable<Database["video_segments"]>;
 
 /** The camera's newest segments, newest first (the unique (device_id, position) index serves it). */
 export function newestSegments(db: Kysely<Database>, deviceId: string, limit: number): Promise<SegmentRow[]> {
-  return NEWEST_SEGMENTS.execute(db, { deviceId, limit });
+  return newestSegmentsQuery(limit).execute(db, { deviceId });
 }
 
-// Every upload and every live-playlist poll asks: prepared once.
-const NEWEST_SEGMENTS = new PreparedQuery<{ deviceId: string; limit: number }, SegmentRow>(
-  ["deviceId", "limit"],
-  (db, p) =>
-    db
-      .selectFrom("video_segments")
-      .selectAll()
-      .where("device_id", "=", p.deviceId)
-      .orderBy("position", "desc")
-      .limit(p.limit),
-);
+// Every upload, freshness check and live-playlist poll asks: prepared once per limit. The limit is
+// written into the SQL, not bound: this query takes 13 µs with `LIMIT ?` and 4–5 µs with `LIMIT 1`
+// on SQLite here (measured with 40 and with 300 segments per camera).
+const NEWEST_SEGMENTS = new Map<number, PreparedQuery<{ deviceId: string }, SegmentRow>>();
+
+function newestSegmentsQuery(limit: number): PreparedQuery<{ deviceId: string }, SegmentRow> {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`not a segment limit: ${limit}`);
+  let query = NEWEST_SEGMENTS.get(limit);
+  if (!query) {
+    query = new PreparedQuery(["deviceId"], (db, p) =>
+      db
+        .selectFrom("video_segments")
+        .selectAll()
+        .where("device_id", "=", p.deviceId)
+        .orderBy("position", "desc")
+        .limit(sql.lit(limit)),
+    );
+    NEWEST_SEGMENTS.set(limit, query);
+  }
+  return query;
+}
 
 /** The camera's newest stored segment. */
 export async function newestSegment(db: Kysely<Database>, deviceId: string): Promise<SegmentRow | undefined> {
