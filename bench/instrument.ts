@@ -311,7 +311,7 @@ function placeOf(functionName: string, url: string): string {
  * server's connection with synchronous=NORMAL (commits stop waiting for fsync — NOT durable, an
  * upper bound for what group commit could win, not a setting to ship).
  */
-export type WhatIf = "stmt-cache" | "sync-normal" | "no-autocheckpoint";
+export type WhatIf = "stmt-cache" | "sync-normal" | "no-autocheckpoint" | "cache-64m";
 
 /** Installs the statement cache in this process; call before the server opens its database. */
 export function installStatementCache(): void {
