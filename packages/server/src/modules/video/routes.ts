@@ -26,12 +26,12 @@ import {
 import { freshnessOf, livePlaylist, segmentMedia, uploadSegment } from "./service.js";
 
 const MPEG_TS = "video/mp2t";
-
-/** Upload bodies' reused memory, for every server in the process: at most 64 MiB kept for reuse. */
-const uploadBodies = new UploadBodies(64 * 1024 * 1024);
 const HLS_PLAYLIST = "application/vnd.apple.mpegurl";
 const Text = (description: string) => ({ schema: { type: "string", description } });
 const Binary = (description: string) => ({ schema: { type: "string", format: "binary", description } });
+
+/** Upload bodies' reused memory, for every server in the process: at most 64 MiB kept for reuse. */
+const uploadBodies = new UploadBodies(64 * 1024 * 1024);
 
 /** Camera video: segment upload by the camera, and the live playlist, segments and freshness for people. */
 export async function videoRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -266,8 +266,9 @@ async function uploadRoute(scope: FastifyInstance, ctx: AppContext, store: Media
           `A segment may be at most ${limit} bytes (MEDIA_MAX_SEGMENT_BYTES).`,
         );
       }
-      if (error instanceof UploadIncomplete)
+      if (error instanceof UploadIncomplete) {
         throw new ThresholdError("invalid_request", `The upload was cut short: ${error.message}.`);
+      }
       throw error;
     }
   });
