@@ -14,11 +14,14 @@ import { parentPort } from "node:worker_threads";
 // On Linux a priority is a thread's own, and 0 means this thread. A writer woken on a busy machine
 // otherwise takes the event loop's core for as long as it hashes and writes (seen as 260 µs per
 // postMessage in profiles). Not lower than 8: at 19 the writers starved under load and cameras
-// fell behind their cadence (bench/README.md).
-try {
-  setPriority(0, 8);
-} catch {
-  // Not allowed here: the writers run at the server's priority.
+// fell behind their cadence (bench/README.md). Elsewhere (macOS) a priority is the whole
+// process's, so the writers are left as they are.
+if (process.platform === "linux") {
+  try {
+    setPriority(0, 8);
+  } catch {
+    // Not allowed here: the writers run at the server's priority.
+  }
 }
 
 parentPort.on("message", (job) => {
