@@ -109,7 +109,6 @@ export class CpuMeter {
   }
 }
 
-/** Share of one core, in percent. */
 /**
  * The whole machine's busy CPU (every process, and the kernel's own threads: journal commits,
  * writeback) from Linux's /proc/stat, in cores busy on average since the meter started; null
@@ -137,6 +136,7 @@ export class MachineCpuMeter {
   }
 }
 
+/** Share of one core, in percent. */
 export function corePercent(sample: CpuSample): number {
   return sample.wallMs > 0 ? (sample.cpuUs / 1000 / sample.wallMs) * 100 : 0;
 }

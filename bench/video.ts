@@ -171,6 +171,7 @@ function cpuMsPer(meter: MachineCpuMeter, unitsPerS: number): number | null {
   return cores === null || unitsPerS <= 0 ? null : (cores * 1000) / unitsPerS;
 }
 
+/** "; all processes and the kernel: … per <unit>", to end a phase's line; empty when unknown. */
 function describeMachineCpu(cpuMs: number | null, unit: string): string {
   return cpuMs === null ? "" : `; all processes and the kernel: ${fmt(cpuMs, 2)} ms of CPU per ${unit}`;
 }
@@ -280,7 +281,8 @@ async function main(): Promise<number> {
       (ingest.firstFailures.length > 0 ? ` (${ingest.firstFailures.join(", ")})` : ""),
   );
   describeCpu("ingest", ingestServer, ingest.cpu);
-  say(`ingest: machine${describeMachineCpu(cpuMsPer(machine, segmentsPerS), "segment")}`);
+  const ingestCpuMs = cpuMsPer(machine, segmentsPerS);
+  if (ingestCpuMs !== null) say(`ingest: all processes and the kernel: ${fmt(ingestCpuMs, 2)} ms of CPU per segment`);
 
   measure = serverWindow();
   const live = await runPhase(
