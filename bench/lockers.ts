@@ -30,6 +30,7 @@ import type { ServerHandle } from "@threshold/server";
 import type { Database } from "../packages/server/src/db/schema.js";
 import { hashSecret, newSessionToken, SESSION_COOKIE } from "../packages/server/src/modules/auth/tokens.js";
 import { deviceSecretContext } from "../packages/server/src/modules/keys/secret-box.js";
+import { compartmentRow } from "../packages/server/src/modules/lockers/repository.js";
 import { reserveCompartment, reservedParcel } from "../packages/server/src/modules/lockers/reservation.js";
 import { nextMessage, startBenchServer, startChild, stopChild, withTimeout } from "./children.js";
 import { percentile } from "./lib.js";
@@ -119,23 +120,19 @@ async function seed(server: ServerHandle): Promise<{ banks: Bank[]; baseline: De
     });
     for (let n = 1; n <= settings.compartments; n++) {
       const size = n % 3 === 0 ? 41 : n % 3 === 1 ? 8 : 19;
-      compartments.push({
-        id: newId("compartment", now),
-        bank_id: bankId,
-        number: n,
-        width_cm: 38,
-        height_cm: size,
-        depth_cm: 64,
-        size_class: size === 8 ? "S" : size === 19 ? "M" : "L",
-        temperature: "ambient",
-        accessible: 0,
-        state: "free",
-        resident_id: null,
-        version: 0,
-        deposits: 0,
-        out_of_service_reason: null,
-        updated_at: now,
-      });
+      compartments.push(
+        compartmentRow(
+          bankId,
+          {
+            number: n,
+            widthCm: 38,
+            heightCm: size,
+            depthCm: 64,
+            sizeClass: size === 8 ? "S" : size === 19 ? "M" : "L",
+          },
+          now,
+        ),
+      );
     }
     const courier = user("courier", `${b}`, carrierId);
     const token = newSessionToken();

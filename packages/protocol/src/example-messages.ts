@@ -71,6 +71,19 @@ const GARAGE_COMMAND_IDS = { open: "cmd_01m8b15qtgw6cj62cqzc1qfvkp", close: "cmd
 const GARAGE_CLOSED: GarageOpenerState = { door: "closed", obstructed: false, autoCloseS: 600 };
 const FRIDGE_LOCKED: LockState = { ...LOCKED, battery: 64, autoRelockS: 0, temperatureC: 4 };
 
+/** What every group of examples signs its messages with. */
+interface ExampleBuilders {
+  serverKid: string;
+  command(
+    name: string,
+    summary: string,
+    fields: Pick<Unsigned<CommandMessage>, "id" | "deviceId" | "issuedAt" | "action" | "params">,
+  ): SignedExample<"command">;
+  ack(name: string, summary: string, unsigned: Unsigned<AckMessage>): SignedExample<"ack">;
+  event(name: string, summary: string, unsigned: Unsigned<EventMessage>): SignedExample<"event">;
+  state(name: string, summary: string, unsigned: Unsigned<StateMessage>): SignedExample<"state">;
+}
+
 export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
   const command = (
     name: string,
@@ -113,6 +126,7 @@ export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
     summary,
     message: signMessage(unsigned, bySender(unsigned.deviceId)),
   });
+  const builders: ExampleBuilders = { serverKid: keys.server.kid, command, ack, event, state };
 
   return [
     command("command.record_start", "The witness camera starts recording for a visit.", {
@@ -351,9 +365,9 @@ export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
       trustedKid: keys.server.kid,
       state: LOCKED,
     }),
-    ...garageAndFridgeExamples(keys.server.kid, command, ack, event, state),
-    ...lockerExamples(keys.server.kid, command, ack, event, state),
-    ...vehicleExamples(keys.server.kid, command, ack, event, state),
+    ...garageAndFridgeExamples(builders),
+    ...lockerExamples(builders),
+    ...vehicleExamples(builders),
   ];
 }
 
@@ -373,17 +387,7 @@ const LOCKER_STATE: LockerControllerState = {
   offlineLog: 1,
 };
 
-function lockerExamples(
-  serverKid: string,
-  command: (
-    name: string,
-    summary: string,
-    fields: Pick<Unsigned<CommandMessage>, "id" | "deviceId" | "issuedAt" | "action" | "params">,
-  ) => SignedExample<"command">,
-  ack: (name: string, summary: string, unsigned: Unsigned<AckMessage>) => SignedExample<"ack">,
-  event: (name: string, summary: string, unsigned: Unsigned<EventMessage>) => SignedExample<"event">,
-  state: (name: string, summary: string, unsigned: Unsigned<StateMessage>) => SignedExample<"state">,
-): SignedExample[] {
+function lockerExamples({ serverKid, command, ack, event, state }: ExampleBuilders): SignedExample[] {
   return [
     command("command.compartment_open", "Open compartment 7 of a locker bank for a courier's deposit.", {
       id: LOCKER_COMMAND_IDS.open,
@@ -467,17 +471,7 @@ function lockerExamples(
 }
 
 /** The garage opener's and the fridge lock's messages, kept apart so the front door's story reads alone. */
-function garageAndFridgeExamples(
-  serverKid: string,
-  command: (
-    name: string,
-    summary: string,
-    fields: Pick<Unsigned<CommandMessage>, "id" | "deviceId" | "issuedAt" | "action" | "params">,
-  ) => SignedExample<"command">,
-  ack: (name: string, summary: string, unsigned: Unsigned<AckMessage>) => SignedExample<"ack">,
-  event: (name: string, summary: string, unsigned: Unsigned<EventMessage>) => SignedExample<"event">,
-  state: (name: string, summary: string, unsigned: Unsigned<StateMessage>) => SignedExample<"state">,
-): SignedExample[] {
+function garageAndFridgeExamples({ serverKid, command, ack, event, state }: ExampleBuilders): SignedExample[] {
   return [
     command("command.open", "Open the garage door for a courier's visit; acked once the door is fully open.", {
       id: GARAGE_COMMAND_IDS.open,
@@ -576,17 +570,7 @@ const CAR_PARKED: VehicleState = {
 };
 
 /** The car's messages: a trunk opened for a courier and locked again, and a car that drives off. */
-function vehicleExamples(
-  serverKid: string,
-  command: (
-    name: string,
-    summary: string,
-    fields: Pick<Unsigned<CommandMessage>, "id" | "deviceId" | "issuedAt" | "action" | "params">,
-  ) => SignedExample<"command">,
-  ack: (name: string, summary: string, unsigned: Unsigned<AckMessage>) => SignedExample<"ack">,
-  event: (name: string, summary: string, unsigned: Unsigned<EventMessage>) => SignedExample<"event">,
-  state: (name: string, summary: string, unsigned: Unsigned<StateMessage>) => SignedExample<"state">,
-): SignedExample[] {
+function vehicleExamples({ serverKid, command, ack, event, state }: ExampleBuilders): SignedExample[] {
   return [
     command("command.unlock_trunk", "Release the trunk of a parked car for a courier's visit; the doors stay locked.", {
       id: VEHICLE_COMMAND_IDS.unlockTrunk,

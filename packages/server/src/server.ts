@@ -125,7 +125,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     lockerEvents.start();
     closers.push(() => lockerEvents.stop());
     const lockerWorker = new LockerWorker(ctx);
-    lockerWorker.start();
+    lockerWorker.start(5_000);
     closers.push(() => lockerWorker.stop());
 
     const app = await buildApp(ctx);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type FleetDevice, LockAgent, LockerControllerAgent, type RunningFleet, runFleet } from "@threshold/devices";
-import { createThresholdClient, signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
+import { createThresholdClient, type paths, signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
 import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
 import type { Command } from "commander";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureDemoAccounts } from "../demo/accounts.js";
@@ -126,8 +126,9 @@ async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet:
   const bankId = await ensureLockerBank(manager, buildingId, lockers.deviceId);
 
   const state = await ensureDemoState(dataDir, server.url);
-  const shipments = await createDemoShipments(server, state.apiKey, siteId);
-  const lockerParcel = await createDemoLockerShipment(server, state.apiKey, buildingId);
+  const ship = await demoShipper(server, state.apiKey);
+  const shipments = await createDemoShipments(ship, siteId);
+  const lockerParcel = await createDemoLockerShipment(ship, buildingId);
   printBanner({
     bankId,
     lockerParcel,
@@ -212,37 +213,44 @@ async function ensureLockerBank(manager: ThresholdClient, siteId: string, contro
   return bankId;
 }
 
-/** A locker shipment for Jo, assigned to Sam, so a drop-off can be tried at once. */
-async function createDemoLockerShipment(server: ServerHandle, apiKey: string, buildingId: string): Promise<string> {
+type ShipmentBody = NonNullable<paths["/v1/shipments"]["post"]["requestBody"]>["content"]["application/json"];
+
+/** Creates a shipment as the demo carrier, assigned to Sam; answers its tracking number. */
+type DemoShipper = (suffix: string, body: Omit<ShipmentBody, "trackingNumber">) => Promise<string>;
+
+async function demoShipper(server: ServerHandle, apiKey: string): Promise<DemoShipper> {
   const carrier = createThresholdClient({ baseUrl: server.url, apiKey });
   const courier = await server.ctx.db
     .selectFrom("users")
     .select("id")
     .where("email", "=", DEMO_ACCOUNTS.courier.email)
     .executeTakeFirstOrThrow();
+  // To the second: a restart within the same minute must not collide with the last run's numbers.
   const stamp = new Date().toISOString().slice(5, 19).replace(/[-T:]/g, "");
+  return async (suffix, body) => {
+    const trackingNumber = `DEMO-${stamp}-${suffix}`;
+    const shipment = unwrap(await carrier.POST("/v1/shipments", { body: { ...body, trackingNumber } }));
+    unwrap(
+      await carrier.POST("/v1/shipments/{id}/assign", {
+        params: { path: { id: shipment.id } },
+        body: { courierId: courier.id },
+      }),
+    );
+    return trackingNumber;
+  };
+}
+
+/** A locker shipment for Jo, assigned to Sam, so a drop-off can be tried at once. */
+async function createDemoLockerShipment(ship: DemoShipper, buildingId: string): Promise<string> {
   const now = Date.now();
-  const trackingNumber = `DEMO-${stamp}-L`;
-  const shipment = unwrap(
-    await carrier.POST("/v1/shipments", {
-      body: {
-        trackingNumber,
-        siteId: buildingId,
-        method: "locker",
-        residentEmail: DEMO_ACCOUNTS.resident.email,
-        window: { start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 8 * 3_600_000).toISOString() },
-        size: { lengthCm: 30, widthCm: 20, heightCm: 6 },
-        weightG: 700,
-      },
-    }),
-  );
-  unwrap(
-    await carrier.POST("/v1/shipments/{id}/assign", {
-      params: { path: { id: shipment.id } },
-      body: { courierId: courier.id },
-    }),
-  );
-  return trackingNumber;
+  return ship("L", {
+    siteId: buildingId,
+    method: "locker",
+    residentEmail: DEMO_ACCOUNTS.resident.email,
+    window: { start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 8 * 3_600_000).toISOString() },
+    size: { lengthCm: 30, widthCm: 20, heightCm: 6 },
+    weightG: 700,
+  });
 }
 
 async function ensureFrontDoor(
@@ -313,46 +321,24 @@ async function ensureConsent(recipient: ThresholdClient, accessPointId: string):
 }
 
 /**
- * Each demo run gets two fresh shipments for Sam, made through the carrier API with the demo key:
- * one inside its window (it opens), one whose window starts later (it shows a refusal).
+ * Each demo run gets three fresh shipments for Sam, made through the carrier API with the demo key:
+ * one inside its window (it opens), one whose window starts later (it shows a refusal), and one to
+ * Alex's car's trunk.
  */
 async function createDemoShipments(
-  server: ServerHandle,
-  apiKey: string,
+  ship: DemoShipper,
   siteId: string,
 ): Promise<{ ready: string; later: string; trunk: string }> {
-  const carrier = createThresholdClient({ baseUrl: server.url, apiKey });
-  const courier = await server.ctx.db
-    .selectFrom("users")
-    .select("id")
-    .where("email", "=", DEMO_ACCOUNTS.courier.email)
-    .executeTakeFirstOrThrow();
-  // To the second: a restart within the same minute must not collide with the last run's numbers.
-  const stamp = new Date().toISOString().slice(5, 19).replace(/[-T:]/g, "");
   const hour = 3_600_000;
   const now = Date.now();
-  const make = async (suffix: string, start: number, end: number, method: "in_home" | "in_trunk" = "in_home") => {
-    const trackingNumber = `DEMO-${stamp}-${suffix}`;
-    const shipment = unwrap(
-      await carrier.POST("/v1/shipments", {
-        body: {
-          trackingNumber,
-          siteId,
-          method,
-          window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
-          size: { lengthCm: 30, widthCm: 20, heightCm: 15 },
-          weightG: 1200,
-        },
-      }),
-    );
-    unwrap(
-      await carrier.POST("/v1/shipments/{id}/assign", {
-        params: { path: { id: shipment.id } },
-        body: { courierId: courier.id },
-      }),
-    );
-    return trackingNumber;
-  };
+  const make = (suffix: string, start: number, end: number, method: "in_home" | "in_trunk" = "in_home") =>
+    ship(suffix, {
+      siteId,
+      method,
+      window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+      size: { lengthCm: 30, widthCm: 20, heightCm: 15 },
+      weightG: 1200,
+    });
   return {
     ready: await make("A", now - hour, now + 4 * hour),
     later: await make("B", now + 3 * hour, now + 7 * hour),

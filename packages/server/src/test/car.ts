@@ -2,7 +2,7 @@ import { SimulatedCar, VehicleAgent } from "@threshold/devices";
 import type { ServerHandle } from "../server.js";
 import { reported } from "./garage-and-fridge.js";
 import { HOME, pairAgent, type TestHome } from "./home.js";
-import { until } from "./wait.js";
+import { untilDeviceOnline } from "./wait.js";
 
 /** About `m` metres north of the test home (one degree of latitude is about 111.2 km). */
 export function northOfHome(m: number): { lat: number; lng: number } {
@@ -70,13 +70,6 @@ export async function addCar(
   if (paired.status !== 200) throw new Error(`car not paired: ${JSON.stringify(paired.body)}`);
   const optedIn = await home.request("PATCH", `/v1/cars/${carId}`, { ...as, body: { trunkDelivery: true } });
   if (optedIn.status !== 200) throw new Error(`trunk delivery not on: ${JSON.stringify(optedIn.body)}`);
-  await until(async () => {
-    const row = await server.ctx.db
-      .selectFrom("devices")
-      .select("online")
-      .where("id", "=", identity.deviceId)
-      .executeTakeFirst();
-    return row?.online === 1;
-  });
+  await untilDeviceOnline(server, identity.deviceId, true);
   return { carId, accessPointId: paired.body.accessPointId as string, agent, car, stop: () => agent.stop() };
 }

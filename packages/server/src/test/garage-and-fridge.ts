@@ -1,7 +1,7 @@
 import { GarageOpenerAgent, LockAgent } from "@threshold/devices";
 import type { ServerHandle } from "../server.js";
 import { pairAgent, type TestHome } from "./home.js";
-import { until } from "./wait.js";
+import { until, untilDeviceOnline } from "./wait.js";
 
 /** Door travel of 2 simulated seconds at 25 ms each: 50 ms, so tests never sleep for real doors. */
 const FAST = { msPerSecond: 25, travelS: 2 };
@@ -22,17 +22,6 @@ async function consentTo(server: ServerHandle, home: TestHome, accessPointId: st
       updated_at: server.ctx.clock.now(),
     })
     .execute();
-}
-
-async function online(server: ServerHandle, deviceId: string): Promise<void> {
-  await until(async () => {
-    const row = await server.ctx.db
-      .selectFrom("devices")
-      .select("online")
-      .where("id", "=", deviceId)
-      .executeTakeFirst();
-    return row?.online === 1;
-  });
 }
 
 /**
@@ -56,7 +45,7 @@ export async function addGarage(
     ...(options.autoCloseS !== undefined ? { autoCloseS: options.autoCloseS } : {}),
   });
   await garage.start();
-  await online(server, identity.deviceId);
+  await untilDeviceOnline(server, identity.deviceId, true);
   const created = await home.request("POST", `/v1/sites/${home.siteId}/access-points`, {
     cookie: home.recipient.cookie,
     body: {
@@ -93,7 +82,7 @@ export async function addFridge(
     temperatureC: options.temperatureC ?? 4,
   });
   await fridge.start();
-  await online(server, identity.deviceId);
+  await untilDeviceOnline(server, identity.deviceId, true);
   const created = await home.request("POST", `/v1/sites/${home.siteId}/access-points`, {
     cookie: home.recipient.cookie,
     body: {

@@ -4,7 +4,7 @@ import type { ServerHandle } from "../server.js";
 import { type SignedInUser, signInAs } from "./fixtures.js";
 import { pairAgent } from "./home.js";
 import { type ApiRequest, apiClient } from "./http.js";
-import { until } from "./wait.js";
+import { untilDeviceOnline } from "./wait.js";
 
 export const BUILDING = { lat: 52.3601, lng: 4.8852 };
 /** About 20 m from BUILDING. */
@@ -92,14 +92,7 @@ export async function createBuilding(
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
   await controller.start();
-  await until(async () => {
-    const row = await server.ctx.db
-      .selectFrom("devices")
-      .select("online")
-      .where("id", "=", identity.deviceId)
-      .executeTakeFirst();
-    return row?.online === 1;
-  });
+  await untilDeviceOnline(server, identity.deviceId, true);
   const bank = await request("POST", "/v1/lockers/banks", {
     cookie: manager.cookie,
     body: {

@@ -13,6 +13,7 @@ import {
   parcelsInCompartment,
   releaseIfEmpty,
   transitionParcel,
+  updateParcelShipment,
 } from "./repository.js";
 import { putOutOfService } from "./service.js";
 
@@ -177,14 +178,7 @@ export class LockerDeviceEvents {
       expires_at: expiresAt,
       updated_at: now,
     });
-    // Other parcels of the same resident already in it share the compartment's new code.
-    if (parcel.shipment_id) {
-      await trx
-        .updateTable("shipments")
-        .set({ status: "in_locker", updated_at: now })
-        .where("id", "=", parcel.shipment_id)
-        .execute();
-    }
+    await updateParcelShipment(trx, parcel, { status: "in_locker", updated_at: now });
     record({
       type: "locker.parcel_in_locker",
       subjectType: "locker_parcel",
@@ -225,17 +219,11 @@ export class LockerDeviceEvents {
       updated_at: now,
     });
     if (!done) return;
-    if (parcel.shipment_id) {
-      await trx
-        .updateTable("shipments")
-        .set(
-          collected
-            ? { status: "returned", updated_at: now }
-            : { status: "delivered", delivered_at: at, updated_at: now },
-        )
-        .where("id", "=", parcel.shipment_id)
-        .execute();
-    }
+    await updateParcelShipment(
+      trx,
+      parcel,
+      collected ? { status: "returned", updated_at: now } : { status: "delivered", delivered_at: at, updated_at: now },
+    );
     record({
       type: collected ? "locker.parcel_collected" : "locker.parcel_picked_up",
       subjectType: "locker_parcel",

@@ -1,5 +1,7 @@
-import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { newId } from "@threshold/core";
+import { type Kysely, type Selectable, sql, type Transaction, type Updateable } from "kysely";
 import type { Database } from "../../db/schema.js";
+import type { CompartmentSpec } from "./schemas.js";
 
 export type BankRow = Selectable<Database["locker_banks"]>;
 export type CompartmentRow = Selectable<Database["compartments"]>;
@@ -8,6 +10,27 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** Parcel statuses that hold a compartment (its contents, for allocation and for the dashboard). */
 export const HOLDING_STATUSES = ["reserved", "open", "in_locker", "expired", "dropped"] as const;
+
+/** A new, free compartment of a bank, as the manager described it. */
+export function compartmentRow(bankId: string, spec: CompartmentSpec, now: number): Database["compartments"] {
+  return {
+    id: newId("compartment", now),
+    bank_id: bankId,
+    number: spec.number,
+    width_cm: spec.widthCm,
+    height_cm: spec.heightCm,
+    depth_cm: spec.depthCm,
+    size_class: spec.sizeClass,
+    temperature: spec.temperature ?? "ambient",
+    accessible: spec.accessible ? 1 : 0,
+    state: "free",
+    resident_id: null,
+    version: 0,
+    deposits: 0,
+    out_of_service_reason: null,
+    updated_at: now,
+  };
+}
 
 export function findBank(db: Db, id: string): Promise<BankRow | undefined> {
   return db.selectFrom("locker_banks").selectAll().where("id", "=", id).executeTakeFirst();
@@ -32,6 +55,16 @@ export function findCompartmentByNumber(db: Db, bankId: string, number: number):
     .where("bank_id", "=", bankId)
     .where("number", "=", number)
     .executeTakeFirst();
+}
+
+/** Moves the parcel's shipment along with the parcel; a parcel without one (a resident's return) has none to move. */
+export async function updateParcelShipment(
+  db: Db,
+  parcel: Pick<ParcelRow, "shipment_id">,
+  patch: Updateable<Database["shipments"]>,
+): Promise<void> {
+  if (parcel.shipment_id === null) return;
+  await db.updateTable("shipments").set(patch).where("id", "=", parcel.shipment_id).execute();
 }
 
 export function findParcel(db: Db, id: string): Promise<ParcelRow | undefined> {

@@ -25,6 +25,7 @@ export const CompartmentSpec = Type.Object(
   },
   { additionalProperties: false },
 );
+export type CompartmentSpec = Static<typeof CompartmentSpec>;
 
 export const CreateBankBody = Type.Object(
   {

@@ -23,6 +23,7 @@ import { findSiteById } from "../sites/repository.js";
 import {
   type BankRow,
   type CompartmentRow,
+  compartmentRow,
   compartmentsOfBank,
   findBank,
   findCompartment,
@@ -114,25 +115,7 @@ export class LockerService {
         await trx.insertInto("locker_banks").values(bank).execute();
         await trx
           .insertInto("compartments")
-          .values(
-            body.compartments.map((c) => ({
-              id: newId("compartment", now),
-              bank_id: id,
-              number: c.number,
-              width_cm: c.widthCm,
-              height_cm: c.heightCm,
-              depth_cm: c.depthCm,
-              size_class: c.sizeClass,
-              temperature: c.temperature ?? "ambient",
-              accessible: c.accessible ? 1 : 0,
-              state: "free",
-              resident_id: null,
-              version: 0,
-              deposits: 0,
-              out_of_service_reason: null,
-              updated_at: now,
-            })),
-          )
+          .values(body.compartments.map((c) => compartmentRow(id, c, now)))
           .execute();
         record({
           type: "locker.bank_created",

@@ -1,5 +1,6 @@
 import type { AppContext } from "../../context.js";
-import { transitionParcel } from "./repository.js";
+import { PeriodicWorker } from "../../workers/periodic-worker.js";
+import { transitionParcel, updateParcelShipment } from "./repository.js";
 import { SYSTEM } from "./service.js";
 
 /** Residents are reminded this long before their parcel expires. */
@@ -13,47 +14,29 @@ const BATCH = 200;
  * two processes never act on the same one. Expiry waits while the bank is offline: the outage
  * extends every waiting parcel's period when it is back (device-events.ts).
  */
-export class LockerWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-
-  constructor(private readonly ctx: AppContext) {}
-
-  start(intervalMs = 5_000): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.tick()
-        .catch((err: unknown) => this.ctx.log.error({ err }, "locker worker failed"))
-        .finally(() => {
-          this.running = null;
-        });
-    }, intervalMs);
-    this.timer.unref();
+export class LockerWorker extends PeriodicWorker {
+  constructor(private readonly ctx: AppContext) {
+    super("locker worker", ctx.log);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One pass; tests call it directly. */
   async tick(): Promise<void> {
     await this.remind();
     await this.expire();
   }
 
-  private async remind(): Promise<void> {
-    const now = this.ctx.clock.now();
-    const due = await this.ctx.db
+  /** Parcels waiting in a compartment, with their bank's site: what both passes look through. */
+  private parcelsInLocker() {
+    return this.ctx.db
       .selectFrom("locker_parcels")
       .innerJoin("locker_banks", "locker_banks.id", "locker_parcels.bank_id")
-      .select([
-        "locker_parcels.id",
-        "locker_parcels.expires_at",
-        "locker_parcels.resident_id",
-        "locker_banks.site_id",
-        "locker_banks.id as bank_id",
-      ])
-      .where("locker_parcels.status", "=", "in_locker")
+      .select(["locker_parcels.id", "locker_parcels.resident_id", "locker_banks.site_id", "locker_banks.id as bank_id"])
+      .where("locker_parcels.status", "=", "in_locker");
+  }
+
+  private async remind(): Promise<void> {
+    const now = this.ctx.clock.now();
+    const due = await this.parcelsInLocker()
+      .select("locker_parcels.expires_at")
       .where("locker_parcels.reminded_at", "is", null)
       .where("locker_parcels.expires_at", "<=", now + REMINDER_BEFORE_MS)
       .where("locker_parcels.expires_at", ">", now)
@@ -87,18 +70,8 @@ export class LockerWorker {
 
   private async expire(): Promise<void> {
     const now = this.ctx.clock.now();
-    const due = await this.ctx.db
-      .selectFrom("locker_parcels")
-      .innerJoin("locker_banks", "locker_banks.id", "locker_parcels.bank_id")
-      .select([
-        "locker_parcels.id",
-        "locker_parcels.shipment_id",
-        "locker_parcels.carrier_id",
-        "locker_parcels.resident_id",
-        "locker_banks.site_id",
-        "locker_banks.id as bank_id",
-      ])
-      .where("locker_parcels.status", "=", "in_locker")
+    const due = await this.parcelsInLocker()
+      .select(["locker_parcels.shipment_id", "locker_parcels.carrier_id"])
       .where("locker_parcels.expires_at", "<=", now)
       .where("locker_banks.offline_since", "is", null)
       .limit(BATCH)
@@ -106,13 +79,7 @@ export class LockerWorker {
     for (const parcel of due) {
       await this.ctx.audit.transaction(async (trx, record) => {
         if (!(await transitionParcel(trx, parcel.id, ["in_locker"], "expired", { updated_at: now }))) return;
-        if (parcel.shipment_id) {
-          await trx
-            .updateTable("shipments")
-            .set({ status: "for_return", updated_at: now })
-            .where("id", "=", parcel.shipment_id)
-            .execute();
-        }
+        await updateParcelShipment(trx, parcel, { status: "for_return", updated_at: now });
         record({
           type: "locker.parcel_expired",
           subjectType: "locker_parcel",

@@ -4,7 +4,7 @@ import { TEST_DATABASES } from "../../test/databases.js";
 import { reported } from "../../test/garage-and-fridge.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
-import { until } from "../../test/wait.js";
+import { until, untilDeviceOnline } from "../../test/wait.js";
 
 /**
  * In-car delivery (docs/in-car-delivery.md) through the real server, broker and vehicle agent: the
@@ -172,27 +172,13 @@ describe.each(TEST_DATABASES)("the trunk visit on %s", (database) => {
 
   it("tells the courier the recipient's fallback when the car is unreachable", async () => {
     await car.agent.goOffline();
-    await until(async () => {
-      const row = await server.ctx.db
-        .selectFrom("devices")
-        .select("online")
-        .where("id", "=", car.agent.deviceId)
-        .executeTakeFirstOrThrow();
-      return row.online === 0;
-    });
+    await untilDeviceOnline(server, car.agent.deviceId, false);
     const refused = await expectRefused((await parcel()).trackingNumber, "car_offline");
     expect(refused.refusals[0].message).toContain("backup address");
     expect(refused.refusals[0].message).toContain("14 Canal Street, the neighbours");
     await car.agent.goOnline();
     await reported(server, car.agent.deviceId, (s) => s.drive === "parked");
-    await until(async () => {
-      const row = await server.ctx.db
-        .selectFrom("devices")
-        .select("online")
-        .where("id", "=", car.agent.deviceId)
-        .executeTakeFirstOrThrow();
-      return row.online === 1;
-    });
+    await untilDeviceOnline(server, car.agent.deviceId, true);
   });
 
   it("raises a car_moved incident when the car drives off during the visit", async () => {
