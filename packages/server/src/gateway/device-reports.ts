@@ -52,16 +52,23 @@ export class DeviceReportWriter {
 async function writeReports(db: Kysely<Database>, reports: readonly Report[]): Promise<boolean[]> {
   const patches = new Map<string, DevicePatch>();
   const events: DeviceEventRow[] = [];
-  // The same event twice in one batch: the first is the one stored and announced.
-  const firstOfKey = new Map<string, Report>();
+  // Per report, the key of the event it may announce: null for a patch, and for the same event
+  // seen again in this batch (the first is the one stored and announced).
+  const announces: (string | null)[] = [];
+  const seen = new Set<string>();
   for (const report of reports) {
     if (report.kind === "patch") {
       patches.set(report.deviceId, { ...patches.get(report.deviceId), ...report.patch });
+      announces.push(null);
       continue;
     }
     const key = eventKey(report.row.device_id, report.row.id);
-    if (firstOfKey.has(key)) continue;
-    firstOfKey.set(key, report);
+    if (seen.has(key)) {
+      announces.push(null);
+      continue;
+    }
+    seen.add(key);
+    announces.push(key);
     events.push(report.row);
   }
   for (const [deviceId, patch] of patches) {
@@ -78,10 +85,10 @@ async function writeReports(db: Kysely<Database>, reports: readonly Report[]): P
       .execute();
     for (const row of rows) stored.add(eventKey(row.device_id, row.id));
   }
-  return reports.map((report) => {
+  return reports.map((report, i) => {
     if (report.kind === "patch") return true;
-    const key = eventKey(report.row.device_id, report.row.id);
-    return firstOfKey.get(key) === report && stored.has(key);
+    const key = announces[i];
+    return key !== null && key !== undefined && stored.has(key);
   });
 }
 

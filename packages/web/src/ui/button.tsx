@@ -33,3 +33,29 @@ export function Button({
     </button>
   );
 }
+
+/** An on/off switch (role="switch"), labelled by its text; `onSwitch` gets the state asked for. */
+export function Switch({
+  checked,
+  onSwitch,
+  children,
+  ...rest
+}: Omit<ButtonHTMLAttributes<HTMLButtonElement>, "onClick" | "role" | "type"> & {
+  checked: boolean;
+  onSwitch: (next: boolean) => void;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      {...rest}
+      type="button"
+      role="switch"
+      className="switch"
+      aria-checked={checked}
+      onClick={() => onSwitch(!checked)}
+    >
+      <span>{children}</span>
+      <span className="switch-track" aria-hidden="true" />
+    </button>
+  );
+}

@@ -575,7 +575,27 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
         body: { reason: "curious" },
       });
       expect(open.status).toBe(404);
+      const service = await b.request("POST", `/v1/lockers/banks/${b.bankId}/compartments/1/service`, {
+        cookie: who.cookie,
+        body: { inService: false, reason: "mine now" },
+      });
+      expect(service.status).toBe(404);
+      const resident = await b.request("POST", `/v1/lockers/banks/${b.bankId}/residents`, {
+        cookie: who.cookie,
+        body: { email: otherManager.email, unit: "9Z" },
+      });
+      expect(resident.status).toBe(404);
     }
+    // Nothing of theirs changed the bank: compartment 1 still in service, no resident added.
+    const after = await b.request("GET", `/v1/lockers/banks/${b.bankId}/dashboard`, { cookie: b.manager.cookie });
+    expect(after.body.occupancy.outOfService).toBe(0);
+    expect(
+      await server.ctx.db
+        .selectFrom("building_residents")
+        .select("user_id")
+        .where("user_id", "=", otherManager.id)
+        .execute(),
+    ).toEqual([]);
     const noReason = await b.request("POST", `/v1/lockers/banks/${b.bankId}/compartments/1/open`, {
       cookie: b.manager.cookie,
       body: {},

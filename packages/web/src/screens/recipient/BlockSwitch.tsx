@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId } from "react";
 import { api, unwrap } from "../../api";
+import { Switch } from "../../ui/button";
 import { ErrorNote } from "../../ui/feedback";
 import { formatDateTime } from "../../ui/format";
 import { type BlockResult, recipientKeys, type Site } from "./home-data";
@@ -55,17 +56,13 @@ export function BlockSwitch({ site }: { site: Site }) {
   const blocked = site.accessBlocked;
   return (
     <div className="rh-block">
-      <button
-        type="button"
-        role="switch"
-        className="switch"
-        aria-checked={blocked}
+      <Switch
+        checked={blocked}
         aria-describedby={explanationId}
-        onClick={() => mutation.mutate({ siteId: site.id, blocked: !blocked })}
+        onSwitch={(next) => mutation.mutate({ siteId: site.id, blocked: next })}
       >
-        <span>Block all access</span>
-        <span className="switch-track" aria-hidden="true" />
-      </button>
+        Block all access
+      </Switch>
       <p id={explanationId} className="small rh-block-explanation">
         {blocked ? (
           <>

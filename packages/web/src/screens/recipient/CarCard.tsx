@@ -1,4 +1,5 @@
 import { useId } from "react";
+import { Switch } from "../../ui/button";
 import { ErrorNote } from "../../ui/feedback";
 import { formatDateTime } from "../../ui/format";
 import { CameraOnRequest } from "./CameraOnRequest";
@@ -81,28 +82,16 @@ export function CarCard({ car, home }: { car: Car; home: { lat: number; lng: num
           "Position unknown"
         )}
       </p>
-      <button
-        type="button"
-        role="switch"
-        className="switch"
-        aria-checked={car.trunkDelivery}
+      <Switch
+        checked={car.trunkDelivery}
         disabled={!car.accessPointId || change.isPending}
-        onClick={() => change.mutate({ trunkDelivery: !car.trunkDelivery })}
+        onSwitch={(trunkDelivery) => change.mutate({ trunkDelivery })}
       >
-        <span>Trunk delivery</span>
-        <span className="switch-track" aria-hidden="true" />
-      </button>
-      <button
-        type="button"
-        role="switch"
-        className="switch"
-        aria-checked={car.blocked}
-        disabled={block.isPending}
-        onClick={() => block.mutate(!car.blocked)}
-      >
-        <span>Block this car</span>
-        <span className="switch-track" aria-hidden="true" />
-      </button>
+        Trunk delivery
+      </Switch>
+      <Switch checked={car.blocked} disabled={block.isPending} onSwitch={(blocked) => block.mutate(blocked)}>
+        Block this car
+      </Switch>
       {car.blocked ? (
         <p className="note note-warn small">
           <strong>Blocked</strong>
@@ -118,17 +107,13 @@ export function CarCard({ car, home }: { car: Car; home: { lat: number; lng: num
           <p>
             <strong>Not filmed.</strong> No camera watches this trunk, so deliveries into it are not recorded.
           </p>
-          <button
-            type="button"
-            role="switch"
-            className="switch"
-            aria-checked={car.requireCamera}
+          <Switch
+            checked={car.requireCamera}
             disabled={change.isPending}
-            onClick={() => change.mutate({ requireCamera: !car.requireCamera })}
+            onSwitch={(requireCamera) => change.mutate({ requireCamera })}
           >
-            <span>Only open while a camera films</span>
-            <span className="switch-track" aria-hidden="true" />
-          </button>
+            Only open while a camera films
+          </Switch>
         </div>
       )}
       <p className="small muted">
