@@ -1,6 +1,7 @@
 import type { GarageOpenerAgent } from "@threshold/devices";
 import { type DeliveryProof, verifyProof } from "@threshold/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
 import { addGarage, reported } from "../../test/garage-and-fridge.js";
@@ -36,15 +37,7 @@ describe.each(TEST_DATABASES)("the in-garage visit on %s", (database) => {
     });
   const secure = (visitId: string) =>
     home.request("POST", `/v1/visits/${visitId}/secure`, { cookie: home.courier.cookie });
-  const auditTypes = async (subjectId: string) =>
-    (
-      await server.ctx.db
-        .selectFrom("audit_events")
-        .select("type")
-        .where("subject_id", "=", subjectId)
-        .orderBy("seq")
-        .execute()
-    ).map((e) => e.type);
+  const auditTypes = async (subjectId: string) => (await auditEventsAbout(server, subjectId)).map((e) => e.type);
   const commandsTo = (deviceId: string, action: string) =>
     server.ctx.db
       .selectFrom("commands")

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { addCar, BESIDE_THE_CAR, CAR_PARKED, northOfHome, SMALL_PARCEL, type TestCar } from "../../test/car.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { reported } from "../../test/garage-and-fridge.js";
@@ -90,13 +91,7 @@ describe.each(TEST_DATABASES)("the trunk visit on %s", (database) => {
       .executeTakeFirstOrThrow();
     expect(shipment).toEqual({ status: "delivered", delivered_visit_id: opened.body.id });
     expect((await visitRow(opened.body.id)).car_lat).toBeCloseTo(CAR_PARKED.lat, 6);
-    const events = await server.ctx.db
-      .selectFrom("audit_events")
-      .select("type")
-      .where("subject_id", "=", opened.body.id)
-      .orderBy("seq")
-      .execute();
-    expect(events.map((e) => e.type)).toEqual([
+    expect((await auditEventsAbout(server, opened.body.id)).map((e) => e.type)).toEqual([
       "visit.authorized",
       "visit.opening",
       "visit.open",
