@@ -66,7 +66,7 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
     await make(
       "alice",
       alicesHome.site.id,
-      { ...window(1), flags: { perishable: true, valueCents: 999 } },
+      { ...window(1), flags: { perishable: true, valueCents: 123_456_789 } },
       acme.courier,
     );
     await make(
@@ -137,7 +137,8 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
       readiness: READY,
     });
     const text = JSON.stringify(stop);
-    for (const secret of [alice.id, "999", "Home", alicesHome.lockId, alicesHome.cameraId]) {
+    // The declared value is long enough that no random id in the stop can contain it by chance.
+    for (const secret of [alice.id, "valueCents", "123456789", "Home", alicesHome.lockId, alicesHome.cameraId]) {
       expect(text, secret).not.toContain(secret);
     }
     const doorstep = await stopOf("doorstep");

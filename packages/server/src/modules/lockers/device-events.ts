@@ -85,7 +85,8 @@ export class LockerDeviceEvents {
       // Already out of service (the drop-off that met the jam said so first): nothing new to record.
       if (compartment.state === "out_of_service") return;
       await this.ctx.audit.transaction(async (trx, record) => {
-        await putOutOfService(trx, compartment.id, "jammed", now);
+        // The drop-off may have put it out of service since the read above; then this records nothing.
+        if (!(await putOutOfService(trx, compartment.id, "jammed", now))) return;
         record({
           type: "locker.compartment_out_of_service",
           subjectType: "compartment",

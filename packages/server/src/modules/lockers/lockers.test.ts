@@ -11,6 +11,8 @@ import { hashSecret, newSessionToken, SESSION_COOKIE } from "../auth/tokens.js";
 import { SiteOwners, viewerFor } from "../events/visibility.js";
 import { createApiKey, HOUR, iso } from "../shipments/test-support/index.js";
 import { WEBHOOK_EVENT_TYPES } from "../webhooks/event-types.js";
+import { findCompartmentByNumber } from "./repository.js";
+import { putOutOfService } from "./service.js";
 import { LockerWorker } from "./worker.js";
 
 /** Real time plus an offset a test can move forward: server and controller share it, as NTP makes them. */
@@ -250,7 +252,45 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     expect(dropped.skipped).toEqual([1]);
     expect(dropped.compartment).toBe(2);
     const dashboard = await b.request("GET", `/v1/lockers/banks/${b.bankId}/dashboard`, { cookie: b.manager.cookie });
-    expect(dashboard.body.outOfService).toEqual([{ compartment: 1, reason: "did not open: jammed" }]);
+    // The failed open and the controller's `alarm.jammed` race; whichever lands first gives the reason.
+    expect(dashboard.body.outOfService).toEqual([
+      { compartment: 1, reason: expect.stringMatching(/^(did not open: )?jammed$/) },
+    ]);
+    // Both are one fault: the manager is told once.
+    const jammed = await findCompartmentByNumber(server.ctx.db, b.bankId, 1);
+    const outOfService = async () =>
+      (await auditEventsAbout(server, jammed?.id ?? "")).filter((e) => e.type === "locker.compartment_out_of_service");
+    const alarm = () =>
+      server.ctx.db
+        .selectFrom("device_events")
+        .select("id")
+        .where("device_id", "=", b.controller.deviceId)
+        .where("type", "=", "alarm.jammed")
+        .executeTakeFirst();
+    await until(async () => (await alarm()) !== undefined, 5_000, "the controller's alarm.jammed");
+    await server.ctx.gateway.idle();
+    expect(await outOfService()).toHaveLength(1);
+  });
+
+  it("a compartment already out of service keeps its first reason; a manager's words replace it", async () => {
+    const b = await building();
+    const compartment = await findCompartmentByNumber(server.ctx.db, b.bankId, 3);
+    const id = compartment?.id ?? "";
+    const put = (reason: string) =>
+      server.ctx.db.transaction().execute((trx) => putOutOfService(trx, id, reason, clock.now()));
+    expect(await put("did not open: jammed")).toBe(true);
+    expect(await put("jammed")).toBe(false);
+    expect((await findCompartmentByNumber(server.ctx.db, b.bankId, 3))?.out_of_service_reason).toBe(
+      "did not open: jammed",
+    );
+    const service = await b.request("POST", `/v1/lockers/banks/${b.bankId}/compartments/3/service`, {
+      cookie: b.manager.cookie,
+      body: { inService: false, reason: "Hinge replaced on Friday" },
+    });
+    expect(service.status, JSON.stringify(service.body)).toBe(200);
+    expect((await findCompartmentByNumber(server.ctx.db, b.bankId, 3))?.out_of_service_reason).toBe(
+      "Hinge replaced on Friday",
+    );
   });
 
   it("a parcel that does not fit moves to a bigger compartment; none bigger → locker_full with the package room", async () => {

@@ -448,15 +448,16 @@ export class LockerService {
       const now = this.ctx.clock.now();
       const moved = await retryOnConflict(() =>
         this.ctx.audit.transaction(async (trx, record) => {
-          await putOutOfService(trx, compartment.id, `did not open: ${reason}`, now);
-          record({
-            type: "locker.compartment_out_of_service",
-            subjectType: "compartment",
-            subjectId: compartment.id,
-            siteId: bank.site_id,
-            actor: SYSTEM,
-            data: { bankId: bank.id, compartment: compartment.number, reason: `did not open: ${reason}` },
-          });
+          if (await putOutOfService(trx, compartment.id, `did not open: ${reason}`, now)) {
+            record({
+              type: "locker.compartment_out_of_service",
+              subjectType: "compartment",
+              subjectId: compartment.id,
+              siteId: bank.site_id,
+              actor: SYSTEM,
+              data: { bankId: bank.id, compartment: compartment.number, reason: `did not open: ${reason}` },
+            });
+          }
           if (attempt >= MAX_OPEN_ATTEMPTS) return null;
           const reserved = await reserveCompartment(
             trx,
@@ -1085,8 +1086,13 @@ export class LockerService {
           .where("state", "=", "out_of_service")
           .execute();
         await releaseIfEmpty(trx, compartment.id, now);
-      } else {
-        await putOutOfService(trx, compartment.id, reason, now);
+      } else if (!(await putOutOfService(trx, compartment.id, reason, now))) {
+        // Already out of service: the manager's words replace the reason the system gave.
+        await trx
+          .updateTable("compartments")
+          .set({ out_of_service_reason: reason, updated_at: now })
+          .where("id", "=", compartment.id)
+          .execute();
       }
       record({
         type: inService ? "locker.compartment_in_service" : "locker.compartment_out_of_service",
@@ -1131,18 +1137,24 @@ export function kioskLockout(
   return { lockedUntil, wrongInARow: run.filter((at) => at > now - WRONG_CODE_WINDOW_MS).length };
 }
 
-/** Out of service: no new reservation goes there; parcels already in it stay theirs. */
+/**
+ * Out of service: no new reservation goes there; parcels already in it stay theirs.
+ *
+ * The first reason stands. A jam reaches us twice — as the failed open a drop-off waits for and
+ * as the controller's `alarm.jammed` — in either order; it is one fault, told to the manager once.
+ * Returns whether this call took the compartment out of service.
+ */
 export async function putOutOfService(
   trx: Transaction<Database>,
   compartmentId: string,
   reason: string,
   now: number,
-): Promise<void> {
-  const compartment = await findCompartment(trx, compartmentId);
-  if (!compartment) return;
-  await trx
+): Promise<boolean> {
+  const result = await trx
     .updateTable("compartments")
     .set({ state: "out_of_service", out_of_service_reason: reason, version: sql<number>`version + 1`, updated_at: now })
     .where("id", "=", compartmentId)
-    .execute();
+    .where("state", "!=", "out_of_service")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
