@@ -8830,7 +8830,58 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            bankId: string;
+                            name: string;
+                            /** @description False while the controller is offline (pickup still works at its keypad). */
+                            online: boolean;
+                            occupancy: {
+                                total: number;
+                                free: number;
+                                reserved: number;
+                                occupied: number;
+                                outOfService: number;
+                            };
+                            /** @description Parcels in a compartment, waiting for their resident. */
+                            waiting: {
+                                parcelId: string;
+                                /** @description The shipment's tracking number, or the return's label. */
+                                label: string;
+                                /** @description The compartment's number, as printed on its door. */
+                                compartment: number;
+                                /** @description Whole hours since the courier put it in. */
+                                ageHours: number;
+                                /** @description When it goes back to the carrier unless picked up. */
+                                expiresAt: string | null;
+                                /** @description Less than a day left. */
+                                expiringSoon: boolean;
+                                /** @description Sent here because its own building's bank was full. */
+                                overflow: boolean;
+                            }[];
+                            /** @description Parcels past their pickup period, waiting for the carrier's courier. */
+                            expired: {
+                                parcelId: string;
+                                /** @description The shipment's tracking number, or the return's label. */
+                                label: string;
+                                /** @description The compartment's number, as printed on its door. */
+                                compartment: number;
+                            }[];
+                            /** @description Residents' returns still in the bank's care. */
+                            returns: {
+                                parcelId: string;
+                                /** @description The shipment's tracking number, or the return's label. */
+                                label: string;
+                                /** @description The compartment's number, as printed on its door. */
+                                compartment: number;
+                                /** @enum {unknown} */
+                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                            }[];
+                            outOfService: {
+                                compartment: number;
+                                /** @description The first fault reported (e.g. `did not open: jammed`) or the manager's words. */
+                                reason: string;
+                            }[];
+                        };
                     };
                 };
                 /** @description Default Response */

@@ -43,28 +43,9 @@ export function useLockerDashboard(bankId: string) {
   return useQuery({
     queryKey: keys.dashboard(bankId),
     queryFn: async () =>
-      unwrap(await api.GET("/v1/lockers/banks/{id}/dashboard", { params: { path: { id: bankId } } })) as Dashboard,
+      unwrap(await api.GET("/v1/lockers/banks/{id}/dashboard", { params: { path: { id: bankId } } })),
     refetchInterval: 10_000,
   });
-}
-
-export interface Dashboard {
-  bankId: string;
-  name: string;
-  online: boolean;
-  occupancy: { total: number; free: number; reserved: number; occupied: number; outOfService: number };
-  waiting: {
-    parcelId: string;
-    label: string;
-    compartment: number;
-    ageHours: number;
-    expiresAt: string | null;
-    expiringSoon: boolean;
-    overflow: boolean;
-  }[];
-  expired: { parcelId: string; label: string; compartment: number }[];
-  returns: { parcelId: string; label: string; status: string; compartment: number }[];
-  outOfService: { compartment: number; reason: string }[];
 }
 
 /** The kiosk: a pickup code or a return's drop code typed (or read from a QR) at the bank. */

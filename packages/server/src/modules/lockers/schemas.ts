@@ -100,6 +100,7 @@ export const LOCKER_PARCEL_STATUSES = [
   "dropped",
   "cancelled",
 ] as const;
+export type LockerParcelStatus = (typeof LOCKER_PARCEL_STATUSES)[number];
 
 export const LockerParcel = Type.Object({
   id: Type.String(),
@@ -123,6 +124,49 @@ export const LockerParcel = Type.Object({
   qr: Type.Optional(Type.String({ description: "What the pickup QR code encodes: threshold:pickup:<bankId>:<code>." })),
 });
 export type LockerParcel = Static<typeof LockerParcel>;
+
+const DashboardParcel = {
+  parcelId: Type.String(),
+  label: Type.String({ description: "The shipment's tracking number, or the return's label." }),
+  compartment: Type.Integer({ description: "The compartment's number, as printed on its door." }),
+};
+
+export const LockerDashboard = Type.Object({
+  bankId: Type.String(),
+  name: Type.String(),
+  online: Type.Boolean({ description: "False while the controller is offline (pickup still works at its keypad)." }),
+  occupancy: Type.Object({
+    total: Type.Integer(),
+    free: Type.Integer(),
+    reserved: Type.Integer(),
+    occupied: Type.Integer(),
+    outOfService: Type.Integer(),
+  }),
+  waiting: Type.Array(
+    Type.Object({
+      ...DashboardParcel,
+      ageHours: Type.Integer({ description: "Whole hours since the courier put it in." }),
+      expiresAt: NullableTime("When it goes back to the carrier unless picked up."),
+      expiringSoon: Type.Boolean({ description: "Less than a day left." }),
+      overflow: Type.Boolean({ description: "Sent here because its own building's bank was full." }),
+    }),
+    { description: "Parcels in a compartment, waiting for their resident." },
+  ),
+  expired: Type.Array(Type.Object(DashboardParcel), {
+    description: "Parcels past their pickup period, waiting for the carrier's courier.",
+  }),
+  returns: Type.Array(Type.Object({ ...DashboardParcel, status: Type.Enum(LOCKER_PARCEL_STATUSES) }), {
+    description: "Residents' returns still in the bank's care.",
+  }),
+  outOfService: Type.Array(
+    Type.Object({
+      compartment: Type.Integer(),
+      reason: Type.String({
+        description: "The first fault reported (e.g. `did not open: jammed`) or the manager's words.",
+      }),
+    }),
+  ),
+});
 
 export const BankParams = Type.Object({ id: idParam("lockerBank", "The locker bank's id (lkb_…).") });
 export const ParcelParams = Type.Object({ id: idParam("lockerParcel", "The locker parcel's id (lkp_…).") });

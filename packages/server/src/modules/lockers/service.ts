@@ -44,6 +44,7 @@ import type {
   KioskCodeBody,
   LockerBank,
   LockerParcel,
+  LockerParcelStatus,
   StartReturnBody,
 } from "./schemas.js";
 import { toBank, toParcel } from "./views.js";
@@ -1039,7 +1040,7 @@ export class LockerService {
         .map((p) => ({
           parcelId: p.id,
           label: p.label,
-          status: p.status,
+          status: p.status as LockerParcelStatus,
           compartment: numberOf.get(p.compartment_id) ?? 0,
         })),
       outOfService: compartments

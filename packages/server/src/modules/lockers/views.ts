@@ -1,6 +1,6 @@
 import type { TemperatureClass } from "@threshold/core";
 import type { BankRow, CompartmentRow, ParcelRow } from "./repository.js";
-import type { LOCKER_PARCEL_STATUSES, LockerBank, LockerParcel } from "./schemas.js";
+import type { LockerBank, LockerParcel, LockerParcelStatus } from "./schemas.js";
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
@@ -40,7 +40,7 @@ export function toParcel(
     kind: parcel.kind as "delivery" | "return",
     label: parcel.label,
     shipmentId: parcel.shipment_id,
-    status: parcel.status as (typeof LOCKER_PARCEL_STATUSES)[number],
+    status: parcel.status as LockerParcelStatus,
     bankId: bank.id,
     bankName: bank.name,
     compartment: compartment.number,
