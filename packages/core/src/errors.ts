@@ -49,8 +49,11 @@ export const ERROR_CODES = {
   access_code_unusable: 409,
   window_closed: 409,
   offline_codes_exhausted: 409,
-  // Guest keys (docs/guest-keys.md): a share link of a key that was revoked, used up or has expired.
+  // Guest keys (docs/guest-keys.md): a share link of a key that was revoked, used up or has expired,
+  // or is paused by the block switch; a key given while access is blocked.
   guest_key_ended: 410,
+  guest_key_paused: 409,
+  access_blocked: 409,
   // Parcel lockers (issue 7, docs/lockers.md)
   not_a_resident: 422,
   locker_full: 409,

@@ -5008,7 +5008,7 @@ export interface paths {
         put?: never;
         /**
          * Block all access to your sites (or one site) at once, including visits authorized but not yet open
-         * @description Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one.
+         * @description Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one. Guest keys of a blocked site are paused: each lock is told to forget their PINs, and the answer waits a few seconds for it; `guestKeysPending` counts the locks that have not confirmed (their PINs still open the door until they do; Threshold keeps trying).
          */
         post: {
             parameters: {
@@ -5040,6 +5040,10 @@ export interface paths {
                                 blocked: boolean;
                                 /** @description Since when access has been blocked (the first block, when blocked twice). */
                                 blockedAt: string | null;
+                                /** @description Guest keys of the site paused by the block. */
+                                guestKeysPaused: number;
+                                /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
+                                guestKeysPending: number;
                             }[];
                         };
                     };
@@ -5117,7 +5121,7 @@ export interface paths {
         put?: never;
         /**
          * Lift the block on your sites (or one site)
-         * @description Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one.
+         * @description Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one. Paused guest keys that have not ended are set on their locks again, with the same PINs and links.
          */
         post: {
             parameters: {
@@ -5149,6 +5153,10 @@ export interface paths {
                                 blocked: boolean;
                                 /** @description Since when access has been blocked (the first block, when blocked twice). */
                                 blockedAt: string | null;
+                                /** @description Guest keys of the site paused by the block. */
+                                guestKeysPaused: number;
+                                /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
+                                guestKeysPending: number;
                             }[];
                         };
                     };
@@ -6492,6 +6500,8 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 revocation: "none" | "pending" | "done";
+                                /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
+                                paused: boolean;
                                 notice: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
@@ -6544,7 +6554,7 @@ export interface paths {
          *
          *     The answer carries the PIN and shareUrl, a link to send the guest: it shows them the PIN and when it works, and stops working when the key ends. Every use is reported by the lock and shown to the owner at once (guest_key.used on the live stream).
          *
-         *     400 invalid_request for rules that do not fit the kind (weekDays on a permanent key, a temporary key without validUntil, an unknown time zone); invalid_window when validUntil is not after validFrom and now; 404 for a site or access point that is not yours; 403 for an operator; 422 keypad_unavailable when the door's lock takes no codes.
+         *     400 invalid_request for rules that do not fit the kind (weekDays on a permanent key, a temporary key without validUntil, an unknown time zone); invalid_window when validUntil is not after validFrom and now; 404 for a site or access point that is not yours; 403 for an operator; 409 access_blocked while the site's block switch is on; 422 keypad_unavailable when the door's lock takes no codes.
          */
         post: {
             parameters: {
@@ -6642,6 +6652,8 @@ export interface paths {
                              * @enum {unknown}
                              */
                             revocation: "none" | "pending" | "done";
+                            /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
+                            paused: boolean;
                             notice: string | null;
                             /** Format: date-time */
                             createdAt: string;
@@ -6795,6 +6807,8 @@ export interface paths {
                              * @enum {unknown}
                              */
                             revocation: "none" | "pending" | "done";
+                            /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
+                            paused: boolean;
                             notice: string | null;
                             /** Format: date-time */
                             createdAt: string;
@@ -6907,6 +6921,8 @@ export interface paths {
                              * @enum {unknown}
                              */
                             revocation: "none" | "pending" | "done";
+                            /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
+                            paused: boolean;
                             notice: string | null;
                             /** Format: date-time */
                             createdAt: string;
@@ -6965,7 +6981,7 @@ export interface paths {
         };
         /**
          * A guest key's share link: the PIN, the place and when it works (no sign-in: the link is the secret)
-         * @description 404 for a link that does not exist; 410 guest_key_ended for a key that was revoked, used up or has expired (the message says which, never the PIN).
+         * @description 404 for a link that does not exist; 410 guest_key_ended for a key that was revoked, used up or has expired (the message says which, never the PIN); 409 guest_key_paused while the owner has blocked all access (the link works again when they lift the block).
          */
         get: {
             parameters: {
@@ -7024,6 +7040,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

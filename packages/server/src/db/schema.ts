@@ -381,6 +381,10 @@ export interface Database {
     revoked_at: number | null;
     removed_from_lock_at: number | null;
     claimed_until: number | null;
+    /** Since when the site's block switch has paused the key; null when it is not paused. */
+    paused_at: number | null;
+    /** What the lock still has to be told about the pause (`remove`, `restore`); null once it confirmed. */
+    lock_change: "remove" | "restore" | null;
     created_at: number;
     updated_at: number;
   };

@@ -7,7 +7,8 @@ import { PinDigits } from "./recipient/PinDigits";
 
 /**
  * The page a guest opens from the link they were sent (docs/guest-keys.md): their PIN, the door
- * and when it works. No account: the link is the secret. Once the key ends, it says so and why.
+ * and when it works. No account: the link is the secret. Once the key ends, it says so and why;
+ * while the owner has blocked all access, that the key is paused.
  */
 export function SharedKey() {
   const { token = "" } = useParams();
@@ -20,11 +21,17 @@ export function SharedKey() {
   });
   if (key.isPending) return <FullPageMessage>{<Spinner label="Opening your key…" />}</FullPageMessage>;
   if (key.isError) {
-    const ended = errorCode(key.error) === "guest_key_ended";
+    const code = errorCode(key.error);
+    const title =
+      code === "guest_key_ended"
+        ? "This key no longer works"
+        : code === "guest_key_paused"
+          ? "This key is paused"
+          : "Key not found";
     return (
       <FullPageMessage>
         <div className="stack gk-shared">
-          <h1>{ended ? "This key no longer works" : "Key not found"}</h1>
+          <h1>{title}</h1>
           <p>{errorMessage(key.error)}</p>
         </div>
       </FullPageMessage>

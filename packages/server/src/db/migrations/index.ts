@@ -11,6 +11,7 @@ import * as accessCodes from "./20261206T1830-access-codes.js";
 import * as guestKeys from "./20261207T0100-guest-keys.js";
 import * as parcelLockers from "./20261207T0200-parcel-lockers.js";
 import * as inCarDelivery from "./20261207T0300-in-car-delivery.js";
+import * as guestKeysPausedByBlock from "./20261207T0400-guest-keys-paused-by-block.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "20261207T0100-guest-keys": guestKeys,
   "20261207T0200-parcel-lockers": parcelLockers,
   "20261207T0300-in-car-delivery": inCarDelivery,
+  "20261207T0400-guest-keys-paused-by-block": guestKeysPausedByBlock,
 };

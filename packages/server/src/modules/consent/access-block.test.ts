@@ -44,8 +44,8 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     const at = iso(clock.now());
     expect(blocked.body).toEqual({
       sites: [
-        { siteId: home.id, blocked: true, blockedAt: at },
-        { siteId: cabin.id, blocked: true, blockedAt: at },
+        { siteId: home.id, blocked: true, blockedAt: at, guestKeysPaused: 0, guestKeysPending: 0 },
+        { siteId: cabin.id, blocked: true, blockedAt: at, guestKeysPaused: 0, guestKeysPending: 0 },
       ],
     });
     expect(await blockedAt(home.id)).toBe(clock.now());
@@ -71,8 +71,8 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     const unblocked = await request("POST", "/v1/access/unblock", { cookie: alice.cookie, body: {} });
     expect(unblocked.status).toBe(200);
     expect(unblocked.body.sites).toEqual([
-      { siteId: home.id, blocked: false, blockedAt: null },
-      { siteId: cabin.id, blocked: false, blockedAt: null },
+      { siteId: home.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0 },
+      { siteId: cabin.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0 },
     ]);
     expect(await blockedAt(home.id)).toBeNull();
     expect(await eventTypes(home.id)).toEqual(["access.blocked", "access.unblocked"]);
@@ -87,13 +87,17 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     const cabin = await createSite(request, alice, "Cabin");
     const res = await request("POST", "/v1/access/block", { cookie: alice.cookie, body: { siteId: cabin.id } });
     expect(res.status).toBe(200);
-    expect(res.body.sites).toEqual([{ siteId: cabin.id, blocked: true, blockedAt: iso(clock.now()) }]);
+    expect(res.body.sites).toEqual([
+      { siteId: cabin.id, blocked: true, blockedAt: iso(clock.now()), guestKeysPaused: 0, guestKeysPending: 0 },
+    ]);
     expect(await blockedAt(cabin.id)).toBe(clock.now());
     expect(await blockedAt(home.id)).toBeNull();
 
     await request("POST", "/v1/access/block", { cookie: alice.cookie });
     const one = await request("POST", "/v1/access/unblock", { cookie: alice.cookie, body: { siteId: home.id } });
-    expect(one.body.sites).toEqual([{ siteId: home.id, blocked: false, blockedAt: null }]);
+    expect(one.body.sites).toEqual([
+      { siteId: home.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0 },
+    ]);
     expect(await blockedAt(cabin.id)).not.toBeNull();
   });
 

@@ -1,11 +1,10 @@
 import { notFound } from "@threshold/core";
 import Type, { type Static } from "typebox";
-import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { idParam, requireRole } from "../../http/ownership.js";
+import { guestKeyPauseCounts } from "../guest-keys/repository.js";
+import { type GuestKeyCtx, GuestKeyService } from "../guest-keys/service.js";
 import { ownSites, setAccessBlocked } from "./repository.js";
-
-type Ctx = Pick<AppContext, "db" | "clock" | "audit">;
 
 export const BlockBody = Type.Object(
   { siteId: Type.Optional(idParam("site", "Only this site of yours; all your sites when left out.")) },
@@ -21,6 +20,11 @@ export const BlockResult = Type.Object({
       blockedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
         description: "Since when access has been blocked (the first block, when blocked twice).",
       }),
+      guestKeysPaused: Type.Integer({ description: "Guest keys of the site paused by the block." }),
+      guestKeysPending: Type.Integer({
+        description:
+          "Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying.",
+      }),
     }),
     { description: "The sites the call applied to, with their state after it." },
   ),
@@ -29,13 +33,22 @@ export type BlockResult = Static<typeof BlockResult>;
 
 /**
  * The recipient's big red button: blocked sites refuse every access at once, including visits
- * already authorized but not yet open (the visit flow re-reads the block just before unlocking).
+ * already authorized but not yet open (the visit flow re-reads the block just before unlocking),
+ * and their guest keys are paused: the locks forget the PINs until the block is lifted.
  * Each site that changes is recorded; blocking a blocked site keeps its first time.
  */
-export async function setAccessBlock(ctx: Ctx, actor: Actor, blocked: boolean, body: BlockBody): Promise<BlockResult> {
+export async function setAccessBlock(
+  ctx: GuestKeyCtx,
+  actor: Actor,
+  blocked: boolean,
+  body: BlockBody,
+): Promise<BlockResult> {
   const user = requireRole(actor, ["recipient"], blocked ? "block access" : "unblock access");
   const siteId = body.siteId;
   const now = ctx.clock.now();
+  const guestKeys = new GuestKeyService(ctx);
+  const by = { type: "user", id: user.userId } as const;
+  let changedKeys: string[] = [];
   const sites = await ctx.audit.transaction(async (trx, record) => {
     const targets = await ownSites(trx, user.userId, siteId);
     if (siteId !== undefined && targets.length === 0) throw notFound("site");
@@ -53,16 +66,27 @@ export async function setAccessBlock(ctx: Ctx, actor: Actor, blocked: boolean, b
         subjectType: "site",
         subjectId: site.id,
         siteId: site.id,
-        actor: { type: "user", id: user.userId },
+        actor: by,
       });
     }
+    changedKeys = blocked
+      ? await guestKeys.pause(trx, record, [...changed], by)
+      : await guestKeys.resume(trx, record, [...changed], by);
     return ownSites(trx, user.userId, siteId);
   });
+  // The block holds from its commit; the locks are told now, each waited for a few seconds at most.
+  await Promise.all(changedKeys.map(async (id) => guestKeys.syncPauseOf(id)));
+  const counts = await guestKeyPauseCounts(
+    ctx.db,
+    sites.map((site) => site.id),
+  );
   return {
     sites: sites.map((site) => ({
       siteId: site.id,
       blocked: site.access_blocked_at !== null,
       blockedAt: site.access_blocked_at === null ? null : new Date(site.access_blocked_at).toISOString(),
+      guestKeysPaused: counts.get(site.id)?.paused ?? 0,
+      guestKeysPending: counts.get(site.id)?.pending ?? 0,
     })),
   };
 }

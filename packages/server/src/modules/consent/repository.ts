@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
 
 export function findConsent(db: Kysely<Database>, accessPointId: string) {
@@ -50,4 +50,19 @@ export async function setAccessBlocked(
     .returning("id")
     .execute();
   return rows.map((row) => row.id);
+}
+
+/**
+ * In a transaction that gives someone a way into a site: true when the site is not blocked. The
+ * no-op update holds the site's row until commit (PostgreSQL), so a block waits for it and then
+ * sees what it gave; a block that came first makes this false. SQLite runs one writer at a time.
+ */
+export async function holdUnblockedSite(db: Kysely<Database> | Transaction<Database>, siteId: string) {
+  const result = await db
+    .updateTable("sites")
+    .set({ access_blocked_at: null })
+    .where("id", "=", siteId)
+    .where("access_blocked_at", "is", null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

@@ -59,7 +59,9 @@ export async function consentRoutes(app: FastifyInstance, ctx: AppContext): Prom
           summary: blocked
             ? "Block all access to your sites (or one site) at once, including visits authorized but not yet open"
             : "Lift the block on your sites (or one site)",
-          description: "Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one.",
+          description: blocked
+            ? "Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one. Guest keys of a blocked site are paused: each lock is told to forget their PINs, and the answer waits a few seconds for it; `guestKeysPending` counts the locks that have not confirmed (their PINs still open the door until they do; Threshold keeps trying)."
+            : "Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one. Paused guest keys that have not ended are set on their locks again, with the same PINs and links.",
           security: SESSION_ONLY,
           body: BlockBody,
           response: { 200: BlockResult, ...errorResponses(400, 401, 403, 404, 413, 415) },

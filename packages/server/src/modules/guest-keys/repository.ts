@@ -39,6 +39,41 @@ export function livePinsOfLock(db: Db, deviceId: string) {
     .execute();
 }
 
+/**
+ * The keys a block switch change concerns: to pause, those of the sites that may still open a
+ * door and are not paused; to resume, those paused (ended since or not).
+ */
+export function pausableKeys(db: Db, siteIds: readonly string[], change: "pause" | "resume"): Promise<GuestKeyRow[]> {
+  if (siteIds.length === 0) return Promise.resolve([]);
+  const query = db.selectFrom("guest_keys").selectAll().where("site_id", "in", siteIds);
+  return change === "pause"
+    ? query.where("status", "in", LIVE_STATUSES).where("paused_at", "is", null).execute()
+    : query.where("paused_at", "is not", null).execute();
+}
+
+/** Per site: the live keys paused by its block, and how many of their locks have not confirmed yet. */
+export async function guestKeyPauseCounts(
+  db: Db,
+  siteIds: readonly string[],
+): Promise<Map<string, { paused: number; pending: number }>> {
+  if (siteIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("guest_keys")
+    .select(["site_id", "lock_change"])
+    .where("site_id", "in", siteIds)
+    .where("status", "in", LIVE_STATUSES)
+    .where("paused_at", "is not", null)
+    .execute();
+  const counts = new Map<string, { paused: number; pending: number }>();
+  for (const row of rows) {
+    const count = counts.get(row.site_id) ?? { paused: 0, pending: 0 };
+    count.paused += 1;
+    if (row.lock_change === "remove") count.pending += 1;
+    counts.set(row.site_id, count);
+  }
+  return counts;
+}
+
 /** Moves a key from one of `from` to `to`; false when another writer moved it first. */
 export async function transitionGuestKey(
   db: Db,

@@ -32,7 +32,7 @@ export async function guestKeyRoutes(app: FastifyInstance, ctx: AppContext): Pro
         description: [
           "The site's owner only. Threshold draws a PIN no other live key of that lock has, programs it into the lock (pin_set, the Matter user type of the kind) and answers once the lock confirmed (status active) or not (status failed, with failureReason: an offline lock, for one).",
           "The answer carries the PIN and shareUrl, a link to send the guest: it shows them the PIN and when it works, and stops working when the key ends. Every use is reported by the lock and shown to the owner at once (guest_key.used on the live stream).",
-          "400 invalid_request for rules that do not fit the kind (weekDays on a permanent key, a temporary key without validUntil, an unknown time zone); invalid_window when validUntil is not after validFrom and now; 404 for a site or access point that is not yours; 403 for an operator; 422 keypad_unavailable when the door's lock takes no codes.",
+          "400 invalid_request for rules that do not fit the kind (weekDays on a permanent key, a temporary key without validUntil, an unknown time zone); invalid_window when validUntil is not after validFrom and now; 404 for a site or access point that is not yours; 403 for an operator; 409 access_blocked while the site's block switch is on; 422 keypad_unavailable when the door's lock takes no codes.",
         ].join("\n\n"),
         security: SESSION_ONLY,
         headers: IDEMPOTENCY_HEADER,
@@ -105,10 +105,10 @@ export async function guestKeyRoutes(app: FastifyInstance, ctx: AppContext): Pro
         tags: ["guest keys"],
         summary: "A guest key's share link: the PIN, the place and when it works (no sign-in: the link is the secret)",
         description:
-          "404 for a link that does not exist; 410 guest_key_ended for a key that was revoked, used up or has expired (the message says which, never the PIN).",
+          "404 for a link that does not exist; 410 guest_key_ended for a key that was revoked, used up or has expired (the message says which, never the PIN); 409 guest_key_paused while the owner has blocked all access (the link works again when they lift the block).",
         security: PUBLIC,
         params: SharedKeyParams,
-        response: { 200: SharedGuestKey, ...errorResponses(400, 404, 410) },
+        response: { 200: SharedGuestKey, ...errorResponses(400, 404, 409, 410) },
       },
     },
     async (request, reply) => {

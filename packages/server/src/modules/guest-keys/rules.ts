@@ -73,6 +73,6 @@ export function keyRules(row: GuestKeyRow, now: number): Omit<SharedGuestKey, "n
       : null,
     expiresAfterFirstUseMinutes: row.expires_after_use_s === null ? null : row.expires_after_use_s / 60,
     expiresAt: expiring ? iso(guestCredentialEnd(credential)) : null,
-    worksNow: row.status === "active" && guestCredentialOpens(credential, now),
+    worksNow: row.status === "active" && row.paused_at === null && guestCredentialOpens(credential, now),
   };
 }

@@ -16,6 +16,9 @@ export type RevocationState = (typeof REVOCATION_STATES)[number];
 export const PENDING_REVOCATION_NOTICE =
   "The lock has not confirmed yet (it may be offline): until it does, this PIN still opens the door. Threshold removes it the moment the lock is reachable.";
 
+export const PENDING_PAUSE_NOTICE =
+  "Paused while access is blocked, but the lock has not confirmed yet (it may be offline): until it does, this PIN still opens the door. Threshold removes it the moment the lock is reachable.";
+
 const HOUR_MINUTE = Type.String({
   pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$",
   description: "HH:MM, local time.",
@@ -114,6 +117,10 @@ export const GuestKey = Type.Object({
   revocation: Type.Enum(REVOCATION_STATES, {
     description:
       "For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.",
+  }),
+  paused: Type.Boolean({
+    description:
+      "The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile.",
   }),
   notice: Type.Union([Type.String(), Type.Null()]),
   createdAt: Time(),

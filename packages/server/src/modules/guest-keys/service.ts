@@ -8,15 +8,17 @@ import {
   notFound,
   ThresholdError,
 } from "@threshold/core";
-import { type EventMessage, sealPin } from "@threshold/protocol";
+import { type CommandMessage, type EventMessage, sealPin } from "@threshold/protocol";
+import type { Transaction } from "kysely";
 import { actorOf } from "../../audit/actor.js";
 import { type AuditActor, type Record_, SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { CommandOutcome } from "../../commands/command-service.js";
 import type { AppContext } from "../../context.js";
+import type { Database } from "../../db/schema.js";
 import type { Actor } from "../../http/actor.js";
 import { visibleOrNotFound } from "../../http/ownership.js";
 import { lockSecret } from "../access-codes/lock-secret.js";
-import { findConsent } from "../consent/repository.js";
+import { findConsent, holdUnblockedSite } from "../consent/repository.js";
 import { deviceLiveness, isOnline } from "../devices/schemas.js";
 import { guestKeyPinContext, guestKeyShareContext } from "../keys/secret-box.js";
 import { findSiteById } from "../sites/repository.js";
@@ -27,16 +29,20 @@ import {
   findGuestKeyByShareDigest,
   guestKeysOfSite,
   insertGuestKey,
+  LIVE_STATUSES,
   livePinsOfLock,
+  pausableKeys,
   transitionGuestKey,
 } from "./repository.js";
-import { credentialOf, keyRules, NO_END, timeToMinutes } from "./rules.js";
+import { credentialOf, endOf, keyRules, NO_END, timeToMinutes } from "./rules.js";
 import {
   type CreateGuestKeyBody,
   type GuestKey,
   type GuestKeyRow,
   type GuestKeyStatus,
+  PENDING_PAUSE_NOTICE,
   PENDING_REVOCATION_NOTICE,
+  type RevocationState,
   type SharedGuestKey,
 } from "./schemas.js";
 
@@ -73,6 +79,32 @@ function keyEventData(row: GuestKeyRow) {
     accessPointId: row.access_point_id,
     deviceId: row.device_id,
   };
+}
+
+/**
+ * pin_set for a key: its PIN sealed for its one lock, and its rules. Set again after a pause, an
+ * expiring key that was used already keeps the end its first use gave it (the lock would otherwise
+ * start the countdown anew).
+ */
+function pinSetParams(row: GuestKeyRow, pin: string, lockSecret: Buffer): CommandMessage["params"] {
+  const credential = credentialOf(row);
+  return {
+    codeId: row.id,
+    pinSealed: sealPin(lockSecret, row.device_id, row.id, pin),
+    userType: KEYPAD_USER_TYPE_OF[row.kind as GuestKeyKind],
+    validFrom: row.valid_from,
+    validUntil: endOf(row),
+    ...(credential.schedule ? credential.schedule : {}),
+    ...(row.expires_after_use_s === null ? {} : { expiresAfterUseS: row.expires_after_use_s }),
+  };
+}
+
+/** What the owner must know that the status does not say: a PIN that may still open the door. */
+function noticeOf(row: GuestKeyRow, revocation: RevocationState): string | null {
+  // A used or expired key no longer opens by the lock's own rules; a revoked one does until the lock hears.
+  if (revocation === "pending") return row.status === "revoked" ? PENDING_REVOCATION_NOTICE : null;
+  if (revocation === "none" && row.paused_at !== null && row.lock_change === "remove") return PENDING_PAUSE_NOTICE;
+  return null;
 }
 
 /**
@@ -114,26 +146,26 @@ export class GuestKeyService {
       revoked_at: null,
       removed_from_lock_at: null,
       claimed_until: null,
+      paused_at: null,
+      lock_change: null,
       created_at: now,
       updated_at: now,
     };
-    const credential = credentialOf(row);
     const staged = await this.ctx.audit.transaction(async (trx, record) => {
+      // Checked in the transaction that sets the key, so a block cannot commit in between unseen.
+      if (!(await holdUnblockedSite(trx, site.id))) {
+        throw new ThresholdError(
+          "access_blocked",
+          "Access to this place is blocked, and guest keys are paused. Turn off Block all access first, then give the key.",
+        );
+      }
       await insertGuestKey(trx, row);
       const command = await this.ctx.commands.stage(
         trx,
         record,
         point.lock.id,
         "pin_set",
-        {
-          codeId: id,
-          pinSealed: sealPin(point.lock.secret, point.lock.id, id, pin),
-          userType: KEYPAD_USER_TYPE_OF[body.kind],
-          validFrom: row.valid_from,
-          validUntil: row.valid_until,
-          ...(credential.schedule ? credential.schedule : {}),
-          ...(row.expires_after_use_s === null ? {} : { expiresAfterUseS: row.expires_after_use_s }),
-        },
+        pinSetParams(row, pin, point.lock.secret),
         { siteId: site.id },
       );
       await trx.updateTable("guest_keys").set({ command_id: command.id }).where("id", "=", id).execute();
@@ -224,6 +256,12 @@ export class GuestKeyService {
     if (!row) throw new ThresholdError("not_found", "This key link is not valid. Check that you copied all of it.");
     const ended = ENDED_SENTENCES[row.status as GuestKeyStatus];
     if (ended) throw new ThresholdError("guest_key_ended", ended, { status: row.status });
+    if (row.paused_at !== null) {
+      throw new ThresholdError(
+        "guest_key_paused",
+        "The person who gave you this key has blocked all access for now, so it does not open the door. It works again once they lift the block.",
+      );
+    }
     const site = await findSiteById(this.ctx.db, row.site_id);
     const door = (await accessPointNames(this.ctx.db, [row.access_point_id])).get(row.access_point_id);
     return {
@@ -277,6 +315,8 @@ export class GuestKeyService {
           at: event.at,
           useCount: row.use_count + 1,
           afterRevocation: row.status === "revoked",
+          // Paused by the block switch, but the lock (offline) had not forgotten the PIN yet.
+          whileBlocked: row.paused_at !== null,
         }),
       );
     });
@@ -289,15 +329,7 @@ export class GuestKeyService {
   async removeFromLock(row: GuestKeyRow): Promise<boolean> {
     if (!ENDED_STATUSES.includes(row.status as GuestKeyStatus) || row.removed_from_lock_at !== null) return false;
     if (!(await this.lockOnline(row.device_id))) return false;
-    const now = this.ctx.clock.now();
-    const claimed = await this.ctx.db
-      .updateTable("guest_keys")
-      .set({ claimed_until: now + REMOVAL_CLAIM_MS })
-      .where("id", "=", row.id)
-      .where("removed_from_lock_at", "is", null)
-      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-      .executeTakeFirst();
-    if (claimed.numUpdatedRows === 0n) return false;
+    if (!(await this.claim(row.id))) return false;
     try {
       const attempt = await this.ctx.commands.send(
         row.device_id,
@@ -323,6 +355,132 @@ export class GuestKeyService {
       record(this.event("guest_key.removed_from_lock", current, SYSTEM_ACTOR, { status: current.status }));
       return true;
     });
+  }
+
+  /**
+   * The block switch pauses every key that may still open a door of the sites it blocks, in the
+   * block's own transaction: from that commit Threshold treats them as not working, and each lock
+   * is owed a pin_remove (sent by `syncPause` once committed, or by the worker when the lock is back).
+   */
+  async pause(trx: Transaction<Database>, record: Record_, siteIds: readonly string[], actor: AuditActor) {
+    const now = this.ctx.clock.now();
+    const rows = await pausableKeys(trx, siteIds, "pause");
+    for (const row of rows) {
+      await trx
+        .updateTable("guest_keys")
+        .set({ paused_at: now, lock_change: "remove", updated_at: now })
+        .where("id", "=", row.id)
+        .execute();
+      record(this.event("guest_key.paused", row, actor));
+    }
+    return rows.map((row) => row.id);
+  }
+
+  /** Lifting the block: each paused key that has not ended since is owed to its lock again (pin_set). */
+  async resume(trx: Transaction<Database>, record: Record_, siteIds: readonly string[], actor: AuditActor) {
+    const now = this.ctx.clock.now();
+    const rows = await pausableKeys(trx, siteIds, "resume");
+    const resumed: string[] = [];
+    for (const row of rows) {
+      const live = LIVE_STATUSES.includes(row.status as GuestKeyStatus);
+      await trx
+        .updateTable("guest_keys")
+        .set({ paused_at: null, lock_change: live ? "restore" : null, updated_at: now })
+        .where("id", "=", row.id)
+        .execute();
+      if (!live) continue; // ended while paused: its removal from the lock is the ended key's own
+      record(this.event("guest_key.resumed", row, actor));
+      resumed.push(row.id);
+    }
+    return resumed;
+  }
+
+  /**
+   * Tells a paused key's lock to forget its PIN, or a resumed key's lock to take it again, and waits
+   * a few seconds for it; true once the lock confirmed. Claimed like a removal, so one process at a
+   * time; a key still `setting` waits for its first pin_set to settle.
+   */
+  async syncPause(row: GuestKeyRow): Promise<boolean> {
+    const change = row.lock_change;
+    if (change === null || row.status !== "active") return false;
+    if (!(await this.lockOnline(row.device_id))) return false;
+    if (!(await this.claim(row.id))) return false;
+    try {
+      const params = change === "remove" ? { codeId: row.id } : await this.restoreParams(row);
+      const action = change === "remove" ? "pin_remove" : "pin_set";
+      const attempt = await this.ctx.commands.send(row.device_id, action, params, {
+        siteId: row.site_id,
+        ttlMs: REMOVAL_TTL_MS,
+      });
+      const outcome = await attempt.outcome;
+      if (outcome.status === "failed" || outcome.status === "rejected") {
+        // The lock answered and will not take the PIN back (full, or paired again since): say so, as at creation.
+        if (change === "restore") await this.failRestore(row, outcome);
+        return false;
+      }
+      if (outcome.status !== "succeeded") return false;
+    } catch (err) {
+      this.ctx.log.warn({ err, guestKeyId: row.id, change }, "guest key change not sent; retried later");
+      return false;
+    }
+    return this.ctx.audit.transaction(async (trx, record) => {
+      const updated = await trx
+        .updateTable("guest_keys")
+        .set({ lock_change: null, claimed_until: null, updated_at: this.ctx.clock.now() })
+        .where("id", "=", row.id)
+        .where("lock_change", "=", change)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) {
+        // Paused and resumed meanwhile: the other change is still owed, and nobody holds the claim now.
+        await trx.updateTable("guest_keys").set({ claimed_until: null }).where("id", "=", row.id).execute();
+        return false;
+      }
+      record(
+        this.event("guest_key.lock_updated", row, SYSTEM_ACTOR, { change: change === "remove" ? "removed" : "set" }),
+      );
+      return true;
+    });
+  }
+
+  /** `syncPause` for a key by id, as it is now (another process may have moved it meanwhile). */
+  async syncPauseOf(keyId: string): Promise<boolean> {
+    const row = await findGuestKey(this.ctx.db, keyId);
+    return row ? this.syncPause(row) : false;
+  }
+
+  /** pin_set for a key set again after a pause: the same PIN, sealed for its lock as it is paired now. */
+  private async restoreParams(row: GuestKeyRow): Promise<CommandMessage["params"]> {
+    const lock = await this.ctx.db
+      .selectFrom("devices")
+      .select(["id", "offline_secret"])
+      .where("id", "=", row.device_id)
+      .where("removed_at", "is", null)
+      .executeTakeFirst();
+    const secret = lock ? lockSecret(this.ctx, lock) : null;
+    if (!secret) throw new ThresholdError("keypad_unavailable", "The key's lock is no longer paired.");
+    return pinSetParams(row, this.pinOf(row), secret);
+  }
+
+  private async failRestore(row: GuestKeyRow, outcome: Pick<CommandOutcome, "status" | "reason">): Promise<void> {
+    const now = this.ctx.clock.now();
+    const reason = `${outcome.status}${outcome.reason ? `:${outcome.reason}` : ""}`;
+    await this.ctx.audit.transaction(async (trx, record) => {
+      const changes = { lock_change: null, claimed_until: null, failure_reason: reason, updated_at: now };
+      if (!(await transitionGuestKey(trx, row.id, ["active"], "failed", changes))) return;
+      record(this.event("guest_key.failed", row, SYSTEM_ACTOR, { reason }));
+    });
+  }
+
+  /** One process at a time talks to the lock about a key; one that dies holding the claim leaves it to another. */
+  private async claim(keyId: string): Promise<boolean> {
+    const now = this.ctx.clock.now();
+    const claimed = await this.ctx.db
+      .updateTable("guest_keys")
+      .set({ claimed_until: now + REMOVAL_CLAIM_MS })
+      .where("id", "=", keyId)
+      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
+      .executeTakeFirst();
+    return claimed.numUpdatedRows > 0n;
   }
 
   /** Records a guest_key.* event on the key's site, where its owner's live stream picks it up. */
@@ -476,8 +634,8 @@ export class GuestKeyService {
       failureReason: row.failure_reason,
       revokedAt: iso(row.revoked_at),
       revocation,
-      // A used or expired key no longer opens by the lock's own rules; a revoked one does until the lock hears.
-      notice: revocation === "pending" && row.status === "revoked" ? PENDING_REVOCATION_NOTICE : null,
+      paused: !ended && row.paused_at !== null,
+      notice: noticeOf(row, revocation),
       createdAt: new Date(row.created_at).toISOString(),
     };
   }

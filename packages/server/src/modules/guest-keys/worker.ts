@@ -9,8 +9,9 @@ const BATCH = 100;
 
 /**
  * Keeps guest keys honest on every server process at once: ends keys whose time is over
- * (temporary, one-time and expiring keys), closes keys a crash left `setting`, and takes ended
- * keys off their lock the moment the lock is online — a pending revocation is retried every pass.
+ * (temporary, one-time and expiring keys), closes keys a crash left `setting`, takes ended keys
+ * off their lock the moment the lock is online — a pending revocation is retried every pass — and
+ * tells locks about keys the block switch paused or resumed while they were unreachable.
  */
 export class GuestKeyWorker extends PeriodicWorker {
   private readonly keys: GuestKeyService;
@@ -24,6 +25,7 @@ export class GuestKeyWorker extends PeriodicWorker {
     await this.expire();
     await this.closeStuckSettings();
     await this.removeFromLocks();
+    await this.syncPauses();
   }
 
   private async expire(): Promise<void> {
@@ -81,5 +83,21 @@ export class GuestKeyWorker extends PeriodicWorker {
       .limit(BATCH)
       .execute();
     for (const row of rows) this.runBeside(this.keys.removeFromLock(row));
+  }
+
+  /** Paused and resumed keys whose lock has not confirmed the change: told again once it is connected. */
+  private async syncPauses(): Promise<void> {
+    const now = this.ctx.clock.now();
+    const rows = await this.ctx.db
+      .selectFrom("guest_keys")
+      .innerJoin("devices", "devices.id", "guest_keys.device_id")
+      .selectAll("guest_keys")
+      .where("devices.online", "=", 1)
+      .where("status", "=", "active")
+      .where("lock_change", "is not", null)
+      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
+      .limit(BATCH)
+      .execute();
+    for (const row of rows) this.runBeside(this.keys.syncPause(row));
   }
 }

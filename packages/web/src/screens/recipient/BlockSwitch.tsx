@@ -4,6 +4,7 @@ import { api, unwrap } from "../../api";
 import { Switch } from "../../ui/button";
 import { ErrorNote } from "../../ui/feedback";
 import { formatDateTime } from "../../ui/format";
+import { guestKeyKeys } from "./guest-keys-data";
 import { type BlockResult, recipientKeys, type Site } from "./home-data";
 
 interface Change {
@@ -12,7 +13,9 @@ interface Change {
 }
 
 /** Writes each site's new state into the cached site list, so every screen shows it at once. */
-function withBlockState(sites: Site[] | undefined, changes: readonly BlockResult["sites"][number][]) {
+type BlockChange = Pick<BlockResult["sites"][number], "siteId" | "blocked" | "blockedAt">;
+
+function withBlockState(sites: Site[] | undefined, changes: readonly BlockChange[]) {
   if (!sites) return sites;
   const bySite = new Map(changes.map((change) => [change.siteId, change]));
   return sites.map((site) => {
@@ -46,14 +49,27 @@ function useBlockMutation() {
     onSuccess: (result) => {
       queryClient.setQueryData<Site[]>(recipientKeys.sites, (sites) => withBlockState(sites, result.sites));
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: recipientKeys.sites }),
+    onSettled: async (_result, _error, { siteId }) => {
+      await queryClient.invalidateQueries({ queryKey: recipientKeys.sites });
+      // Blocking pauses the site's guest keys; the Keys page shows it.
+      await queryClient.invalidateQueries({ queryKey: guestKeyKeys.of(siteId) });
+    },
   });
+}
+
+/** Guest keys the block paused whose lock did not confirm: their PINs still open the door for now. */
+function pendingKeysNote(result: BlockResult | undefined, siteId: string): string | null {
+  const pending = result?.sites.find((s) => s.siteId === siteId && s.blocked)?.guestKeysPending ?? 0;
+  if (pending === 0) return null;
+  const keys = pending === 1 ? "1 guest key" : `${pending} guest keys`;
+  return `The lock has not confirmed it forgot ${keys} yet (it may be offline): until it does, ${pending === 1 ? "that PIN" : "those PINs"} still open the door. Threshold keeps trying.`;
 }
 
 export function BlockSwitch({ site }: { site: Site }) {
   const mutation = useBlockMutation();
   const explanationId = useId();
   const blocked = site.accessBlocked;
+  const pendingNote = blocked ? pendingKeysNote(mutation.data, site.id) : null;
   return (
     <div className="rh-block">
       <Switch
@@ -68,12 +84,20 @@ export function BlockSwitch({ site }: { site: Site }) {
           <>
             <strong>Access is blocked</strong>
             {site.accessBlockedAt ? ` since ${formatDateTime(site.accessBlockedAt)}` : ""}. No courier can open any door
-            here. Turn the switch off to allow deliveries again.
+            here, and guest keys are paused. Turn the switch off to allow deliveries and guest keys again.
           </>
         ) : (
-          <>When on, no courier can open any door; visits already authorized but not open are cancelled.</>
+          <>
+            When on, no courier can open any door, visits already authorized but not open are cancelled, and guest keys
+            are paused.
+          </>
         )}
       </p>
+      {pendingNote ? (
+        <p className="note note-warn small" role="status">
+          {pendingNote}
+        </p>
+      ) : null}
       {mutation.isError ? (
         <ErrorNote
           error={mutation.error}

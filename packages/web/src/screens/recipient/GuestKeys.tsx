@@ -1,4 +1,5 @@
 import { type FormEvent, useId, useState } from "react";
+import { Link } from "react-router";
 import { errorMessage } from "../../api";
 import { Button } from "../../ui/button";
 import { ErrorNote } from "../../ui/feedback";
@@ -73,7 +74,7 @@ function SiteKeys({ site }: { site: Site }) {
     <section className="stack" aria-labelledby={headingId}>
       <div className="spread">
         <h2 id={headingId}>{site.name}</h2>
-        {!giving && doors.length > 0 ? (
+        {!giving && doors.length > 0 && !site.accessBlocked ? (
           <Button
             onClick={() => {
               setGiven(null);
@@ -84,6 +85,12 @@ function SiteKeys({ site }: { site: Site }) {
           </Button>
         ) : null}
       </div>
+      {site.accessBlocked ? (
+        <p className="note note-warn" role="status">
+          All access here is blocked, so every guest key is paused: the lock forgets the PINs until you turn off{" "}
+          <Link to="/home">Block all access</Link>. Then they work again, with the same PINs and links.
+        </p>
+      ) : null}
       {detail.data && doors.length === 0 ? (
         <p className="note">No door with a keypad lock here yet: pair a lock on the Devices page first.</p>
       ) : null}
@@ -414,6 +421,7 @@ function statusOf(key: GuestKey): { label: string; tone: "ok" | "warn" | "bad" }
   if (key.status === "used") return { label: "Used", tone: "bad" };
   if (key.status === "expired") return { label: "Expired", tone: "bad" };
   if (key.status === "setting") return { label: "Setting on the lock…", tone: "warn" };
+  if (key.paused) return { label: "Paused — access blocked", tone: "warn" };
   return key.worksNow ? { label: "Works now", tone: "ok" } : { label: "Not now", tone: "warn" };
 }
 

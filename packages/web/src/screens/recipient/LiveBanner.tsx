@@ -33,19 +33,23 @@ interface GuestUse {
   accessPointId: string | null;
   /** The key was revoked, but the lock (offline) had not heard yet. */
   afterRevocation: boolean;
+  /** The block switch had paused the key, but the lock (offline) had not heard yet. */
+  whileBlocked: boolean;
   until: number | null;
 }
 
 function guestUseOf(event: StreamedEvent): GuestUse | null {
   if (event.type !== "guest_key.used") return null;
   const afterRevocation = event.data.afterRevocation === true;
+  const whileBlocked = event.data.whileBlocked === true;
   return {
     eventSeq: event.seq,
     name: typeof event.data.name === "string" ? event.data.name : "A guest",
     accessPointId: typeof event.data.accessPointId === "string" ? event.data.accessPointId : null,
     afterRevocation,
-    // A use of a revoked key stays until the person has seen it.
-    until: afterRevocation ? null : Date.now() + SHOW_ENDED_MS,
+    whileBlocked,
+    // A use the person did not want stays until they have seen it.
+    until: afterRevocation || whileBlocked ? null : Date.now() + SHOW_ENDED_MS,
   };
 }
 
@@ -181,18 +185,24 @@ function EndedBanner({ visit, door, onDismiss }: { visit: EndedVisit; door: stri
   );
 }
 
+function guestUseSentence(use: GuestUse, door: string): string {
+  if (use.afterRevocation) {
+    return `${use.name} opened ${door} with a key you revoked: the lock was offline and had not heard yet. It is being removed now.`;
+  }
+  if (use.whileBlocked) {
+    return `${use.name} opened ${door} with their guest key while access was blocked: the lock was offline and had not heard yet. It is being paused now.`;
+  }
+  return `${use.name} opened ${door} with their guest key`;
+}
+
 function GuestUseBanner({ use, onDismiss }: { use: GuestUse; onDismiss(): void }) {
   const door = useAccessPointName(use.accessPointId).data ?? "your door";
   return (
     <section
       aria-label="Guest key used"
-      className={`banner live-banner ${use.afterRevocation ? "live-banner-bad" : "live-banner-ok"}`}
+      className={`banner live-banner ${use.afterRevocation || use.whileBlocked ? "live-banner-bad" : "live-banner-ok"}`}
     >
-      <p className="live-banner-text">
-        {use.afterRevocation
-          ? `${use.name} opened ${door} with a key you revoked: the lock was offline and had not heard yet. It is being removed now.`
-          : `${use.name} opened ${door} with their guest key`}
-      </p>
+      <p className="live-banner-text">{guestUseSentence(use, door)}</p>
       <Link to="/keys" className="button button-secondary live-banner-action">
         Keys
       </Link>

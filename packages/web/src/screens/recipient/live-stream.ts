@@ -48,6 +48,9 @@ const EVENT_TYPES = [
   "guest_key.revoked",
   "guest_key.expired",
   "guest_key.removed_from_lock",
+  "guest_key.paused",
+  "guest_key.resumed",
+  "guest_key.lock_updated",
 ] as const;
 
 /** Navigating between screens unsubscribes and resubscribes at once; the connection outlives that. */

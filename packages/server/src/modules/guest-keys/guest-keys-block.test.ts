@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_DATABASES } from "../../test/databases.js";
+import { type SignedInUser, signInAs } from "../../test/fixtures.js";
+import { startTestServer, type TestServer } from "../../test/harness.js";
+import { createHome, type TestHome } from "../../test/home.js";
+import { until, untilDeviceOnline } from "../../test/wait.js";
+import { PENDING_PAUSE_NOTICE } from "./schemas.js";
+
+/** The block switch pauses guest keys (docs/guest-keys.md#when-access-is-blocked). */
+describe.each(TEST_DATABASES)("guest keys and the block switch on %s", (database) => {
+  let server: TestServer;
+  let home: TestHome;
+  let stranger: SignedInUser;
+
+  beforeAll(async () => {
+    server = await startTestServer({ database });
+    home = await createHome(server);
+    stranger = await signInAs(server, "recipient");
+  });
+  afterAll(async () => {
+    await home?.stop();
+    await server?.destroy();
+  });
+
+  const give = (body: Record<string, unknown>) =>
+    home.request("POST", `/v1/sites/${home.siteId}/guest-keys`, { cookie: home.recipient.cookie, body });
+  const setBlock = (blocked: boolean, cookie = home.recipient.cookie) =>
+    home.request("POST", blocked ? "/v1/access/block" : "/v1/access/unblock", {
+      cookie,
+      body: { siteId: home.siteId },
+    });
+  const keyOf = async (id: string) =>
+    (await home.request("GET", `/v1/guest-keys/${id}`, { cookie: home.recipient.cookie })).body;
+  const shared = (shareUrl: string) => home.request("GET", `/v1/shared-keys/${shareUrl.split("/k/")[1]}`);
+  const keyRow = (id: string) =>
+    server.ctx.db.selectFrom("guest_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+  const auditOf = async (id: string) =>
+    (
+      await server.ctx.db
+        .selectFrom("audit_events")
+        .select(["type", "data"])
+        .where("subject_id", "=", id)
+        .orderBy("seq")
+        .execute()
+    ).map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, unknown> }));
+  /** Keys of the home that work, so far as Threshold knows: the block pauses them all, earlier tests' too. */
+  const liveKeys = async () =>
+    (await server.ctx.db.selectFrom("guest_keys").select("id").where("status", "=", "active").execute()).length;
+  const lockOnline = (online: boolean) => untilDeviceOnline(server, home.lock.deviceId, online);
+  const opens = async (pin: string) => {
+    const verdict = await home.lock.enterCode(pin);
+    if (verdict.result === "opened") home.lock.lockByHand();
+    return verdict.result === "opened";
+  };
+
+  it("blocking pauses the keys: the lock forgets the PINs and the links say so; unblocking gives the same PINs back", async () => {
+    const maria = (await give({ name: "Maria", kind: "permanent" })).body;
+    const sitter = (await give({ name: "Sitter", kind: "expiring", expiresAfterFirstUseMinutes: 90 })).body;
+    const gone = (await give({ name: "Gone", kind: "permanent" })).body;
+    expect((await home.request("DELETE", `/v1/guest-keys/${gone.id}`, { cookie: home.recipient.cookie })).status).toBe(
+      200,
+    );
+    expect(await opens(sitter.pin)).toBe(true);
+    await until(async () => (await keyRow(sitter.id)).first_used_at !== null, 5_000, "the sitter's first use");
+
+    // Someone else's block call cannot reach this home, and pauses nothing.
+    expect((await setBlock(true, stranger.cookie)).status).toBe(404);
+    expect((await keyRow(maria.id)).paused_at).toBeNull();
+
+    const blocked = await setBlock(true);
+    expect(blocked.status, JSON.stringify(blocked.body)).toBe(200);
+    expect(blocked.body.sites).toEqual([
+      expect.objectContaining({ siteId: home.siteId, blocked: true, guestKeysPaused: 2, guestKeysPending: 0 }),
+    ]);
+    expect(await opens(maria.pin)).toBe(false);
+    expect(await opens(sitter.pin)).toBe(false);
+    expect(await keyOf(maria.id)).toMatchObject({ status: "active", paused: true, worksNow: false, notice: null });
+    expect(await keyOf(gone.id)).toMatchObject({ status: "revoked", paused: false });
+
+    const link = await shared(maria.shareUrl);
+    expect(link.status).toBe(409);
+    expect(link.body.error.code).toBe("guest_key_paused");
+    expect(JSON.stringify(link.body)).not.toContain(maria.pin);
+
+    // No new key while blocked: it could not be set on the lock without opening a way in.
+    const before = (await server.ctx.db.selectFrom("guest_keys").select("id").execute()).length;
+    const refused = await give({ name: "During the block", kind: "permanent" });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("access_blocked");
+    expect((await server.ctx.db.selectFrom("guest_keys").select("id").execute()).length).toBe(before);
+
+    // Blocking again changes nothing and tells no lock anything.
+    const commandsBefore = (await server.ctx.db.selectFrom("commands").select("id").execute()).length;
+    expect((await setBlock(true)).body.sites[0]).toMatchObject({ blocked: true, guestKeysPaused: 2 });
+    expect((await server.ctx.db.selectFrom("commands").select("id").execute()).length).toBe(commandsBefore);
+
+    const unblocked = await setBlock(false);
+    expect(unblocked.body.sites).toEqual([
+      expect.objectContaining({ blocked: false, guestKeysPaused: 0, guestKeysPending: 0 }),
+    ]);
+    expect(await opens(maria.pin)).toBe(true);
+    expect(await keyOf(maria.id)).toMatchObject({ paused: false, worksNow: true, notice: null });
+    expect((await shared(maria.shareUrl)).body).toMatchObject({ pin: maria.pin, worksNow: true });
+    expect(await opens(gone.pin)).toBe(false);
+    expect((await keyRow(gone.id)).paused_at).toBeNull();
+
+    // Set again, the sitter's key keeps the end its first use gave it: the lock does not restart the countdown.
+    const sitterRow = await keyRow(sitter.id);
+    const restore = await server.ctx.db
+      .selectFrom("commands")
+      .select("params")
+      .where("device_id", "=", home.lock.deviceId)
+      .where("action", "=", "pin_set")
+      .orderBy("issued_at", "desc")
+      .execute();
+    const params = restore.map((c) => JSON.parse(c.params) as { codeId: string; validUntil: number });
+    expect(params.find((p) => p.codeId === sitter.id)?.validUntil).toBe(
+      (sitterRow.first_used_at as number) + 90 * 60_000,
+    );
+
+    await until(async () => (await keyRow(maria.id)).use_count === 1, 5_000, "Maria's use recorded");
+    expect((await auditOf(maria.id)).map((e) => e.type)).toEqual([
+      "guest_key.setting",
+      "guest_key.active",
+      "guest_key.paused",
+      "guest_key.lock_updated",
+      "guest_key.resumed",
+      "guest_key.lock_updated",
+      "guest_key.used",
+    ]);
+  });
+
+  it("a lock offline during the block keeps the PIN until it is back: said plainly, a use is flagged, then it is paused", async () => {
+    const { id, pin } = (await give({ name: "Neighbour", kind: "permanent" })).body;
+    await home.lock.stop();
+    await lockOnline(false);
+    try {
+      const live = await liveKeys();
+      const blocked = await setBlock(true);
+      expect(blocked.body.sites[0]).toMatchObject({ blocked: true, guestKeysPaused: live, guestKeysPending: live });
+      expect(await keyOf(id)).toMatchObject({ paused: true, worksNow: false, notice: PENDING_PAUSE_NOTICE });
+      // The offline lock has not heard: the PIN still opens it, and the use is reported later.
+      expect(await opens(pin)).toBe(true);
+    } finally {
+      await home.lock.start();
+    }
+    await until(async () => (await keyRow(id)).lock_change === null, 10_000, "the lock told of the pause");
+    expect(await opens(pin)).toBe(false);
+    await until(async () => (await keyRow(id)).use_count === 1, 5_000, "the offline use reconciled");
+    expect((await auditOf(id)).find((e) => e.type === "guest_key.used")?.data).toMatchObject({
+      whileBlocked: true,
+      afterRevocation: false,
+    });
+    expect((await keyOf(id)).notice).toBeNull();
+    await setBlock(false);
+    expect(await opens(pin)).toBe(true);
+  });
+
+  it("blocked and unblocked while the lock is away: the lock holds the PIN when it is back, and nothing is lost", async () => {
+    const { id, pin } = (await give({ name: "Brother", kind: "permanent" })).body;
+    await home.lock.stop();
+    await lockOnline(false);
+    try {
+      const live = await liveKeys();
+      expect((await setBlock(true)).body.sites[0]).toMatchObject({ guestKeysPending: live });
+      expect((await setBlock(false)).body.sites[0]).toMatchObject({ blocked: false, guestKeysPaused: 0 });
+      expect(await keyRow(id)).toMatchObject({ paused_at: null, lock_change: "restore" });
+    } finally {
+      await home.lock.start();
+    }
+    await until(async () => (await keyRow(id)).lock_change === null, 10_000, "the lock given the key again");
+    expect(await opens(pin)).toBe(true);
+    expect(await keyOf(id)).toMatchObject({ status: "active", paused: false, worksNow: true });
+  });
+});
