@@ -130,6 +130,19 @@ describe.each(TEST_DATABASES)("guest keys and the block switch on %s", (database
     ]);
   });
 
+  it("a key revoked while paused stays ended when the block is lifted", async () => {
+    const { id, pin } = (await give({ name: "Ex", kind: "permanent" })).body;
+    await setBlock(true);
+    const revoked = await home.request("DELETE", `/v1/guest-keys/${id}`, { cookie: home.recipient.cookie });
+    expect(revoked.body).toMatchObject({ status: "revoked", revocation: "done", paused: false, notice: null });
+    await setBlock(false);
+    expect(await keyRow(id)).toMatchObject({ status: "revoked", paused_at: null, lock_change: null });
+    expect(await opens(pin)).toBe(false);
+    const types = (await auditOf(id)).map((e) => e.type);
+    expect(types).toContain("guest_key.paused");
+    expect(types).not.toContain("guest_key.resumed");
+  });
+
   it("a lock offline during the block keeps the PIN until it is back: said plainly, a use is flagged, then it is paused", async () => {
     const { id, pin } = (await give({ name: "Neighbour", kind: "permanent" })).body;
     await home.lock.stop();

@@ -346,7 +346,8 @@ export class GuestKeyService {
     return this.ctx.audit.transaction(async (trx, record) => {
       const updated = await trx
         .updateTable("guest_keys")
-        .set({ removed_from_lock_at: done, claimed_until: null, updated_at: done })
+        // Gone from the lock: a pause's change still owed for it is moot.
+        .set({ removed_from_lock_at: done, claimed_until: null, lock_change: null, updated_at: done })
         .where("id", "=", row.id)
         .where("removed_from_lock_at", "is", null)
         .executeTakeFirst();
