@@ -17,6 +17,19 @@ async function typeOnKeypad(page: Page, digits: string): Promise<string> {
   return (await status.textContent()) ?? "";
 }
 
+/** Gives a permanent key from the Keys page and waits until the lock has it: the PIN and link shown to send. */
+async function givePermanentKey(page: Page, name: string): Promise<{ pin: string; link: string }> {
+  await page.getByRole("button", { name: "Give a key" }).click();
+  const form = page.getByRole("form", { name: "Give a key" });
+  await form.getByLabel("Who is it for?").fill(name);
+  await form.getByLabel(/^Permanent/).check();
+  await form.getByRole("button", { name: "Give key" }).click();
+  const ready = page.getByRole("region", { name: "Key ready" });
+  await expect(ready).toContainText(`${name}'s key is on the lock`, { timeout: 15_000 });
+  const pin = ((await ready.getByTestId("pin").textContent()) ?? "").replace("PIN", "").trim();
+  return { pin, link: await ready.getByLabel("Share link").inputValue() };
+}
+
 test("a guest key is given, shared by link, used (the owner is told at once), and revoked", async ({
   browser,
   page,
@@ -28,16 +41,8 @@ test("a guest key is given, shared by link, used (the owner is told at once), an
   await expect(page).toHaveURL(/\/keys$/);
 
   // Give a permanent key: it is set on the lock, and the PIN and link are shown to send.
-  await page.getByRole("button", { name: "Give a key" }).click();
-  const form = page.getByRole("form", { name: "Give a key" });
-  await form.getByLabel("Who is it for?").fill(name);
-  await form.getByLabel(/^Permanent/).check();
-  await form.getByRole("button", { name: "Give key" }).click();
-  const ready = page.getByRole("region", { name: "Key ready" });
-  await expect(ready).toContainText(`${name}'s key is on the lock`, { timeout: 15_000 });
-  const pin = ((await ready.getByTestId("pin").textContent()) ?? "").replace("PIN", "").trim();
+  const { pin, link } = await givePermanentKey(page, name);
   expect(pin).toMatch(/^\d{6}$/);
-  const link = await ready.getByLabel("Share link").inputValue();
   expect(link).toMatch(/\/k\/[A-Za-z0-9_-]{43}$/);
   await saveScreenshot(page, "recipient-guest-key-ready");
 
@@ -90,15 +95,7 @@ test("blocking all access pauses guest keys: the lock refuses the PIN and the li
   const name = `Sam ${Date.now().toString(36)}`;
   await signInAs(page, DEMO.recipient);
   await nav.getByRole("link", { name: "Keys" }).click();
-  await page.getByRole("button", { name: "Give a key" }).click();
-  const form = page.getByRole("form", { name: "Give a key" });
-  await form.getByLabel("Who is it for?").fill(name);
-  await form.getByLabel(/^Permanent/).check();
-  await form.getByRole("button", { name: "Give key" }).click();
-  const ready = page.getByRole("region", { name: "Key ready" });
-  await expect(ready).toContainText(`${name}'s key is on the lock`, { timeout: 15_000 });
-  const pin = ((await ready.getByTestId("pin").textContent()) ?? "").replace("PIN", "").trim();
-  const link = await ready.getByLabel("Share link").inputValue();
+  const { pin, link } = await givePermanentKey(page, name);
 
   // One switch on Home: couriers stop, and the key is paused on the lock.
   await nav.getByRole("link", { name: "Home" }).click();

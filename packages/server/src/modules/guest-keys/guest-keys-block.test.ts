@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
@@ -34,15 +35,7 @@ describe.each(TEST_DATABASES)("guest keys and the block switch on %s", (database
   const shared = (shareUrl: string) => home.request("GET", `/v1/shared-keys/${shareUrl.split("/k/")[1]}`);
   const keyRow = (id: string) =>
     server.ctx.db.selectFrom("guest_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-  const auditOf = async (id: string) =>
-    (
-      await server.ctx.db
-        .selectFrom("audit_events")
-        .select(["type", "data"])
-        .where("subject_id", "=", id)
-        .orderBy("seq")
-        .execute()
-    ).map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, unknown> }));
+  const auditOf = (id: string) => auditEventsAbout(server, id);
   /** Keys of the home that work, so far as Threshold knows: the block pauses them all, earlier tests' too. */
   const liveKeys = async () =>
     (await server.ctx.db.selectFrom("guest_keys").select("id").where("status", "=", "active").execute()).length;

@@ -70,34 +70,34 @@ export class GuestKeyWorker extends PeriodicWorker {
   }
 
   private async removeFromLocks(): Promise<void> {
-    const now = this.ctx.clock.now();
-    // Only keys of locks that are connected: an offline lock's keys would fill every batch for nothing.
-    const rows = await this.ctx.db
-      .selectFrom("guest_keys")
-      .innerJoin("devices", "devices.id", "guest_keys.device_id")
-      .selectAll("guest_keys")
-      .where("devices.online", "=", 1)
+    const rows = await this.owedToConnectedLocks()
       .where("status", "in", ENDED_STATUSES)
       .where("removed_from_lock_at", "is", null)
-      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-      .limit(BATCH)
       .execute();
     for (const row of rows) this.runBeside(this.keys.removeFromLock(row));
   }
 
   /** Paused and resumed keys whose lock has not confirmed the change: told again once it is connected. */
   private async syncPauses(): Promise<void> {
+    const rows = await this.owedToConnectedLocks()
+      .where("status", "=", "active")
+      .where("lock_change", "is not", null)
+      .execute();
+    for (const row of rows) this.runBeside(this.keys.syncPause(row));
+  }
+
+  /**
+   * Keys no process is talking to a lock about, of locks that are connected: an offline lock's keys
+   * would fill every batch for nothing.
+   */
+  private owedToConnectedLocks() {
     const now = this.ctx.clock.now();
-    const rows = await this.ctx.db
+    return this.ctx.db
       .selectFrom("guest_keys")
       .innerJoin("devices", "devices.id", "guest_keys.device_id")
       .selectAll("guest_keys")
       .where("devices.online", "=", 1)
-      .where("status", "=", "active")
-      .where("lock_change", "is not", null)
       .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-      .limit(BATCH)
-      .execute();
-    for (const row of rows) this.runBeside(this.keys.syncPause(row));
+      .limit(BATCH);
   }
 }
