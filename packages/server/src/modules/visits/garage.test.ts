@@ -38,12 +38,15 @@ describe.each(TEST_DATABASES)("the in-garage visit on %s", (database) => {
   const secure = (visitId: string) =>
     home.request("POST", `/v1/visits/${visitId}/secure`, { cookie: home.courier.cookie });
   const auditTypes = async (subjectId: string) => (await auditEventsAbout(server, subjectId)).map((e) => e.type);
+  /** Oldest first: without an ORDER BY, PostgreSQL returns updated rows in any order. */
   const commandsTo = (deviceId: string, action: string) =>
     server.ctx.db
       .selectFrom("commands")
       .selectAll()
       .where("device_id", "=", deviceId)
       .where("action", "=", action)
+      .orderBy("issued_at")
+      .orderBy("id")
       .execute();
   const visitRow = (id: string) =>
     server.ctx.db.selectFrom("visits").selectAll().where("id", "=", id).executeTakeFirstOrThrow();

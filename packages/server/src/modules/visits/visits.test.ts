@@ -37,12 +37,15 @@ describe.each(TEST_DATABASES)("the in-home visit on %s", (database) => {
         .orderBy("seq")
         .execute()
     ).map((e) => e.type);
+  /** Oldest first: without an ORDER BY, PostgreSQL returns updated rows in any order. */
   const commandsFor = (deviceId: string, action: string) =>
     server.ctx.db
       .selectFrom("commands")
       .selectAll()
       .where("device_id", "=", deviceId)
       .where("action", "=", action)
+      .orderBy("issued_at")
+      .orderBy("id")
       .execute();
 
   it("opens only after the camera records, proves the relock, and delivers", async () => {
