@@ -213,6 +213,7 @@ describe.each(TEST_DATABASES)("cars on %s", (database) => {
         .select("type")
         .where("subject_id", "=", car.carId)
         .where("type", "in", ["car.blocked", "car.unblocked"])
+        .orderBy("seq")
         .execute();
       expect(types.map((t) => t.type)).toEqual(["car.blocked", "car.unblocked"]);
     });
