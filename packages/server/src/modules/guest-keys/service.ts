@@ -415,7 +415,7 @@ export class GuestKeyService {
       });
       const outcome = await attempt.outcome;
       if (outcome.status === "failed" || outcome.status === "rejected") {
-        // The lock answered and will not take the PIN back (full, or paired again since): say so, as at creation.
+        // The lock answered and will not take the PIN back (it is full, say): the key failed, as at creation.
         if (change === "restore") await this.failRestore(row, outcome);
         return false;
       }
