@@ -1,3 +1,5 @@
+import { newId } from "@threshold/core";
+import { sealPin } from "@threshold/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
@@ -5,6 +7,8 @@ import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { createHome, type TestHome } from "../../test/home.js";
 import { until, untilDeviceOnline } from "../../test/wait.js";
+import { lockSecret } from "../access-codes/lock-secret.js";
+import { NO_END } from "./rules.js";
 import { PENDING_PAUSE_NOTICE } from "./schemas.js";
 
 /** The block switch pauses guest keys (docs/guest-keys.md#when-access-is-blocked). */
@@ -134,6 +138,35 @@ describe.each(TEST_DATABASES)("guest keys and the block switch on %s", (database
     const types = (await auditOf(id)).map((e) => e.type);
     expect(types).toContain("guest_key.paused");
     expect(types).not.toContain("guest_key.resumed");
+  });
+
+  it("a lock that will not take the PIN back fails the key, with the lock's reason", async () => {
+    const { id, pin } = (await give({ name: "Crowded out", kind: "permanent" })).body;
+    const lock = await server.ctx.db
+      .selectFrom("devices")
+      .select(["id", "offline_secret"])
+      .where("id", "=", home.lock.deviceId)
+      .executeTakeFirstOrThrow();
+    const squatter = newId("guestKey", server.ctx.clock.now());
+    try {
+      await setBlock(true);
+      // While the key is off the lock, another user takes its PIN there: the lock refuses a second user with it.
+      const taken = await server.ctx.commands.send(lock.id, "pin_set", {
+        codeId: squatter,
+        pinSealed: sealPin(lockSecret(server.ctx, lock) as Buffer, lock.id, squatter, pin),
+        userType: "unrestricted",
+        validFrom: 0,
+        validUntil: NO_END,
+      });
+      expect((await taken.outcome).status).toBe("succeeded");
+      await setBlock(false);
+      expect(await keyOf(id)).toMatchObject({ status: "failed", paused: false, worksNow: false });
+      expect(await keyRow(id)).toMatchObject({ failure_reason: "failed:bad_code", lock_change: null });
+      expect((await auditOf(id)).map((e) => e.type)).toContain("guest_key.failed");
+    } finally {
+      await setBlock(false);
+      await (await server.ctx.commands.send(lock.id, "pin_remove", { codeId: squatter })).outcome;
+    }
   });
 
   it("a lock offline during the block keeps the PIN until it is back: said plainly, a use is flagged, then it is paused", async () => {
