@@ -75,7 +75,7 @@ export async function setAccessBlock(
     return ownSites(trx, user.userId, siteId);
   });
   // The block holds from its commit; the locks are told now, each waited for a few seconds at most.
-  await Promise.all(changedKeys.map(async (id) => guestKeys.syncPauseOf(id)));
+  await Promise.all(changedKeys.map((id) => guestKeys.syncPauseOf(id)));
   const counts = await guestKeyPauseCounts(
     ctx.db,
     sites.map((site) => site.id),

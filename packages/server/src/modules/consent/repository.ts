@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
 
 export function findConsent(db: Kysely<Database>, accessPointId: string) {
@@ -57,7 +57,7 @@ export async function setAccessBlocked(
  * no-op update holds the site's row until commit (PostgreSQL), so a block waits for it and then
  * sees what it gave; a block that came first makes this false. SQLite runs one writer at a time.
  */
-export async function holdUnblockedSite(db: Kysely<Database> | Transaction<Database>, siteId: string) {
+export async function holdUnblockedSite(db: Kysely<Database>, siteId: string) {
   const result = await db
     .updateTable("sites")
     .set({ access_blocked_at: null })

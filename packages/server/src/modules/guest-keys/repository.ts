@@ -39,16 +39,37 @@ export function livePinsOfLock(db: Db, deviceId: string) {
     .execute();
 }
 
-/**
- * The keys a block switch change concerns: to pause, those of the sites that may still open a
- * door and are not paused; to resume, those paused (ended since or not).
- */
-export function pausableKeys(db: Db, siteIds: readonly string[], change: "pause" | "resume"): Promise<GuestKeyRow[]> {
+/** The keys of these sites that may still open a door and are not paused: what a block pauses. */
+export function unpausedLiveKeys(db: Db, siteIds: readonly string[]): Promise<GuestKeyRow[]> {
   if (siteIds.length === 0) return Promise.resolve([]);
-  const query = db.selectFrom("guest_keys").selectAll().where("site_id", "in", siteIds);
-  return change === "pause"
-    ? query.where("status", "in", LIVE_STATUSES).where("paused_at", "is", null).execute()
-    : query.where("paused_at", "is not", null).execute();
+  return db
+    .selectFrom("guest_keys")
+    .selectAll()
+    .where("site_id", "in", siteIds)
+    .where("status", "in", LIVE_STATUSES)
+    .where("paused_at", "is", null)
+    .execute();
+}
+
+/** The paused keys of these sites, ended since or not: what lifting a block concerns. */
+export function pausedKeys(db: Db, siteIds: readonly string[]): Promise<GuestKeyRow[]> {
+  if (siteIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom("guest_keys")
+    .selectAll()
+    .where("site_id", "in", siteIds)
+    .where("paused_at", "is not", null)
+    .execute();
+}
+
+/** The same change to several keys, in one statement. */
+export async function updateGuestKeys(
+  db: Db,
+  ids: readonly string[],
+  changes: Updateable<Database["guest_keys"]>,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable("guest_keys").set(changes).where("id", "in", ids).execute();
 }
 
 /** Per site: the live keys paused by its block, and how many of their locks have not confirmed yet. */

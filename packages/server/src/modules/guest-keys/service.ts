@@ -31,8 +31,10 @@ import {
   insertGuestKey,
   LIVE_STATUSES,
   livePinsOfLock,
-  pausableKeys,
+  pausedKeys,
   transitionGuestKey,
+  unpausedLiveKeys,
+  updateGuestKeys,
 } from "./repository.js";
 import { credentialOf, endOf, keyRules, NO_END, timeToMinutes } from "./rules.js";
 import {
@@ -52,10 +54,13 @@ export type GuestKeyCtx = Pick<AppContext, "db" | "audit" | "clock" | "config" |
 const GUEST_PIN_LENGTH = 6;
 /** A one-time or expiring key must be used first within this long, unless the owner says otherwise. */
 const DEFAULT_FIRST_USE_MS = 30 * 24 * 3600_000;
-/** How long a revocation waits for the lock before it answers "pending" (the worker keeps trying). */
-const REMOVAL_TTL_MS = 5_000;
-/** A removal is claimed for this long; a process that dies holding it leaves it to another after that. */
-const REMOVAL_CLAIM_MS = 15_000;
+/**
+ * How long a command about a key (a removal, a pause, a restore) waits for the lock before the
+ * answer says "pending"; the worker keeps trying.
+ */
+const LOCK_ANSWER_MS = 5_000;
+/** Talking to a lock about a key is claimed for this long; a process that dies holding it leaves it to another after that. */
+const LOCK_CLAIM_MS = 15_000;
 /** Ended in Threshold; the lock is told to forget them until it confirms. */
 export const ENDED_STATUSES: GuestKeyStatus[] = ["failed", "used", "expired", "revoked"];
 
@@ -69,6 +74,8 @@ const ENDED_SENTENCES: Partial<Record<GuestKeyStatus, string>> = {
 export function shareDigest(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
+
+const idsOf = (rows: readonly GuestKeyRow[]) => rows.map((row) => row.id);
 
 /** What every guest_key.* audit event carries: enough for the owner's live stream. Never the PIN or the link. */
 function keyEventData(row: GuestKeyRow) {
@@ -234,7 +241,7 @@ export class GuestKeyService {
    */
   private async awaitRemoval(row: GuestKeyRow): Promise<void> {
     if (!(await this.lockOnline(row.device_id))) return;
-    const deadline = Date.now() + REMOVAL_TTL_MS;
+    const deadline = Date.now() + LOCK_ANSWER_MS;
     while (Date.now() < deadline) {
       if ((await findGuestKey(this.ctx.db, row.id))?.removed_from_lock_at !== null) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -335,7 +342,7 @@ export class GuestKeyService {
         row.device_id,
         "pin_remove",
         { codeId: row.id },
-        { siteId: row.site_id, ttlMs: REMOVAL_TTL_MS },
+        { siteId: row.site_id, ttlMs: LOCK_ANSWER_MS },
       );
       if ((await attempt.outcome).status !== "succeeded") return false;
     } catch (err) {
@@ -365,35 +372,23 @@ export class GuestKeyService {
    */
   async pause(trx: Transaction<Database>, record: Record_, siteIds: readonly string[], actor: AuditActor) {
     const now = this.ctx.clock.now();
-    const rows = await pausableKeys(trx, siteIds, "pause");
-    for (const row of rows) {
-      await trx
-        .updateTable("guest_keys")
-        .set({ paused_at: now, lock_change: "remove", updated_at: now })
-        .where("id", "=", row.id)
-        .execute();
-      record(this.event("guest_key.paused", row, actor));
-    }
-    return rows.map((row) => row.id);
+    const rows = await unpausedLiveKeys(trx, siteIds);
+    await updateGuestKeys(trx, idsOf(rows), { paused_at: now, lock_change: "remove", updated_at: now });
+    for (const row of rows) record(this.event("guest_key.paused", row, actor));
+    return idsOf(rows);
   }
 
   /** Lifting the block: each paused key that has not ended since is owed to its lock again (pin_set). */
   async resume(trx: Transaction<Database>, record: Record_, siteIds: readonly string[], actor: AuditActor) {
     const now = this.ctx.clock.now();
-    const rows = await pausableKeys(trx, siteIds, "resume");
-    const resumed: string[] = [];
-    for (const row of rows) {
-      const live = LIVE_STATUSES.includes(row.status as GuestKeyStatus);
-      await trx
-        .updateTable("guest_keys")
-        .set({ paused_at: null, lock_change: live ? "restore" : null, updated_at: now })
-        .where("id", "=", row.id)
-        .execute();
-      if (!live) continue; // ended while paused: its removal from the lock is the ended key's own
-      record(this.event("guest_key.resumed", row, actor));
-      resumed.push(row.id);
-    }
-    return resumed;
+    const rows = await pausedKeys(trx, siteIds);
+    const live = rows.filter((row) => LIVE_STATUSES.includes(row.status as GuestKeyStatus));
+    // Ended while paused: taking it off the lock is the ended key's own removal.
+    const ended = rows.filter((row) => !live.includes(row));
+    await updateGuestKeys(trx, idsOf(live), { paused_at: null, lock_change: "restore", updated_at: now });
+    await updateGuestKeys(trx, idsOf(ended), { paused_at: null, lock_change: null, updated_at: now });
+    for (const row of live) record(this.event("guest_key.resumed", row, actor));
+    return idsOf(live);
   }
 
   /**
@@ -411,7 +406,7 @@ export class GuestKeyService {
       const action = change === "remove" ? "pin_remove" : "pin_set";
       const attempt = await this.ctx.commands.send(row.device_id, action, params, {
         siteId: row.site_id,
-        ttlMs: REMOVAL_TTL_MS,
+        ttlMs: LOCK_ANSWER_MS,
       });
       const outcome = await attempt.outcome;
       if (outcome.status === "failed" || outcome.status === "rejected") {
@@ -477,7 +472,7 @@ export class GuestKeyService {
     const now = this.ctx.clock.now();
     const claimed = await this.ctx.db
       .updateTable("guest_keys")
-      .set({ claimed_until: now + REMOVAL_CLAIM_MS })
+      .set({ claimed_until: now + LOCK_CLAIM_MS })
       .where("id", "=", keyId)
       .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
       .executeTakeFirst();

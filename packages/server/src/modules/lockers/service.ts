@@ -1157,5 +1157,5 @@ export async function putOutOfService(
     .where("id", "=", compartmentId)
     .where("state", "!=", "out_of_service")
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return result.numUpdatedRows > 0n;
 }

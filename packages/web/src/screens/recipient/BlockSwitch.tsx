@@ -12,9 +12,9 @@ interface Change {
   blocked: boolean;
 }
 
-/** Writes each site's new state into the cached site list, so every screen shows it at once. */
 type BlockChange = Pick<BlockResult["sites"][number], "siteId" | "blocked" | "blockedAt">;
 
+/** Writes each site's new state into the cached site list, so every screen shows it at once. */
 function withBlockState(sites: Site[] | undefined, changes: readonly BlockChange[]) {
   if (!sites) return sites;
   const bySite = new Map(changes.map((change) => [change.siteId, change]));
