@@ -2,10 +2,14 @@ import { type Browser, expect, type Page, test } from "@playwright/test";
 import { createLockerParcelForJo } from "./support/courier-stops.js";
 import { DEMO, DEMO_PASSWORD, saveScreenshot, signInAs } from "./support/demo.js";
 
-/** The bank's own screen: a tablet in the lobby, touch only, nobody signed in. */
-async function kioskFor(browser: Browser, bankId: string): Promise<Page> {
+/**
+ * The bank's own screen: a tablet in the lobby, touch only, nobody signed in — unless the demo's
+ * hands are to move, which need a demo login (`demoHandsOf`), like the demo keypad.
+ */
+async function kioskFor(browser: Browser, bankId: string, demoHandsOf?: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 800, height: 1280 }, hasTouch: true });
   const page = await context.newPage();
+  if (demoHandsOf) await signInAs(page, demoHandsOf);
   await page.goto(`/kiosk/${bankId}`);
   await expect(page.getByRole("heading", { name: "Canal House lobby lockers" })).toBeVisible();
   return page;
@@ -56,8 +60,8 @@ test("a courier drops a parcel at the kiosk, the resident gets a code and collec
   await expect(card).toContainText("Collect by");
   await saveScreenshot(joPage, "resident-pickup-card");
 
-  // A wrong code first: refused, with tries left.
-  const pickup = await kioskFor(browser, bankId);
+  // A wrong code first: refused, with tries left. (Jo's demo login moves the demo's hands.)
+  const pickup = await kioskFor(browser, bankId, DEMO.resident);
   for (const digit of "00000000") await pickup.getByRole("button", { name: digit, exact: true }).click();
   await pickup.getByRole("button", { name: "Open", exact: true }).click();
   await expect(pickup.getByRole("alert")).toContainText("That code opens nothing here");

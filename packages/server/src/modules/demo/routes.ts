@@ -9,6 +9,7 @@ import { idParam } from "../../http/ownership.js";
 import { PUBLIC, SESSION_ONLY } from "../auth/security.js";
 import { RoleSchema } from "../users/schemas.js";
 import { typeOnDemoKeypad } from "./keypad.js";
+import { handAtDemoLocker } from "./locker.js";
 
 const DemoLogins = Type.Object(
   {
@@ -104,24 +105,15 @@ export async function demoRoutes(app: FastifyInstance, ctx: AppContext): Promise
         tags: ["system"],
         summary: "Demo only: hands at a simulated locker bank (put a parcel in, take it out, close the door)",
         description:
-          "Stands in for the physical world at the demo's locker controller, which then reports what its door and occupancy sensors see, signed, as a real one would. 404 on every server but `threshold demo`; 409 for a bank the demo does not run or a compartment that is not open.",
-        security: PUBLIC,
+          "Stands in for the physical world at the demo's locker controller, which then reports what its door and occupancy sensors see, signed, as a real one would. Needs a demo login, like the demo keypad. 404 on every server but `threshold demo`; 409 for a bank the demo does not run or a compartment that is not open.",
+        security: SESSION_ONLY,
         body: DemoLockerBody,
-        response: { 200: Type.Object({ done: Type.Boolean() }), ...errorResponses(400, 404, 409) },
+        response: { 200: Type.Object({ done: Type.Boolean() }), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
-      const hands = ctx.demoLocker;
-      if (!hands) throw new ThresholdError("not_found", "This is not a demo server.");
       const { bankId, compartment, action } = request.body;
-      const bank = await ctx.db
-        .selectFrom("locker_banks")
-        .select("controller_device_id")
-        .where("id", "=", bankId)
-        .executeTakeFirst();
-      if (!bank || !(await hands(bank.controller_device_id, compartment, action))) {
-        throw new ThresholdError("conflict", "No such demo locker, or that compartment is not open.");
-      }
+      await handAtDemoLocker(ctx, requireActor(request), bankId, compartment, action);
       return { done: true };
     },
   );
