@@ -11446,7 +11446,7 @@ export interface paths {
         put?: never;
         /**
          * Demo only: hands at a simulated locker bank (put a parcel in, take it out, close the door)
-         * @description Stands in for the physical world at the demo's locker controller, which then reports what its door and occupancy sensors see, signed, as a real one would. 404 on every server but `threshold demo`; 409 for a bank the demo does not run or a compartment that is not open.
+         * @description Stands in for the physical world at the demo's locker controller, which then reports what its door and occupancy sensors see, signed, as a real one would. Needs a demo login, like the demo keypad. 404 on every server but `threshold demo`; 409 for a bank the demo does not run or a compartment that is not open.
          */
         post: {
             parameters: {
@@ -11479,6 +11479,24 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

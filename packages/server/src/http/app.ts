@@ -6,6 +6,7 @@ import type { AppContext } from "../context.js";
 import { registerModules } from "../modules/index.js";
 import { ErrorResponse } from "./error-schema.js";
 import { installErrorHandling } from "./errors.js";
+import { installRouteSecurityCheck, requireCredentialsWhereDeclared } from "./route-security.js";
 import { installValidation } from "./validation.js";
 import { serveWebApp } from "./web-app.js";
 
@@ -27,6 +28,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   installErrorHandling(app);
   installValidation(app);
+  installRouteSecurityCheck(app);
   // JSON only: a text/plain body (fetch's default for strings) must get the clear 415, not a schema error.
   app.removeContentTypeParser("text/plain");
   app.addSchema(ErrorResponse);
@@ -57,6 +59,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   app.decorateRequest("actor", null);
   app.addHook("onRequest", async (request) => {
     request.actor = await ctx.authenticator.resolve(request);
+    requireCredentialsWhereDeclared(request);
   });
 
   await registerModules(app, ctx);

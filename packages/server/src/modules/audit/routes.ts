@@ -5,6 +5,7 @@ import Type from "typebox";
 import type { AppContext } from "../../context.js";
 import { requireUser } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
+import { SESSION_ONLY } from "../auth/security.js";
 import { toAuditEventView } from "./views.js";
 
 export const AuditEventSchema = Type.Object(
@@ -41,6 +42,7 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
     {
       schema: {
         tags: ["audit"],
+        security: SESSION_ONLY,
         summary: "Read the audit log: recipients their own sites' events, operators all",
         querystring: Query,
         response: { 200: Type.Object({ events: Type.Array(AuditEventSchema) }), ...errorResponses(400, 401, 403, 404) },
@@ -71,6 +73,7 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
     {
       schema: {
         tags: ["audit"],
+        security: SESSION_ONLY,
         summary: "Re-walk the whole audit chain and report the first edited, deleted or reordered event (operators)",
         response: {
           200: Type.Object({

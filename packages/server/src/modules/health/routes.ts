@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
 import type { AppContext } from "../../context.js";
+import { PUBLIC } from "../auth/security.js";
 
 const Health = Type.Object({
   status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
@@ -18,6 +19,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
     {
       schema: {
         tags: ["system"],
+        security: PUBLIC,
         summary: "Health of the server, its database and its MQTT broker",
         response: { 200: Health, 503: Health },
       },

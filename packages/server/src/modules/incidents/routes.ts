@@ -8,6 +8,7 @@ import { requireUser, type UserActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { AuditEventSchema } from "../audit/routes.js";
 import { toAuditEventView } from "../audit/views.js";
+import { SESSION_ONLY } from "../auth/security.js";
 import { closeClip } from "../video/clip-links.js";
 import { incidentTimeline } from "./timeline.js";
 
@@ -60,6 +61,7 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
     {
       schema: {
         tags: ["incidents"],
+        security: SESSION_ONLY,
         summary: "Incidents: a door not proven locked in time, a lock that failed — open ones first",
         querystring: Type.Object({
           status: Type.Optional(Type.Union([Type.Literal("open"), Type.Literal("resolved")])),
@@ -80,6 +82,7 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
     {
       schema: {
         tags: ["incidents"],
+        security: SESSION_ONLY,
         summary: "An incident with its timeline: the audit events of the incident, its visit and the visit's commands",
         description: "Operators see every incident, a recipient those at their own sites; 404 for any other.",
         params: IncidentId,
@@ -108,6 +111,7 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
     {
       schema: {
         tags: ["incidents"],
+        security: SESSION_ONLY,
         summary: "Resolve an incident (operators, or the site's recipient), saying how",
         params: IncidentId,
         body: Type.Object(

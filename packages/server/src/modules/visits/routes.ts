@@ -8,7 +8,7 @@ import type { Database } from "../../db/schema.js";
 import { type Actor, requireActor, requireUser } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { idempotencyHeader, withIdempotency } from "../../http/idempotency.js";
-import { SESSION_ONLY } from "../auth/security.js";
+import { SESSION_ONLY, SESSION_OR_API_KEY } from "../auth/security.js";
 import { buildProof } from "./proof.js";
 import { findVisitsInProgressForOwner } from "./repository.js";
 import { VisitService } from "./service.js";
@@ -79,6 +79,7 @@ export async function visitRoutes(app: FastifyInstance, ctx: AppContext): Promis
     {
       schema: {
         tags: ["visits"],
+        security: SESSION_ONLY,
         summary: "Scan a package at the door: every rule is checked, then the camera records and the door unlocks",
         description:
           "Answers when the door is open (status open), or refused with every failed rule, or aborted with the reason. Send an Idempotency-Key: retries return the first answer and never open twice.",
@@ -102,6 +103,7 @@ export async function visitRoutes(app: FastifyInstance, ctx: AppContext): Promis
     {
       schema: {
         tags: ["visits"],
+        security: SESSION_ONLY,
         summary: "Done: lock the door; answers secured only once the lock reports locked and the door closed",
         headers: IDEMPOTENCY_HEADER,
         params: VisitId,
@@ -123,6 +125,7 @@ export async function visitRoutes(app: FastifyInstance, ctx: AppContext): Promis
     {
       schema: {
         tags: ["visits"],
+        security: SESSION_ONLY,
         summary: "Open the next access point of a chained visit (the fridge behind the front door)",
         description:
           "The visit's courier only, while the front-door visit is open. The fridge's lock must be online, locked and closed, the camera live and access not blocked; answers once the fridge's lock reports unlocked. 409 visit_not_open while the front door is not open, no_next_access_point for a visit to one access point, conflict with the failed rules in details.refusals. Securing the visit then locks the fridge first, then the front door.",
@@ -151,6 +154,7 @@ export async function visitRoutes(app: FastifyInstance, ctx: AppContext): Promis
     {
       schema: {
         tags: ["visits"],
+        security: SESSION_OR_API_KEY,
         summary:
           "Signed proof of delivery: commands, the lock's signed reports, audit hashes and the keys to check them",
         description:
@@ -208,6 +212,7 @@ export async function visitRoutes(app: FastifyInstance, ctx: AppContext): Promis
     {
       schema: {
         tags: ["visits"],
+        security: SESSION_OR_API_KEY,
         summary: "A visit, for its courier, the site's owner, the shipment's carrier and operators",
         params: VisitId,
         response: { 200: VisitSchema, ...errorResponses(400, 401, 404) },
