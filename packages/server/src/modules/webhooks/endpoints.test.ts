@@ -133,6 +133,7 @@ describe.each(TEST_DATABASES)("webhook endpoints API on %s", (database) => {
   });
 
   it("refuses bad URLs with 400 webhook_url_refused, and bad bodies and ids with 400 invalid_request", async () => {
+    const before = (await request("GET", "/v1/webhooks/endpoints", { bearer: keyA })).body.endpoints.length;
     for (const url of [
       "hooks.example.com/in",
       "ftp://hooks.example.com/in",
@@ -142,6 +143,13 @@ describe.each(TEST_DATABASES)("webhook endpoints API on %s", (database) => {
       "https://10.0.0.7/in",
       "https://169.254.169.254/latest/meta-data",
       "https://[fd00::1]/in",
+      // IPv4 inside IPv6: IPv4-compatible, SIIT, mapped (hex), NAT64, 6to4.
+      "https://[::127.0.0.1]/",
+      "https://[::a00:7]/in",
+      "https://[::ffff:0:a9fe:a9fe]/latest/meta-data",
+      "https://[::ffff:7f00:1]/in",
+      "https://[64:ff9b::a00:7]/in",
+      "https://[2002:c0a8:101::1]/in",
       "https://127.0.0.1/in",
       "https://localhost/in",
       // Loopback over http is for tests and demos only, behind WEBHOOK_ALLOW_HTTP_LOOPBACK.
@@ -151,6 +159,7 @@ describe.each(TEST_DATABASES)("webhook endpoints API on %s", (database) => {
       expect(res.status, url).toBe(400);
       expect(res.body.error.code, url).toBe("webhook_url_refused");
     }
+    expect((await request("GET", "/v1/webhooks/endpoints", { bearer: keyA })).body.endpoints).toHaveLength(before);
     for (const body of [
       {},
       { url: "" },

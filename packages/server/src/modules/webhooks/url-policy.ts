@@ -1,6 +1,9 @@
 import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
 import { ThresholdError } from "@threshold/core";
+import { classifyAddress } from "./address-class.js";
+
+export { classifyAddress } from "./address-class.js";
 
 /**
  * Where webhooks may go. Carriers name the URL, so it must not become a way to reach Threshold's
@@ -14,74 +17,6 @@ export interface UrlPolicy {
 }
 
 export const MAX_URL_LENGTH = 2048;
-
-type AddressClass = "public" | "loopback" | "private";
-
-const loopback = new BlockList();
-loopback.addSubnet("127.0.0.0", 8, "ipv4");
-loopback.addAddress("::1", "ipv6");
-
-// Everything that is not a public unicast address on the internet (IANA special-purpose registries).
-const nonPublic = new BlockList();
-for (const [network, prefix] of [
-  ["0.0.0.0", 8], // "this" network
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10], // carrier-grade NAT
-  ["169.254.0.0", 16], // link-local, cloud metadata services
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
-  ["192.88.99.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
-  ["224.0.0.0", 4], // multicast
-  ["240.0.0.0", 4], // reserved, broadcast
-] as const) {
-  nonPublic.addSubnet(network, prefix, "ipv4");
-}
-for (const [network, prefix] of [
-  ["::", 128], // unspecified
-  ["64:ff9b:1::", 48], // local-use NAT64
-  ["100::", 64], // discard
-  ["2001::", 23], // IETF protocol assignments (Teredo, ORCHID, …)
-  ["2001:db8::", 32], // documentation
-  ["2002::", 16], // 6to4, which can embed any IPv4 address
-  ["fc00::", 7], // unique local
-  ["fe80::", 10], // link-local
-  ["fec0::", 10], // old site-local
-  ["ff00::", 8], // multicast
-] as const) {
-  nonPublic.addSubnet(network, prefix, "ipv6");
-}
-const nat64 = new BlockList();
-nat64.addSubnet("64:ff9b::", 96, "ipv6");
-
-/** Classifies an IP address; IPv4-mapped and NAT64 IPv6 addresses are judged by the IPv4 address inside. */
-export function classifyAddress(address: string): AddressClass {
-  const family = isIP(address);
-  if (family === 0) return "private";
-  const type = family === 4 ? "ipv4" : "ipv6";
-  if (loopback.check(address, type)) return "loopback";
-  if (nonPublic.check(address, type)) return "private";
-  if (family === 6 && nat64.check(address, "ipv6")) {
-    const embedded = embeddedIpv4(address);
-    return embedded === null ? "private" : classifyAddress(embedded);
-  }
-  return "public";
-}
-
-/** The IPv4 address in the last 32 bits of an IPv6 address. */
-function embeddedIpv4(address: string): string | null {
-  const dotted = address.match(/(\d+\.\d+\.\d+\.\d+)$/);
-  if (dotted?.[1]) return dotted[1];
-  const groups = address.split(":");
-  const low = Number.parseInt(groups.at(-1) || "0", 16);
-  const high = Number.parseInt(groups.at(-2) || "0", 16);
-  if (Number.isNaN(low) || Number.isNaN(high)) return null;
-  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
-}
 
 function isLoopbackName(host: string): boolean {
   return host === "localhost" || host.endsWith(".localhost");
