@@ -7237,7 +7237,7 @@ export interface paths {
         put?: never;
         /**
          * Set up a locker bank at a building you manage, with its compartments
-         * @description Managers (the site's owner) and operators. The controller must be a locker_controller paired at that site. 404 for a site or device that is not yours; 409 when the controller already drives a bank; 422 device_kind_mismatch.
+         * @description The building's manager (the site's owner) only: operators get 403 (they may look but not change), anyone else 404 for a site or device that is not theirs. The controller must be a locker_controller paired at that site. 409 when the controller already drives a bank; 422 device_kind_mismatch.
          */
         post: {
             parameters: {
@@ -7499,7 +7499,7 @@ export interface paths {
         put?: never;
         /**
          * Register a resident of the building (by the email of their Threshold account)
-         * @description Managers of the bank. Carriers address locker shipments to registered residents only.
+         * @description The building's manager only: operators get 403, anyone else 404. Carriers address locker shipments to registered residents only.
          */
         post: {
             parameters: {
@@ -8836,7 +8836,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Manager: occupancy, parcels waiting and their age, expiries, returns, compartments out of service */
+        /**
+         * Manager: occupancy, parcels waiting and their age, expiries, returns, compartments out of service
+         * @description The building's manager, and operators (to look); anyone else 404.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -8955,7 +8958,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Manager: open a compartment for an audit; logged with your reason */
+        /**
+         * Manager: open a compartment for an audit; logged with your reason
+         * @description The building's manager only, as only a home's owner opens its doors: operators get 403, anyone else 404. The audit log keeps who, why and whether it opened (locker.audit_open).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -9007,6 +9013,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -9041,7 +9056,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Manager: put a compartment out of service, or back in service */
+        /**
+         * Manager: put a compartment out of service, or back in service
+         * @description The building's manager only: operators get 403, anyone else 404. Audited with the reason.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -9106,6 +9124,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

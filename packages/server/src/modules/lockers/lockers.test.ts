@@ -658,6 +658,67 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     expect(logged).toMatchObject({ actorType: "user", actorId: b.manager.id });
   });
 
+  it("operators look at a building's lockers but change nothing, as with a home's doors: 403, and nothing moves", async () => {
+    const b = await building();
+    const operator = await signInAs(server, "operator");
+    const newcomer = await signInAs(server, "recipient");
+    const as = { cookie: operator.cookie };
+    // Looking is allowed: the dashboard, and the bank with its compartments' states.
+    const dash = await b.request("GET", `/v1/lockers/banks/${b.bankId}/dashboard`, as);
+    expect(dash.status).toBe(200);
+    expect(dash.body.occupancy.total).toBe(3);
+    expect((await b.request("GET", `/v1/lockers/banks/${b.bankId}`, as)).body.compartments[0].state).toBe("free");
+
+    const commandsBefore = await server.ctx.db
+      .selectFrom("commands")
+      .select("id")
+      .where("device_id", "=", b.controller.deviceId)
+      .execute();
+    const refusals = [
+      await b.request("POST", `/v1/lockers/banks/${b.bankId}/residents`, {
+        ...as,
+        body: { email: newcomer.email, unit: "4B" },
+      }),
+      await b.request("POST", `/v1/lockers/banks/${b.bankId}/compartments/1/open`, {
+        ...as,
+        body: { reason: "Checking a stuck parcel" },
+      }),
+      await b.request("POST", `/v1/lockers/banks/${b.bankId}/compartments/1/service`, {
+        ...as,
+        body: { inService: false, reason: "Looks broken" },
+      }),
+      await b.request("POST", "/v1/lockers/banks", {
+        ...as,
+        body: {
+          siteId: b.siteId,
+          name: "Second bank",
+          controllerDeviceId: b.controller.deviceId,
+          compartments: [{ number: 1, ...INPOST.A }],
+        },
+      }),
+    ];
+    for (const res of refusals) {
+      expect(res.status, JSON.stringify(res.body)).toBe(403);
+      expect(res.body.error.code).toBe("forbidden");
+    }
+    // Nothing changed: no resident, no command to the controller, no audit open, still in service.
+    expect(
+      await server.ctx.db
+        .selectFrom("building_residents")
+        .select("user_id")
+        .where("user_id", "=", newcomer.id)
+        .execute(),
+    ).toEqual([]);
+    expect(
+      await server.ctx.db.selectFrom("commands").select("id").where("device_id", "=", b.controller.deviceId).execute(),
+    ).toEqual(commandsBefore);
+    const compartment = await findCompartmentByNumber(server.ctx.db, b.bankId, 1);
+    expect(compartment?.state).toBe("free");
+    const events = (await auditEventsAbout(server, compartment?.id ?? "")).map((e) => e.type);
+    expect(events).not.toContain("locker.audit_open");
+    expect(events).not.toContain("locker.compartment_out_of_service");
+  });
+
   it("carriers create locker shipments for registered residents only, with a size", async () => {
     const b = await building();
     const admin = await signInAs(server, "carrier_admin", { carrierId: b.carrierId });

@@ -51,7 +51,7 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
         tags,
         summary: "Set up a locker bank at a building you manage, with its compartments",
         description:
-          "Managers (the site's owner) and operators. The controller must be a locker_controller paired at that site. 404 for a site or device that is not yours; 409 when the controller already drives a bank; 422 device_kind_mismatch.",
+          "The building's manager (the site's owner) only: operators get 403 (they may look but not change), anyone else 404 for a site or device that is not theirs. The controller must be a locker_controller paired at that site. 409 when the controller already drives a bank; 422 device_kind_mismatch.",
         security: SESSION_ONLY,
         body: CreateBankBody,
         response: { 201: LockerBank, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
@@ -96,7 +96,8 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags,
         summary: "Register a resident of the building (by the email of their Threshold account)",
-        description: "Managers of the bank. Carriers address locker shipments to registered residents only.",
+        description:
+          "The building's manager only: operators get 403, anyone else 404. Carriers address locker shipments to registered residents only.",
         security: SESSION_ONLY,
         params: BankParams,
         body: AddResidentBody,
@@ -330,6 +331,7 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags,
         summary: "Manager: occupancy, parcels waiting and their age, expiries, returns, compartments out of service",
+        description: "The building's manager, and operators (to look); anyone else 404.",
         security: SESSION_ONLY,
         params: BankParams,
         response: { 200: LockerDashboard, ...errorResponses(400, 401, 404) },
@@ -344,12 +346,14 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags,
         summary: "Manager: open a compartment for an audit; logged with your reason",
+        description:
+          "The building's manager only, as only a home's owner opens its doors: operators get 403, anyone else 404. The audit log keeps who, why and whether it opened (locker.audit_open).",
         security: SESSION_ONLY,
         params: CompartmentParams,
         body: AuditOpenBody,
         response: {
           200: Type.Object({ compartment: Type.Integer(), opened: Type.Boolean() }),
-          ...errorResponses(400, 401, 404, 409),
+          ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     },
@@ -363,10 +367,11 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags,
         summary: "Manager: put a compartment out of service, or back in service",
+        description: "The building's manager only: operators get 403, anyone else 404. Audited with the reason.",
         security: SESSION_ONLY,
         params: CompartmentParams,
         body: ServiceBody,
-        response: { 200: LockerBank, ...errorResponses(400, 401, 404) },
+        response: { 200: LockerBank, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) =>

@@ -20,6 +20,7 @@ import { isOperator, requireRole } from "../../http/ownership.js";
 import { lockSecret } from "../access-codes/lock-secret.js";
 import { hashSecret } from "../auth/tokens.js";
 import { findSiteById } from "../sites/repository.js";
+import { changeableOrNotFound } from "../sites/site-access.js";
 import {
   type BankRow,
   type CompartmentRow,
@@ -81,8 +82,7 @@ export class LockerService {
 
   async createBank(actor: Actor, body: CreateBankBody): Promise<LockerBank> {
     const user = requireRole(actor, ["manager", "operator"], "set up a locker bank");
-    const site = await findSiteById(this.ctx.db, body.siteId);
-    if (!site || (site.owner_id !== user.userId && !isOperator(user))) throw notFound("site");
+    const site = changeableOrNotFound(user, await findSiteById(this.ctx.db, body.siteId), (s) => s.owner_id, "site");
     const device = await this.ctx.db
       .selectFrom("devices")
       .select(["id", "kind", "site_id", "removed_at"])
@@ -162,9 +162,26 @@ export class LockerService {
     );
   }
 
-  async requireManager(actor: Actor, bankId: string): Promise<BankRow> {
+  /** A bank its caller may look at whole: the building's manager, and operators (who run the platform). */
+  async readableBank(actor: Actor, bankId: string): Promise<BankRow> {
     const bank = await findBank(this.ctx.db, bankId);
     if (!bank || !(await this.manages(actor, bank))) throw notFound("locker bank");
+    return bank;
+  }
+
+  /**
+   * A bank its caller may change — register residents, open a compartment, take one out of
+   * service: the building's manager only. Operators may look but not change, as with a home's
+   * doors (403, since they can already see the bank); to anyone else it does not exist.
+   */
+  async changeableBank(actor: Actor, bankId: string): Promise<BankRow> {
+    const bank = await this.readableBank(actor, bankId);
+    if (isOperator(actor)) {
+      throw new ThresholdError(
+        "forbidden",
+        "Only the building's manager can change its lockers; operators may look but not change.",
+      );
+    }
     return bank;
   }
 
@@ -176,7 +193,7 @@ export class LockerService {
   }
 
   async addResident(actor: Actor, bankId: string, body: AddResidentBody) {
-    const bank = await this.requireManager(actor, bankId);
+    const bank = await this.changeableBank(actor, bankId);
     const user = await this.ctx.db
       .selectFrom("users")
       .select(["id", "role"])
@@ -1003,7 +1020,7 @@ export class LockerService {
   // --- managers ---
 
   async dashboard(actor: Actor, bankId: string) {
-    const bank = await this.requireManager(actor, bankId);
+    const bank = await this.readableBank(actor, bankId);
     const now = this.ctx.clock.now();
     const compartments = await compartmentsOfBank(this.ctx.db, bank.id);
     const parcels = await holdingParcelsOfBank(this.ctx.db, bank.id);
@@ -1051,7 +1068,7 @@ export class LockerService {
 
   /** A manager opens a compartment to look (audit, a stuck parcel): logged with the reason. */
   async auditOpen(actor: Actor, bankId: string, number: number, reason: string) {
-    const bank = await this.requireManager(actor, bankId);
+    const bank = await this.changeableBank(actor, bankId);
     const compartment = await findCompartmentByNumber(this.ctx.db, bank.id, number);
     if (!compartment) throw notFound("compartment");
     const outcome = await this.openCompartment(bank, compartment, "audit");
@@ -1074,7 +1091,7 @@ export class LockerService {
 
   /** A manager puts a compartment out of service, or back in service once repaired. */
   async setService(actor: Actor, bankId: string, number: number, inService: boolean, reason: string) {
-    const bank = await this.requireManager(actor, bankId);
+    const bank = await this.changeableBank(actor, bankId);
     const compartment = await findCompartmentByNumber(this.ctx.db, bank.id, number);
     if (!compartment) throw notFound("compartment");
     const now = this.ctx.clock.now();
