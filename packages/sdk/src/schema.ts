@@ -154,7 +154,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the audit log: recipients their own sites' events, operators all */
+        /**
+         * Read the audit log: recipients their homes' events, managers their buildings', operators all
+         * @description A recipient or a building manager reads the events of the sites they own (a home, a building: its deliveries, locker parcels, audited opens), with the same filters as an operator; another site's events are left out, and asking for that site is 404 like an unknown one.
+         */
         get: {
             parameters: {
                 query?: {
@@ -8330,7 +8333,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resident: share a pickup with another Threshold user (they see the code and may open it) */
+        /**
+         * Resident: share a pickup with another Threshold user (they see the code and may open it)
+         * @description A compartment has one door and one code: a parcel that shares its compartment with other parcels is shared only together with them (wholeCompartment: true); otherwise 409 shares_compartment names the compartment and the other parcels, and nothing is shared.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8345,6 +8351,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         email: string;
+                        /** @description Share every parcel in this parcel's compartment too. A compartment has one door and one code, so a parcel that shares its compartment with others is shared only with all of them: without this, 409 shares_compartment. */
+                        wholeCompartment?: boolean;
                     };
                 };
             };
@@ -8358,6 +8366,8 @@ export interface paths {
                         "application/json": {
                             parcelId: string;
                             sharedWith: string;
+                            /** @description Every parcel now behind the compartment's door: all of them shared with that person. */
+                            parcelIds: string[];
                         };
                     };
                 };
@@ -8390,6 +8400,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

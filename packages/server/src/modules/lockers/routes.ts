@@ -249,16 +249,24 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags,
         summary: "Resident: share a pickup with another Threshold user (they see the code and may open it)",
+        description:
+          "A compartment has one door and one code: a parcel that shares its compartment with other parcels is shared only together with them (wholeCompartment: true); otherwise 409 shares_compartment names the compartment and the other parcels, and nothing is shared.",
         security: SESSION_ONLY,
         params: ParcelParams,
         body: ShareBody,
         response: {
-          200: Type.Object({ parcelId: Type.String(), sharedWith: Type.String() }),
-          ...errorResponses(400, 401, 403, 404),
+          200: Type.Object({
+            parcelId: Type.String(),
+            sharedWith: Type.String(),
+            parcelIds: Type.Array(Type.String(), {
+              description: "Every parcel now behind the compartment's door: all of them shared with that person.",
+            }),
+          }),
+          ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     },
-    async (request) => lockers.share(requireActor(request), request.params.id, request.body.email),
+    async (request) => lockers.share(requireActor(request), request.params.id, request.body),
   );
 
   api.post(

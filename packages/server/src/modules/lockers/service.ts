@@ -20,6 +20,7 @@ import { isOperator, requireRole } from "../../http/ownership.js";
 import { lockSecret } from "../access-codes/lock-secret.js";
 import { hashSecret } from "../auth/tokens.js";
 import { findSiteById } from "../sites/repository.js";
+import { holdCompartmentForShare, parcelsBehindTheDoor, parcelsNotFor } from "./compartment-sharing.js";
 import {
   type BankRow,
   type CompartmentRow,
@@ -45,6 +46,7 @@ import type {
   LockerBank,
   LockerParcel,
   LockerParcelStatus,
+  ShareBody,
   StartReturnBody,
 } from "./schemas.js";
 import { toBank, toParcel } from "./views.js";
@@ -631,13 +633,14 @@ export class LockerService {
       .orderBy("created_at", "desc")
       .limit(200)
       .execute();
-    return Promise.all(rows.map((row) => this.viewForResident(row)));
+    return Promise.all(rows.map((row) => this.viewForResident(row, user.userId)));
   }
 
   async getParcel(actor: Actor, parcelId: string): Promise<LockerParcel> {
     const parcel = await findParcel(this.ctx.db, parcelId);
     if (!parcel) throw notFound("locker parcel");
-    if (actor.kind === "user" && (await this.mayCollect(actor, parcel))) return this.viewForResident(parcel);
+    if (actor.kind === "user" && (await this.mayCollect(actor, parcel)))
+      return this.viewForResident(parcel, actor.userId);
     const bank = (await findBank(this.ctx.db, parcel.bank_id)) as BankRow;
     const compartment = (await findCompartment(this.ctx.db, parcel.compartment_id)) as CompartmentRow;
     const courierOrCarrier =
@@ -655,10 +658,12 @@ export class LockerService {
     return parcel.resident_id === user.userId || (await sharedWith(this.ctx.db, parcel.id, user.userId));
   }
 
-  private async viewForResident(parcel: ParcelRow): Promise<LockerParcel> {
+  /** The parcel as `viewerId` (its resident or someone it is shared with) sees it: the code only if they may take all behind its door. */
+  private async viewForResident(parcel: ParcelRow, viewerId: string): Promise<LockerParcel> {
     const bank = (await findBank(this.ctx.db, parcel.bank_id)) as BankRow;
     const compartment = (await findCompartment(this.ctx.db, parcel.compartment_id)) as CompartmentRow;
-    return toParcel(parcel, bank, compartment, await this.pickupCodeOf(bank, parcel, compartment));
+    const mayOpen = (await parcelsNotFor(this.ctx.db, compartment.id, viewerId)).length === 0;
+    return toParcel(parcel, bank, compartment, mayOpen ? await this.pickupCodeOf(bank, parcel, compartment) : null);
   }
 
   /** The pickup code, derived (not stored) from the controller's secret: only while the parcel waits in the locker. */
@@ -799,6 +804,14 @@ export class LockerService {
       );
     }
     const compartment = (await findCompartment(this.ctx.db, parcel.compartment_id)) as CompartmentRow;
+    const notTheirs = await parcelsNotFor(this.ctx.db, compartment.id, user.userId);
+    if (notTheirs.length > 0) {
+      throw new ThresholdError(
+        "shares_compartment",
+        `Compartment ${compartment.number} also holds parcels that are not shared with you, and its door opens for all of them. Ask the resident to share the whole compartment, or to collect it.`,
+        { compartment: compartment.number },
+      );
+    }
     await this.openForPickup(bank, compartment, actorOf(actor), "app");
     return { compartment: compartment.number, bankId: bank.id };
   }
@@ -830,36 +843,60 @@ export class LockerService {
     });
   }
 
-  /** Shares a pickup with another Threshold user: they see the code and may open it too. */
-  async share(actor: Actor, parcelId: string, email: string) {
+  /**
+   * Shares a pickup with another Threshold user: they see the code and may open it too. The code
+   * and the door are the compartment's, so a parcel that shares its compartment with others is
+   * shared only with all of them (`wholeCompartment`); otherwise 409 shares_compartment, and
+   * nothing changes.
+   */
+  async share(
+    actor: Actor,
+    parcelId: string,
+    body: ShareBody,
+  ): Promise<{ parcelId: string; sharedWith: string; parcelIds: string[] }> {
     const user = requireRole(actor, ["recipient"], "share a pickup");
     const parcel = await findParcel(this.ctx.db, parcelId);
     if (!parcel || parcel.resident_id !== user.userId) throw notFound("locker parcel");
     const other = await this.ctx.db
       .selectFrom("users")
       .select(["id", "role"])
-      .where("email", "=", email.trim().toLowerCase())
+      .where("email", "=", body.email.trim().toLowerCase())
       .executeTakeFirst();
     if (other?.role !== "recipient" || other.id === user.userId) {
       throw new ThresholdError("not_found", "No other Threshold recipient has that email; ask them to sign up first.");
     }
+    const compartment = (await findCompartment(this.ctx.db, parcel.compartment_id)) as CompartmentRow;
     const now = this.ctx.clock.now();
-    await this.ctx.audit.transaction(async (trx, record) => {
-      if (await sharedWith(trx, parcel.id, other.id)) return;
-      await trx
-        .insertInto("locker_parcel_shares")
-        .values({ parcel_id: parcel.id, user_id: other.id, created_at: now })
-        .execute();
-      record({
-        type: "locker.pickup_shared",
-        subjectType: "locker_parcel",
-        subjectId: parcel.id,
-        siteId: null,
-        actor: actorOf(actor),
-        data: { sharedWith: other.id },
-      });
+    const parcelIds = await this.ctx.audit.transaction(async (trx, record) => {
+      await holdCompartmentForShare(trx, compartment.id, now);
+      const notYetShared = (await parcelsNotFor(trx, compartment.id, other.id)).filter((p) => p.id !== parcel.id);
+      if (notYetShared.length > 0 && body.wholeCompartment !== true) {
+        throw new ThresholdError(
+          "shares_compartment",
+          `This parcel shares compartment ${compartment.number} with ${notYetShared.length === 1 ? "another parcel" : `${notYetShared.length} other parcels`} of yours, and the compartment's code and door open for all of them. Share the whole compartment (wholeCompartment: true) to let them take all, or collect the others first.`,
+          { compartment: compartment.number, otherParcelIds: notYetShared.map((p) => p.id) },
+        );
+      }
+      // Only the resident's own parcels are ever in one compartment (allocation never mixes residents).
+      const toShare = [parcel, ...notYetShared.filter((p) => p.resident_id === user.userId)];
+      for (const each of toShare) {
+        if (await sharedWith(trx, each.id, other.id)) continue;
+        await trx
+          .insertInto("locker_parcel_shares")
+          .values({ parcel_id: each.id, user_id: other.id, created_at: now })
+          .execute();
+        record({
+          type: "locker.pickup_shared",
+          subjectType: "locker_parcel",
+          subjectId: each.id,
+          siteId: null,
+          actor: actorOf(actor),
+          data: { sharedWith: other.id, compartment: compartment.number, wholeCompartment: toShare.length > 1 },
+        });
+      }
+      return (await parcelsBehindTheDoor(trx, compartment.id)).map((p) => p.id);
     });
-    return { parcelId: parcel.id, sharedWith: other.id };
+    return { parcelId: parcel.id, sharedWith: other.id, parcelIds };
   }
 
   /** One extension of the pickup period, by the bank's period, before the parcel expires. */
@@ -895,7 +932,7 @@ export class LockerService {
         data: { expiresAt: new Date(expiresAt).toISOString(), carrierId: parcel.carrier_id },
       });
     });
-    return this.viewForResident((await findParcel(this.ctx.db, parcel.id)) as ParcelRow);
+    return this.viewForResident((await findParcel(this.ctx.db, parcel.id)) as ParcelRow, user.userId);
   }
 
   // --- returns ---
