@@ -7958,7 +7958,7 @@ export interface paths {
         put?: never;
         /**
          * Kiosk: a pickup code (or a return's drop code) typed or scanned at the bank; its compartment opens
-         * @description Public: the bank's own screen calls it. Answers only the compartment number. 404 wrong_pickup_code for a code that opens nothing here; after too many wrong codes (5 by default within 15 min) 429 kiosk_locked_out for a while, and the building manager is alerted. The same codes work at the controller's own keypad with no network (docs/lockers.md).
+         * @description Public: the bank's own screen calls it. Answers only the compartment number. 409 already_collected for a code already used (never counted as a wrong try); 404 wrong_pickup_code for a code that opens nothing here. Wrong codes count per source: a signed-in caller's own, the anonymous keypad's per bank. After too many (5 by default within 15 min) that source gets 429 kiosk_locked_out with details.until and details.retryAfterS, and the building manager is alerted. The same codes work at the controller's own keypad with no network (docs/lockers.md).
          */
         post: {
             parameters: {

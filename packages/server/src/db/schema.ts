@@ -455,5 +455,6 @@ export interface Database {
     updated_at: number;
   };
   locker_parcel_shares: { parcel_id: string; user_id: string; created_at: number };
-  locker_code_failures: { bank_id: string; at: number };
+  /** `source`: the signed-in account that typed the code; null for the anonymous keypad. */
+  locker_code_failures: { bank_id: string; at: number; source: string | null };
 }

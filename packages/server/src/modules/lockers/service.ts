@@ -21,6 +21,7 @@ import { lockSecret } from "../access-codes/lock-secret.js";
 import { hashSecret } from "../auth/tokens.js";
 import { findSiteById } from "../sites/repository.js";
 import { holdCompartmentForShare, parcelsBehindTheDoor, parcelsNotFor } from "./compartment-sharing.js";
+import { type KioskSource, kioskFailures, kioskLockout, lockedOut, sourceKey, spentPickup } from "./kiosk-codes.js";
 import {
   type BankRow,
   type CompartmentRow,
@@ -56,8 +57,6 @@ export type LockerCtx = Pick<AppContext, "db" | "audit" | "clock" | "config" | "
 export const SYSTEM: AuditActor = { type: "system", id: null };
 /** How often a drop-off tries another compartment when one will not open, before saying so. */
 const MAX_OPEN_ATTEMPTS = 3;
-/** Wrong codes are counted at a kiosk over this window. */
-const WRONG_CODE_WINDOW_MS = 15 * 60_000;
 const DAY_MS = 24 * 3600_000;
 
 /** What a courier or a resident is told when a compartment opened. */
@@ -686,17 +685,25 @@ export class LockerService {
   /**
    * A code typed (or a QR shown) at the bank's kiosk: a pickup code opens the compartment of the
    * parcel it belongs to; a return's drop code opens the compartment reserved for the return.
-   * Wrong codes count per bank: at the limit the kiosk locks out for a while and the manager is
-   * alerted. The answer never says whose parcel it was.
+   * A code already used answers already_collected and counts for nothing. Wrong codes count per
+   * source: a signed-in account's alone, the anonymous keypad's per bank; at the limit that source
+   * is locked out for a while, told for how long, and the manager is alerted. The answer never
+   * says whose parcel it was.
    */
   async kioskCode(
     bankId: string,
     body: KioskCodeBody,
+    actor: Actor | null,
   ): Promise<{ compartment: number; kind: "pickup" | "return_drop" }> {
     const bank = await findBank(this.ctx.db, bankId);
     if (!bank) throw notFound("locker bank");
     const now = this.ctx.clock.now();
-    await this.requireNotLockedOut(bank, now);
+    const source: KioskSource =
+      actor?.kind === "user" ? { kind: "account", userId: actor.userId } : { kind: "anonymous" };
+    const current = kioskLockout(await kioskFailures(this.ctx.db, bank, source, now), bank, now);
+    if (current.lockedUntil !== null) {
+      throw lockedOut(current.lockedUntil, now, "Too many wrong codes were typed here.");
+    }
     const code = body.code.replace(/[\s-]/g, "");
     const secret = await this.loadSecret(bank);
     const waiting = (await holdingParcelsOfBank(this.ctx.db, bank.id)).filter((p) => p.status === "in_locker");
@@ -737,48 +744,43 @@ export class LockerService {
       );
       return { compartment: opened.compartment, kind: "return_drop" };
     }
-    throw await this.wrongCode(bank, now);
+    const spent = secret ? await spentPickup(this.ctx.db, secret, bank, code, now) : null;
+    if (spent === "picked_up") {
+      throw new ThresholdError(
+        "already_collected",
+        "This code was already used: its parcel has been collected, and the code opens nothing now. A new parcel comes with a new code.",
+      );
+    }
+    if (spent === "expired") {
+      throw new ThresholdError(
+        "already_collected",
+        "This code was already used up: its parcel passed its pickup date and went back to the carrier (or waits for them). Ask the carrier.",
+      );
+    }
+    throw await this.wrongCode(bank, source, now);
   }
 
-  /** The kiosk's wrong codes of the last window and lockout, oldest first. */
-  private async kioskFailures(bank: BankRow, now: number): Promise<number[]> {
-    const rows = await this.ctx.db
-      .selectFrom("locker_code_failures")
-      .select("at")
-      .where("bank_id", "=", bank.id)
-      .where("at", ">", now - WRONG_CODE_WINDOW_MS - bank.lockout_s * 1000)
-      .orderBy("at")
+  private async wrongCode(bank: BankRow, source: KioskSource, now: number): Promise<ThresholdError> {
+    await this.ctx.db
+      .insertInto("locker_code_failures")
+      .values({ bank_id: bank.id, at: now, source: sourceKey(source) })
       .execute();
-    return rows.map((row) => Number(row.at));
-  }
-
-  private async requireNotLockedOut(bank: BankRow, now: number): Promise<void> {
-    const state = kioskLockout(await this.kioskFailures(bank, now), bank, now);
-    if (state.lockedUntil === null) return;
-    const until = new Date(state.lockedUntil).toISOString();
-    throw new ThresholdError(
-      "kiosk_locked_out",
-      `Too many wrong codes at this locker. Try again after ${until}, or open the parcel in the Threshold app.`,
-      { until },
-    );
-  }
-
-  private async wrongCode(bank: BankRow, now: number): Promise<ThresholdError> {
-    await this.ctx.db.insertInto("locker_code_failures").values({ bank_id: bank.id, at: now }).execute();
-    const state = kioskLockout(await this.kioskFailures(bank, now), bank, now);
+    const state = kioskLockout(await kioskFailures(this.ctx.db, bank, source, now), bank, now);
     if (state.lockedUntil !== null) {
       await this.ctx.audit.record({
         type: "locker.wrong_code_limit",
         subjectType: "locker_bank",
         subjectId: bank.id,
         siteId: bank.site_id,
-        actor: SYSTEM,
-        data: { attempts: bank.wrong_code_limit, lockoutS: bank.lockout_s, alert: "manager" },
+        actor: source.kind === "account" ? { type: "user", id: source.userId } : SYSTEM,
+        data: { attempts: bank.wrong_code_limit, lockoutS: bank.lockout_s, source: source.kind, alert: "manager" },
       });
-      return new ThresholdError(
-        "kiosk_locked_out",
-        "Too many wrong codes: this locker's keypad is locked for a while and the building manager is told. Open the parcel in the Threshold app instead.",
-        { until: new Date(state.lockedUntil).toISOString() },
+      return lockedOut(
+        state.lockedUntil,
+        now,
+        source.kind === "account"
+          ? "Too many wrong codes from your account: this locker's screen will not take codes from it for a while, and the building manager is told."
+          : "Too many wrong codes: this locker's keypad is locked for a while and the building manager is told.",
       );
     }
     return new ThresholdError(
@@ -1148,31 +1150,6 @@ export class LockerService {
   parcelsIn(compartmentId: string, statuses: readonly string[]) {
     return parcelsInCompartment(this.ctx.db, compartmentId, statuses);
   }
-}
-
-/**
- * The kiosk's lockout from its wrong codes (oldest first): `wrong_code_limit` of them within 15
- * minutes lock it for `lockout_s` from the last one; after a lockout the count starts again.
- * Returns when the lockout in force ends (null for none) and how many wrong codes count now.
- */
-export function kioskLockout(
-  failures: readonly number[],
-  bank: Pick<BankRow, "wrong_code_limit" | "lockout_s">,
-  now: number,
-): { lockedUntil: number | null; wrongInARow: number } {
-  let run: number[] = [];
-  let lockedUntil: number | null = null;
-  for (const at of failures) {
-    if (lockedUntil !== null && at >= lockedUntil) lockedUntil = null;
-    run = run.filter((earlier) => earlier > at - WRONG_CODE_WINDOW_MS);
-    run.push(at);
-    if (run.length >= bank.wrong_code_limit) {
-      lockedUntil = at + bank.lockout_s * 1000;
-      run = [];
-    }
-  }
-  if (lockedUntil !== null && lockedUntil <= now) lockedUntil = null;
-  return { lockedUntil, wrongInARow: run.filter((at) => at > now - WRONG_CODE_WINDOW_MS).length };
 }
 
 /**
