@@ -1212,6 +1212,18 @@ export interface paths {
                             resolvedAt: string | null;
                             resolvedBy: string | null;
                             resolution: string | null;
+                            /** @description A garage left open: set once the opener's signed report says it closed. The incident stays open until a person resolves it. */
+                            doorClosed: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the device proved it closed.
+                                 */
+                                at: string;
+                                /** @description What closed it: the courier's Done, Threshold's automatic retry (watchdog), the owner's app, the opener's own auto-close, or something Threshold did not command (by hand or the wall button). */
+                                by: "courier" | "watchdog" | "owner_app" | "auto_close" | "at_the_door";
+                                /** @description The close command, when one did it. */
+                                commandId: string | null;
+                            } | null;
                         };
                     };
                 };
@@ -11622,6 +11634,18 @@ export interface components {
             resolvedAt: string | null;
             resolvedBy: string | null;
             resolution: string | null;
+            /** @description A garage left open: set once the opener's signed report says it closed. The incident stays open until a person resolves it. */
+            doorClosed: {
+                /**
+                 * Format: date-time
+                 * @description When the device proved it closed.
+                 */
+                at: string;
+                /** @description What closed it: the courier's Done, Threshold's automatic retry (watchdog), the owner's app, the opener's own auto-close, or something Threshold did not command (by hand or the wall button). */
+                by: "courier" | "watchdog" | "owner_app" | "auto_close" | "at_the_door";
+                /** @description The close command, when one did it. */
+                commandId: string | null;
+            } | null;
         };
     };
     responses: never;

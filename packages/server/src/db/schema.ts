@@ -243,6 +243,9 @@ export interface Database {
     resolved_at: number | null;
     resolved_by: string | null;
     resolution: string | null;
+    door_closed_at: number | null;
+    door_closed_by: string | null;
+    door_closed_command_id: string | null;
   };
   audit_events: {
     seq: number;
