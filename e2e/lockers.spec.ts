@@ -81,4 +81,14 @@ test("a courier drops a parcel at the kiosk, the resident gets a code and collec
     await expect(joPage.getByRole("region", { name: "Earlier" })).toContainText(trackingNumber);
   }).toPass({ timeout: 15_000 });
   await expect(joPage.getByRole("region", { name: "Earlier" })).toContainText("Picked up");
+
+  // The same code typed again is told apart from a guess: already used, and no try is spent.
+  // (The screen may already have gone back to code entry by itself.)
+  const done = pickup.getByRole("button", { name: "Done" });
+  if (await done.isVisible()) await done.click().catch(() => undefined);
+  await expect(pickup.getByRole("button", { name: "Open", exact: true })).toBeVisible();
+  for (const digit of code) await pickup.getByRole("button", { name: digit, exact: true }).click();
+  await pickup.getByRole("button", { name: "Open", exact: true }).click();
+  await expect(pickup.getByRole("alert")).toContainText("This code was already used");
+  await expect(pickup.getByRole("alert")).not.toContainText("tries left");
 });

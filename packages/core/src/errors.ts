@@ -64,6 +64,9 @@ export const ERROR_CODES = {
   outside_geofence: 403,
   already_extended: 409,
   controller_offline: 503,
+  // Lockers: issue 24 (docs/lockers.md)
+  shares_compartment: 409,
+  already_collected: 409,
   // In-car delivery (docs/in-car-delivery.md)
   parcel_unmeasured: 422,
   parcel_too_large: 422,

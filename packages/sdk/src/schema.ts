@@ -154,7 +154,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the audit log: recipients their own sites' events, operators all */
+        /**
+         * Read the audit log: recipients their homes' events, managers their buildings', operators all
+         * @description A recipient or a building manager reads the events of the sites they own (a home, a building: its deliveries, locker parcels, audited opens), with the same filters as an operator; another site's events are left out, and asking for that site is 404 like an unknown one.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1209,6 +1212,18 @@ export interface paths {
                             resolvedAt: string | null;
                             resolvedBy: string | null;
                             resolution: string | null;
+                            /** @description A garage left open: set once the opener's signed report says it closed. The incident stays open until a person resolves it. */
+                            doorClosed: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the device proved it closed.
+                                 */
+                                at: string;
+                                /** @description What closed it: the courier's Done, Threshold's automatic retry (watchdog), the owner's app, the opener's own auto-close, or something Threshold did not command (by hand or the wall button). */
+                                by: "courier" | "watchdog" | "owner_app" | "auto_close" | "at_the_door";
+                                /** @description The close command, when one did it. */
+                                commandId: string | null;
+                            } | null;
                         };
                     };
                 };
@@ -7955,7 +7970,7 @@ export interface paths {
         put?: never;
         /**
          * Kiosk: a pickup code (or a return's drop code) typed or scanned at the bank; its compartment opens
-         * @description Public: the bank's own screen calls it. Answers only the compartment number. 404 wrong_pickup_code for a code that opens nothing here; after too many wrong codes (5 by default within 15 min) 429 kiosk_locked_out for a while, and the building manager is alerted. The same codes work at the controller's own keypad with no network (docs/lockers.md).
+         * @description Public: the bank's own screen calls it. Answers only the compartment number. 409 already_collected for a code already used (never counted as a wrong try); 404 wrong_pickup_code for a code that opens nothing here. Wrong codes count per source: a signed-in caller's own, the anonymous keypad's per bank. After too many (5 by default within 15 min) that source gets 429 kiosk_locked_out with details.until and details.retryAfterS, and the building manager is alerted. The same codes work at the controller's own keypad with no network (docs/lockers.md).
          */
         post: {
             parameters: {
@@ -8330,7 +8345,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resident: share a pickup with another Threshold user (they see the code and may open it) */
+        /**
+         * Resident: share a pickup with another Threshold user (they see the code and may open it)
+         * @description A compartment has one door and one code: a parcel that shares its compartment with other parcels is shared only together with them (wholeCompartment: true); otherwise 409 shares_compartment names the compartment and the other parcels, and nothing is shared.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8345,6 +8363,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         email: string;
+                        /** @description Share every parcel in this parcel's compartment too. A compartment has one door and one code, so a parcel that shares its compartment with others is shared only with all of them: without this, 409 shares_compartment. */
+                        wholeCompartment?: boolean;
                     };
                 };
             };
@@ -8358,6 +8378,8 @@ export interface paths {
                         "application/json": {
                             parcelId: string;
                             sharedWith: string;
+                            /** @description Every parcel now behind the compartment's door: all of them shared with that person. */
+                            parcelIds: string[];
                         };
                     };
                 };
@@ -8390,6 +8412,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11648,6 +11679,18 @@ export interface components {
             resolvedAt: string | null;
             resolvedBy: string | null;
             resolution: string | null;
+            /** @description A garage left open: set once the opener's signed report says it closed. The incident stays open until a person resolves it. */
+            doorClosed: {
+                /**
+                 * Format: date-time
+                 * @description When the device proved it closed.
+                 */
+                at: string;
+                /** @description What closed it: the courier's Done, Threshold's automatic retry (watchdog), the owner's app, the opener's own auto-close, or something Threshold did not command (by hand or the wall button). */
+                by: "courier" | "watchdog" | "owner_app" | "auto_close" | "at_the_door";
+                /** @description The close command, when one did it. */
+                commandId: string | null;
+            } | null;
         };
     };
     responses: never;

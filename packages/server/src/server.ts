@@ -13,6 +13,7 @@ import { KeypadEventHandler } from "./modules/access-codes/keypad-events.js";
 import { AccessCodeWorker } from "./modules/access-codes/worker.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
 import { GuestKeyWorker } from "./modules/guest-keys/worker.js";
+import { GarageClosedRecorder } from "./modules/incidents/garage-closed.js";
 import { Keyring } from "./modules/keys/keyring.js";
 import { SecretBox } from "./modules/keys/secret-box.js";
 import { LockerDeviceEvents } from "./modules/lockers/device-events.js";
@@ -120,6 +121,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const guestKeys = new GuestKeyWorker(ctx);
     guestKeys.start();
     closers.push(() => guestKeys.stop());
+    // A garage proven closed: its open incidents say when and by what.
+    const garageClosed = new GarageClosedRecorder(ctx);
+    garageClosed.start();
+    closers.push(() => garageClosed.stop());
     // Parcel lockers: what controllers report (deposits, pickups, offline logs, outages) and pickup deadlines.
     const lockerEvents = new LockerDeviceEvents(ctx);
     lockerEvents.start();

@@ -102,9 +102,21 @@ export function useExtendPickup() {
 
 export function useSharePickup() {
   return useMutation({
-    mutationFn: async ({ parcelId, email }: { parcelId: string; email: string }) =>
+    mutationFn: async ({
+      parcelId,
+      email,
+      wholeCompartment,
+    }: {
+      parcelId: string;
+      email: string;
+      /** Share every parcel behind the compartment's door too (one door, one code). */
+      wholeCompartment?: boolean;
+    }) =>
       unwrap(
-        await api.POST("/v1/lockers/parcels/{id}/shares", { params: { path: { id: parcelId } }, body: { email } }),
+        await api.POST("/v1/lockers/parcels/{id}/shares", {
+          params: { path: { id: parcelId } },
+          body: wholeCompartment ? { email, wholeCompartment } : { email },
+        }),
       ),
   });
 }

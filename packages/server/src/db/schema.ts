@@ -243,6 +243,9 @@ export interface Database {
     resolved_at: number | null;
     resolved_by: string | null;
     resolution: string | null;
+    door_closed_at: number | null;
+    door_closed_by: string | null;
+    door_closed_command_id: string | null;
   };
   audit_events: {
     seq: number;
@@ -455,5 +458,6 @@ export interface Database {
     updated_at: number;
   };
   locker_parcel_shares: { parcel_id: string; user_id: string; created_at: number };
-  locker_code_failures: { bank_id: string; at: number };
+  /** `source`: the signed-in account that typed the code; null for the anonymous keypad. */
+  locker_code_failures: { bank_id: string; at: number; source: string | null };
 }

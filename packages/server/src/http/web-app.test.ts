@@ -32,6 +32,20 @@ describe("the web app served by the server", () => {
     }
   });
 
+  it("serves a guest key's share page /k/{token} never stored and never sent on as a referrer (the token is the key)", async () => {
+    const token = "Zk3x9Qm2Lw8Rt5Vb7Nc4Hd6Jf1Gs0PaYe";
+    for (const url of [`/k/${token}`, `/k/${token}?from=sms`]) {
+      const res = await fetch(`${server.url}${url}`, { headers: page });
+      expect(res.status, url).toBe(200);
+      expect(await res.text()).toContain("<div id=root>");
+      expect(res.headers.get("cache-control"), url).toBe("no-store");
+      expect(res.headers.get("referrer-policy"), url).toBe("no-referrer");
+    }
+    // Every other page keeps its policy: revalidated, not forbidden from the cache.
+    const other = await fetch(`${server.url}/keys`, { headers: page });
+    expect(other.headers.get("cache-control")).toBe("no-cache");
+  });
+
   it("serves hashed assets cacheable for a year, and other files revalidated", async () => {
     const asset = await fetch(`${server.url}/assets/app-1234.js`);
     expect(asset.status).toBe(200);

@@ -6,6 +6,11 @@ import { sendRouteNotFound } from "./errors.js";
 
 /** Paths the web app must never shadow: a typo under them gets the API's JSON 404, not the app. */
 const SERVER_PREFIXES = ["/v1/", "/v1", "/health", "/docs"];
+/**
+ * Pages whose URL carries a secret (a guest key's share token, docs/guest-keys.md): never stored by
+ * a browser or proxy, and never sent on as a referrer by the page's own requests or links.
+ */
+const SECRET_URL_PREFIXES = ["/k/"];
 
 /**
  * Serves the built web app from `webDir` at `/`, with the app's index for every other GET that asks
@@ -29,12 +34,18 @@ export async function serveWebApp(app: FastifyInstance, webDir: string): Promise
     root: webDir,
     wildcard: false,
     index: false,
-    setHeaders: (reply, filePath) => {
+    // Runs last, after the plugin's own headers, for every file it sends (the index included).
+    setHeaders: (reply: FastifyReply, filePath: string) => {
+      const url = reply.request.url.split("?")[0] ?? "/";
+      if (SECRET_URL_PREFIXES.some((prefix) => url.startsWith(prefix))) {
+        reply.header("cache-control", "no-store").header("referrer-policy", "no-referrer");
+        return;
+      }
       const immutable = filePath.includes(`${path.sep}assets${path.sep}`);
       reply.header("cache-control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
     },
   });
-  const sendIndex = (reply: FastifyReply) => reply.header("cache-control", "no-cache").sendFile("index.html");
+  const sendIndex = (reply: FastifyReply) => reply.sendFile("index.html");
   app.get("/", { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
   app.setNotFoundHandler((request, reply) => {
     const url = request.url.split("?")[0] ?? "/";

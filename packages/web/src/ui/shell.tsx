@@ -11,6 +11,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
     { to: "/keys", label: "Keys" },
     { to: "/devices", label: "Devices" },
     { to: "/lockers", label: "Lockers" },
+    { to: "/incidents", label: "Incidents" },
   ],
   manager: [
     { to: "/home", label: "Home" },

@@ -1,11 +1,13 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { ID_BODY_PATTERN, ThresholdError } from "@threshold/core";
+import { ID_BODY_PATTERN } from "@threshold/core";
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
 import type { AppContext } from "../../context.js";
 import { requireUser } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
+import { isOperator } from "../../http/ownership.js";
 import { SESSION_ONLY } from "../auth/security.js";
+import { readableSite } from "../sites/site-access.js";
 import { toAuditEventView } from "./views.js";
 
 export const AuditEventSchema = Type.Object(
@@ -43,22 +45,25 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
       schema: {
         tags: ["audit"],
         security: SESSION_ONLY,
-        summary: "Read the audit log: recipients their own sites' events, operators all",
+        summary: "Read the audit log: recipients their homes' events, managers their buildings', operators all",
+        description:
+          "A recipient or a building manager reads the events of the sites they own (a home, a building: its deliveries, locker parcels, audited opens), with the same filters as an operator; another site's events are left out, and asking for that site is 404 like an unknown one.",
         querystring: Query,
         response: { 200: Type.Object({ events: Type.Array(AuditEventSchema) }), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      const actor = requireUser(request, "recipient", "operator");
+      const actor = requireUser(request, "recipient", "manager", "operator");
       const { siteId, subjectId, type, afterSeq = 0, limit = 100 } = request.query;
       let query = ctx.db.selectFrom("audit_events").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit);
-      if (actor.role === "recipient") {
-        const own = ctx.db.selectFrom("sites").select("id").where("owner_id", "=", actor.userId);
-        if (siteId) {
-          const site = await own.where("id", "=", siteId).executeTakeFirst();
-          if (!site) throw new ThresholdError("not_found", "No site with that id is visible to you.");
-        }
-        query = query.where("site_id", "in", own);
+      if (!isOperator(actor)) {
+        // A home's recipient and a building's manager are both the owner of their site.
+        if (siteId) await readableSite(ctx.db, actor, siteId);
+        query = query.where(
+          "site_id",
+          "in",
+          ctx.db.selectFrom("sites").select("id").where("owner_id", "=", actor.userId),
+        );
       }
       if (siteId) query = query.where("site_id", "=", siteId);
       if (subjectId) query = query.where("subject_id", "=", subjectId);

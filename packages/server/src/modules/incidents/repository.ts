@@ -30,6 +30,9 @@ export async function insertOpenIncident(
       resolved_at: null,
       resolved_by: null,
       resolution: null,
+      door_closed_at: null,
+      door_closed_by: null,
+      door_closed_command_id: null,
     })
     .execute();
   return id;

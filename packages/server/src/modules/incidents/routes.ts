@@ -10,6 +10,7 @@ import { AuditEventSchema } from "../audit/routes.js";
 import { toAuditEventView } from "../audit/views.js";
 import { SESSION_ONLY } from "../auth/security.js";
 import { closeClip } from "../video/clip-links.js";
+import type { GarageClosedBy } from "./garage-closed.js";
 import { incidentTimeline } from "./timeline.js";
 
 const Incident = Type.Object(
@@ -24,6 +25,32 @@ const Incident = Type.Object(
     resolvedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
     resolvedBy: Type.Union([Type.String(), Type.Null()]),
     resolution: Type.Union([Type.String(), Type.Null()]),
+    doorClosed: Type.Union(
+      [
+        Type.Object({
+          at: Type.String({ format: "date-time", description: "When the device proved it closed." }),
+          by: Type.Union(
+            [
+              Type.Literal("courier"),
+              Type.Literal("watchdog"),
+              Type.Literal("owner_app"),
+              Type.Literal("auto_close"),
+              Type.Literal("at_the_door"),
+            ],
+            {
+              description:
+                "What closed it: the courier's Done, Threshold's automatic retry (watchdog), the owner's app, the opener's own auto-close, or something Threshold did not command (by hand or the wall button).",
+            },
+          ),
+          commandId: Type.Union([Type.String(), Type.Null()], { description: "The close command, when one did it." }),
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          "A garage left open: set once the opener's signed report says it closed. The incident stays open until a person resolves it.",
+      },
+    ),
   },
   { $id: "Incident" },
 );
@@ -42,6 +69,14 @@ function toIncident(row: Database["incidents"]) {
     resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at).toISOString(),
     resolvedBy: row.resolved_by,
     resolution: row.resolution,
+    doorClosed:
+      row.door_closed_at === null
+        ? null
+        : {
+            at: new Date(Number(row.door_closed_at)).toISOString(),
+            by: row.door_closed_by as GarageClosedBy,
+            commandId: row.door_closed_command_id,
+          },
   };
 }
 

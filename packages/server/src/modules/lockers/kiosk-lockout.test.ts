@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { kioskLockout } from "./service.js";
+import { kioskLockout } from "./kiosk-codes.js";
 
 const MIN = 60_000;
 const bank = { wrong_code_limit: 5, lockout_s: 900 };

@@ -8,6 +8,7 @@ import {
 } from "@threshold/core";
 import type { Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
+import { sharedCompartmentIds } from "./compartment-sharing.js";
 import {
   type CompartmentRow,
   compartmentsOfBank,
@@ -63,6 +64,8 @@ export async function reserveCompartment(
       list.push([p.length_cm, p.width_cm, p.height_cm]);
       byCompartment.set(p.compartment_id, list);
     }
+    // A shared compartment's code is known to someone else: nothing more of the resident's goes behind its door.
+    const shared = await sharedCompartmentIds(trx, request.bankId);
     const excluded = (row: CompartmentRow) =>
       request.exclude.includes(row.id) ||
       (request.biggerThan !== undefined && fitsInside(innerOf(row), request.biggerThan));
@@ -72,7 +75,7 @@ export async function reserveCompartment(
       temperature: row.temperature as TemperatureClass,
       accessible: row.accessible === 1,
       state: excluded(row) ? "out_of_service" : (row.state as CompartmentState),
-      residentId: row.resident_id,
+      residentId: shared.has(row.id) ? null : row.resident_id,
       contents: byCompartment.get(row.id) ?? [],
     }));
     const choice = allocateCompartment(request, snapshot);

@@ -175,7 +175,7 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
         tags,
         summary: "Kiosk: a pickup code (or a return's drop code) typed or scanned at the bank; its compartment opens",
         description:
-          "Public: the bank's own screen calls it. Answers only the compartment number. 404 wrong_pickup_code for a code that opens nothing here; after too many wrong codes (5 by default within 15 min) 429 kiosk_locked_out for a while, and the building manager is alerted. The same codes work at the controller's own keypad with no network (docs/lockers.md).",
+          "Public: the bank's own screen calls it. Answers only the compartment number. 409 already_collected for a code already used (never counted as a wrong try); 404 wrong_pickup_code for a code that opens nothing here. Wrong codes count per source: a signed-in caller's own, the anonymous keypad's per bank. After too many (5 by default within 15 min) that source gets 429 kiosk_locked_out with details.until and details.retryAfterS, and the building manager is alerted. The same codes work at the controller's own keypad with no network (docs/lockers.md).",
         security: PUBLIC,
         params: BankParams,
         body: KioskCodeBody,
@@ -188,7 +188,7 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
         },
       },
     },
-    async (request) => lockers.kioskCode(request.params.id, request.body),
+    async (request) => lockers.kioskCode(request.params.id, request.body, request.actor),
   );
 
   api.get(
@@ -250,16 +250,24 @@ export async function lockerRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags,
         summary: "Resident: share a pickup with another Threshold user (they see the code and may open it)",
+        description:
+          "A compartment has one door and one code: a parcel that shares its compartment with other parcels is shared only together with them (wholeCompartment: true); otherwise 409 shares_compartment names the compartment and the other parcels, and nothing is shared.",
         security: SESSION_ONLY,
         params: ParcelParams,
         body: ShareBody,
         response: {
-          200: Type.Object({ parcelId: Type.String(), sharedWith: Type.String() }),
-          ...errorResponses(400, 401, 403, 404),
+          200: Type.Object({
+            parcelId: Type.String(),
+            sharedWith: Type.String(),
+            parcelIds: Type.Array(Type.String(), {
+              description: "Every parcel now behind the compartment's door: all of them shared with that person.",
+            }),
+          }),
+          ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     },
-    async (request) => lockers.share(requireActor(request), request.params.id, request.body.email),
+    async (request) => lockers.share(requireActor(request), request.params.id, request.body),
   );
 
   api.post(

@@ -225,9 +225,18 @@ export const OpenInAppBody = Type.Object(
 );
 
 export const ShareBody = Type.Object(
-  { email: Type.String({ minLength: 3, maxLength: 254 }) },
+  {
+    email: Type.String({ minLength: 3, maxLength: 254 }),
+    wholeCompartment: Type.Optional(
+      Type.Boolean({
+        description:
+          "Share every parcel in this parcel's compartment too. A compartment has one door and one code, so a parcel that shares its compartment with others is shared only with all of them: without this, 409 shares_compartment.",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
+export type ShareBody = Static<typeof ShareBody>;
 
 export const AuditOpenBody = Type.Object(
   { reason: Type.String({ minLength: 3, maxLength: 500, description: "Why you open it; kept in the audit log." }) },

@@ -21,6 +21,8 @@ import { lockSecret } from "../access-codes/lock-secret.js";
 import { hashSecret } from "../auth/tokens.js";
 import { findSiteById } from "../sites/repository.js";
 import { changeableOrNotFound } from "../sites/site-access.js";
+import { holdCompartmentForShare, parcelsBehindTheDoor, parcelsNotFor } from "./compartment-sharing.js";
+import { type KioskSource, kioskFailures, kioskLockout, lockedOut, sourceKey, spentPickup } from "./kiosk-codes.js";
 import {
   type BankRow,
   type CompartmentRow,
@@ -46,6 +48,7 @@ import type {
   LockerBank,
   LockerParcel,
   LockerParcelStatus,
+  ShareBody,
   StartReturnBody,
 } from "./schemas.js";
 import { toBank, toParcel } from "./views.js";
@@ -55,8 +58,6 @@ export type LockerCtx = Pick<AppContext, "db" | "audit" | "clock" | "config" | "
 export const SYSTEM: AuditActor = { type: "system", id: null };
 /** How often a drop-off tries another compartment when one will not open, before saying so. */
 const MAX_OPEN_ATTEMPTS = 3;
-/** Wrong codes are counted at a kiosk over this window. */
-const WRONG_CODE_WINDOW_MS = 15 * 60_000;
 const DAY_MS = 24 * 3600_000;
 
 /** What a courier or a resident is told when a compartment opened. */
@@ -648,13 +649,14 @@ export class LockerService {
       .orderBy("created_at", "desc")
       .limit(200)
       .execute();
-    return Promise.all(rows.map((row) => this.viewForResident(row)));
+    return Promise.all(rows.map((row) => this.viewForResident(row, user.userId)));
   }
 
   async getParcel(actor: Actor, parcelId: string): Promise<LockerParcel> {
     const parcel = await findParcel(this.ctx.db, parcelId);
     if (!parcel) throw notFound("locker parcel");
-    if (actor.kind === "user" && (await this.mayCollect(actor, parcel))) return this.viewForResident(parcel);
+    if (actor.kind === "user" && (await this.mayCollect(actor, parcel)))
+      return this.viewForResident(parcel, actor.userId);
     const bank = (await findBank(this.ctx.db, parcel.bank_id)) as BankRow;
     const compartment = (await findCompartment(this.ctx.db, parcel.compartment_id)) as CompartmentRow;
     const courierOrCarrier =
@@ -672,10 +674,12 @@ export class LockerService {
     return parcel.resident_id === user.userId || (await sharedWith(this.ctx.db, parcel.id, user.userId));
   }
 
-  private async viewForResident(parcel: ParcelRow): Promise<LockerParcel> {
+  /** The parcel as `viewerId` (its resident or someone it is shared with) sees it: the code only if they may take all behind its door. */
+  private async viewForResident(parcel: ParcelRow, viewerId: string): Promise<LockerParcel> {
     const bank = (await findBank(this.ctx.db, parcel.bank_id)) as BankRow;
     const compartment = (await findCompartment(this.ctx.db, parcel.compartment_id)) as CompartmentRow;
-    return toParcel(parcel, bank, compartment, await this.pickupCodeOf(bank, parcel, compartment));
+    const mayOpen = (await parcelsNotFor(this.ctx.db, compartment.id, viewerId)).length === 0;
+    return toParcel(parcel, bank, compartment, mayOpen ? await this.pickupCodeOf(bank, parcel, compartment) : null);
   }
 
   /** The pickup code, derived (not stored) from the controller's secret: only while the parcel waits in the locker. */
@@ -698,17 +702,25 @@ export class LockerService {
   /**
    * A code typed (or a QR shown) at the bank's kiosk: a pickup code opens the compartment of the
    * parcel it belongs to; a return's drop code opens the compartment reserved for the return.
-   * Wrong codes count per bank: at the limit the kiosk locks out for a while and the manager is
-   * alerted. The answer never says whose parcel it was.
+   * A code already used answers already_collected and counts for nothing. Wrong codes count per
+   * source: a signed-in account's alone, the anonymous keypad's per bank; at the limit that source
+   * is locked out for a while, told for how long, and the manager is alerted. The answer never
+   * says whose parcel it was.
    */
   async kioskCode(
     bankId: string,
     body: KioskCodeBody,
+    actor: Actor | null,
   ): Promise<{ compartment: number; kind: "pickup" | "return_drop" }> {
     const bank = await findBank(this.ctx.db, bankId);
     if (!bank) throw notFound("locker bank");
     const now = this.ctx.clock.now();
-    await this.requireNotLockedOut(bank, now);
+    const source: KioskSource =
+      actor?.kind === "user" ? { kind: "account", userId: actor.userId } : { kind: "anonymous" };
+    const current = kioskLockout(await kioskFailures(this.ctx.db, bank, source, now), bank, now);
+    if (current.lockedUntil !== null) {
+      throw lockedOut(current.lockedUntil, now, "Too many wrong codes were typed here.");
+    }
     const code = body.code.replace(/[\s-]/g, "");
     const secret = await this.loadSecret(bank);
     const waiting = (await holdingParcelsOfBank(this.ctx.db, bank.id)).filter((p) => p.status === "in_locker");
@@ -749,48 +761,43 @@ export class LockerService {
       );
       return { compartment: opened.compartment, kind: "return_drop" };
     }
-    throw await this.wrongCode(bank, now);
+    const spent = secret ? await spentPickup(this.ctx.db, secret, bank, code, now) : null;
+    if (spent === "picked_up") {
+      throw new ThresholdError(
+        "already_collected",
+        "This code was already used: its parcel has been collected, and the code opens nothing now. A new parcel comes with a new code.",
+      );
+    }
+    if (spent === "expired") {
+      throw new ThresholdError(
+        "already_collected",
+        "This code was already used up: its parcel passed its pickup date and went back to the carrier (or waits for them). Ask the carrier.",
+      );
+    }
+    throw await this.wrongCode(bank, source, now);
   }
 
-  /** The kiosk's wrong codes of the last window and lockout, oldest first. */
-  private async kioskFailures(bank: BankRow, now: number): Promise<number[]> {
-    const rows = await this.ctx.db
-      .selectFrom("locker_code_failures")
-      .select("at")
-      .where("bank_id", "=", bank.id)
-      .where("at", ">", now - WRONG_CODE_WINDOW_MS - bank.lockout_s * 1000)
-      .orderBy("at")
+  private async wrongCode(bank: BankRow, source: KioskSource, now: number): Promise<ThresholdError> {
+    await this.ctx.db
+      .insertInto("locker_code_failures")
+      .values({ bank_id: bank.id, at: now, source: sourceKey(source) })
       .execute();
-    return rows.map((row) => Number(row.at));
-  }
-
-  private async requireNotLockedOut(bank: BankRow, now: number): Promise<void> {
-    const state = kioskLockout(await this.kioskFailures(bank, now), bank, now);
-    if (state.lockedUntil === null) return;
-    const until = new Date(state.lockedUntil).toISOString();
-    throw new ThresholdError(
-      "kiosk_locked_out",
-      `Too many wrong codes at this locker. Try again after ${until}, or open the parcel in the Threshold app.`,
-      { until },
-    );
-  }
-
-  private async wrongCode(bank: BankRow, now: number): Promise<ThresholdError> {
-    await this.ctx.db.insertInto("locker_code_failures").values({ bank_id: bank.id, at: now }).execute();
-    const state = kioskLockout(await this.kioskFailures(bank, now), bank, now);
+    const state = kioskLockout(await kioskFailures(this.ctx.db, bank, source, now), bank, now);
     if (state.lockedUntil !== null) {
       await this.ctx.audit.record({
         type: "locker.wrong_code_limit",
         subjectType: "locker_bank",
         subjectId: bank.id,
         siteId: bank.site_id,
-        actor: SYSTEM,
-        data: { attempts: bank.wrong_code_limit, lockoutS: bank.lockout_s, alert: "manager" },
+        actor: source.kind === "account" ? { type: "user", id: source.userId } : SYSTEM,
+        data: { attempts: bank.wrong_code_limit, lockoutS: bank.lockout_s, source: source.kind, alert: "manager" },
       });
-      return new ThresholdError(
-        "kiosk_locked_out",
-        "Too many wrong codes: this locker's keypad is locked for a while and the building manager is told. Open the parcel in the Threshold app instead.",
-        { until: new Date(state.lockedUntil).toISOString() },
+      return lockedOut(
+        state.lockedUntil,
+        now,
+        source.kind === "account"
+          ? "Too many wrong codes from your account: this locker's screen will not take codes from it for a while, and the building manager is told."
+          : "Too many wrong codes: this locker's keypad is locked for a while and the building manager is told.",
       );
     }
     return new ThresholdError(
@@ -816,6 +823,14 @@ export class LockerService {
       );
     }
     const compartment = (await findCompartment(this.ctx.db, parcel.compartment_id)) as CompartmentRow;
+    const notTheirs = await parcelsNotFor(this.ctx.db, compartment.id, user.userId);
+    if (notTheirs.length > 0) {
+      throw new ThresholdError(
+        "shares_compartment",
+        `Compartment ${compartment.number} also holds parcels that are not shared with you, and its door opens for all of them. Ask the resident to share the whole compartment, or to collect it.`,
+        { compartment: compartment.number },
+      );
+    }
     await this.openForPickup(bank, compartment, actorOf(actor), "app");
     return { compartment: compartment.number, bankId: bank.id };
   }
@@ -847,36 +862,60 @@ export class LockerService {
     });
   }
 
-  /** Shares a pickup with another Threshold user: they see the code and may open it too. */
-  async share(actor: Actor, parcelId: string, email: string) {
+  /**
+   * Shares a pickup with another Threshold user: they see the code and may open it too. The code
+   * and the door are the compartment's, so a parcel that shares its compartment with others is
+   * shared only with all of them (`wholeCompartment`); otherwise 409 shares_compartment, and
+   * nothing changes.
+   */
+  async share(
+    actor: Actor,
+    parcelId: string,
+    body: ShareBody,
+  ): Promise<{ parcelId: string; sharedWith: string; parcelIds: string[] }> {
     const user = requireRole(actor, ["recipient"], "share a pickup");
     const parcel = await findParcel(this.ctx.db, parcelId);
     if (!parcel || parcel.resident_id !== user.userId) throw notFound("locker parcel");
     const other = await this.ctx.db
       .selectFrom("users")
       .select(["id", "role"])
-      .where("email", "=", email.trim().toLowerCase())
+      .where("email", "=", body.email.trim().toLowerCase())
       .executeTakeFirst();
     if (other?.role !== "recipient" || other.id === user.userId) {
       throw new ThresholdError("not_found", "No other Threshold recipient has that email; ask them to sign up first.");
     }
+    const compartment = (await findCompartment(this.ctx.db, parcel.compartment_id)) as CompartmentRow;
     const now = this.ctx.clock.now();
-    await this.ctx.audit.transaction(async (trx, record) => {
-      if (await sharedWith(trx, parcel.id, other.id)) return;
-      await trx
-        .insertInto("locker_parcel_shares")
-        .values({ parcel_id: parcel.id, user_id: other.id, created_at: now })
-        .execute();
-      record({
-        type: "locker.pickup_shared",
-        subjectType: "locker_parcel",
-        subjectId: parcel.id,
-        siteId: null,
-        actor: actorOf(actor),
-        data: { sharedWith: other.id },
-      });
+    const parcelIds = await this.ctx.audit.transaction(async (trx, record) => {
+      await holdCompartmentForShare(trx, compartment.id, now);
+      const notYetShared = (await parcelsNotFor(trx, compartment.id, other.id)).filter((p) => p.id !== parcel.id);
+      if (notYetShared.length > 0 && body.wholeCompartment !== true) {
+        throw new ThresholdError(
+          "shares_compartment",
+          `This parcel shares compartment ${compartment.number} with ${notYetShared.length === 1 ? "another parcel" : `${notYetShared.length} other parcels`} of yours, and the compartment's code and door open for all of them. Share the whole compartment (wholeCompartment: true) to let them take all, or collect the others first.`,
+          { compartment: compartment.number, otherParcelIds: notYetShared.map((p) => p.id) },
+        );
+      }
+      // Only the resident's own parcels are ever in one compartment (allocation never mixes residents).
+      const toShare = [parcel, ...notYetShared.filter((p) => p.resident_id === user.userId)];
+      for (const each of toShare) {
+        if (await sharedWith(trx, each.id, other.id)) continue;
+        await trx
+          .insertInto("locker_parcel_shares")
+          .values({ parcel_id: each.id, user_id: other.id, created_at: now })
+          .execute();
+        record({
+          type: "locker.pickup_shared",
+          subjectType: "locker_parcel",
+          subjectId: each.id,
+          siteId: null,
+          actor: actorOf(actor),
+          data: { sharedWith: other.id, compartment: compartment.number, wholeCompartment: toShare.length > 1 },
+        });
+      }
+      return (await parcelsBehindTheDoor(trx, compartment.id)).map((p) => p.id);
     });
-    return { parcelId: parcel.id, sharedWith: other.id };
+    return { parcelId: parcel.id, sharedWith: other.id, parcelIds };
   }
 
   /** One extension of the pickup period, by the bank's period, before the parcel expires. */
@@ -912,7 +951,7 @@ export class LockerService {
         data: { expiresAt: new Date(expiresAt).toISOString(), carrierId: parcel.carrier_id },
       });
     });
-    return this.viewForResident((await findParcel(this.ctx.db, parcel.id)) as ParcelRow);
+    return this.viewForResident((await findParcel(this.ctx.db, parcel.id)) as ParcelRow, user.userId);
   }
 
   // --- returns ---
@@ -1128,31 +1167,6 @@ export class LockerService {
   parcelsIn(compartmentId: string, statuses: readonly string[]) {
     return parcelsInCompartment(this.ctx.db, compartmentId, statuses);
   }
-}
-
-/**
- * The kiosk's lockout from its wrong codes (oldest first): `wrong_code_limit` of them within 15
- * minutes lock it for `lockout_s` from the last one; after a lockout the count starts again.
- * Returns when the lockout in force ends (null for none) and how many wrong codes count now.
- */
-export function kioskLockout(
-  failures: readonly number[],
-  bank: Pick<BankRow, "wrong_code_limit" | "lockout_s">,
-  now: number,
-): { lockedUntil: number | null; wrongInARow: number } {
-  let run: number[] = [];
-  let lockedUntil: number | null = null;
-  for (const at of failures) {
-    if (lockedUntil !== null && at >= lockedUntil) lockedUntil = null;
-    run = run.filter((earlier) => earlier > at - WRONG_CODE_WINDOW_MS);
-    run.push(at);
-    if (run.length >= bank.wrong_code_limit) {
-      lockedUntil = at + bank.lockout_s * 1000;
-      run = [];
-    }
-  }
-  if (lockedUntil !== null && lockedUntil <= now) lockedUntil = null;
-  return { lockedUntil, wrongInARow: run.filter((at) => at > now - WRONG_CODE_WINDOW_MS).length };
 }
 
 /**

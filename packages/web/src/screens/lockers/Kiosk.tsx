@@ -47,6 +47,23 @@ export function Kiosk() {
   );
 }
 
+/** Answers about the code itself, whose own sentence says it all. */
+const SAID_AS_IS = new Set(["wrong_pickup_code", "already_collected", "kiosk_locked_out"]);
+
+/** A lockout says until when, by the clock on the wall, so the resident knows whether to wait. */
+function LockedUntil({ error }: { error: unknown }) {
+  if (!(error instanceof ThresholdApiError) || error.code !== "kiosk_locked_out") return null;
+  const details = error.details as { until?: string; retryAfterS?: number } | null;
+  if (!details?.until) return null;
+  const until = new Date(details.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const minutes = Math.ceil((details.retryAfterS ?? 60) / 60);
+  return (
+    <p className="lk-big" data-testid="kiosk-locked-until">
+      Locked until {until} ({minutes} {minutes === 1 ? "minute" : "minutes"})
+    </p>
+  );
+}
+
 function CodeEntry({ bankId }: { bankId: string }) {
   const [code, setCode] = useState("");
   const submit = useKioskCode(bankId);
@@ -134,11 +151,14 @@ function CodeEntry({ bankId }: { bankId: string }) {
         Open
       </Button>
       {submit.isError ? (
-        <p className="note note-error lk-error" role="alert">
-          {errorCode(submit.error) === "wrong_pickup_code" || errorCode(submit.error) === "kiosk_locked_out"
-            ? errorMessage(submit.error)
-            : `Not opened. ${errorMessage(submit.error)}`}
-        </p>
+        <div className="note note-error lk-error" role="alert">
+          <p>
+            {SAID_AS_IS.has(errorCode(submit.error) ?? "")
+              ? errorMessage(submit.error)
+              : `Not opened. ${errorMessage(submit.error)}`}
+          </p>
+          <LockedUntil error={submit.error} />
+        </div>
       ) : null}
       <QrScanner onCode={fromQr} />
     </section>

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { errorCode } from "../../api";
 import {
   type LockerParcel,
   PARCEL_STATUS_WORDS,
@@ -93,10 +94,17 @@ function PickupCard({ parcel }: { parcel: LockerParcel }) {
       {parcel.overflow ? (
         <p className="note note-warn">Your building's lockers were full: this parcel is at {parcel.bankName}.</p>
       ) : null}
-      <p className="lk-code">
-        <span className="small muted">Pickup code </span>
-        <span data-testid="pickup-code">{parcel.code}</span>
-      </p>
+      {parcel.code ? (
+        <p className="lk-code">
+          <span className="small muted">Pickup code </span>
+          <span data-testid="pickup-code">{parcel.code}</span>
+        </p>
+      ) : (
+        <p className="note note-warn">
+          Compartment {parcel.compartment} also holds parcels not shared with you, so its code is not shown here. Ask
+          the resident to share the whole compartment, or to collect it.
+        </p>
+      )}
       {parcel.qr ? <QrCode text={parcel.qr} label="Pickup QR code: show it to the locker's camera" /> : null}
       <p className="small">
         Type the code at the locker's screen, or show the QR code. Collect by <strong>{when(parcel.expiresAt)}</strong>
@@ -141,8 +149,23 @@ function PickupCard({ parcel }: { parcel: LockerParcel }) {
           Share
         </Button>
       </form>
-      {share.isSuccess ? <p className="note note-ok">Shared: they see this code in their Threshold app.</p> : null}
-      {share.isError ? <ErrorNote error={share.error} /> : null}
+      {share.isSuccess ? (
+        <p className="note note-ok" role="status">
+          {share.data.parcelIds.length > 1
+            ? `Shared all ${share.data.parcelIds.length} parcels in compartment ${parcel.compartment}: they see its code in their Threshold app.`
+            : "Shared: they see this code in their Threshold app."}
+        </p>
+      ) : null}
+      {share.isError ? <ErrorNote error={share.error} title="Not shared." /> : null}
+      {share.isError && errorCode(share.error) === "shares_compartment" ? (
+        <Button
+          variant="secondary"
+          pending={share.isPending}
+          onClick={() => share.mutate({ parcelId: parcel.id, email, wholeCompartment: true })}
+        >
+          Share the whole compartment
+        </Button>
+      ) : null}
     </article>
   );
 }

@@ -72,6 +72,40 @@ function ResolveForm({ incidentId }: { incidentId: string }) {
   );
 }
 
+type DoorClosed = NonNullable<Detail["incident"]["doorClosed"]>;
+
+/** What closed the door, in words (the server says only what it knows). */
+const CLOSED_BY_WORDS: Record<DoorClosed["by"], string> = {
+  courier: "the courier's Done",
+  watchdog: "Threshold's automatic close",
+  owner_app: "the owner, from the app",
+  auto_close: "the opener's own auto-close",
+  at_the_door: "someone at the door (by hand or the wall button)",
+};
+
+function closedSentence(closed: DoorClosed): string {
+  return `The garage was proven closed at ${formatDateTime(closed.at)}, by ${CLOSED_BY_WORDS[closed.by]}.`;
+}
+
+/** The door is proven closed: one tap resolves the incident, saying so in the audit log. */
+function ResolveClosed({ incidentId, closed }: { incidentId: string; closed: DoorClosed }) {
+  const resolve = useResolveIncident(incidentId);
+  return (
+    <section className="card stack" aria-label="Resolve: closed">
+      <p className="note note-ok">{closedSentence(closed)}</p>
+      {resolve.isError ? <ErrorNote error={resolve.error} title="Not resolved." /> : null}
+      <Button
+        size="large"
+        pending={resolve.isPending}
+        pendingLabel="Resolving…"
+        onClick={() => resolve.mutate(`${closedSentence(closed)} Resolved in one tap.`)}
+      >
+        It's closed: resolve
+      </Button>
+    </section>
+  );
+}
+
 function Summary({ detail }: { detail: Detail }) {
   const { incident } = detail;
   return (
@@ -81,6 +115,9 @@ function Summary({ detail }: { detail: Detail }) {
         <IncidentStatus incident={incident} />
       </div>
       <p>{incident.detail}</p>
+      {incident.doorClosed && incident.status !== "open" ? (
+        <p className="note note-ok">{closedSentence(incident.doorClosed)}</p>
+      ) : null}
       <dl className="facts">
         <dt>Opened</dt>
         <dd>{formatDateTime(incident.openedAt)}</dd>
@@ -123,6 +160,9 @@ export function IncidentDetail() {
         {(detail) => (
           <>
             <Summary detail={detail} />
+            {detail.incident.status === "open" && detail.incident.doorClosed ? (
+              <ResolveClosed incidentId={detail.incident.id} closed={detail.incident.doorClosed} />
+            ) : null}
             {detail.incident.status === "open" ? <ResolveForm incidentId={detail.incident.id} /> : null}
             <section className="card stack">
               <h2>Timeline</h2>

@@ -9,10 +9,18 @@ import { Incidents } from "./Incidents";
 import "./operator.css";
 
 const ROLES = ["operator"] as const;
+/** A recipient reads and resolves the incidents at their own home (the API shows them only those). */
+const INCIDENT_ROLES = ["operator", "recipient"] as const;
 
-function OperatorPage({ children }: { children: ReactNode }) {
+function OperatorPage({
+  children,
+  roles = ROLES,
+}: {
+  children: ReactNode;
+  roles?: readonly ("operator" | "recipient")[];
+}) {
   return (
-    <RequireSession roles={ROLES}>
+    <RequireSession roles={roles}>
       <Shell>{children}</Shell>
     </RequireSession>
   );
@@ -20,7 +28,10 @@ function OperatorPage({ children }: { children: ReactNode }) {
 
 export const operatorRoutes: RouteObject[] = [
   { path: "/fleet", element: <OperatorPage>{<Fleet />}</OperatorPage> },
-  { path: "/incidents", element: <OperatorPage>{<Incidents />}</OperatorPage> },
-  { path: "/incidents/:incidentId", element: <OperatorPage>{<IncidentDetail />}</OperatorPage> },
+  { path: "/incidents", element: <OperatorPage roles={INCIDENT_ROLES}>{<Incidents />}</OperatorPage> },
+  {
+    path: "/incidents/:incidentId",
+    element: <OperatorPage roles={INCIDENT_ROLES}>{<IncidentDetail />}</OperatorPage>,
+  },
   { path: "/audit", element: <OperatorPage>{<Audit />}</OperatorPage> },
 ];
