@@ -36,10 +36,27 @@ describe("the threshold command", () => {
     [["openapi"]],
     [["keypad"]],
     [["keypad", "type"]],
+    [["device", "door"]],
+    [["locker", "put"]],
+    [["courier", "open-next"]],
   ])("has --help on %j", async (args) => {
     const result = await threshold([...args, "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: threshold/);
+  });
+
+  it("tells in simulate --help where the control socket is and what drives it", async () => {
+    const result = await threshold(["simulate", "--help"]);
+    expect(result.stdout).toMatch(/control\.sock/);
+    expect(result.stdout).toMatch(/threshold device/);
+  });
+
+  it("says how to start a simulator when none runs where `threshold device` looks", async () => {
+    const result = await threshold(["device", "list"], { DATA_DIR: dataDir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `no simulator is running in ${path.join(dataDir, "simulator")} or ${path.join(dataDir, "fleet")}: start \`threshold simulate\` (or \`threshold demo\`), or pass --state-dir`,
+    );
   });
 
   it("says how to start a simulator when no lock listens for keypad input", async () => {

@@ -120,6 +120,11 @@ export class CameraAgent extends DeviceAgent<CameraState> {
     this.video.unfreeze?.();
   }
 
+  /** Whether the picture is frozen; always false for a source that cannot freeze (one that films nothing). */
+  get frozen(): boolean {
+    return this.video.frozen ?? false;
+  }
+
   private async startRecording(visitId: string | undefined): Promise<CommandOutcome> {
     const { recording, visitId: current } = this.state;
     if (recording && current === visitId) return { status: "succeeded" };

@@ -43,6 +43,17 @@ export async function startControlSocket(
   };
 }
 
+/** Nothing listens at a control socket's path: no simulator runs there (or one crashed and left the file). */
+export class ControlSocketUnreachable extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ControlSocketUnreachable";
+  }
+}
+
 /** Sends one request to the control socket at `path`; `devices` names what listens there, for the error. */
 export function requestControl<Answer>(path: string, request: unknown, devices: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -63,7 +74,8 @@ export function requestControl<Answer>(path: string, request: unknown, devices: 
     socket.on("error", (error: NodeJS.ErrnoException) => {
       reject(
         error.code === "ENOENT" || error.code === "ECONNREFUSED"
-          ? new Error(
+          ? new ControlSocketUnreachable(
+              path,
               `no simulated ${devices} are listening at ${path}; is \`threshold demo\` or \`threshold simulate\` running?`,
             )
           : error,

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import type { Clock } from "@threshold/core";
 import { DEFAULT_FIRMWARE } from "./agent.js";
 import { CameraAgent } from "./camera-agent.js";
+import { DEVICE_SOCKET_NAME } from "./fleet-control/device-request.js";
+import { startDeviceSocket } from "./fleet-control/device-socket.js";
 import type { FleetDevice } from "./fleet-file.js";
 import { GarageOpenerAgent } from "./garage-opener-agent.js";
 import { type DeviceIdentity, loadIdentity, saveIdentity } from "./identity.js";
@@ -93,9 +95,20 @@ export async function runFleet(options: RunFleetOptions): Promise<RunningFleet> 
           return undefined;
         });
 
+  // `threshold device` and `threshold locker` drive every device of the fleet through this one.
+  const deviceControls = await startDeviceSocket(join(stateDir, DEVICE_SOCKET_NAME), () => agents).catch(
+    (error: unknown) => {
+      log(
+        `control socket not started (${error instanceof Error ? error.message : String(error)}); \`threshold device\` is off`,
+      );
+      return undefined;
+    },
+  );
+
   return {
     agents,
     async stop() {
+      await deviceControls?.close();
       await carControls?.close();
       await keypads?.close();
       await Promise.allSettled([...agents.values()].map((agent) => agent.stop()));

@@ -41,6 +41,8 @@ export interface VideoSource {
   /** Simulation only: segments stop reaching the listeners while the source looks started. */
   freeze?(): void;
   unfreeze?(): void;
+  /** Simulation only: true between freeze() and unfreeze(). */
+  readonly frozen?: boolean;
 }
 
 /** A source that records nothing: the stand-in until real video lands. */

@@ -1,4 +1,4 @@
-import { createThresholdClient, signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
+import { createThresholdClient, signIn, ThresholdApiError, type ThresholdClient, unwrap } from "@threshold/sdk";
 import type { Command } from "commander";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../demo/accounts.js";
 
@@ -36,6 +36,7 @@ function show(visit: {
   message: string;
   refusals: { code: string; message: string }[];
   deadlineAt: string | null;
+  innerAccessPoint?: { openedAt: string | null } | null;
 }): void {
   const headline =
     visit.status === "open" ? "OPEN" : visit.status === "secured" ? "LOCKED" : visit.status.toUpperCase();
@@ -44,9 +45,24 @@ function show(visit: {
   if (visit.refusals.length > 0) console.log(`  codes: ${visit.refusals.map((r) => r.code).join(", ")}`);
   if (visit.status === "open" && visit.id) {
     if (visit.deadlineAt) console.log(`  Secure it by ${new Date(visit.deadlineAt).toLocaleTimeString()}.`);
+    if (visit.innerAccessPoint && !visit.innerAccessPoint.openedAt) {
+      console.log(`\n  The fridge is behind this door:  threshold courier open-next ${visit.id}`);
+    } else if (visit.innerAccessPoint?.openedAt) {
+      console.log("  The fridge is open too; securing locks it first, then the front door.");
+    }
     console.log(`\n  When the package is inside and the door closed:  threshold courier secure ${visit.id}`);
   }
   console.log("");
+}
+
+/** The failed rules a conflict carries in its details, when it carries any. */
+function refusalsIn(details: Record<string, unknown> | null): { code: string; message: string }[] {
+  const refusals = details?.refusals;
+  if (!Array.isArray(refusals)) return [];
+  return refusals.filter(
+    (r): r is { code: string; message: string } =>
+      typeof r === "object" && r !== null && typeof r.code === "string" && typeof r.message === "string",
+  );
 }
 
 export function registerCourierCommands(program: Command): void {
@@ -116,5 +132,33 @@ export function registerCourierCommands(program: Command): void {
     const visit = unwrap(await client.POST("/v1/visits/{visitId}/secure", { params: { path: { visitId } } }));
     show(visit);
     if (visit.status !== "secured") process.exitCode = 3;
+  });
+
+  withLogin(
+    courier
+      .command("open-next")
+      .description(
+        "Inside a chained visit, open the next access point (the fridge behind the front door); every rule is checked again",
+      )
+      .argument("<visit>", "the visit id printed by scan"),
+  ).action(async (visitId: string, options: CourierOptions) => {
+    const client = await courierClient(options);
+    console.log("Opening the next door…");
+    try {
+      const visit = unwrap(
+        await client.POST("/v1/visits/{visitId}/open-next", {
+          params: { path: { visitId } },
+          headers: { "idempotency-key": `cli-open-next-${visitId}-${Date.now()}` },
+        }),
+      );
+      show(visit);
+    } catch (error) {
+      // A refusal is an answer for the courier, said like scan's, not a crash of the command.
+      if (!(error instanceof ThresholdApiError) || error.status !== 409) throw error;
+      console.log(`\n  REFUSED\n  ${error.message} (${error.code})`);
+      for (const refusal of refusalsIn(error.details)) console.log(`  - ${refusal.message} (${refusal.code})`);
+      console.log("");
+      process.exitCode = 3;
+    }
   });
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import {
+  DEVICE_SOCKET_NAME,
   FLEET_VIDEO,
   type FleetDevice,
   type FleetVideo,
@@ -45,7 +46,7 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command("simulate")
     .description(
-      "Run simulated locks, cameras, garage openers, fridge locks, cars and parcel locker controllers that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site).",
+      "Run simulated locks, cameras, garage openers, fridge locks, cars and parcel locker controllers that speak the real device protocol. New devices show a pairing code to enter in Threshold (or are claimed into a site with --claim-site). While they run, `threshold device` and `threshold locker` play the physical world around them (open a door, warm a fridge, break a garage's beam, put a parcel in a locker…) through the control socket <state-dir>/control.sock (mode 0600: only you can use it).",
     )
     .option(
       "--fleet <file>",
@@ -82,7 +83,7 @@ export function registerSimulateCommand(program: Command): void {
     )
     .option(
       "--state-dir <dir>",
-      "where device identities are kept",
+      "where device identities are kept, and the control socket (control.sock) that `threshold device` and `threshold locker` use",
       path.resolve(process.env.DATA_DIR ?? "data", "simulator"),
     )
     .option(
@@ -134,6 +135,9 @@ export function registerSimulateCommand(program: Command): void {
         signal: controller.signal,
       });
       console.log(`${fleet.agents.size} simulated device(s) running. Ctrl-C stops them.`);
+      console.log(
+        `Drive them by hand: \`threshold device list\`, \`threshold device door <name> open\`, \`threshold locker put <name> <n>\` (--help on each); control socket: ${path.join(options.stateDir, DEVICE_SOCKET_NAME)}`,
+      );
     });
 }
 

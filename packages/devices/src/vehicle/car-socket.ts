@@ -51,10 +51,25 @@ function answer(line: string, cars: ReadonlyMap<string, VehicleAgent>): CarAnswe
   const names = [...cars.keys()];
   const name = request.device ?? (names.length === 1 ? names[0] : undefined);
   const agent = name === undefined ? undefined : cars.get(name);
-  const car = agent?.simulated;
-  if (!agent || !car || name === undefined) {
+  if (!agent?.simulated || name === undefined) {
     return { ok: false, error: `name one of the cars with --device: ${names.join(", ") || "(none running)"}` };
   }
+  const done = actOnCar(agent, request);
+  if (!done.ok) return done;
+  return { ok: true, device: name, state: agent.state, ...(done.note ? { note: done.note } : {}) };
+}
+
+/**
+ * Does to a simulated car what `request.action` says the physical world does to it; a note says
+ * when the car would not have it (a locked trunk stays shut). Shared by this socket and the
+ * fleet's control socket (`threshold device`).
+ */
+export function actOnCar(
+  agent: VehicleAgent,
+  request: Pick<CarRequest, "action" | "lat" | "lng">,
+): { ok: true; note?: string } | { ok: false; error: string } {
+  const car = agent.simulated;
+  if (!car) return { ok: false, error: `${agent.identity.name} is not a simulated car` };
   let note: string | undefined;
   switch (request.action) {
     case "status":
@@ -86,7 +101,7 @@ function answer(line: string, cars: ReadonlyMap<string, VehicleAgent>): CarAnswe
       car.closeDoor();
       break;
   }
-  return { ok: true, device: name, state: agent.state, ...(note ? { note } : {}) };
+  return note ? { ok: true, note } : { ok: true };
 }
 
 /** Sends one request to the cars of the fleet listening at `path`. */
