@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import { type AuditEvent, hashAuditEvent } from "@threshold/core";
 import { clipCoverage } from "./clip-coverage.js";
 import { parseAck, parseCommand, parseEvent } from "./parse.js";
@@ -123,9 +124,12 @@ export function verifyProof(proof: DeliveryProof): ProofCheck {
     checked += clip.checked;
     problems.push(...clip.problems);
     notes.push(...clipCoverage(proof.clip, proof.visit));
-    const segments = checkClipSignatures(proof.clip, deviceKeys.get(proof.clip.cameraId), (segment, signature, raw) =>
-      verifySegmentSignature(segment, signature, importPublicKey(raw)),
-    );
+    // The camera's key is parsed once for the whole clip (a long clip is hundreds of segments).
+    let cameraKey: KeyObject | undefined;
+    const segments = checkClipSignatures(proof.clip, deviceKeys.get(proof.clip.cameraId), (segment, signature, raw) => {
+      cameraKey ??= importPublicKey(raw);
+      return verifySegmentSignature(segment, signature, cameraKey);
+    });
     checked += segments.checked;
     problems.push(...segments.problems);
     const signed = checkSignedClipHead(proof.clip, proof.deviceEvents, proof.visit.id);
