@@ -162,7 +162,8 @@ export type VideoCameraCommand =
       serverUrl: string;
       /** A session cookie of someone who may watch every camera (an operator). */
       viewerCookie: string;
-      cameras: { deviceId: string; secret: string }[];
+      /** Each camera's credentials and its Ed25519 key (PKCS#8 PEM), which signs its segments. */
+      cameras: { deviceId: string; secret: string; privateKeyPem: string }[];
       segmentBytes: number;
     }
   /** `serverUrl`: upload there instead (the bare HTTP sink), with uploaders of its own. */

@@ -1,7 +1,8 @@
 /**
  * Child process of the video benchmark: the cameras. Each is a camera's real upload path — a
  * SegmentUploader (@threshold/devices) with the camera's device credentials, chained segments from
- * a SegmentChainer — sending segments of `segmentBytes` random bytes to the server under test.
+ * a SegmentChainer, segments signed with the camera's key — sending segments of about
+ * `segmentBytes` (MPEG-TS packets of random payload) to the server under test.
  *
  *   ingest: closed loop, every camera uploads its next segment as soon as the last one is stored.
  *   live:   every camera finishes a segment every 2 s (staggered across the cameras, as real ones
@@ -10,8 +11,16 @@
  *
  * Running apart from the server keeps the client's hashing and HTTP off the server's core.
  */
-import { randomBytes } from "node:crypto";
-import { SegmentChainer, SegmentUploader, type VideoSegment } from "@threshold/devices";
+import { type KeyObject, randomBytes } from "node:crypto";
+import {
+  MPEG_TS_PAYLOAD_BYTES,
+  mpegTsPacketsFor,
+  SegmentChainer,
+  SegmentUploader,
+  syntheticMpegTs,
+  type VideoSegment,
+} from "@threshold/devices";
+import { importPrivateKeyPem, MPEG_TS_PACKET_BYTES } from "@threshold/protocol";
 import { CpuMeter, type VideoCameraCommand, type VideoCameraReport, type VideoPhaseResult } from "./lib.js";
 
 const send = (report: VideoCameraReport) => process.send?.(report);
@@ -20,9 +29,12 @@ process.on("SIGINT", () => {});
 process.on("SIGTERM", () => process.exit(0));
 
 const SEGMENT_MS = 2_000;
+/** Where the per-segment marker goes: the payload of the first packet after the PAT and the PMT. */
+const MARKER_OFFSET = 2 * MPEG_TS_PACKET_BYTES + (MPEG_TS_PACKET_BYTES - MPEG_TS_PAYLOAD_BYTES);
 
 interface Camera {
   deviceId: string;
+  signingKey: KeyObject;
   uploader: SegmentUploader;
   chainer: SegmentChainer;
   /** One buffer per camera; its first bytes are rewritten per segment so every segment differs. */
@@ -37,8 +49,8 @@ let stopping = false;
 
 /** The camera's next chained segment, captured from `capturedEnd - 2 s` to `capturedEnd`. */
 function nextSegment(camera: Camera, capturedEnd: number): VideoSegment {
-  camera.data.writeUInt32BE(camera.sequence, 0);
-  camera.data.writeDoubleBE(capturedEnd, 4);
+  camera.data.writeUInt32BE(camera.sequence, MARKER_OFFSET);
+  camera.data.writeDoubleBE(capturedEnd, MARKER_OFFSET + 4);
   const startedAt = capturedEnd - SEGMENT_MS;
   const chained = camera.chainer.next(camera.data, startedAt, SEGMENT_MS);
   camera.sequence++;
@@ -55,7 +67,12 @@ async function ingest(warmupMs: number, durationMs: number, url?: string): Promi
   const uploading = url
     ? cameras.map((camera) => ({
         ...camera,
-        uploader: new SegmentUploader({ serverUrl: url, deviceId: camera.deviceId, secret: "bench" }),
+        uploader: new SegmentUploader({
+          serverUrl: url,
+          deviceId: camera.deviceId,
+          secret: "bench",
+          signingKey: camera.signingKey,
+        }),
         chainer: new SegmentChainer(camera.deviceId),
         sequence: 0,
       }))
@@ -168,13 +185,19 @@ process.on("message", (command: VideoCameraCommand) => {
         case "setup":
           serverUrl = command.serverUrl;
           viewerCookie = command.viewerCookie;
-          cameras = command.cameras.map(({ deviceId, secret }) => ({
-            deviceId,
-            uploader: new SegmentUploader({ serverUrl, deviceId, secret }),
-            chainer: new SegmentChainer(deviceId),
-            data: randomBytes(command.segmentBytes),
-            sequence: 0,
-          }));
+          cameras = command.cameras.map(({ deviceId, secret, privateKeyPem }) => {
+            const signingKey = importPrivateKeyPem(privateKeyPem).privateKey;
+            return {
+              deviceId,
+              signingKey,
+              uploader: new SegmentUploader({ serverUrl, deviceId, secret, signingKey }),
+              chainer: new SegmentChainer(deviceId),
+              data: Buffer.from(
+                syntheticMpegTs(randomBytes(command.segmentBytes), mpegTsPacketsFor(command.segmentBytes)),
+              ),
+              sequence: 0,
+            };
+          });
           send({ type: "ready" });
           break;
         case "ingest":

@@ -198,7 +198,7 @@ async function main(): Promise<number> {
   const viewerCookie = await seedOperatorSession(server.ctx);
   const cameraIdentities = world.devices
     .filter((d) => d.kind === "camera")
-    .map((d) => ({ deviceId: d.deviceId, secret: d.mqtt.password }));
+    .map((d) => ({ deviceId: d.deviceId, secret: d.mqtt.password, privateKeyPem: d.privateKeyPem }));
   say(`server up: ${server.url}; media in ${server.ctx.config.media.dir}; seeded ${cameraIdentities.length} cameras`);
 
   // The baseline first, while nothing else runs: the same bytes, as many writers, the same disk.

@@ -67,7 +67,8 @@ export abstract class DeviceAgent<
   protected readonly clock: Clock;
   private currentIdentity: DeviceIdentity;
   private trustedKeys: ReadonlyMap<string, KeyObject>;
-  private readonly signingKey: KeyObject;
+  /** The device's own Ed25519 key: its acks and events, and a camera's video segments. */
+  protected readonly signingKey: KeyObject;
   private readonly verifier: CommandVerifier;
   private readonly topics: { cmd: string; ack: string; evt: string; state: string };
   private reported: S;

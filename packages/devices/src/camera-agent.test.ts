@@ -1,3 +1,6 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { importPublicKey, mpegTsProblem, verifySegmentSignature } from "@threshold/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { TestBench } from "./test-support/bench.js";
 import { startBroker, type TestBroker } from "./test-support/broker.js";
@@ -146,6 +149,40 @@ describe("CameraAgent", () => {
       sequence: head?.sequence,
       startedAt: head?.startedAt,
     });
+  });
+
+  it("signs every segment it uploads with its own device key", async () => {
+    // A stand-in server that keeps what the camera sent and accepts it.
+    const received: { headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
+    const server = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        received.push({ headers: request.headers, body: Buffer.concat(chunks) });
+        response.writeHead(201, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { agent } = await bench.camera({
+        video: new SyntheticVideoSource({ deviceId: "dev_camera_under_test" }),
+        upload: { serverUrl },
+      });
+      await agent.uploadsIdle();
+      expect(agent.uploads.uploaded).toBeGreaterThan(0);
+      const publicKey = importPublicKey(agent.identity.publicKey);
+      for (const { headers, body } of received) {
+        const chainHash = String(headers["x-threshold-chain-hash"]);
+        const signature = String(headers["x-threshold-segment-signature"]);
+        expect(verifySegmentSignature({ deviceId: agent.identity.deviceId, chainHash }, signature, publicKey)).toBe(
+          true,
+        );
+        expect(mpegTsProblem(body)).toBeNull();
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("streams from start to stop, recording or not", async () => {

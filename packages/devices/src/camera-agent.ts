@@ -10,7 +10,7 @@ export interface CameraAgentOptions extends AgentOptions {
    * Uploads every segment to this Threshold server with the camera's device credentials. Without
    * it the video goes nowhere (tests of the command protocol alone).
    */
-  upload?: Omit<SegmentUploaderOptions, "deviceId" | "secret" | "onRefused">;
+  upload?: Omit<SegmentUploaderOptions, "deviceId" | "secret" | "signingKey" | "onRefused">;
   /** The shortest pause between two stream restarts after refused uploads. Default 5 s. */
   restartAfterRefusalMs?: number;
 }
@@ -47,6 +47,7 @@ export class CameraAgent extends DeviceAgent<CameraState> {
         ...options.upload,
         deviceId: options.identity.deviceId,
         secret: options.identity.mqtt.password,
+        signingKey: this.signingKey,
         log: options.upload.log ?? this.log,
         onRefused: () => this.restartStream(),
       });

@@ -1,8 +1,10 @@
+import type { KeyObject } from "node:crypto";
 import { type AuditEvent, hashAuditEvent } from "@threshold/core";
 import { clipCoverage } from "./clip-coverage.js";
 import { parseAck, parseCommand, parseEvent } from "./parse.js";
 import type { AckMessage, CommandMessage, EventMessage } from "./schemas.js";
 import { GENESIS_SEGMENT_HASH, type SegmentChainInput, segmentChainHash } from "./segment-chain.js";
+import { verifySegmentSignature } from "./segment-signature.js";
 import { importPublicKey, verifyMessage } from "./signing.js";
 
 /**
@@ -59,6 +61,11 @@ export interface ProofClipSegment {
   contentSha256: string;
   prevHash: string;
   chainHash: string;
+  /**
+   * The camera's Ed25519 signature over the segment (segmentStatement), as it uploaded it. Proofs
+   * made before cameras signed their segments have none: such a segment no longer verifies.
+   */
+  signature?: string | null;
 }
 
 export interface ProofCheck {
@@ -68,10 +75,10 @@ export interface ProofCheck {
   /** True facts that are not forgeries, e.g. a clip that does not cover the unlock because the camera was lost. */
   notes: string[];
   /**
-   * End of the clip's last segment that the camera itself vouched for (epoch ms): the chain head in
-   * its signed `camera.recording_stopped` event. Each segment hashes its predecessor, so every
-   * segment of the head's stream up to it is the camera's own video, as recorded. null when the
-   * camera signed no head for this visit.
+   * End of the clip's last segment that the camera itself vouched for (epoch ms): by its signature
+   * on the segment, or by the chain head in its signed `camera.recording_stopped` event (each
+   * segment hashes its predecessor, so every segment of the head's stream up to it is the camera's
+   * own video). null when the camera vouched for none of the clip.
    */
   clipSignedUntil: number | null;
 }
@@ -117,12 +124,65 @@ export function verifyProof(proof: DeliveryProof): ProofCheck {
     checked += clip.checked;
     problems.push(...clip.problems);
     notes.push(...clipCoverage(proof.clip, proof.visit));
+    // The camera's key is parsed once for the whole clip (a long clip is hundreds of segments).
+    let cameraKey: KeyObject | undefined;
+    const segments = checkClipSignatures(proof.clip, deviceKeys.get(proof.clip.cameraId), (segment, signature, raw) => {
+      cameraKey ??= importPublicKey(raw);
+      return verifySegmentSignature(segment, signature, cameraKey);
+    });
+    checked += segments.checked;
+    problems.push(...segments.problems);
     const signed = checkSignedClipHead(proof.clip, proof.deviceEvents, proof.visit.id);
     problems.push(...signed.problems);
     notes.push(...signed.notes);
-    clipSignedUntil = signed.signedUntil;
+    const anchors = [segments.signedUntil, signed.signedUntil].filter((until): until is number => until !== null);
+    clipSignedUntil = anchors.length > 0 ? Math.max(...anchors) : null;
+    if (proof.clip.segments.length > 0 && clipSignedUntil === null) {
+      problems.push(CLIP_NOT_VOUCHED_FOR);
+    }
   }
   return { ok: problems.length === 0, checked, problems, notes, clipSignedUntil };
+}
+
+/** The problem of a clip with video but nothing in it the camera's key vouches for. */
+export const CLIP_NOT_VOUCHED_FOR = "The clip has no video signed by the camera.";
+
+/**
+ * Checks every clip segment's signature with the camera's public key (`rawKey`, base64url, from
+ * the proof's keys): a segment the camera did not sign is not the camera's video, however well it
+ * links — anyone who holds the database, or saw the camera's upload password, can compute a chain.
+ * `verify` is verifySegmentSignature, passed in so a browser can supply a WebCrypto one; it may
+ * throw for an unusable key. `signedUntil` is the end of the last segment with a valid signature.
+ */
+export function checkClipSignatures(
+  clip: Pick<ProofClip, "cameraId" | "segments">,
+  rawKey: string | undefined,
+  verify: (segment: { deviceId: string; chainHash: string }, signature: string, rawKey: string) => boolean,
+): { checked: number; problems: string[]; signedUntil: number | null } {
+  const problems: string[] = [];
+  let signedUntil: number | null = null;
+  if (clip.segments.length > 0 && !rawKey) {
+    problems.push(`clip: the proof has no public key for its camera ${clip.cameraId}`);
+  }
+  for (const segment of clip.segments) {
+    if (!segment.signature) {
+      problems.push(`clip segment ${segment.id}: not signed by the camera`);
+      continue;
+    }
+    if (!rawKey) continue;
+    let valid: boolean;
+    try {
+      valid = verify({ deviceId: clip.cameraId, chainHash: segment.chainHash }, segment.signature, rawKey);
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
+      problems.push(`clip segment ${segment.id}: the camera's signature does not verify`);
+      continue;
+    }
+    signedUntil = Math.max(signedUntil ?? 0, segment.startedAt + segment.durationMs);
+  }
+  return { checked: clip.segments.length, problems, signedUntil };
 }
 
 /**

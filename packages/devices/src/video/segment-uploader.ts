@@ -1,5 +1,7 @@
+import type { KeyObject } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
+import { signSegment } from "@threshold/protocol";
 import type { VideoSegment } from "../video-source.js";
 
 export interface SegmentUploaderOptions {
@@ -8,6 +10,11 @@ export interface SegmentUploaderOptions {
   /** The camera's device id and the secret it got at pairing (the same credentials as MQTT). */
   deviceId: string;
   secret: string;
+  /**
+   * The camera's own Ed25519 key (its identity's, from pairing): every segment is signed with it.
+   * The secret only lets the camera in; the signature is what makes the video the camera's.
+   */
+  signingKey: KeyObject;
   /** How many segments may wait while the server is unreachable; the oldest are dropped first. */
   maxQueued?: number;
   /** First retry delay after a network failure or a 5xx; doubles up to 8 s. */
@@ -27,8 +34,8 @@ export type UploadResult = { ok: true } | { ok: false; status: number; code: str
 /**
  * Sends a camera's chained segments to the server, one at a time and in order (the server accepts
  * only the next link of the chain): `PUT /v1/cameras/{deviceId}/segments/{sequence}`, the bytes as
- * video/mp2t, the chain metadata in headers, HTTP Basic with the device's credentials
- * (docs/video.md). Network failures and 5xx are retried with backoff — a segment is worth little
+ * video/mp2t, the chain metadata in headers with the camera's signature over the segment, HTTP
+ * Basic with the device's credentials (docs/video.md). Network failures and 5xx are retried with backoff — a segment is worth little
  * late but nothing lost; a 4xx is the server refusing that segment for good and is not retried.
  *
  * Uploads go through node:http(s) on one kept-alive connection rather than fetch: measured here,
@@ -127,6 +134,10 @@ export class SegmentUploader {
       "x-threshold-content-sha256": segment.contentSha256,
       "x-threshold-prev-hash": segment.prevHash,
       "x-threshold-chain-hash": segment.chainHash,
+      "x-threshold-segment-signature": signSegment(
+        { deviceId: this.options.deviceId, chainHash: segment.chainHash },
+        this.options.signingKey,
+      ),
     };
     if (segment.visitId) headers["x-threshold-visit-id"] = segment.visitId;
     const { status, body } = await this.put(url, headers, segment.data);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { VideoSegment, VideoSource } from "../video-source.js";
+import { mpegTsPacketsFor, syntheticMpegTs } from "./mpeg-ts-packets.js";
 import { SegmentChainer } from "./segment-chainer.js";
 
 export interface SyntheticVideoSourceOptions {
@@ -7,22 +8,23 @@ export interface SyntheticVideoSourceOptions {
   deviceId: string;
   /** Length of each segment, and how often one is delivered. Default 2000. */
   segmentMs?: number;
-  /** Bytes per segment (a marker, the sequence and padding). Default 1024. */
+  /** About this many bytes per segment, rounded up to whole MPEG-TS packets (at least 3). Default 1024. */
   segmentBytes?: number;
   /** Wall clock, milliseconds since the epoch; give the server's clock when it is injected. */
   now?: () => number;
 }
 
 /**
- * A camera's video without an encoder: chained segments of marker bytes on the real segment
- * cadence, the first one at once. For tests and benchmarks of everything around video — the
- * upload path, freshness, camera-gated opening, clips — where spawning ffmpeg per camera would
- * only add seconds. The bytes are not playable; FfmpegVideoSource is the real camera.
+ * A camera's video without an encoder: chained segments on the real segment cadence, the first one
+ * at once, each a minimal MPEG-TS (a PAT, a PMT and packets carrying a marker) so the server's
+ * container check accepts it. For tests and benchmarks of everything around video — the upload
+ * path, freshness, camera-gated opening, clips — where spawning ffmpeg per camera would only add
+ * seconds. The bytes are not playable; FfmpegVideoSource is the real camera.
  */
 export class SyntheticVideoSource implements VideoSource {
   private readonly listeners = new Set<(segment: VideoSegment) => void>();
   private readonly segmentMs: number;
-  private readonly segmentBytes: number;
+  private readonly packets: number;
   private readonly now: () => number;
   private stream: { id: string; chainer: SegmentChainer; nextStart: number; timer: NodeJS.Timeout } | undefined;
   private visitId: string | undefined;
@@ -30,7 +32,7 @@ export class SyntheticVideoSource implements VideoSource {
 
   constructor(private readonly options: SyntheticVideoSourceOptions) {
     this.segmentMs = options.segmentMs ?? 2000;
-    this.segmentBytes = Math.max(64, options.segmentBytes ?? 1024);
+    this.packets = mpegTsPacketsFor(options.segmentBytes ?? 1024);
     this.now = options.now ?? Date.now;
   }
 
@@ -101,8 +103,7 @@ export class SyntheticVideoSource implements VideoSource {
   }
 
   private bytes(streamId: string, startedAt: number): Uint8Array {
-    const data = new Uint8Array(this.segmentBytes);
-    data.set(new TextEncoder().encode(`synthetic ${this.options.deviceId} ${streamId} ${startedAt}`).subarray(0, 64));
-    return data;
+    const marker = new TextEncoder().encode(`synthetic ${this.options.deviceId} ${streamId} ${startedAt}`);
+    return syntheticMpegTs(marker, this.packets);
   }
 }

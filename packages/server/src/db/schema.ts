@@ -328,6 +328,8 @@ export interface Database {
     media_key: string;
     size_bytes: number;
     received_at: number;
+    /** The camera's Ed25519 signature over the segment (segmentStatement); null on rows from before it was required. */
+    signature: string | null;
   };
   /** One-time and offline keypad codes (docs/access-codes.md, docs/offline-codes.md). */
   access_codes: {

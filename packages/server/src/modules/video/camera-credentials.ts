@@ -1,7 +1,15 @@
+import type { KeyObject } from "node:crypto";
 import { ThresholdError } from "@threshold/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
 import { deviceByCredentials } from "../../gateway/device-credentials.js";
+import { cameraPublicKey } from "./camera-keys.js";
+
+/** An authenticated camera, with the key its segments must be signed with. */
+export interface UploadingCamera {
+  id: string;
+  publicKey: KeyObject;
+}
 
 /** Device id and secret from an `Authorization: Basic …` header, or null when it is not one. */
 export function parseBasicCredentials(header: string | undefined): { username: string; password: string } | null {
@@ -23,12 +31,15 @@ export function parseBasicCredentials(header: string | undefined): { username: s
  * 404: the answer is decided from the credentials alone, before the path's device is looked up,
  * so it is the same whether that device exists or not and leaks nothing — and it tells a
  * misconfigured camera exactly what is wrong.
+ *
+ * The secret only lets the camera in: it travels with every request and anyone who saw it could
+ * replay it, so the video itself must still be signed with the camera's key (uploadSegment).
  */
 export async function authenticateCamera(
   db: Kysely<Database>,
   authorization: string | undefined,
   pathDeviceId: string,
-): Promise<string> {
+): Promise<UploadingCamera> {
   const credentials = parseBasicCredentials(authorization);
   const device = credentials && (await deviceByCredentials(db, credentials.username, credentials.password));
   if (!credentials || !device) {
@@ -49,5 +60,5 @@ export async function authenticateCamera(
   if (device.kind !== "camera") {
     throw new ThresholdError("device_kind_mismatch", `Only cameras upload video; this device is a ${device.kind}.`);
   }
-  return device.id;
+  return { id: device.id, publicKey: cameraPublicKey(device.publicKey) };
 }

@@ -97,9 +97,10 @@ describe.each(TEST_DATABASES)("visit clips on %s", (database) => {
     );
     const check = verifyProof(proof);
     expect(check).toMatchObject({ ok: true, problems: [], notes: [] });
-    // The camera signed its chain head when recording stopped, just after the securing.
-    expect(check.clipSignedUntil).toBeGreaterThanOrEqual(openedAt);
-    expect(check.clipSignedUntil).toBeLessThanOrEqual(securedAt + SEGMENT_MS);
+    // The camera signed every segment, the post-roll after its signed chain head included.
+    const last = proof.clip?.segments.at(-1);
+    expect(check.clipSignedUntil).toBe((last?.startedAt ?? 0) + (last?.durationMs ?? 0));
+    expect(check.clipSignedUntil).toBeGreaterThan(securedAt + SEGMENT_MS);
 
     const edited = structuredClone(proof);
     const victim = edited.clip?.segments[2];
@@ -132,6 +133,63 @@ describe.each(TEST_DATABASES)("visit clips on %s", (database) => {
     expect(check.problems.filter((p) => p.includes("chain hash does not match") || p.includes("follow"))).toEqual([]);
     expect(check.ok).toBe(false);
     expect(check.problems.some((p) => p.includes("differs from the chain head the camera signed"))).toBe(true);
+    expect(check.clipSignedUntil).toBeNull();
+  });
+
+  it("catches a post-roll segment swapped for forged video with its chain recomputed: the camera did not sign it", async () => {
+    const proof = (await home.request("GET", `/v1/shipments/${shipmentId}/proof`, { cookie: home.recipient.cookie }))
+      .body as DeliveryProof;
+    const clip = proof.clip;
+    if (!clip) throw new Error("no clip");
+    // The last segment is after the chain head the camera signed at the securing: before each
+    // segment was signed, only the chain and the server vouched for it.
+    const last = clip.segments.at(-1);
+    if (!last) throw new Error("the clip is empty");
+    expect(last.startedAt).toBeGreaterThan(securedAt);
+    expect(last.signature).toMatch(/^[A-Za-z0-9_-]{86}$/);
+
+    const swap = (signature: string | undefined) => {
+      const forged = structuredClone(proof);
+      const victim = forged.clip?.segments.at(-1);
+      if (!victim || !forged.clip) throw new Error("no clip");
+      victim.contentSha256 = createHash("sha256").update("the courier walking out with the TV").digest("hex");
+      victim.chainHash = segmentChainHash({ ...victim, deviceId: forged.clip.cameraId });
+      if (signature === undefined) delete victim.signature;
+      else victim.signature = signature;
+      return { check: verifyProof(forged), victim };
+    };
+    const unsigned = swap(undefined);
+    expect(unsigned.check.problems.filter((p) => p.includes("chain") || p.includes("follow"))).toEqual([]);
+    expect(unsigned.check.ok).toBe(false);
+    expect(unsigned.check.problems).toContain(`clip segment ${unsigned.victim.id}: not signed by the camera`);
+
+    // The genuine segment's signature does not carry over to other video.
+    const resigned = swap(last.signature ?? undefined);
+    expect(resigned.check.ok).toBe(false);
+    expect(resigned.check.problems).toContain(
+      `clip segment ${resigned.victim.id}: the camera's signature does not verify`,
+    );
+  });
+
+  it("catches a whole clip forged with a consistent chain when the camera's signed head is left out too", async () => {
+    const proof = (await home.request("GET", `/v1/shipments/${shipmentId}/proof`, { cookie: home.recipient.cookie }))
+      .body as DeliveryProof;
+    const forged = structuredClone(proof);
+    const clip = forged.clip;
+    if (!clip) throw new Error("no clip");
+    forged.deviceEvents = forged.deviceEvents.filter((e) => e.type !== "camera.recording_stopped");
+    let prevHash = clip.segments[0]?.prevHash as string;
+    for (const segment of clip.segments) {
+      segment.contentSha256 = createHash("sha256").update(`other video ${segment.sequence}`).digest("hex");
+      segment.prevHash = prevHash;
+      segment.chainHash = segmentChainHash({ ...segment, deviceId: clip.cameraId });
+      delete segment.signature;
+      prevHash = segment.chainHash;
+    }
+    const check = verifyProof(forged);
+    expect(check.ok).toBe(false);
+    expect(check.problems).toContain("The clip has no video signed by the camera.");
+    expect(check.problems).toHaveLength(clip.segments.length + 1);
     expect(check.clipSignedUntil).toBeNull();
   });
 

@@ -8,6 +8,8 @@ export interface NewestSegment {
   /** Capture time of its first frame, by the camera's clock. */
   startedAt: number;
   durationMs: number;
+  /** Whether the camera signed it: unsigned video (stored before signatures were required) vouches for nothing. */
+  signed: boolean;
 }
 
 export interface CameraFreshness {
@@ -23,13 +25,14 @@ export interface CameraFreshness {
  * plus `slackMs` for the upload: one segment late is normal (it is being recorded while the last
  * one uploads), two is a camera that froze or lost its link (DESIGN.md section 7). Measured only on
  * the server's clock — the camera's own clock could be the thing that is wrong — and pure, so the
- * live view and the visit flow apply the very same rule.
+ * live view and the visit flow apply the very same rule. Only video the camera signed counts: a
+ * newest segment without its signature is never live, however recent.
  */
 export function cameraFreshness(newest: NewestSegment | null, now: number, slackMs: number): CameraFreshness {
   if (!newest) return { freshness: "stale", lastSegmentAt: null, lastFrameAt: null };
   const age = now - newest.receivedAt;
   return {
-    freshness: age <= 2 * newest.durationMs + slackMs ? "live" : "stale",
+    freshness: newest.signed && age <= 2 * newest.durationMs + slackMs ? "live" : "stale",
     lastSegmentAt: newest.receivedAt,
     lastFrameAt: newest.startedAt + newest.durationMs,
   };

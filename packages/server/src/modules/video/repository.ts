@@ -52,6 +52,7 @@ const SEGMENT_COLUMNS = [
   "media_key",
   "size_bytes",
   "received_at",
+  "signature",
 ] as const satisfies readonly (keyof SegmentInsert)[];
 export type SegmentValues = { [K in (typeof SEGMENT_COLUMNS)[number]]: SegmentInsert[K] };
 

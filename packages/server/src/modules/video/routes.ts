@@ -9,7 +9,7 @@ import { errorResponses } from "../../http/error-schema.js";
 import { type MediaStore, openMediaStore } from "../../media/index.js";
 import { UploadBodies, type UploadBody, UploadIncomplete, UploadTooLarge } from "../../media/upload-bodies.js";
 import { SESSION_ONLY } from "../auth/security.js";
-import { authenticateCamera } from "./camera-credentials.js";
+import { authenticateCamera, type UploadingCamera } from "./camera-credentials.js";
 import { remuxToMp4 } from "./clip-mp4.js";
 import { type Clip, clipBytes, clipPlaylist, clipSegmentMedia, visitClip } from "./clip-service.js";
 import {
@@ -279,7 +279,7 @@ async function uploadRoute(scope: FastifyInstance, ctx: AppContext, store: Media
     }
     throw error;
   });
-  const cameraOf = new WeakMap<FastifyRequest, string>();
+  const cameraOf = new WeakMap<FastifyRequest, UploadingCamera>();
 
   scope.withTypeProvider<TypeBoxTypeProvider>().put(
     "/cameras/:deviceId/segments/:sequence",
@@ -302,8 +302,8 @@ async function uploadRoute(scope: FastifyInstance, ctx: AppContext, store: Media
         summary: "Upload a video segment (cameras, with their device credentials)",
         description: [
           "The body is the segment's MPEG-TS bytes (content-type video/mp2t, at most MEDIA_MAX_SEGMENT_BYTES); its place in the camera's hash chain travels in the x-threshold-* headers (docs/video.md).",
-          "Authenticate with HTTP Basic: the camera's device id and the secret it got at pairing (its MQTT password).",
-          "Refusals store nothing: 401 unauthenticated (missing or wrong credentials, removed device); 403 device_mismatch (credentials of another device than the path's, decided before the path's device is looked up); 422 device_kind_mismatch (not a camera); 413 segment_too_large; 415 unsupported_media_type; 422 segment_hash_mismatch (body ≠ x-threshold-content-sha256); 422 segment_chain_invalid (x-threshold-chain-hash does not recompute, or a genesis link anywhere but sequence 0); 422 segment_clock_skew (starts more than VIDEO_MAX_CLOCK_SKEW_MS in the future); 422 segment_visit_invalid (the camera does not witness that visit); 409 segment_gap (does not link to the camera's newest stored segment: segments are missing); 409 segment_replayed (already stored, links to an older segment, lost a race for the same link, or a new stream that does not start after the newest stored segment).",
+          "Authenticate with HTTP Basic: the camera's device id and the secret it got at pairing (its MQTT password). The secret alone is not enough: x-threshold-segment-signature must be the camera's Ed25519 signature over the segment (its device key from pairing, over the canonical JSON {type: video.segment, deviceId, chainHash}).",
+          "Refusals store nothing: 401 unauthenticated (missing or wrong credentials, removed device); 403 device_mismatch (credentials of another device than the path's, decided before the path's device is looked up); 422 device_kind_mismatch (not a camera); 413 segment_too_large; 415 unsupported_media_type; 422 segment_not_media (the body is not MPEG-TS: whole 188-byte packets, each starting with 0x47, a PAT among them); 422 segment_hash_mismatch (body ≠ x-threshold-content-sha256); 422 segment_chain_invalid (x-threshold-chain-hash does not recompute, or a genesis link anywhere but sequence 0); 422 segment_signature_invalid (x-threshold-segment-signature missing, or not the camera's signature over the segment); 422 segment_clock_skew (starts more than VIDEO_MAX_CLOCK_SKEW_MS in the future); 422 segment_visit_invalid (the camera does not witness that visit); 409 segment_gap (does not link to the camera's newest stored segment: segments are missing); 409 segment_replayed (already stored, links to an older segment, lost a race for the same link, or a new stream that does not start after the newest stored segment).",
         ].join(" "),
         security: [],
         params: UploadParams,
@@ -321,14 +321,16 @@ async function uploadRoute(scope: FastifyInstance, ctx: AppContext, store: Media
       },
     },
     async (request, reply) => {
-      const deviceId = cameraOf.get(request);
-      if (!deviceId || !Buffer.isBuffer(request.body)) {
+      const camera = cameraOf.get(request);
+      if (!camera || !Buffer.isBuffer(request.body)) {
         throw new ThresholdError("invalid_request", `Send the segment's bytes as ${MPEG_TS}.`);
       }
       const headers = request.headers;
       try {
         const segment = await uploadSegment(ctx, store, {
-          deviceId,
+          deviceId: camera.id,
+          publicKey: camera.publicKey,
+          signature: headers["x-threshold-segment-signature"] ?? null,
           sequence: request.params.sequence,
           startedAt: safeInteger(headers["x-threshold-started-at"], "x-threshold-started-at"),
           durationMs: safeInteger(headers["x-threshold-duration-ms"], "x-threshold-duration-ms"),

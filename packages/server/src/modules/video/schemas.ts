@@ -44,6 +44,14 @@ export const UploadHeaders = Type.Object({
     pattern: SHA256_HEX,
     description: "The segment's segmentChainHash (docs/video.md); the server recomputes it.",
   }),
+  // Optional in the schema so that a missing signature gets its own code, segment_signature_invalid.
+  "x-threshold-segment-signature": Type.Optional(
+    Type.String({
+      maxLength: 128,
+      description:
+        'The camera\'s Ed25519 signature (base64url, 86 characters) over the canonical JSON {"chainHash":…,"deviceId":…,"type":"video.segment"}, with its device key from pairing. Required: a segment without it is refused.',
+    }),
+  ),
   "x-threshold-visit-id": Type.Optional(
     idParam("visit", "The visit this segment witnesses (vis_…), when the camera records for one."),
   ),

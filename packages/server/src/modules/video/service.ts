@@ -1,5 +1,11 @@
+import type { KeyObject } from "node:crypto";
 import { newId, notFound, ThresholdError } from "@threshold/core";
-import { GENESIS_SEGMENT_HASH, segmentChainHash } from "@threshold/protocol";
+import {
+  GENESIS_SEGMENT_HASH,
+  mpegTsProblem,
+  segmentChainHash,
+  verifySegmentSignatureAsync,
+} from "@threshold/protocol";
 import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { visibleOrNotFound } from "../../http/ownership.js";
@@ -28,6 +34,10 @@ export const LIVE_WINDOW_SEGMENTS = 5;
 export interface SegmentUpload {
   /** The authenticated camera (authenticateCamera). */
   deviceId: string;
+  /** Its public key: `signature` must verify with it. */
+  publicKey: KeyObject;
+  /** The camera's signature over the segment (x-threshold-segment-signature), or null when none was sent. */
+  signature: string | null;
   sequence: number;
   startedAt: number;
   durationMs: number;
@@ -43,6 +53,10 @@ export interface SegmentUpload {
  * checked before a byte is stored (the body's hash by the store, before it writes); the bytes go
  * to the media store (all or nothing) before the row, and a row that loses a race for its place
  * in the chain takes its file with it. `upload.bytes` are the store's afterwards.
+ *
+ * The camera's password only authenticated the request: whoever saw it on the wire can replay it.
+ * What makes the video the camera's is its Ed25519 signature over the chain hash, which commits to
+ * the bytes' SHA-256 (checked by the store as it writes), the times and the previous link.
  */
 export async function uploadSegment(
   ctx: Ctx & Pick<AppContext, "storage">,
@@ -53,11 +67,30 @@ export async function uploadSegment(
   if (upload.durationMs > MAX_SEGMENT_DURATION_MS) {
     throw new ThresholdError("invalid_request", `A segment lasts at most ${MAX_SEGMENT_DURATION_MS} ms.`);
   }
+  const notMedia = mpegTsProblem(upload.bytes);
+  if (notMedia !== null) {
+    throw new ThresholdError("segment_not_media", `The body is not an MPEG-TS segment: ${notMedia}.`);
+  }
   const expectedChainHash = segmentChainHash(upload);
   if (expectedChainHash !== upload.chainHash) {
     throw new ThresholdError(
       "segment_chain_invalid",
       "x-threshold-chain-hash is not the segment's chain hash (docs/video.md: prevHash, deviceId, sequence, startedAt, durationMs, contentSha256).",
+    );
+  }
+  const signed =
+    upload.signature !== null &&
+    (await verifySegmentSignatureAsync(
+      { deviceId: upload.deviceId, chainHash: upload.chainHash },
+      upload.signature,
+      upload.publicKey,
+    ));
+  if (!signed) {
+    throw new ThresholdError(
+      "segment_signature_invalid",
+      upload.signature === null
+        ? "Sign the segment with the camera's device key and send it as x-threshold-segment-signature (docs/video.md)."
+        : "x-threshold-segment-signature is not the camera's signature over this segment (docs/video.md).",
     );
   }
   const now = ctx.clock.now();
@@ -121,6 +154,7 @@ export async function uploadSegment(
       media_key: mediaKey,
       size_bytes: sizeBytes,
       received_at: now,
+      signature: upload.signature,
     })
     .catch(async (error: unknown) => {
       await store.delete(mediaKey);
@@ -162,7 +196,10 @@ async function watchableCamera(ctx: Ctx, actor: Actor, deviceId: string) {
 /** The camera's live HLS playlist: its newest segments, each fetched from `segments/{id}.ts` next to it. */
 export async function livePlaylist(ctx: Ctx, actor: Actor, deviceId: string): Promise<string> {
   const camera = await watchableCamera(ctx, actor, deviceId);
-  const rows = (await newestSegments(ctx.db, camera.id, LIVE_WINDOW_SEGMENTS)).reverse();
+  // Rows from before cameras signed their video are nobody's word for what the door looks like now.
+  const rows = (await newestSegments(ctx.db, camera.id, LIVE_WINDOW_SEGMENTS))
+    .filter((row) => row.signature !== null)
+    .reverse();
   return liveMediaPlaylist(
     rows.map((row) => ({
       id: row.id,
@@ -217,7 +254,14 @@ export async function freshnessOfCameras(
 export async function newestFreshness(ctx: Ctx, deviceId: string): Promise<CameraFreshness> {
   const newest = await newestSegment(ctx.db, deviceId);
   return cameraFreshness(
-    newest ? { receivedAt: newest.received_at, startedAt: newest.started_at, durationMs: newest.duration_ms } : null,
+    newest
+      ? {
+          receivedAt: newest.received_at,
+          startedAt: newest.started_at,
+          durationMs: newest.duration_ms,
+          signed: newest.signature !== null,
+        }
+      : null,
     ctx.clock.now(),
     ctx.config.media.staleSlackMs,
   );

@@ -1,8 +1,15 @@
+import { type KeyObject, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { ManualClock, newId } from "@threshold/core";
-import { NoVideoSource } from "@threshold/devices";
-import { contentSha256, GENESIS_SEGMENT_HASH, segmentChainHash } from "@threshold/protocol";
+import { NoVideoSource, syntheticMpegTs } from "@threshold/devices";
+import {
+  contentSha256,
+  GENESIS_SEGMENT_HASH,
+  importPrivateKeyPem,
+  segmentChainHash,
+  signSegment,
+} from "@threshold/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openMediaStore } from "../../media/index.js";
 import { TEST_DATABASES } from "../../test/databases.js";
@@ -19,6 +26,8 @@ const SLACK_MS = 1000;
 interface Camera {
   id: string;
   password: string;
+  /** The camera's device key: it signs each segment it uploads. */
+  signingKey: KeyObject;
 }
 
 interface Segment {
@@ -31,11 +40,9 @@ interface Segment {
   bytes: Buffer;
 }
 
-/** Segment bytes as a camera would send them: MPEG-TS packets start with the sync byte 0x47. */
+/** Segment bytes as a camera would send them: MPEG-TS (a PAT, a PMT, packets carrying `seed`), about `size` bytes. */
 function segmentBytes(seed: string, size = 188 * 8): Buffer {
-  const bytes = Buffer.alloc(size, seed);
-  for (let offset = 0; offset < size; offset += 188) bytes[offset] = 0x47;
-  return bytes;
+  return Buffer.from(syntheticMpegTs(new TextEncoder().encode(seed), Math.ceil(size / 188)));
 }
 
 /** The next link of a chain, built with the protocol's own functions. */
@@ -78,7 +85,11 @@ describe.each(TEST_DATABASES)("camera video on %s", (database) => {
     // The camera agent sends no video of its own: these tests upload as the camera, byte by byte.
     home = await createHome(server, { video: () => new NoVideoSource(), withoutVideo: true });
     // The paired camera agent's MQTT password is its device secret: the credentials of its uploads too.
-    camera = { id: home.camera.identity.deviceId, password: home.camera.identity.mqtt.password };
+    camera = {
+      id: home.camera.identity.deviceId,
+      password: home.camera.identity.mqtt.password,
+      signingKey: importPrivateKeyPem(home.camera.identity.privateKeyPem).privateKey,
+    };
   });
   afterAll(async () => {
     await home?.stop();
@@ -88,7 +99,13 @@ describe.each(TEST_DATABASES)("camera video on %s", (database) => {
   function upload(
     as: Camera | null,
     segment: Segment,
-    options: { path?: string; headers?: Record<string, string>; body?: Buffer; visitId?: string } = {},
+    options: {
+      path?: string;
+      headers?: Record<string, string>;
+      body?: Buffer;
+      visitId?: string;
+      unsigned?: boolean;
+    } = {},
   ) {
     const deviceId = as?.id ?? camera.id;
     const headers: Record<string, string> = {
@@ -98,6 +115,9 @@ describe.each(TEST_DATABASES)("camera video on %s", (database) => {
       "x-threshold-content-sha256": segment.contentSha256,
       "x-threshold-prev-hash": segment.prevHash,
       "x-threshold-chain-hash": segment.chainHash,
+      ...(as && !options.unsigned
+        ? { "x-threshold-segment-signature": signSegment({ deviceId, chainHash: segment.chainHash }, as.signingKey) }
+        : {}),
       ...(options.visitId ? { "x-threshold-visit-id": options.visitId } : {}),
       ...(as ? { authorization: `Basic ${Buffer.from(`${as.id}:${as.password}`).toString("base64")}` } : {}),
       ...options.headers,
@@ -141,7 +161,7 @@ describe.each(TEST_DATABASES)("camera video on %s", (database) => {
 
   async function newCamera(kind: "camera" | "lock" = "camera"): Promise<Camera> {
     const device = await insertTestDevice(server, home.recipient.id, kind);
-    return { id: device.id, password: device.password };
+    return { id: device.id, password: device.password, signingKey: device.keys.privateKey };
   }
 
   it("accepts a good chain of three and lists it in the live playlist, in order, with capture times", async () => {
@@ -210,7 +230,7 @@ describe.each(TEST_DATABASES)("camera video on %s", (database) => {
       const anonymous = await upload(null, segment, { path: `/v1/cameras/${cam.id}/segments/0` });
       expect(anonymous.headers.get("www-authenticate")).toMatch(/^Basic/);
       await expectRefused(anonymous, 401, "unauthenticated");
-      await expectRefused(await upload({ id: cam.id, password: "not-the-secret" }, segment), 401, "unauthenticated");
+      await expectRefused(await upload({ ...cam, password: "not-the-secret" }, segment), 401, "unauthenticated");
       await expectRefused(
         await upload(cam, segment, { headers: { authorization: `Bearer ${cam.password}` } }),
         401,
@@ -298,6 +318,69 @@ describe.each(TEST_DATABASES)("camera video on %s", (database) => {
       expect(await stored(cam.id)).toEqual({ rows: [], files: [], partial: [] });
     });
 
+    it("the body is not MPEG-TS, though chained and signed by the camera", async () => {
+      const cam = await newCamera();
+      const startedAt = clock.now() - 2000;
+      const ts = segmentBytes("video", 188 * 4);
+      const withoutSync = Buffer.from(ts);
+      withoutSync[188 * 3] = 0x00;
+      // Valid packets, but none on PID 0: no Program Association Table, nothing a player can join.
+      const withoutPat = Buffer.from(ts);
+      withoutPat[1] = 0x1f;
+      withoutPat[2] = 0xff;
+      const bodies = {
+        "random bytes": randomBytes(188 * 4),
+        "a partial packet": Buffer.concat([ts, Buffer.from([0x47])]),
+        "a packet without the sync byte": withoutSync,
+        "no PAT": withoutPat,
+      };
+      for (const [what, bytes] of Object.entries(bodies)) {
+        const res = await upload(cam, nextSegment(cam.id, null, { startedAt, bytes }));
+        expect({ what, status: res.status, code: await errorCode(res) }).toEqual({
+          what,
+          status: 422,
+          code: "segment_not_media",
+        });
+      }
+      expect(await stored(cam.id)).toEqual({ rows: [], files: [], partial: [] });
+      await uploadOk(cam, nextSegment(cam.id, null, { startedAt, bytes: ts }));
+    });
+
+    it("the camera's signature is missing, made up, another key's or another segment's", async () => {
+      const cam = await newCamera();
+      const other = await newCamera();
+      const [s0, s1] = stream(cam.id, clock.now() - 4000, 2) as [Segment, Segment];
+      const signatures = {
+        missing: undefined,
+        empty: "",
+        "made up": randomBytes(64).toString("base64url"),
+        "not base64url": "!".repeat(86),
+        "by another camera's key": signSegment({ deviceId: cam.id, chainHash: s0.chainHash }, other.signingKey),
+        "of the next segment": signSegment({ deviceId: cam.id, chainHash: s1.chainHash }, cam.signingKey),
+        "for another camera id": signSegment({ deviceId: other.id, chainHash: s0.chainHash }, cam.signingKey),
+      };
+      for (const [what, signature] of Object.entries(signatures)) {
+        const res = await upload(
+          cam,
+          s0,
+          signature === undefined ? { unsigned: true } : { headers: { "x-threshold-segment-signature": signature } },
+        );
+        expect({ what, status: res.status, code: await errorCode(res) }).toEqual({
+          what,
+          status: 422,
+          code: "segment_signature_invalid",
+        });
+      }
+      expect(await stored(cam.id)).toEqual({ rows: [], files: [], partial: [] });
+      await uploadOk(cam, s0);
+      const [row] = await server.ctx.db
+        .selectFrom("video_segments")
+        .select("signature")
+        .where("device_id", "=", cam.id)
+        .execute();
+      expect(row?.signature).toBe(signSegment({ deviceId: cam.id, chainHash: s0.chainHash }, cam.signingKey));
+    });
+
     it("a segment is missing before it (a gap)", async () => {
       const cam = await newCamera();
       const [s0, , s2] = stream(cam.id, clock.now() - 6000, 3) as [Segment, Segment, Segment];
@@ -381,6 +464,41 @@ describe.each(TEST_DATABASES)("camera video on %s", (database) => {
     expect(await freshness()).toEqual(live);
     clock.advance(1);
     expect(await freshness()).toEqual({ ...live, freshness: "stale" });
+  });
+
+  it("never counts a segment stored before cameras signed their video as live, nor lists it", async () => {
+    const cam = await newCamera();
+    const segment = nextSegment(cam.id, null, { startedAt: clock.now() - 2000 });
+    // A row as the server stored it before the signature column existed (the migration leaves it null).
+    await server.ctx.db
+      .insertInto("video_segments")
+      .values({
+        id: newId("videoSegment", clock.now()),
+        device_id: cam.id,
+        position: 0,
+        stream_number: 0,
+        sequence: 0,
+        started_at: segment.startedAt,
+        duration_ms: segment.durationMs,
+        content_sha256: segment.contentSha256,
+        prev_hash: segment.prevHash,
+        chain_hash: segment.chainHash,
+        visit_id: null,
+        media_key: `${cam.id}/unsigned.ts`,
+        size_bytes: segment.bytes.length,
+        received_at: clock.now(),
+        signature: null,
+      })
+      .execute();
+    const freshness = await home.request("GET", `/v1/cameras/${cam.id}/freshness`, { cookie: home.recipient.cookie });
+    expect(freshness.body).toMatchObject({ freshness: "stale", lastFrameAt: new Date(clock.now()).toISOString() });
+    const playlist = await home.request("GET", `/v1/cameras/${cam.id}/live.m3u8`, { cookie: home.recipient.cookie });
+    expect(String(playlist.body)).not.toContain("segments/");
+
+    // The camera's next, signed segment links to it and is live.
+    await uploadOk(cam, nextSegment(cam.id, segment));
+    const after = await home.request("GET", `/v1/cameras/${cam.id}/freshness`, { cookie: home.recipient.cookie });
+    expect(after.body.freshness).toBe("live");
   });
 
   it("shows video to the site's owner and operators only", async () => {

@@ -104,6 +104,7 @@ export async function buildProof(
         contentSha256: s.content_sha256,
         prevHash: s.prev_hash,
         chainHash: s.chain_hash,
+        signature: s.signature,
       })),
     },
   };

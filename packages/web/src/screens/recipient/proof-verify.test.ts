@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import { type AuditEvent, GENESIS_HASH, hashAuditEvent, newId } from "@threshold/core";
 import {
   type AckMessage,
@@ -11,10 +12,12 @@ import {
   contentSha256 as serverContentSha256,
   segmentChainHash as serverSegmentChainHash,
   signMessage,
+  signSegment,
   verifyProof,
 } from "@threshold/protocol";
 import { describe, expect, it } from "vitest";
 import {
+  CLIP_NOT_VOUCHED_FOR,
   type FetchFunction,
   segmentChainHash,
   VerifierUnavailableError,
@@ -30,6 +33,16 @@ function buildProof(): DeliveryProof {
   return buildSignedProof().proof;
 }
 
+/** The test cameras' private keys, by device id: a clip's segments are signed as the camera signs them. */
+const cameraKeys = new Map<string, KeyObject>();
+
+/** The camera's signature on a segment of its clip, as the camera made it when uploading. */
+function cameraSigned(cameraId: string, segment: ProofClipSegment): ProofClipSegment {
+  const key = cameraKeys.get(cameraId);
+  if (!key) throw new Error(`no key for camera ${cameraId}`);
+  return { ...segment, signature: signSegment({ deviceId: cameraId, chainHash: segment.chainHash }, key) };
+}
+
 /** The proof, and a way to add an event the camera signed after it was built. */
 function buildSignedProof() {
   const server = generateEd25519();
@@ -37,6 +50,7 @@ function buildSignedProof() {
   const camera = generateEd25519();
   const lockId = newId("device");
   const cameraId = newId("device");
+  cameraKeys.set(cameraId, camera.privateKey);
   const visitId = newId("visit");
   const shipmentId = newId("shipment");
   const t0 = 1_764_000_000_000;
@@ -239,7 +253,7 @@ function withClip(proof: DeliveryProof, count = 8) {
     const chainHash = serverSegmentChainHash({ ...member, contentSha256 });
     const id = `seg_${String(sequence).padStart(4, "0")}`;
     const { deviceId: _camera, ...segment } = { ...member, id, contentSha256, chainHash };
-    segments.push(segment);
+    segments.push(cameraSigned(cameraId, segment));
     bytes.set(id, data);
     prevHash = chainHash;
   }
@@ -258,7 +272,7 @@ function withClip(proof: DeliveryProof, count = 8) {
   return { proof: withVideo, bytes, fetch, requested };
 }
 
-/** Re-chains a segment and every later one in the list after an edit, as a forger would. */
+/** Re-chains a segment and every later one in the list after an edit, as a forger would: without the camera's key. */
 function rechain(clip: NonNullable<DeliveryProof["clip"]>, from: number) {
   for (let i = from; i < clip.segments.length; i++) {
     const segment = clip.segments[i] as ProofClipSegment;
@@ -298,7 +312,8 @@ describe("verifyDeliveryProof: the visit's clip", () => {
 
   it("accepts a genuine clip, downloading every segment and counting it, as the protocol's verifier does", async () => {
     const { proof, fetch, requested } = withClip(genuine);
-    expect(verifyProof(proof)).toMatchObject({ ok: true, checked: 16 + 8 });
+    // 16 signatures and hashes, then each segment's chain hash and the camera's signature on it.
+    expect(verifyProof(proof)).toMatchObject({ ok: true, checked: 16 + 8 + 8 });
     const progress: [number, number][] = [];
     const result = await verifyDeliveryProof(proof, {
       fetch,
@@ -306,7 +321,7 @@ describe("verifyDeliveryProof: the visit's clip", () => {
     });
     expect(result).toEqual({
       ok: true,
-      signatures: 11,
+      signatures: 11 + 8,
       hashes: 5,
       links: 4,
       segments: 8,
@@ -354,11 +369,51 @@ describe("verifyDeliveryProof: the visit's clip", () => {
     const result = await verifyDeliveryProof(forged, { fetch });
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([
+      `Video segment 5 (${segment.id}): the camera's signature does not verify`,
       `Video segment 6 (${forgedClip.segments[6]?.id}): does not follow the segment before it`,
     ]);
+    // A consistent chain: the camera's signatures on the segments it did not record still tell.
     rechain(forgedClip, 5);
-    expect(verifyProof(forged).ok).toBe(true); // a consistent forgery: only the signed head could tell
-    expect((await verifyDeliveryProof(forged, { fetch })).ok).toBe(true);
+    const rechained = forgedClip.segments.slice(5);
+    expect(verifyProof(forged).problems).toEqual(
+      rechained.map((s) => `clip segment ${s.id}: the camera's signature does not verify`),
+    );
+    expect((await verifyDeliveryProof(forged, { fetch })).problems).toEqual(
+      rechained.map((s) => `Video segment ${s.sequence} (${s.id}): the camera's signature does not verify`),
+    );
+  });
+
+  it("rejects a segment the camera did not sign, and a clip nothing vouches for, as the protocol's verifier does", async () => {
+    const { proof, fetch } = withClip(genuine);
+    const clip = proof.clip as NonNullable<DeliveryProof["clip"]>;
+    const unsigned = clip.segments[7] as ProofClipSegment;
+    delete unsigned.signature;
+    expect(verifyProof(proof).problems).toEqual([`clip segment ${unsigned.id}: not signed by the camera`]);
+    expect((await verifyDeliveryProof(proof, { fetch })).problems).toEqual([
+      `Video segment 7 (${unsigned.id}): not signed by the camera`,
+    ]);
+
+    // A proof from before cameras signed their segments: nothing in its clip is the camera's word.
+    const old = structuredClone(proof);
+    for (const segment of old.clip?.segments ?? []) delete segment.signature;
+    const expected = (old.clip?.segments ?? []).map(
+      (s) => `Video segment ${s.sequence} (${s.id}): not signed by the camera`,
+    );
+    const result = await verifyDeliveryProof(old, { fetch });
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([...expected, CLIP_NOT_VOUCHED_FOR]);
+    expect(verifyProof(old).problems.at(-1)).toBe(CLIP_NOT_VOUCHED_FOR);
+    expect(verifyProof(old).problems).toHaveLength(expected.length + 1);
+
+    // A camera key the proof does not carry: nothing can be checked against it.
+    const keyless = structuredClone(proof);
+    keyless.keys.devices = keyless.keys.devices.filter((d) => d.deviceId !== clip.cameraId);
+    expect((await verifyDeliveryProof(keyless, { fetch })).problems).toContain(
+      `Video: the proof has no public key for its camera ${clip.cameraId}`,
+    );
+    expect(verifyProof(keyless).problems).toContain(
+      `clip: the proof has no public key for its camera ${clip.cameraId}`,
+    );
   });
 
   it("rejects a segment whose chain hash does not match its members", async () => {
@@ -377,6 +432,7 @@ describe("verifyDeliveryProof: the visit's clip", () => {
       segment.sequence = i;
       segment.prevHash = i === 0 ? GENESIS_SEGMENT_HASH : (clip.segments[3 + i] as ProofClipSegment).chainHash;
       segment.chainHash = serverSegmentChainHash({ ...segment, deviceId: clip.cameraId });
+      segment.signature = cameraSigned(clip.cameraId, segment).signature;
     }
     expect(verifyProof(proof).problems).toEqual([]);
     const result = await verifyDeliveryProof(proof, { fetch });
@@ -389,6 +445,7 @@ describe("verifyDeliveryProof: the visit's clip", () => {
     restart.chainHash = serverSegmentChainHash({ ...restart, deviceId: bad.clip?.cameraId ?? "" });
     expect((await verifyDeliveryProof(bad, { fetch })).problems).toEqual([
       `Video segment 0 (${restart.id}): does not follow the segment before it`,
+      `Video segment 0 (${restart.id}): the camera's signature does not verify`,
       `Video segment 1 (${bad.clip?.segments[5]?.id}): does not follow the segment before it`,
     ]);
   });
@@ -425,16 +482,21 @@ describe("verifyDeliveryProof: the visit's clip", () => {
       );
     proof.deviceEvents.push(stopped(head.chainHash));
     expect(verifyProof(proof)).toMatchObject({ ok: true, notes: [] });
-    expect(await verifyDeliveryProof(proof, { fetch })).toMatchObject({ ok: true, signatures: 12, notes: [] });
+    expect(await verifyDeliveryProof(proof, { fetch })).toMatchObject({ ok: true, signatures: 12 + 8, notes: [] });
 
     // A clip re-chained from an edit on: consistent in itself, but not what the camera signed.
     rechain(clip, 4);
     clip.segments[4] = { ...(clip.segments[4] as ProofClipSegment), durationMs: 1_999 };
     rechain(clip, 4);
     const forged = await verifyDeliveryProof(proof, { fetch });
+    const rechained = clip.segments.slice(4);
     expect(verifyProof(proof).problems).toEqual([
+      ...rechained.map((s) => `clip segment ${s.id}: the camera's signature does not verify`),
       `clip segment ${head.id}: differs from the chain head the camera signed`,
     ]);
-    expect(forged.problems).toEqual([`Video segment 6 (${head.id}): differs from the chain head the camera signed`]);
+    expect(forged.problems).toEqual([
+      ...rechained.map((s) => `Video segment ${s.sequence} (${s.id}): the camera's signature does not verify`),
+      `Video segment 6 (${head.id}): differs from the chain head the camera signed`,
+    ]);
   });
 });

@@ -2,19 +2,21 @@ import { auditHashInput } from "@threshold/core/audit-hash-input";
 import { canonicalJson } from "@threshold/core/canonical-json";
 import type { DeliveryProof } from "@threshold/protocol";
 import { clipCoverage } from "@threshold/protocol/clip-coverage";
+import { segmentStatement } from "@threshold/protocol/segment-statement";
 
 /**
  * Checks a delivery proof in the browser, trusting nothing but the proof's own public keys: every
  * Ed25519 signature (commands by the server, acks and events by the devices), every audit event's
  * SHA-256 hash, the links between audit events that follow each other in the log, and the visit's
- * clip: every segment's chain hash and link, and the downloaded video against its hash. The same
+ * clip: every segment's chain hash and link, the camera's signature on it, and the downloaded
+ * video against its hash. The same
  * rules as `verifyProof` in @threshold/protocol, with WebCrypto instead of node:crypto (importing
  * the protocol's own checks would bring node:crypto into the bundle).
  */
 
 export interface ProofVerification {
   ok: boolean;
-  /** Ed25519 signatures checked (valid or not). */
+  /** Ed25519 signatures checked (valid or not), the camera's on each clip segment included. */
   signatures: number;
   /** Audit event hashes recomputed. */
   hashes: number;
@@ -191,8 +193,14 @@ export async function verifyDeliveryProof(
   const clipProblems: string[][] = [];
   const clipChecks: (() => Promise<void>)[] = [];
   let undownloaded = 0;
+  /** Clip segments whose camera signature verified: video the camera itself vouches for. */
+  let cameraSigned = 0;
   if (clip) {
     const fetchBytes = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    const cameraKey = deviceKeys.get(clip.cameraId);
+    if (clip.segments.length > 0 && !cameraKey) {
+      problems.push(`Video: the proof has no public key for its camera ${clip.cameraId}`);
+    }
     for (const [index, segment] of clip.segments.entries()) {
       const previous = clip.segments[index - 1];
       const found: string[] = [];
@@ -206,6 +214,21 @@ export async function verifyDeliveryProof(
         const restarts = segment.sequence === 0 && segment.prevHash === GENESIS_SEGMENT_HASH;
         if (previous && !restarts && segment.prevHash !== previous.chainHash) {
           found.push(`${what}: does not follow the segment before it`);
+        }
+        // checkClipSignatures's rule: the camera's key, not its upload password, makes the video its own.
+        const signature = segment.signature;
+        if (!signature) {
+          found.push(`${what}: not signed by the camera`);
+        } else if (cameraKey) {
+          result.signatures++;
+          const key = await importKey(cameraKey);
+          const statement = utf8.encode(segmentStatement({ deviceId: clip.cameraId, chainHash: segment.chainHash }));
+          const valid =
+            key !== null &&
+            SIGNATURE.test(signature) &&
+            (await subtle.verify({ name: "Ed25519" }, key, base64UrlToBytes(signature), statement).catch(() => false));
+          if (valid) cameraSigned++;
+          else found.push(`${what}: the camera's signature does not verify`);
         }
         // "Checks them against the downloaded video": the bytes served are the bytes hashed.
         const bytes = await download(fetchBytes, clipSegmentUrl(proof.visit.id, segment.id));
@@ -260,6 +283,9 @@ export async function verifyDeliveryProof(
     const signed = checkSignedClipHead(clip, proof.deviceEvents, proof.visit.id);
     problems.push(...signed.problems);
     notes.push(...signed.notes);
+    if (clip.segments.length > 0 && cameraSigned === 0 && !signed.matched) {
+      problems.push(CLIP_NOT_VOUCHED_FOR);
+    }
     if (undownloaded > 0) {
       notes.push(
         `${undownloaded} of ${clip.segments.length} video segments could not be downloaded, so their video was not checked.`,
@@ -283,17 +309,21 @@ async function download(fetchBytes: FetchFunction, url: string): Promise<ArrayBu
   }
 }
 
+/** The problem of a clip with video but nothing in it the camera's key vouches for (as in @threshold/protocol). */
+export const CLIP_NOT_VOUCHED_FOR = "The clip has no video signed by the camera.";
+
 /**
  * The chain head the camera signed when the visit's recording stopped (its
  * `camera.recording_stopped` event, whose signature is checked with the other device events),
  * against the clip: as `checkSignedClipHead` in @threshold/protocol. A segment at the head's place
- * with another hash is a forgery; no head, or no segment there, is a note.
+ * with another hash is a forgery; no head, or no segment there, is a note. `matched` when the
+ * clip holds the very segment the camera signed as its head.
  */
 export function checkSignedClipHead(
   clip: Pick<ProofClip, "cameraId" | "segments">,
   events: readonly DeliveryProof["deviceEvents"][number][],
   visitId: string,
-): { problems: string[]; notes: string[] } {
+): { problems: string[]; notes: string[]; matched: boolean } {
   const head = events.find(
     (e) =>
       e.deviceId === clip.cameraId &&
@@ -301,16 +331,21 @@ export function checkSignedClipHead(
       e.data.visitId === visitId &&
       typeof e.data.chainHash === "string",
   )?.data;
-  if (!head) return { problems: [], notes: ["The camera signed no chain head for this visit's video."] };
+  if (!head) {
+    return { problems: [], notes: ["The camera signed no chain head for this visit's video."], matched: false };
+  }
   const segment = clip.segments.find((s) => s.sequence === head.sequence && s.startedAt === head.startedAt);
-  if (!segment) return { problems: [], notes: ["The clip has no video at the chain head the camera signed."] };
+  if (!segment) {
+    return { problems: [], notes: ["The clip has no video at the chain head the camera signed."], matched: false };
+  }
   if (segment.chainHash !== head.chainHash) {
     return {
       problems: [`Video segment ${segment.sequence} (${segment.id}): differs from the chain head the camera signed`],
       notes: [],
+      matched: false,
     };
   }
-  return { problems: [], notes: [] };
+  return { problems: [], notes: [], matched: true };
 }
 
 /** The point of the proof: the lock itself signed that it was locked with the door closed. */

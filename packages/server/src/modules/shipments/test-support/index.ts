@@ -1,10 +1,13 @@
 import { type DeviceKind, newId, randomSecret } from "@threshold/core";
+import { syntheticMpegTs } from "@threshold/devices";
 import {
   contentSha256,
+  type Ed25519KeyPair,
   exportPublicKey,
   GENESIS_SEGMENT_HASH,
   generateEd25519,
   segmentChainHash,
+  signSegment,
 } from "@threshold/protocol";
 import { openMediaStore } from "../../../media/index.js";
 import type { SignedInUser } from "../../../test/fixtures.js";
@@ -60,10 +63,15 @@ export async function setUpCarrier(server: TestServer, request: ApiRequest): Pro
   };
 }
 
+/** The private keys of the devices insertDevice stored: a camera signs the video sendVideo uploads. */
+const deviceKeys = new Map<string, Ed25519KeyPair>();
+
 /** Stores a paired device at a site directly (pairing has tests of its own and a rate limit). */
 export async function insertDevice(server: TestServer, owner: SignedInUser, siteId: string, kind: DeviceKind) {
   const { db, clock, keyring } = server.ctx;
   const id = newId("device", clock.now());
+  const keys = generateEd25519();
+  deviceKeys.set(id, keys);
   await db
     .insertInto("devices")
     .values({
@@ -74,7 +82,7 @@ export async function insertDevice(server: TestServer, owner: SignedInUser, site
       name: `Test ${kind}`,
       model: "test",
       firmware: "1.0.0",
-      public_key: exportPublicKey(generateEd25519().publicKey),
+      public_key: exportPublicKey(keys.publicKey),
       secret_hash: hashSecret(randomSecret(32)),
       trusted_kid: keyring.currentKid,
       reported_state: null,
@@ -103,7 +111,7 @@ export async function reportState(server: TestServer, deviceId: string, state: R
 export async function sendVideo(server: TestServer, cameraId: string): Promise<void> {
   const now = server.ctx.clock.now();
   const [newest] = await newestSegments(server.ctx.db, cameraId, 1);
-  const bytes = Buffer.from(`test video ${cameraId} ${now}`);
+  const bytes = Buffer.from(syntheticMpegTs(new TextEncoder().encode(`test video ${cameraId} ${now}`), 3));
   const fields = {
     prevHash: newest?.chain_hash ?? GENESIS_SEGMENT_HASH,
     deviceId: cameraId,
@@ -112,9 +120,14 @@ export async function sendVideo(server: TestServer, cameraId: string): Promise<v
     durationMs: 2000,
     contentSha256: contentSha256(bytes),
   };
+  const keys = deviceKeys.get(cameraId);
+  if (!keys) throw new Error(`sendVideo: ${cameraId} was not stored by insertDevice`);
+  const chainHash = segmentChainHash(fields);
   await uploadSegment(server.ctx, openMediaStore(server.ctx.config), {
     ...fields,
-    chainHash: segmentChainHash(fields),
+    chainHash,
+    publicKey: keys.publicKey,
+    signature: signSegment({ deviceId: cameraId, chainHash }, keys.privateKey),
     visitId: null,
     bytes,
   });
