@@ -11372,8 +11372,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes. */
-                            result: "opened" | "refused" | "locked_out";
+                            /** @description opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes; not_now: a guest key typed outside its hours or before its start, refused without counting. */
+                            result: "opened" | "refused" | "locked_out" | "not_now";
                             wrongInARow?: number;
                             /** @description refused: this refusal reached the limit. */
                             lockedOut?: boolean;
