@@ -5044,6 +5044,12 @@ export interface paths {
                                 guestKeysPaused: number;
                                 /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
                                 guestKeysPending: number;
+                                /** @description Carriers' one-time codes the block withdrew (a courier's check-in waiting for one ended). They stay withdrawn when the block is lifted. */
+                                accessCodesWithdrawn: number;
+                                /** @description Withdrawn codes whose lock has not confirmed it forgot them (it may be offline): until it does, such a code still opens the door once. Threshold tells the lock the moment it is back; a use meanwhile raises an incident. */
+                                accessCodesPending: number;
+                                /** @description Offline codes already given to couriers and not yet past their hour: a lock with no network takes them by itself, so the block cannot stop them. A use during the block raises an incident. */
+                                offlineCodesOutstanding: number;
                             }[];
                         };
                     };
@@ -5157,6 +5163,12 @@ export interface paths {
                                 guestKeysPaused: number;
                                 /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
                                 guestKeysPending: number;
+                                /** @description Carriers' one-time codes the block withdrew (a courier's check-in waiting for one ended). They stay withdrawn when the block is lifted. */
+                                accessCodesWithdrawn: number;
+                                /** @description Withdrawn codes whose lock has not confirmed it forgot them (it may be offline): until it does, such a code still opens the door once. Threshold tells the lock the moment it is back; a use meanwhile raises an incident. */
+                                accessCodesPending: number;
+                                /** @description Offline codes already given to couriers and not yet past their hour: a lock with no network takes them by itself, so the block cannot stop them. A use during the block raises an incident. */
+                                offlineCodesOutstanding: number;
                             }[];
                         };
                     };
@@ -5972,7 +5984,7 @@ export interface paths {
                                 /** @enum {unknown} */
                                 kind: "online" | "offline";
                                 /** @enum {unknown} */
-                                status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                                status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued" | "removing";
                                 accessPointId: string;
                                 /**
                                  * Format: date-time
@@ -5986,11 +5998,13 @@ export interface paths {
                                 validUntil: string;
                                 /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
                                 code?: string;
-                                /** @description False for offline codes: see notice. */
+                                /** @description False for offline codes: a withdrawal reaches the lock only while it is reachable (see notice and status removing). */
                                 revocable: boolean;
                                 notice: string | null;
                                 /** @description Why setting the code failed. */
                                 failureReason: string | null;
+                                /** @description Why the code was removed: carrier (withdrawn by its carrier) or access_blocked (the recipient blocked all access; it stays removed when the block is lifted: ask for a new code). */
+                                removedReason: ("carrier" | "access_blocked") | null;
                                 /** @description The visit the code opened. */
                                 visitId: string | null;
                                 /** @description When the lock reports the code was used. */
@@ -6094,7 +6108,7 @@ export interface paths {
                             /** @enum {unknown} */
                             kind: "online" | "offline";
                             /** @enum {unknown} */
-                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued" | "removing";
                             accessPointId: string;
                             /**
                              * Format: date-time
@@ -6108,11 +6122,13 @@ export interface paths {
                             validUntil: string;
                             /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
                             code?: string;
-                            /** @description False for offline codes: see notice. */
+                            /** @description False for offline codes: a withdrawal reaches the lock only while it is reachable (see notice and status removing). */
                             revocable: boolean;
                             notice: string | null;
                             /** @description Why setting the code failed. */
                             failureReason: string | null;
+                            /** @description Why the code was removed: carrier (withdrawn by its carrier) or access_blocked (the recipient blocked all access; it stays removed when the block is lifted: ask for a new code). */
+                            removedReason: ("carrier" | "access_blocked") | null;
                             /** @description The visit the code opened. */
                             visitId: string | null;
                             /** @description When the lock reports the code was used. */
@@ -6240,7 +6256,7 @@ export interface paths {
                             /** @enum {unknown} */
                             kind: "online" | "offline";
                             /** @enum {unknown} */
-                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued" | "removing";
                             accessPointId: string;
                             /**
                              * Format: date-time
@@ -6254,11 +6270,13 @@ export interface paths {
                             validUntil: string;
                             /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
                             code?: string;
-                            /** @description False for offline codes: see notice. */
+                            /** @description False for offline codes: a withdrawal reaches the lock only while it is reachable (see notice and status removing). */
                             revocable: boolean;
                             notice: string | null;
                             /** @description Why setting the code failed. */
                             failureReason: string | null;
+                            /** @description Why the code was removed: carrier (withdrawn by its carrier) or access_blocked (the recipient blocked all access; it stays removed when the block is lifted: ask for a new code). */
+                            removedReason: ("carrier" | "access_blocked") | null;
                             /** @description The visit the code opened. */
                             visitId: string | null;
                             /** @description When the lock reports the code was used. */
@@ -6345,7 +6363,7 @@ export interface paths {
                             /** @enum {unknown} */
                             kind: "online" | "offline";
                             /** @enum {unknown} */
-                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued" | "removing";
                             accessPointId: string;
                             /**
                              * Format: date-time
@@ -6359,11 +6377,13 @@ export interface paths {
                             validUntil: string;
                             /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
                             code?: string;
-                            /** @description False for offline codes: see notice. */
+                            /** @description False for offline codes: a withdrawal reaches the lock only while it is reachable (see notice and status removing). */
                             revocable: boolean;
                             notice: string | null;
                             /** @description Why setting the code failed. */
                             failureReason: string | null;
+                            /** @description Why the code was removed: carrier (withdrawn by its carrier) or access_blocked (the recipient blocked all access; it stays removed when the block is lifted: ask for a new code). */
+                            removedReason: ("carrier" | "access_blocked") | null;
                             /** @description The visit the code opened. */
                             visitId: string | null;
                             /** @description When the lock reports the code was used. */
