@@ -4888,7 +4888,7 @@ export interface paths {
                          * @default
                          */
                         notes?: string;
-                        /** @description Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked until the lock is reachable. */
+                        /** @description Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked while the lock is unreachable. */
                         offlineCodes?: boolean;
                     };
                 };
@@ -6083,7 +6083,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /**
-                         * @description online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked until the lock is reachable.
+                         * @description online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked while the lock is unreachable.
                          * @enum {unknown}
                          */
                         kind?: "online" | "offline";
@@ -6332,7 +6332,7 @@ export interface paths {
         post?: never;
         /**
          * Withdraw your one-time code before it is used: removed at once, then taken off the lock
-         * @description The code can no longer be enabled by a check-in from this moment; the lock is told to forget it (retried until it confirms, see removedFromLockAt). Removing a removed code answers it again. 409 conflict for a code already used or expired, and for an offline code, which cannot be revoked until the lock is reachable.
+         * @description The code can no longer be enabled by a check-in from this moment; the lock is told to forget it at once (retried when it reconnects, see removedFromLockAt). An offline code is removing until its lock confirms it refuses the code (offline_code_revoke): at once while the lock is reachable; while it is not, the withdrawal is queued and the code still opens the door once in its hour until the lock hears. Removing a removed code answers it again. 409 conflict for a code already used or expired.
          */
         delete: {
             parameters: {

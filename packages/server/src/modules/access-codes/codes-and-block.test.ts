@@ -127,6 +127,7 @@ describe.each(TEST_DATABASES)("codes and the block switch on %s", (database) => 
       .where("visit_id", "=", visit.body.id)
       .executeTakeFirstOrThrow();
     expect(incident).toMatchObject({ kind: "code_used_while_blocked", status: "open", site_id: home.siteId });
+    expect(await typesOf(incident.id)).toEqual(["incident.opened"]);
     expect(await typesOf(visit.body.id)).not.toContain("visit.open");
     const shipment = await server.ctx.db
       .selectFrom("shipments")

@@ -1,5 +1,5 @@
 import type { EventMessage } from "@threshold/protocol";
-import type { AuditActor } from "../../audit/audit-log.js";
+import { type AuditActor, SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { GuestKeyService } from "../guest-keys/service.js";
 import { insertOpenIncident } from "../incidents/repository.js";
@@ -156,6 +156,27 @@ export class KeypadEventHandler {
       const incidentId = waiting
         ? await insertOpenIncident(trx, { visitId: waiting.id, siteId: code.site_id, kind, detail, openedAt: now })
         : null;
+      const shipment = await shipmentOf(trx, code.shipment_id);
+      if (waiting && incidentId) {
+        // As the fridge watch does for a visit that stays as it is: the recipient's screens hear of it at once.
+        record({
+          type: "incident.opened",
+          subjectType: "incident",
+          subjectId: incidentId,
+          siteId: code.site_id,
+          actor: SYSTEM_ACTOR,
+          data: {
+            visitId: waiting.id,
+            kind,
+            detail,
+            accessPointId: code.access_point_id,
+            courierId: shipment.courier_id,
+            carrierId: code.carrier_id,
+            shipmentId: code.shipment_id,
+            trackingNumber: shipment.tracking_number,
+          },
+        });
+      }
       record({
         type: whileBlocked ? "access_code.used_while_blocked" : "access_code.used_after_removal",
         subjectType: "access_code",
@@ -163,7 +184,7 @@ export class KeypadEventHandler {
         siteId: code.site_id,
         actor,
         data: {
-          ...codeEventData(code, await shipmentOf(trx, code.shipment_id)),
+          ...codeEventData(code, shipment),
           usedAt: event.at,
           eventId: event.id,
           removedAt: code.removed_at,

@@ -39,7 +39,7 @@ export const RequestAccessCodeBody = Type.Object(
     kind: Type.Optional(
       Type.Enum(ACCESS_CODE_KINDS, {
         description:
-          "online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked until the lock is reachable.",
+          "online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked while the lock is unreachable.",
       }),
     ),
     at: Type.Optional(
