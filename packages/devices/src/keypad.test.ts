@@ -131,6 +131,37 @@ describe("keypad: offline codes", () => {
     expect(hasNoPin(gateway)).toBe(true);
   });
 
+  it("refuses an offline code its carrier withdrew (offline_code_revoke), also after a reboot; others still open", async () => {
+    const dir = await dataDir();
+    const { agent, secret, request, clock } = await lockOnClock({ dataDir: dir });
+    const slot = offlineSlotAt(clock.now());
+    const withdrawn = offlineCode({ secret, slot, counter: 2 });
+    const revoke = { codeId: CODE_ID, slot, counter: 2 };
+    expect(await request("offline_code_revoke", revoke)).toMatchObject({ status: "succeeded" });
+    // Retried (the ack was lost): still fine.
+    expect(await request("offline_code_revoke", revoke)).toMatchObject({ status: "succeeded" });
+    expect(await request("offline_code_revoke", { codeId: CODE_ID, slot })).toMatchObject({
+      status: "rejected",
+      reason: "malformed",
+    });
+    expect(await agent.enterCode(withdrawn)).toMatchObject({ result: "refused", wrongInARow: 1 });
+    await agent.stop();
+    const rebooted = new LockAgent({
+      identity: agent.identity,
+      clock,
+      dataDir: dir,
+      heartbeatMs: 60_000,
+      log: () => {},
+    });
+    bench.defer(() => rebooted.stop());
+    await rebooted.start();
+    expect(await rebooted.enterCode(withdrawn)).toMatchObject({ result: "refused" });
+    expect(await rebooted.enterCode(offlineCode({ secret, slot, counter: 3 }))).toMatchObject({
+      result: "opened",
+      kind: "offline",
+    });
+  });
+
   it("refuses a code of another lock, and a code outside its slot", async () => {
     const { agent, secret, clock } = await lockOnClock({ offlineSkewS: 0 });
     const other = new Uint8Array(32).fill(9);
@@ -289,10 +320,10 @@ describe("keypad: guest keys (Matter user types)", () => {
       await request("pin_set", guestSet(agent, secret, { userType: "week_day_schedule", ...schedule })),
     ).toMatchObject({ status: "succeeded" });
     expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened" }); // Wed 10:30 local
-    clock.set(START + 2 * 3_600_000); // Wed 12:30 local: after hours
-    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" });
+    clock.set(START + 2 * 3_600_000); // Wed 12:30 local: after hours — the right PIN at the wrong time
+    expect(await agent.enterCode(GUEST_PIN)).toEqual({ result: "not_now", codeId: GUEST });
     clock.set(START + 2 * 24 * 3_600_000); // Fri 10:30 local: not its day
-    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" });
+    expect(await agent.enterCode(GUEST_PIN)).toEqual({ result: "not_now", codeId: GUEST });
     clock.set(START + 24 * 3_600_000); // Thu 10:30 local
     expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened" });
   });
@@ -324,7 +355,7 @@ describe("keypad: guest keys (Matter user types)", () => {
         validUntil: START + 120_000,
       }),
     );
-    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "refused" }); // not yet
+    expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "not_now" }); // not yet
     clock.set(START + 60_000);
     expect(await agent.enterCode(GUEST_PIN)).toMatchObject({ result: "opened" });
     clock.set(START + 120_000);

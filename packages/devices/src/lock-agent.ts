@@ -129,6 +129,12 @@ export class LockAgent extends DeviceAgent<LockState> {
         if (!command.params.codeId) return { status: "rejected", reason: "malformed" };
         await this.keypad.removeUser(command.params.codeId);
         return { status: "succeeded" };
+      case "offline_code_revoke": {
+        const { codeId, slot, counter } = command.params;
+        if (!codeId || slot === undefined || counter === undefined) return { status: "rejected", reason: "malformed" };
+        await this.keypad.revokeOffline(slot, counter);
+        return { status: "succeeded" };
+      }
       default:
         return undefined;
     }

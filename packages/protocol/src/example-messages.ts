@@ -49,6 +49,7 @@ const COMMAND_IDS = {
   pinEnable: "cmd_01m88yxzg8d6q2mzs1a4vh7c3k",
   pinRemove: "cmd_01m88z10g0m5j8w2eqy3ncr9tb",
   guestPinSet: "cmd_01m88w2k3q5w7y9b1d3f5h7j9m",
+  offlineCodeRevoke: "cmd_01m88z2a0c7s3e9k1m5p8v2trx",
 } as const;
 
 // --- Codes (issue 6): one retailer code for the same visit, and the lock's report of its use. ---
@@ -60,6 +61,8 @@ const EXAMPLE_NONCE = Buffer.from("000102030405060708090a0b", "hex");
 /** A guest key (docs/guest-keys.md): the cleaner's, on weekdays from 9:00 to 13:00. */
 const GUEST_KEY = "gky_01m88w2k0a7c9e1g3j5m7p9r1t";
 const EXAMPLE_GUEST_PIN = "734819";
+/** An offline code (docs/offline-codes.md) its carrier withdrew. */
+const OFFLINE_CODE = "acc_01m88z2b4d6f8h0k2m4p6r8t0v";
 // --- end of codes ---
 
 const LOCKED: LockState = { lock: "locked", door: "closed", battery: 87, autoRelockS: 30, lockedOut: false };
@@ -220,6 +223,17 @@ export function exampleMessages(keys: ProtocolTestKeys): SignedExample[] {
         at: at(9, 20, 3),
         type: "pin.used",
         data: { kind: "offline", slot: 498777, counter: 0 },
+      },
+    ),
+    command(
+      "command.offline_code_revoke",
+      "The carrier withdrew an offline code while the lock is reachable: refuse that hour's code from now on, as if it were used. Acknowledged once the refusal is on disk.",
+      {
+        id: COMMAND_IDS.offlineCodeRevoke,
+        deviceId: LOCK,
+        issuedAt: at(8, 45, 0),
+        action: "offline_code_revoke",
+        params: { codeId: OFFLINE_CODE, slot: 498777, counter: 1 },
       },
     ),
     command(

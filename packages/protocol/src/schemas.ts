@@ -44,7 +44,7 @@ export const PROTOCOL_DEVICE_KINDS = [
 export type ProtocolDeviceKind = (typeof PROTOCOL_DEVICE_KINDS)[number];
 
 // --- Codes (issue 6): keypad users the server programs into a lock (docs/access-codes.md). ---
-export const KEYPAD_COMMAND_ACTIONS = ["pin_set", "pin_enable", "pin_remove"] as const;
+export const KEYPAD_COMMAND_ACTIONS = ["pin_set", "pin_enable", "pin_remove", "offline_code_revoke"] as const;
 const AccessCodeId = Type.String({
   pattern: `^(acc|gky)_${ID_BODY_PATTERN}$`,
   description: "The keypad user this command or event concerns: a retailer code (acc_…) or a guest key (gky_…).",
@@ -93,6 +93,16 @@ const KeypadParams = {
   ),
   expiresAfterUseS: Type.Optional(
     Type.Integer({ minimum: 60, maximum: 31_536_000, description: "expiring: seconds from the first use." }),
+  ),
+  // Offline codes withdrawn through their lock (docs/offline-codes.md#withdrawing).
+  slot: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: "offline_code_revoke: the hour of the offline code to refuse from now on (unix seconds / 3600).",
+    }),
+  ),
+  counter: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 15, description: "offline_code_revoke: the code's counter in that hour." }),
   ),
 };
 // --- end of codes ---

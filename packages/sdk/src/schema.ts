@@ -4903,7 +4903,7 @@ export interface paths {
                          * @default
                          */
                         notes?: string;
-                        /** @description Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked until the lock is reachable. */
+                        /** @description Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked while the lock is unreachable. */
                         offlineCodes?: boolean;
                     };
                 };
@@ -5059,6 +5059,12 @@ export interface paths {
                                 guestKeysPaused: number;
                                 /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
                                 guestKeysPending: number;
+                                /** @description Carriers' one-time codes the block withdrew (a courier's check-in waiting for one ended). They stay withdrawn when the block is lifted. */
+                                accessCodesWithdrawn: number;
+                                /** @description Withdrawn codes whose lock has not confirmed it forgot them (it may be offline): until it does, such a code still opens the door once. Threshold tells the lock the moment it is back; a use meanwhile raises an incident. */
+                                accessCodesPending: number;
+                                /** @description Offline codes already given to couriers and not yet past their hour: a lock with no network takes them by itself, so the block cannot stop them. A use during the block raises an incident. */
+                                offlineCodesOutstanding: number;
                             }[];
                         };
                     };
@@ -5172,6 +5178,12 @@ export interface paths {
                                 guestKeysPaused: number;
                                 /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
                                 guestKeysPending: number;
+                                /** @description Carriers' one-time codes the block withdrew (a courier's check-in waiting for one ended). They stay withdrawn when the block is lifted. */
+                                accessCodesWithdrawn: number;
+                                /** @description Withdrawn codes whose lock has not confirmed it forgot them (it may be offline): until it does, such a code still opens the door once. Threshold tells the lock the moment it is back; a use meanwhile raises an incident. */
+                                accessCodesPending: number;
+                                /** @description Offline codes already given to couriers and not yet past their hour: a lock with no network takes them by itself, so the block cannot stop them. A use during the block raises an incident. */
+                                offlineCodesOutstanding: number;
                             }[];
                         };
                     };
@@ -5987,7 +5999,7 @@ export interface paths {
                                 /** @enum {unknown} */
                                 kind: "online" | "offline";
                                 /** @enum {unknown} */
-                                status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                                status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued" | "removing";
                                 accessPointId: string;
                                 /**
                                  * Format: date-time
@@ -6001,11 +6013,13 @@ export interface paths {
                                 validUntil: string;
                                 /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
                                 code?: string;
-                                /** @description False for offline codes: see notice. */
+                                /** @description False for offline codes: a withdrawal reaches the lock only while it is reachable (see notice and status removing). */
                                 revocable: boolean;
                                 notice: string | null;
                                 /** @description Why setting the code failed. */
                                 failureReason: string | null;
+                                /** @description Why the code was removed: carrier (withdrawn by its carrier) or access_blocked (the recipient blocked all access; it stays removed when the block is lifted: ask for a new code). */
+                                removedReason: ("carrier" | "access_blocked") | null;
                                 /** @description The visit the code opened. */
                                 visitId: string | null;
                                 /** @description When the lock reports the code was used. */
@@ -6084,7 +6098,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /**
-                         * @description online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked until the lock is reachable.
+                         * @description online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked while the lock is unreachable.
                          * @enum {unknown}
                          */
                         kind?: "online" | "offline";
@@ -6109,7 +6123,7 @@ export interface paths {
                             /** @enum {unknown} */
                             kind: "online" | "offline";
                             /** @enum {unknown} */
-                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued" | "removing";
                             accessPointId: string;
                             /**
                              * Format: date-time
@@ -6123,11 +6137,13 @@ export interface paths {
                             validUntil: string;
                             /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
                             code?: string;
-                            /** @description False for offline codes: see notice. */
+                            /** @description False for offline codes: a withdrawal reaches the lock only while it is reachable (see notice and status removing). */
                             revocable: boolean;
                             notice: string | null;
                             /** @description Why setting the code failed. */
                             failureReason: string | null;
+                            /** @description Why the code was removed: carrier (withdrawn by its carrier) or access_blocked (the recipient blocked all access; it stays removed when the block is lifted: ask for a new code). */
+                            removedReason: ("carrier" | "access_blocked") | null;
                             /** @description The visit the code opened. */
                             visitId: string | null;
                             /** @description When the lock reports the code was used. */
@@ -6255,7 +6271,7 @@ export interface paths {
                             /** @enum {unknown} */
                             kind: "online" | "offline";
                             /** @enum {unknown} */
-                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued" | "removing";
                             accessPointId: string;
                             /**
                              * Format: date-time
@@ -6269,11 +6285,13 @@ export interface paths {
                             validUntil: string;
                             /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
                             code?: string;
-                            /** @description False for offline codes: see notice. */
+                            /** @description False for offline codes: a withdrawal reaches the lock only while it is reachable (see notice and status removing). */
                             revocable: boolean;
                             notice: string | null;
                             /** @description Why setting the code failed. */
                             failureReason: string | null;
+                            /** @description Why the code was removed: carrier (withdrawn by its carrier) or access_blocked (the recipient blocked all access; it stays removed when the block is lifted: ask for a new code). */
+                            removedReason: ("carrier" | "access_blocked") | null;
                             /** @description The visit the code opened. */
                             visitId: string | null;
                             /** @description When the lock reports the code was used. */
@@ -6329,7 +6347,7 @@ export interface paths {
         post?: never;
         /**
          * Withdraw your one-time code before it is used: removed at once, then taken off the lock
-         * @description The code can no longer be enabled by a check-in from this moment; the lock is told to forget it (retried until it confirms, see removedFromLockAt). Removing a removed code answers it again. 409 conflict for a code already used or expired, and for an offline code, which cannot be revoked until the lock is reachable.
+         * @description The code can no longer be enabled by a check-in from this moment; the lock is told to forget it at once (retried when it reconnects, see removedFromLockAt). An offline code is removing until its lock confirms it refuses the code (offline_code_revoke): at once while the lock is reachable; while it is not, the withdrawal is queued and the code still opens the door once in its hour until the lock hears. Removing a removed code answers it again. 409 conflict for a code already used or expired.
          */
         delete: {
             parameters: {
@@ -6360,7 +6378,7 @@ export interface paths {
                             /** @enum {unknown} */
                             kind: "online" | "offline";
                             /** @enum {unknown} */
-                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued" | "removing";
                             accessPointId: string;
                             /**
                              * Format: date-time
@@ -6374,11 +6392,13 @@ export interface paths {
                             validUntil: string;
                             /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
                             code?: string;
-                            /** @description False for offline codes: see notice. */
+                            /** @description False for offline codes: a withdrawal reaches the lock only while it is reachable (see notice and status removing). */
                             revocable: boolean;
                             notice: string | null;
                             /** @description Why setting the code failed. */
                             failureReason: string | null;
+                            /** @description Why the code was removed: carrier (withdrawn by its carrier) or access_blocked (the recipient blocked all access; it stays removed when the block is lifted: ask for a new code). */
+                            removedReason: ("carrier" | "access_blocked") | null;
                             /** @description The visit the code opened. */
                             visitId: string | null;
                             /** @description When the lock reports the code was used. */
@@ -11432,8 +11452,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes. */
-                            result: "opened" | "refused" | "locked_out";
+                            /** @description opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes; not_now: a guest key typed outside its hours or before its start, refused without counting. */
+                            result: "opened" | "refused" | "locked_out" | "not_now";
                             wrongInARow?: number;
                             /** @description refused: this refusal reached the limit. */
                             lockedOut?: boolean;

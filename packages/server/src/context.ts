@@ -61,11 +61,13 @@ export type DemoLocker = (deviceId: string, compartment: number, action: "put" |
  */
 export type DemoKeypad = (deviceId: string, code: string) => Promise<DemoKeypadVerdict | null>;
 
-/** What the keypad did: opened, refused (counting towards the lockout), or refused unread while locked out. */
+/** What the keypad did: opened, refused (counting towards the lockout), refused unread while locked out, or "not now" for a guest key outside its hours. */
 export type DemoKeypadVerdict =
   | { result: "opened" }
   | { result: "refused"; wrongInARow: number; lockedOut: boolean }
-  | { result: "locked_out"; untilMs: number };
+  | { result: "locked_out"; untilMs: number }
+  /** A guest key typed outside its hours: not counted. */
+  | { result: "not_now"; codeId: string };
 
 export interface DemoLogins {
   password: string;

@@ -11,8 +11,8 @@ export type AccessCode =
   paths["/v1/shipments/{id}/access-codes"]["get"]["responses"]["200"]["content"]["application/json"]["accessCodes"][number];
 export type AccessCodeKind = AccessCode["kind"];
 
-/** States in which the code may still open the door (or be set to). */
-const LIVE = new Set<AccessCode["status"]>(["setting", "set", "issued"]);
+/** States in which the code may still open the door (or be set to); a withdrawal still on its way counts. */
+const LIVE = new Set<AccessCode["status"]>(["setting", "set", "issued", "removing"]);
 export const isLive = (code: Pick<AccessCode, "status">) => LIVE.has(code.status);
 
 /** While a code is being set on the lock, its state moves within seconds: ask again soon. */
@@ -48,7 +48,7 @@ export function useRequestAccessCode(shipmentId: string) {
   });
 }
 
-/** The carrier withdraws an unused one-time code: it is taken off the lock. */
+/** The carrier withdraws an unused code: the lock forgets a one-time code, or refuses an offline one once it hears. */
 export function useWithdrawAccessCode(shipmentId: string) {
   const queryClient = useQueryClient();
   return useMutation({
@@ -71,7 +71,15 @@ export const CODE_STATUS_WORDS: Record<AccessCode["status"], { label: string; pi
   used: { label: "Used", pill: "pill" },
   expired: { label: "Expired", pill: "pill" },
   removed: { label: "Removed", pill: "pill" },
+  removing: { label: "Withdrawal queued: the lock is unreachable", pill: "pill pill-warn" },
   failed: { label: "Not set: the lock refused", pill: "pill pill-bad" },
+};
+
+/** Why a code was removed, in words: the carrier must know a blocked code will not come back. */
+export const REMOVED_REASON_WORDS: Record<NonNullable<AccessCode["removedReason"]>, string> = {
+  carrier: "Withdrawn by you.",
+  access_blocked:
+    "Withdrawn because the recipient blocked all access. It stays withdrawn when they lift the block: ask for a new code then.",
 };
 
 /** "1234 5678": digits in groups of four (or three for nine), easier to read out and type. */

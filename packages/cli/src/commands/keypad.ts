@@ -11,6 +11,7 @@ const VERDICTS: Record<string, string> = {
   opened: "Opened: the lock unlocked.",
   refused: "Refused: wrong, expired, already used or not enabled.",
   locked_out: "Refused: the keypad is locked out after too many wrong codes.",
+  not_now: "Not now: a guest key outside its hours (not counted as a wrong code).",
 };
 
 export function registerKeypadCommands(program: Command): void {

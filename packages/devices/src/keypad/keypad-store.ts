@@ -39,12 +39,22 @@ export interface KeypadState {
   lockedOutUntil: number;
   users: KeypadUser[];
   usedOffline: UsedOfflineCode[];
+  /** Offline codes withdrawn by offline_code_revoke: refused like used ones until their slot is over. */
+  revokedOffline: UsedOfflineCode[];
   /** Signed pin.used events not yet accepted by the broker; sent again on every reconnection. */
   pendingReports: EventMessage[];
 }
 
 export function emptyKeypadState(): KeypadState {
-  return { v: 1, wrongInARow: 0, lockedOutUntil: 0, users: [], usedOffline: [], pendingReports: [] };
+  return {
+    v: 1,
+    wrongInARow: 0,
+    lockedOutUntil: 0,
+    users: [],
+    usedOffline: [],
+    revokedOffline: [],
+    pendingReports: [],
+  };
 }
 
 /**

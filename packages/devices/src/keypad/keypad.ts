@@ -1,18 +1,24 @@
 import { timingSafeEqual } from "node:crypto";
 import {
   type Clock,
+  guestCredentialEnd,
   guestCredentialOpens,
   matchOfflineCode,
   OFFLINE_CODE_DEFAULT_SKEW_S,
   offlineSlotBounds,
 } from "@threshold/core";
-import { type KeypadState, KeypadStore, type KeypadUser } from "./keypad-store.js";
+import { emptyKeypadState, type KeypadState, KeypadStore, type KeypadUser } from "./keypad-store.js";
 
 export type KeypadVerdict =
   | { result: "opened"; kind: "online"; codeId: string }
   /** A guest key (docs/guest-keys.md). */
   | { result: "opened"; kind: "guest"; codeId: string }
   | { result: "opened"; kind: "offline"; slot: number; counter: number }
+  /**
+   * A guest key the lock holds, typed outside its hours (or before its start): "not now". Not a
+   * guess, so it does not count towards the lockout, and nothing moves.
+   */
+  | { result: "not_now"; codeId: string }
   /** Refused without looking at the code: the keypad is locked out until `untilMs`. */
   | { result: "locked_out"; untilMs: number }
   /** Refused; `lockedOut` when this refusal reached the limit. */
@@ -50,10 +56,7 @@ export class Keypad {
   /** An empty keypad for the time before open() has run; nothing is saved until then. */
   static blank(options: KeypadOptions): Keypad {
     // It must never overwrite the saved state it has not read.
-    return new Keypad(
-      { ...options, store: new KeypadStore(undefined) },
-      { v: 1, wrongInARow: 0, lockedOutUntil: 0, users: [], usedOffline: [], pendingReports: [] },
-    );
+    return new Keypad({ ...options, store: new KeypadStore(undefined) }, emptyKeypadState());
   }
 
   get lockedOutUntil(): number {
@@ -80,6 +83,7 @@ export class Keypad {
     if (this.isLockedOut(now)) return { result: "locked_out", untilMs: this.state.lockedOutUntil };
     this.forgetExpired(now);
     const opened = this.match(code, now);
+    if (opened?.result === "not_now") return opened;
     if (!opened) return this.countWrong(now);
     this.state.wrongInARow = 0;
     if (opened.kind === "online" || opened.kind === "guest") {
@@ -155,6 +159,20 @@ export class Keypad {
     if (this.state.users.length !== before) await this.save();
   }
 
+  /**
+   * offline_code_revoke: the offline code of `slot` and `counter` is refused from now on, until its
+   * slot and the skew are over (it could not match after that anyway). Saved before the ack.
+   */
+  async revokeOffline(slot: number, counter: number): Promise<void> {
+    const now = this.options.clock.now();
+    this.forgetExpired(now);
+    if (this.state.revokedOffline.some((r) => r.slot === slot && r.counter === counter)) return;
+    const forgetAfter = offlineSlotBounds(slot).endMs + this.options.offlineSkewS * 1000;
+    if (forgetAfter <= now) return;
+    this.state.revokedOffline.push({ slot, counter, forgetAfter });
+    await this.save();
+  }
+
   /** The broker accepted a queued report: it need not be sent again. */
   async reported(eventId: string): Promise<void> {
     const before = this.state.pendingReports.length;
@@ -162,27 +180,31 @@ export class Keypad {
     if (this.state.pendingReports.length !== before) await this.save();
   }
 
-  private match(code: string, now: number): (KeypadVerdict & { result: "opened" }) | null {
+  private match(code: string, now: number): (KeypadVerdict & { result: "opened" | "not_now" }) | null {
     if (!/^[0-9]{4,12}$/.test(code)) return null;
     // Every user is compared, in constant time, so timing does not say which code came close.
     let found: KeypadUser | undefined;
     for (const user of this.state.users) {
       if (sameDigits(user.pin, code) && !found) found = user;
     }
-    if (found)
-      return opens(found, now)
-        ? { result: "opened", kind: isDelivery(found) ? "online" : "guest", codeId: found.codeId }
-        : null;
+    if (found) {
+      if (opens(found, now))
+        return { result: "opened", kind: isDelivery(found) ? "online" : "guest", codeId: found.codeId };
+      return onlyNotNow(found, now) ? { result: "not_now", codeId: found.codeId } : null;
+    }
     if (!this.options.secret) return null;
     const offline = matchOfflineCode(this.options.secret, code, now, { skewS: this.options.offlineSkewS });
     if (!offline) return null;
-    const used = this.state.usedOffline.some((u) => u.slot === offline.slot && u.counter === offline.counter);
-    return used ? null : { result: "opened", kind: "offline", ...offline };
+    const spent = [...this.state.usedOffline, ...this.state.revokedOffline].some(
+      (u) => u.slot === offline.slot && u.counter === offline.counter,
+    );
+    return spent ? null : { result: "opened", kind: "offline", ...offline };
   }
 
   /** Used offline codes can be forgotten once their slot (and its skew) is over: they cannot match any more. */
   private forgetExpired(now: number): void {
     this.state.usedOffline = this.state.usedOffline.filter((u) => u.forgetAfter > now);
+    this.state.revokedOffline = this.state.revokedOffline.filter((u) => u.forgetAfter > now);
   }
 
   private save(): Promise<void> {
@@ -199,6 +221,17 @@ function opens(user: KeypadUser, now: number): boolean {
   if (type === "delivery")
     return !user.used && user.validFrom <= now && now < user.validUntil && now < user.enabledUntil;
   return guestCredentialOpens({ ...user, type }, now);
+}
+
+/**
+ * A guest key that has not ended and is not used up, refused only by its hours or its start: the
+ * holder has the right PIN at the wrong time. A retailer code is never this (disabled is wrong).
+ */
+function onlyNotNow(user: KeypadUser, now: number): boolean {
+  if (isDelivery(user) || user.used) return false;
+  const type = user.type ?? "delivery";
+  if (type === "delivery") return false;
+  return now < guestCredentialEnd({ ...user, type });
 }
 
 /** Remembers a use: a one-use code is spent; an expiring key starts its countdown. */

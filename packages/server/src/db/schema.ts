@@ -354,6 +354,9 @@ export interface Database {
     claimed_until: number | null;
     created_at: number;
     updated_at: number;
+    /** Why the code was removed: `carrier` or `access_blocked`; null until it is. */
+    removed_reason: string | null;
+    removed_at: number | null;
   };
   /** PINs a recipient gives to people (docs/guest-keys.md); the PIN and the share link sealed by the secret box. */
   guest_keys: {

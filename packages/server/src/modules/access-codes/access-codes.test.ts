@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
 import { until } from "../../test/wait.js";
 import { createApiKey } from "../shipments/test-support/index.js";
+import { VisitService } from "../visits/service.js";
 import { WEBHOOK_EVENT_TYPES } from "../webhooks/event-types.js";
 
 describe.each(TEST_DATABASES)("retailer one-time codes on %s", (database) => {
@@ -178,6 +179,25 @@ describe.each(TEST_DATABASES)("retailer one-time codes on %s", (database) => {
     ]);
     // Gone from the lock: an enable names a code it does not hold.
     if (pin) expect(await home.lock.enterCode(pin)).toMatchObject({ result: "refused" });
+  });
+
+  it("tells the courier a code not typed in time is still set, and a second check-in enables it again", async () => {
+    const { id: shipmentId, trackingNumber } = await home.shipment();
+    const asked = await ask(shipmentId);
+    const codeId: string = asked.body.id;
+    const first = await checkIn(trackingNumber, codeId);
+    expect(first.body).toMatchObject({ status: "opening" });
+    // The watchdog's call once the code's enable period is over (tests do not wait two minutes).
+    await new VisitService(server.ctx).abortStale(first.body.id);
+    const ended = await home.request("GET", `/v1/visits/${first.body.id}`, { cookie: home.courier.cookie });
+    expect(ended.body).toMatchObject({ status: "aborted", reason: "code_not_used" });
+    expect(ended.body.message).not.toContain("Leave the package");
+    expect(ended.body.message).toContain("still set on the lock");
+    expect(ended.body.message).toContain("check in again");
+    expect((await codeRow(codeId)).status).toBe("set");
+    const again = await checkIn(trackingNumber, codeId);
+    expect(again.body).toMatchObject({ status: "opening", accessCodeId: codeId });
+    await new VisitService(server.ctx).abortStale(again.body.id);
   });
 
   it("keeps one live code per shipment, and Idempotency-Key retries get the first answer", async () => {

@@ -1,10 +1,12 @@
 import type { EventMessage } from "@threshold/protocol";
-import type { AuditActor } from "../../audit/audit-log.js";
+import { type AuditActor, SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { GuestKeyService } from "../guest-keys/service.js";
+import { insertOpenIncident } from "../incidents/repository.js";
 import { VisitService } from "../visits/service.js";
 import { reconcileOfflineUse } from "./offline-reconcile.js";
 import { findAccessCode, transitionCode } from "./repository.js";
+import type { AccessCodeRow } from "./schemas.js";
 import { codeEventData, shipmentOf } from "./service.js";
 
 /**
@@ -76,11 +78,19 @@ export class KeypadEventHandler {
     await this.onlineUsed(event, device, actor);
   }
 
-  /** A one-time code opened the door: the code is used, and the visit waiting for it is open. */
+  /**
+   * A one-time code opened the door: the code is used, and the visit waiting for it is open. A
+   * code Threshold had withdrawn (the lock had not heard yet) opens no visit: its use is recorded
+   * as such, and the visit that was waiting for it becomes an incident.
+   */
   private async onlineUsed(event: EventMessage, device: { id: string; site_id: string }, actor: AuditActor) {
     const codeId = typeof event.data.codeId === "string" ? event.data.codeId : "";
     const code = await findAccessCode(this.ctx.db, codeId);
     const now = this.ctx.clock.now();
+    if (code?.status === "removed" && code.device_id === device.id) {
+      await this.withdrawnCodeUsed(event, code, actor);
+      return;
+    }
     const visit = code
       ? await this.ctx.db
           .selectFrom("visits")
@@ -89,7 +99,7 @@ export class KeypadEventHandler {
           .where("status", "=", "opening")
           .executeTakeFirst()
       : undefined;
-    await this.ctx.audit.transaction(async (trx, record) => {
+    const used = await this.ctx.audit.transaction(async (trx, record) => {
       // A lock reports only its own codes; anything else is recorded as a warning, never acted on.
       if (!code || code.device_id !== device.id) {
         record({
@@ -100,10 +110,10 @@ export class KeypadEventHandler {
           actor,
           data: { deviceId: device.id, eventId: event.id, at: event.at, codeId: codeId || null },
         });
-        return;
+        return false;
       }
       const patch = { used_at: event.at, visit_id: visit?.id ?? null, updated_at: now };
-      if (!(await transitionCode(trx, code.id, ["set", "expired"], "used", patch))) return;
+      if (!(await transitionCode(trx, code.id, ["set", "expired"], "used", patch))) return false;
       const shipment = await shipmentOf(trx, code.shipment_id);
       record({
         type: "access_code.used",
@@ -113,7 +123,87 @@ export class KeypadEventHandler {
         actor,
         data: { ...codeEventData(code, shipment), visitId: visit?.id ?? null, usedAt: event.at, eventId: event.id },
       });
+      return true;
     });
-    if (visit) await this.visits.openedByCode(visit.id);
+    // Only a code that was still good opens its visit.
+    if (used && visit) await this.visits.openedByCode(visit.id);
+  }
+
+  /**
+   * The lock took a code Threshold had withdrawn — blocked by the recipient or removed by its
+   * carrier — before it heard: the door opened although Threshold had said no. The courier's visit
+   * waiting for it ends (or stays) aborted — Threshold never let it open, so it is never recorded as
+   * a delivery — and an incident is opened on it for the recipient, in the same transaction as the
+   * record of the use (`access_code.used_while_blocked` or `access_code.used_after_removal`).
+   */
+  private async withdrawnCodeUsed(event: EventMessage, code: AccessCodeRow, actor: AuditActor): Promise<void> {
+    const whileBlocked = code.removed_reason === "access_blocked";
+    const waiting = await this.visitOf(code.id);
+    if (waiting && waiting.status !== "aborted") await this.visits.abortForBlock(waiting.id);
+    const now = this.ctx.clock.now();
+    await this.ctx.audit.transaction(async (trx, record) => {
+      const first = await trx
+        .updateTable("access_codes")
+        .set({ used_at: event.at, updated_at: now })
+        .where("id", "=", code.id)
+        .where("used_at", "is", null)
+        .executeTakeFirst();
+      if (first.numUpdatedRows === 0n) return; // the lock sent the same report again
+      const kind = whileBlocked ? "code_used_while_blocked" : "code_used_after_removal";
+      const detail = whileBlocked
+        ? "A courier's code opened the door after the recipient blocked all access: the lock had not yet heard that the code was withdrawn."
+        : "A courier's code opened the door after its carrier withdrew it: the lock had not yet heard.";
+      const incidentId = waiting
+        ? await insertOpenIncident(trx, { visitId: waiting.id, siteId: code.site_id, kind, detail, openedAt: now })
+        : null;
+      const shipment = await shipmentOf(trx, code.shipment_id);
+      if (waiting && incidentId) {
+        // As the fridge watch does for a visit that stays as it is: the recipient's screens hear of it at once.
+        record({
+          type: "incident.opened",
+          subjectType: "incident",
+          subjectId: incidentId,
+          siteId: code.site_id,
+          actor: SYSTEM_ACTOR,
+          data: {
+            visitId: waiting.id,
+            kind,
+            detail,
+            accessPointId: code.access_point_id,
+            courierId: shipment.courier_id,
+            carrierId: code.carrier_id,
+            shipmentId: code.shipment_id,
+            trackingNumber: shipment.tracking_number,
+          },
+        });
+      }
+      record({
+        type: whileBlocked ? "access_code.used_while_blocked" : "access_code.used_after_removal",
+        subjectType: "access_code",
+        subjectId: code.id,
+        siteId: code.site_id,
+        actor,
+        data: {
+          ...codeEventData(code, shipment),
+          usedAt: event.at,
+          eventId: event.id,
+          removedAt: code.removed_at,
+          reason: code.removed_reason,
+          visitId: waiting?.id ?? null,
+          incidentId,
+          detail,
+        },
+      });
+    });
+  }
+
+  private visitOf(codeId: string) {
+    return this.ctx.db
+      .selectFrom("visits")
+      .select(["id", "status"])
+      .where("access_code_id", "=", codeId)
+      .where("status", "in", ["authorized", "opening", "aborted"])
+      .orderBy("requested_at", "desc")
+      .executeTakeFirst();
   }
 }

@@ -28,6 +28,8 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     const res = await home.request("GET", `/v1/shipments/${shipmentId}/access-codes`, { cookie: home.courier.cookie });
     return res.body.accessCodes.at(-1)?.code;
   };
+  const withdraw = (shipmentId: string, codeId: string) =>
+    home.request("DELETE", `/v1/shipments/${shipmentId}/access-codes/${codeId}`, { bearer: key });
   const lockOnline = (online: boolean) => untilDeviceOnline(server, home.lock.deviceId, online);
   const codeRow = (id: string) =>
     server.ctx.db.selectFrom("access_codes").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
@@ -71,15 +73,10 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     const asked = await ask(shipmentId);
     expect(asked.status).toBe(201);
     expect(asked.body).toMatchObject({ kind: "offline", status: "issued", revocable: false });
-    expect(asked.body.notice).toContain("cannot be revoked until the lock is reachable");
+    expect(asked.body.notice).toContain("cannot be revoked while the lock is unreachable");
     expect(asked.body.code).toBeUndefined();
     const code = await digits(shipmentId);
     expect(code).toMatch(/^[0-9]{9}$/);
-    const revoke = await home.request("DELETE", `/v1/shipments/${shipmentId}/access-codes/${asked.body.id}`, {
-      bearer: key,
-    });
-    expect(revoke.status).toBe(409);
-    expect(revoke.body.error.message).toContain("cannot be revoked until the lock is reachable");
 
     // At the door, with no network: the lock checks the code by itself.
     expect(await home.lock.enterCode(code)).toMatchObject({ result: "opened", kind: "offline" });
@@ -149,6 +146,71 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
       5_000,
       "lock reported locked",
     );
+  });
+
+  it("is withdrawn through a reachable lock at once: the lock refuses it from then on", async () => {
+    const consentPath = `/v1/access-points/${home.accessPointId}/consent`;
+    const consent = { methods: ["in_home"], days: [1, 2, 3, 4, 5, 6, 7], from: "00:00", to: "24:00", timezone: "UTC" };
+    await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: { ...consent, offlineCodes: true } });
+    try {
+      const { id: shipmentId } = await home.shipment();
+      const asked = await ask(shipmentId);
+      expect(asked.body).toMatchObject({ kind: "offline", status: "issued" });
+      const code = await digits(shipmentId);
+      const removed = await withdraw(shipmentId, asked.body.id);
+      expect(removed.status).toBe(200);
+      expect(removed.body).toMatchObject({ status: "removed", removedReason: "carrier" });
+      expect(removed.body.removedFromLockAt).not.toBeNull();
+      expect(await home.lock.enterCode(code)).toMatchObject({ result: "refused" });
+      expect(home.lock.state.lock).toBe("locked");
+      expect(await auditTypes(asked.body.id)).toEqual([
+        "access_code.issued",
+        "access_code.removed",
+        "access_code.removed_from_lock",
+      ]);
+      // Withdrawn twice: the same answer, nothing more sent.
+      expect((await withdraw(shipmentId, asked.body.id)).body).toMatchObject({ status: "removed" });
+    } finally {
+      await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: consent });
+    }
+  });
+
+  it("withdrawn while the lock is unreachable: queued and said so, sent when the lock is back; a use before that is recorded as such", async () => {
+    const { id: queuedShipment } = await home.shipment();
+    const { id: usedShipment } = await home.shipment();
+    await home.lock.goOffline();
+    await lockOnline(false);
+    const queued = await ask(queuedShipment);
+    const queuedCode = await digits(queuedShipment);
+    const used = await ask(usedShipment);
+    const usedCode = await digits(usedShipment);
+    const removing = await withdraw(queuedShipment, queued.body.id);
+    expect(removing.status).toBe(200);
+    expect(removing.body).toMatchObject({ status: "removing", removedReason: "carrier", removedFromLockAt: null });
+    expect(removing.body.notice).toContain("Withdrawal queued");
+    expect((await withdraw(usedShipment, used.body.id)).body).toMatchObject({ status: "removing" });
+    // The lock has not heard: the second code still opens, once.
+    expect(await home.lock.enterCode(usedCode)).toMatchObject({ result: "opened", kind: "offline" });
+    home.lock.lockByHand();
+
+    await home.lock.goOnline();
+    await until(async () => (await codeRow(queued.body.id)).status === "removed", 10_000, "the lock told");
+    expect(await home.lock.enterCode(queuedCode)).toMatchObject({ result: "refused" });
+    await until(async () => (await codeRow(used.body.id)).status === "used", 5_000, "the use reconciled");
+    const row = await codeRow(used.body.id);
+    const incident = await server.ctx.db
+      .selectFrom("incidents")
+      .selectAll()
+      .where("visit_id", "=", row.visit_id as string)
+      .executeTakeFirstOrThrow();
+    expect(incident).toMatchObject({ kind: "offline_code_used_after_revocation", status: "open" });
+    const usedEvent = await server.ctx.db
+      .selectFrom("audit_events")
+      .select("data")
+      .where("subject_id", "=", used.body.id)
+      .where("type", "=", "access_code.used")
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(usedEvent.data)).toMatchObject({ beforeRevocationReachedLock: true });
   });
 
   it("refuses an hour outside the window", async () => {

@@ -17,7 +17,9 @@ const SYSTEM: AuditActor = { type: "system", id: null };
  * opened at the time the lock says), in one audited transaction with the code's change, so two
  * servers hearing the same report record one visit. The lock has just reconnected and reported
  * its state first: if it is locked with the door closed, the visit is secured and the shipment
- * delivered; otherwise the visit is an incident the recipient hears about at once.
+ * delivered; otherwise the visit is an incident the recipient hears about at once. A use while the
+ * recipient blocked all access, or of a code its carrier withdrew, is an incident too, never a
+ * delivery.
  */
 export async function reconcileOfflineUse(
   ctx: Pick<AppContext, "db" | "audit" | "clock">,
@@ -34,7 +36,14 @@ export async function reconcileOfflineUse(
     .where("id", "=", device.id)
     .executeTakeFirst();
   const state = reportedState(lock?.reported_state ?? null);
-  const secured = state?.lock === "locked" && state?.door === "closed";
+  const doorShut = state?.lock === "locked" && state?.door === "closed";
+  const site = await ctx.db
+    .selectFrom("sites")
+    .select("access_blocked_at")
+    .where("id", "=", device.site_id)
+    .executeTakeFirst();
+  // Blocked when the code was typed (and still: a block lifted before the report is not seen here).
+  const blockedAtUse = site?.access_blocked_at != null && Number(site.access_blocked_at) <= event.at;
   const now = ctx.clock.now();
   await ctx.audit.transaction(async (trx, record) => {
     if (!code) {
@@ -54,7 +63,10 @@ export async function reconcileOfflineUse(
     const courierId = shipment.courier_id;
     const visitId = courierId ? newId("visit", event.at) : null;
     const patch = { used_at: event.at, visit_id: visitId, updated_at: now };
-    if (!(await transitionCode(trx, code.id, ["issued", "expired"], "used", patch))) return;
+    // A code its carrier withdrew was still taken by a lock that had not heard: used, and said so.
+    const withdrawn = code.status === "removing" || code.status === "removed";
+    const from = ["issued", "expired", "removing", "removed"] as const;
+    if (!(await transitionCode(trx, code.id, from, "used", patch))) return;
     const codeData = codeEventData(code, shipment);
     record({
       type: "access_code.used",
@@ -62,8 +74,37 @@ export async function reconcileOfflineUse(
       subjectId: code.id,
       siteId: code.site_id,
       actor,
-      data: { ...codeData, visitId, usedAt: event.at, eventId: event.id, reportedAt: now },
+      data: {
+        ...codeData,
+        visitId,
+        usedAt: event.at,
+        eventId: event.id,
+        reportedAt: now,
+        ...(withdrawn ? { beforeRevocationReachedLock: true } : {}),
+        ...(blockedAtUse ? { whileBlocked: true } : {}),
+      },
     });
+    // Only a code that was still good, used while access was allowed, is a delivery; anything else is an incident.
+    const problem = blockedAtUse
+      ? {
+          kind: "offline_code_used_while_blocked",
+          detail:
+            "An offline code opened the door while the recipient had blocked all access: the lock, with no network, could not know.",
+        }
+      : withdrawn
+        ? {
+            kind: "offline_code_used_after_revocation",
+            detail:
+              "An offline code its carrier had withdrawn opened the door: the lock had not yet heard of the withdrawal.",
+          }
+        : doorShut
+          ? null
+          : {
+              kind: "offline_visit_unsecured",
+              detail:
+                "An offline code opened the door while the lock had no network; the lock does not report itself locked and closed.",
+            };
+    const secured = problem === null;
     if (!courierId || !visitId) return;
     const visit: Database["visits"] = {
       id: visitId,
@@ -125,22 +166,16 @@ export async function reconcileOfflineUse(
       record(shipmentDeliveredEvent(shipment, visit));
       return;
     }
-    const detail =
-      "An offline code opened the door while the lock had no network; the lock does not report itself locked and closed.";
-    const incidentId = await insertOpenIncident(trx, {
-      visitId,
-      siteId: visit.site_id,
-      kind: "offline_visit_unsecured",
-      detail,
-      openedAt: now,
-    });
+    if (!problem) return;
+    const { kind, detail } = problem;
+    const incidentId = await insertOpenIncident(trx, { visitId, siteId: visit.site_id, kind, detail, openedAt: now });
     record({
       type: "visit.incident",
       subjectType: "visit",
       subjectId: visitId,
       siteId: visit.site_id,
       actor: SYSTEM,
-      data: { ...visitData, incidentId, kind: "offline_visit_unsecured", detail },
+      data: { ...visitData, incidentId, kind, detail },
     });
   });
 }

@@ -68,7 +68,7 @@ export async function accessCodeRoutes(app: FastifyInstance, ctx: AppContext): P
         tags: ["access codes"],
         summary: "Withdraw your one-time code before it is used: removed at once, then taken off the lock",
         description:
-          "The code can no longer be enabled by a check-in from this moment; the lock is told to forget it (retried until it confirms, see removedFromLockAt). Removing a removed code answers it again. 409 conflict for a code already used or expired, and for an offline code, which cannot be revoked until the lock is reachable.",
+          "The code can no longer be enabled by a check-in from this moment; the lock is told to forget it at once (retried when it reconnects, see removedFromLockAt). An offline code is removing until its lock confirms it refuses the code (offline_code_revoke): at once while the lock is reachable; while it is not, the withdrawal is queued and the code still opens the door once in its hour until the lock hears. Removing a removed code answers it again. 409 conflict for a code already used or expired.",
         security: SESSION_OR_API_KEY,
         headers: IDEMPOTENCY_HEADER,
         params: AccessCodeParams,

@@ -7,19 +7,39 @@ import { NullableTime, Time } from "../../http/schema-types.js";
 export const ACCESS_CODE_KINDS = ["online", "offline"] as const;
 export type AccessCodeKind = (typeof ACCESS_CODE_KINDS)[number];
 
-/** Online codes: setting → set → used | expired | removed, or failed. Offline codes: issued → used | expired. */
-export const ACCESS_CODE_STATUSES = ["setting", "set", "used", "expired", "removed", "failed", "issued"] as const;
+/**
+ * Online codes: setting → set → used | expired | removed, or failed. Offline codes: issued → used |
+ * expired, or issued → removing (withdrawn; the lock not told yet) → removed (the lock refuses it).
+ */
+export const ACCESS_CODE_STATUSES = [
+  "setting",
+  "set",
+  "used",
+  "expired",
+  "removed",
+  "failed",
+  "issued",
+  "removing",
+] as const;
 export type AccessCodeStatus = (typeof ACCESS_CODE_STATUSES)[number];
 
+/** Who took a code away: its carrier (DELETE), or the recipient's block switch. */
+export const REMOVED_REASONS = ["carrier", "access_blocked"] as const;
+export type RemovedReason = (typeof REMOVED_REASONS)[number];
+
 export const OFFLINE_NOTICE =
-  "An offline code cannot be revoked until the lock is reachable again: until then it opens the door once in its hour, whatever happens to the shipment.";
+  "An offline code cannot be revoked while the lock is unreachable: until the lock hears of a withdrawal it opens the door once in its hour, whatever happens to the shipment.";
+
+/** An offline code withdrawn while its lock is unreachable: said plainly, as the carrier must act on it. */
+export const OFFLINE_REMOVING_NOTICE =
+  "Withdrawal queued: the lock is unreachable, so until it is back online this code still opens the door once in its hour. Threshold tells the lock the moment it reconnects.";
 
 export const RequestAccessCodeBody = Type.Object(
   {
     kind: Type.Optional(
       Type.Enum(ACCESS_CODE_KINDS, {
         description:
-          "online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked until the lock is reachable.",
+          "online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked while the lock is unreachable.",
       }),
     ),
     at: Type.Optional(
@@ -53,9 +73,16 @@ export const AccessCode = Type.Object({
         "The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else.",
     }),
   ),
-  revocable: Type.Boolean({ description: "False for offline codes: see notice." }),
+  revocable: Type.Boolean({
+    description:
+      "False for offline codes: a withdrawal reaches the lock only while it is reachable (see notice and status removing).",
+  }),
   notice: Type.Union([Type.String(), Type.Null()]),
   failureReason: Type.Union([Type.String(), Type.Null()], { description: "Why setting the code failed." }),
+  removedReason: Type.Union([Type.Enum(REMOVED_REASONS), Type.Null()], {
+    description:
+      "Why the code was removed: carrier (withdrawn by its carrier) or access_blocked (the recipient blocked all access; it stays removed when the block is lifted: ask for a new code).",
+  }),
   visitId: Type.Union([Type.String(), Type.Null()], { description: "The visit the code opened." }),
   usedAt: NullableTime("When the lock reports the code was used."),
   removedFromLockAt: NullableTime("When the lock confirmed the code is gone."),
@@ -83,8 +110,9 @@ export function toAccessCode(row: AccessCodeRow, code: string | null): AccessCod
     validUntil: iso(row.valid_until),
     ...(code === null ? {} : { code }),
     revocable: !offline,
-    notice: offline ? OFFLINE_NOTICE : null,
+    notice: offline ? (row.status === "removing" ? OFFLINE_REMOVING_NOTICE : OFFLINE_NOTICE) : null,
     failureReason: row.failure_reason,
+    removedReason: (row.removed_reason as RemovedReason | null) ?? null,
     visitId: row.visit_id,
     usedAt: isoOrNull(row.used_at),
     removedFromLockAt: isoOrNull(row.removed_from_lock_at),

@@ -22,6 +22,7 @@ import { deviceLiveness, isOnline } from "../devices/schemas.js";
 import { accessCodePinContext } from "../keys/secret-box.js";
 import { findFrontDoor } from "../shipments/index.js";
 import { findShipmentById } from "../shipments/repository.js";
+import { takeCodeOffLock } from "./lock-removal.js";
 import { lockSecret } from "./lock-secret.js";
 import {
   accessCodesOfShipment,
@@ -31,7 +32,13 @@ import {
   nextOfflineCounter,
   transitionCode,
 } from "./repository.js";
-import { type AccessCode, type AccessCodeRow, type RequestAccessCodeBody, toAccessCode } from "./schemas.js";
+import {
+  type AccessCode,
+  type AccessCodeRow,
+  type AccessCodeStatus,
+  type RequestAccessCodeBody,
+  toAccessCode,
+} from "./schemas.js";
 
 export type AccessCodeCtx = Pick<AppContext, "db" | "audit" | "clock" | "config" | "commands" | "secrets" | "log">;
 
@@ -74,6 +81,13 @@ export class AccessCodeService {
       throw new ThresholdError("method_not_suited", "Keypad codes open a front door: only in_home shipments get one.");
     }
     if (shipment.window_end <= now) throw new ThresholdError("window_closed", "The delivery window is over.");
+    if (await siteBlocked(this.ctx.db, shipment.site_id)) {
+      // A code made now would be a way in the recipient just shut; an offline one could not be taken back.
+      throw new ThresholdError(
+        "access_blocked",
+        "The recipient has blocked all access to this address: no code can be given until they lift the block.",
+      );
+    }
     const door = await findFrontDoor(this.ctx.db, shipment.site_id);
     const lock = door ? await findLock(this.ctx.db, door.actuatorDeviceId) : undefined;
     const secret = lock ? lockSecret(this.ctx, lock) : null;
@@ -241,36 +255,39 @@ export class AccessCodeService {
   }
 
   /**
-   * The carrier withdraws a one-time code before it is used: it is `removed` at once (no check-in
-   * can enable it any more) and the worker takes it off the lock. An offline code cannot be
-   * withdrawn: the lock, offline, would not hear of it (409).
+   * The carrier withdraws a code before it is used. A one-time code is `removed` at once (no
+   * check-in can enable it any more) and taken off the lock. An offline code is `removing` at once
+   * and its lock is told to refuse it (offline_code_revoke), waited for a few seconds: `removed`
+   * once the lock confirmed; while the lock is unreachable it stays `removing` — it still opens the
+   * door until the lock hears — and the worker tells the lock the moment it is back.
    */
   async revoke(carrier: { carrierId: string; actor: Actor }, shipmentId: string, codeId: string): Promise<AccessCode> {
     const shipment = await findShipmentById(this.ctx.db, shipmentId);
     if (!shipment || shipment.carrier_id !== carrier.carrierId) throw notFound("shipment");
     const row = await findAccessCode(this.ctx.db, codeId);
     if (!row || row.shipment_id !== shipment.id) throw notFound("access code");
-    if (row.kind === "offline") {
-      throw new ThresholdError("conflict", "An offline code cannot be revoked until the lock is reachable again.");
-    }
+    const offline = row.kind === "offline";
     const now = this.ctx.clock.now();
     const removed = await this.ctx.audit.transaction(async (trx, record) => {
-      if (!(await transitionCode(trx, codeId, ["setting", "set"], "removed", { updated_at: now }))) return false;
+      const from: AccessCodeStatus[] = offline ? ["issued"] : ["setting", "set"];
+      const changes = { removed_reason: "carrier", removed_at: now, updated_at: now };
+      if (!(await transitionCode(trx, codeId, from, offline ? "removing" : "removed", changes))) return false;
       record({
         type: "access_code.removed",
         subjectType: "access_code",
         subjectId: codeId,
         siteId: row.site_id,
         actor: actorOf(carrier.actor),
-        data: codeEventData(row, shipment),
+        data: { ...codeEventData(row, shipment), reason: "carrier" },
       });
       return true;
     });
     const current = await this.reload(codeId);
-    if (!removed && current.status !== "removed") {
+    if (!removed && current.status !== "removed" && current.status !== "removing") {
       throw new ThresholdError("conflict", `The code is ${current.status}; only a code not yet used can be removed.`);
     }
-    return toAccessCode(current, null);
+    await takeCodeOffLock(this.ctx, current);
+    return toAccessCode(await this.reload(codeId), null);
   }
 
   /** A shipment's codes: its carrier and operators see their state; its assigned courier also the digits, while valid. */
@@ -313,9 +330,13 @@ export class AccessCodeService {
     return toAccessCode(row, await this.digitsForCourier(row));
   }
 
-  /** The digits, only while they can open: an online code once set and inside its window, an offline code in its hour. */
+  /**
+   * The digits, only while they can open: an online code once set and inside its window, an
+   * offline code in its hour; never while the recipient blocks all access.
+   */
   private async digitsForCourier(row: AccessCodeRow): Promise<string | null> {
     const now = this.ctx.clock.now();
+    if (await siteBlocked(this.ctx.db, row.site_id)) return null;
     if (row.kind === "online") {
       if (row.status !== "set" || now < row.valid_from || now >= row.valid_until || !row.pin_sealed) return null;
       return this.ctx.secrets.open(row.pin_sealed, accessCodePinContext(row.id)).toString("utf8");
@@ -336,6 +357,11 @@ export class AccessCodeService {
 }
 
 type Viewer = "carrier" | "courier" | "operator";
+
+async function siteBlocked(db: AppContext["db"], siteId: string): Promise<boolean> {
+  const site = await db.selectFrom("sites").select("access_blocked_at").where("id", "=", siteId).executeTakeFirst();
+  return site?.access_blocked_at != null;
+}
 
 /** Whether the recipient allows offline codes for this door even while its lock is online. */
 async function offlineFallbackAllowed(db: AppContext["db"], accessPointId: string): Promise<boolean> {
@@ -372,6 +398,8 @@ function emptyCode(): Pick<
   | "used_at"
   | "removed_from_lock_at"
   | "claimed_until"
+  | "removed_reason"
+  | "removed_at"
 > {
   return {
     pin_sealed: null,
@@ -383,5 +411,7 @@ function emptyCode(): Pick<
     used_at: null,
     removed_from_lock_at: null,
     claimed_until: null,
+    removed_reason: null,
+    removed_at: null,
   };
 }

@@ -2,18 +2,17 @@ import { OFFLINE_CODE_DEFAULT_SKEW_S } from "@threshold/core";
 import type { AuditActor } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { PeriodicWorker } from "../../workers/periodic-worker.js";
+import { takeCodeOffLock } from "./lock-removal.js";
 import { findAccessCode, transitionCode } from "./repository.js";
 import { AccessCodeService, codeEventData, shipmentOf } from "./service.js";
 
 const SYSTEM: AuditActor = { type: "system", id: null };
-/** A removal is claimed for this long; a process that dies holding it leaves it to another after that. */
-const REMOVAL_CLAIM_MS = 60_000;
 const BATCH = 100;
 
 /**
  * Keeps codes honest on every server process at once, without a leader: expires codes whose
  * window is over, takes used, expired and removed codes off their lock (pin_remove, retried until
- * the lock confirms), and closes codes a crash left `setting`. Every row is claimed by a
+ * the lock confirms) and tells locks of withdrawn offline codes (offline_code_revoke), and closes codes a crash left `setting`. Every row is claimed by a
  * conditional update before it is acted on, so two processes never act on the same one.
  */
 export class AccessCodeWorker extends PeriodicWorker {
@@ -78,62 +77,38 @@ export class AccessCodeWorker extends PeriodicWorker {
     }
   }
 
+  /**
+   * Used, expired and removed one-time codes, and withdrawn offline codes, that their lock has not
+   * confirmed: only of connected locks (an offline lock's codes would fill every batch for nothing),
+   * so a lock that comes back is told on the next pass.
+   */
   private async removeFromLocks(): Promise<void> {
     const now = this.ctx.clock.now();
     const rows = await this.ctx.db
       .selectFrom("access_codes")
-      .select(["id", "device_id", "site_id"])
-      .where("kind", "=", "online")
-      .where("status", "in", ["used", "expired", "removed"])
-      .where("removed_from_lock_at", "is", null)
-      .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
+      .innerJoin("devices", "devices.id", "access_codes.device_id")
+      .select([
+        "access_codes.id",
+        "access_codes.kind",
+        "access_codes.device_id",
+        "access_codes.site_id",
+        "access_codes.slot",
+        "access_codes.counter",
+      ])
+      .where("devices.online", "=", 1)
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb("access_codes.kind", "=", "online"),
+            eb("access_codes.status", "in", ["used", "expired", "removed"]),
+          ]),
+          eb.and([eb("access_codes.kind", "=", "offline"), eb("access_codes.status", "=", "removing")]),
+        ]),
+      )
+      .where("access_codes.removed_from_lock_at", "is", null)
+      .where((eb) => eb.or([eb("access_codes.claimed_until", "is", null), eb("access_codes.claimed_until", "<", now)]))
       .limit(BATCH)
       .execute();
-    for (const row of rows) {
-      const claimed = await this.ctx.db
-        .updateTable("access_codes")
-        .set({ claimed_until: now + REMOVAL_CLAIM_MS })
-        .where("id", "=", row.id)
-        .where("removed_from_lock_at", "is", null)
-        .where((eb) => eb.or([eb("claimed_until", "is", null), eb("claimed_until", "<", now)]))
-        .executeTakeFirst();
-      if (claimed.numUpdatedRows === 0n) continue;
-      this.runBeside(this.remove(row));
-    }
-  }
-
-  private async remove(row: { id: string; device_id: string; site_id: string }): Promise<void> {
-    try {
-      const attempt = await this.ctx.commands.send(
-        row.device_id,
-        "pin_remove",
-        { codeId: row.id },
-        { siteId: row.site_id },
-      );
-      const outcome = await attempt.outcome;
-      if (outcome.status !== "succeeded") return; // Tried again once the claim lapses (the lock may be offline).
-      const now = this.ctx.clock.now();
-      await this.ctx.audit.transaction(async (trx, record) => {
-        const done = await trx
-          .updateTable("access_codes")
-          .set({ removed_from_lock_at: now, updated_at: now })
-          .where("id", "=", row.id)
-          .where("removed_from_lock_at", "is", null)
-          .executeTakeFirst();
-        if (done.numUpdatedRows === 0n) return;
-        const code = await findAccessCode(trx, row.id);
-        if (!code) return;
-        record({
-          type: "access_code.removed_from_lock",
-          subjectType: "access_code",
-          subjectId: row.id,
-          siteId: row.site_id,
-          actor: SYSTEM,
-          data: { ...codeEventData(code, await shipmentOf(trx, code.shipment_id)), status: code.status },
-        });
-      });
-    } catch (err) {
-      this.ctx.log.warn({ err, accessCodeId: row.id }, "pin_remove not sent; retried later");
-    }
+    for (const row of rows) this.runBeside(takeCodeOffLock(this.ctx, row).then(() => undefined));
   }
 }

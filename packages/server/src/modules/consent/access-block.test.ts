@@ -7,6 +7,9 @@ import { type ApiRequest, apiClient } from "../../test/http.js";
 import { createSite } from "../pairing/test-support.js";
 import { auditEventsOf, createApiKey, iso } from "../shipments/test-support/index.js";
 
+/** No codes at these sites: nothing withdrawn, nothing the block could not stop. */
+const NO_CODES = { accessCodesWithdrawn: 0, accessCodesPending: 0, offlineCodesOutstanding: 0 };
+
 describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
   const clock = new ManualClock();
   let server: TestServer;
@@ -44,8 +47,8 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     const at = iso(clock.now());
     expect(blocked.body).toEqual({
       sites: [
-        { siteId: home.id, blocked: true, blockedAt: at, guestKeysPaused: 0, guestKeysPending: 0 },
-        { siteId: cabin.id, blocked: true, blockedAt: at, guestKeysPaused: 0, guestKeysPending: 0 },
+        { siteId: home.id, blocked: true, blockedAt: at, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
+        { siteId: cabin.id, blocked: true, blockedAt: at, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
       ],
     });
     expect(await blockedAt(home.id)).toBe(clock.now());
@@ -71,8 +74,8 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     const unblocked = await request("POST", "/v1/access/unblock", { cookie: alice.cookie, body: {} });
     expect(unblocked.status).toBe(200);
     expect(unblocked.body.sites).toEqual([
-      { siteId: home.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0 },
-      { siteId: cabin.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0 },
+      { siteId: home.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
+      { siteId: cabin.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
     ]);
     expect(await blockedAt(home.id)).toBeNull();
     expect(await eventTypes(home.id)).toEqual(["access.blocked", "access.unblocked"]);
@@ -88,7 +91,14 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     const res = await request("POST", "/v1/access/block", { cookie: alice.cookie, body: { siteId: cabin.id } });
     expect(res.status).toBe(200);
     expect(res.body.sites).toEqual([
-      { siteId: cabin.id, blocked: true, blockedAt: iso(clock.now()), guestKeysPaused: 0, guestKeysPending: 0 },
+      {
+        siteId: cabin.id,
+        blocked: true,
+        blockedAt: iso(clock.now()),
+        guestKeysPaused: 0,
+        guestKeysPending: 0,
+        ...NO_CODES,
+      },
     ]);
     expect(await blockedAt(cabin.id)).toBe(clock.now());
     expect(await blockedAt(home.id)).toBeNull();
@@ -96,7 +106,7 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     await request("POST", "/v1/access/block", { cookie: alice.cookie });
     const one = await request("POST", "/v1/access/unblock", { cookie: alice.cookie, body: { siteId: home.id } });
     expect(one.body.sites).toEqual([
-      { siteId: home.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0 },
+      { siteId: home.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
     ]);
     expect(await blockedAt(cabin.id)).not.toBeNull();
   });

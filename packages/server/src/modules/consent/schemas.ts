@@ -44,7 +44,7 @@ export const ConsentBody = Type.Object(
     offlineCodes: Type.Optional(
       Type.Boolean({
         description:
-          "Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked until the lock is reachable.",
+          "Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked while the lock is unreachable.",
       }),
     ),
   },

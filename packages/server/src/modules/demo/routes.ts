@@ -35,10 +35,13 @@ const KeypadBody = Type.Object(
 
 const KeypadVerdict = Type.Object(
   {
-    result: Type.Union([Type.Literal("opened"), Type.Literal("refused"), Type.Literal("locked_out")], {
-      description:
-        "opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes.",
-    }),
+    result: Type.Union(
+      [Type.Literal("opened"), Type.Literal("refused"), Type.Literal("locked_out"), Type.Literal("not_now")],
+      {
+        description:
+          "opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes; not_now: a guest key typed outside its hours or before its start, refused without counting.",
+      },
+    ),
     wrongInARow: Type.Optional(Type.Integer({ minimum: 0 })),
     lockedOut: Type.Optional(Type.Boolean({ description: "refused: this refusal reached the limit." })),
     lockedOutUntil: Type.Optional(Type.String({ format: "date-time" })),
@@ -94,6 +97,7 @@ export async function demoRoutes(app: FastifyInstance, ctx: AppContext): Promise
       if (verdict.result === "locked_out") {
         return { result: verdict.result, lockedOutUntil: new Date(verdict.untilMs).toISOString() };
       }
+      if (verdict.result === "not_now") return { result: verdict.result };
       return verdict;
     },
   );

@@ -164,7 +164,7 @@ describe.each(TEST_DATABASES)("guest keys on %s", (database) => {
       validUntil: new Date(now + 9 * 86_400_000).toISOString(),
     });
     expect(later.body).toMatchObject({ status: "active", worksNow: false });
-    expect(await home.lock.enterCode(later.body.pin)).toMatchObject({ result: "refused" });
+    expect(await home.lock.enterCode(later.body.pin)).toMatchObject({ result: "not_now" });
 
     const everyDay = await give({
       name: "Family",
@@ -192,7 +192,35 @@ describe.each(TEST_DATABASES)("guest keys on %s", (database) => {
       endTime: "17:00",
     });
     expect(notToday.body).toMatchObject({ status: "active", worksNow: false });
-    expect(await home.lock.enterCode(notToday.body.pin)).toMatchObject({ result: "refused" });
+    expect(await home.lock.enterCode(notToday.body.pin)).toMatchObject({ result: "not_now" });
+  });
+
+  it("a recurring key typed outside its hours answers not now on the lock, and never counts towards the lockout", async () => {
+    const now = server.ctx.clock.now();
+    const today = localTime(now, "UTC").weekday;
+    const otherDays = [1, 2, 3, 4, 5, 6, 7].filter((d) => d !== today && d !== (today % 7) + 1);
+    const gardener = await give({
+      name: "Gardener, not today",
+      kind: "recurring",
+      weekDays: otherDays,
+      startTime: "08:00",
+      endTime: "17:00",
+      timeZone: "UTC",
+    });
+    expect(gardener.body).toMatchObject({ status: "active", worksNow: false });
+    const before = await home.lock.enterCode("00000000");
+    if (before.result !== "refused") throw new Error(`a wrong code was ${before.result}`);
+    // More tries than the lockout allows (5): each is a known PIN at the wrong time, not a guess.
+    for (let i = 0; i < 6; i++) {
+      expect(await home.lock.enterCode(gardener.body.pin)).toEqual({ result: "not_now", codeId: gardener.body.id });
+    }
+    expect(home.lock.state).toMatchObject({ lock: "locked", lockedOut: false });
+    // The count was not touched: the next wrong code is the one after the wrong code before.
+    expect(await home.lock.enterCode("00000000")).toMatchObject({
+      result: "refused",
+      wrongInARow: before.wrongInARow + 1,
+    });
+    await revoke(gardener.body.id);
   });
 
   it("an expiring key's countdown starts at its first use, and the worker ends it when it runs out", async () => {

@@ -490,6 +490,17 @@ export class VisitService {
     });
   }
 
+  /**
+   * The block switch withdrew the code this visit was waiting for: it ends `access_blocked` and
+   * the lock is told to lock, as any abort. False when it had already moved on.
+   */
+  async abortForBlock(visitId: string): Promise<boolean> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    if (visit?.status !== "authorized" && visit?.status !== "opening") return false;
+    const ended = await this.abort(visit, await this.shipmentOf(visit), "access_blocked");
+    return ended.status === "aborted";
+  }
+
   /** A visit left authorized or opening by a process that died: it ends aborted, and the lock is told to lock. */
   async abortStale(visitId: string): Promise<void> {
     const visit = await findVisit(this.ctx.db, visitId);

@@ -65,6 +65,17 @@ const STATUS_MESSAGES: Record<string, string> = {
     "The door was not confirmed locked. Dispatch and the customer have been alerted; stay until it is resolved.",
 };
 
+/**
+ * An ended visit whose reason changes what the courier should do next. A code not typed in time
+ * stays set on the lock (docs/access-codes.md), so "leave the package" would send them away wrongly.
+ */
+const ABORT_MESSAGES: Record<string, string> = {
+  code_not_used:
+    "The code was not typed in time, and the door stays locked. Your code is still set on the lock: check in again to use it.",
+  access_blocked:
+    "The customer has blocked all access, so the door stays locked (a code you were given no longer opens it). Leave the package at the door.",
+};
+
 /** The same, for a car's trunk (docs/in-car-delivery.md). */
 const TRUNK_STATUS_MESSAGES: Record<string, string> = {
   authorized: "Authorized; releasing the trunk.",
@@ -104,6 +115,9 @@ export function toVisitView(row: Database["visits"], trackingNumber: string): Vi
         }
       : null,
     ...(row.access_code_id ? { accessCodeId: row.access_code_id } : {}),
+    ...(messages === STATUS_MESSAGES && row.status === "aborted" && row.reason && ABORT_MESSAGES[row.reason]
+      ? { message: ABORT_MESSAGES[row.reason] }
+      : {}),
     ...(row.access_code_id && row.status === "opening"
       ? { message: "Type your code on the keypad now: it opens once, in the next two minutes." }
       : {}),

@@ -2,6 +2,7 @@ import {
   type AccessCode,
   CODE_STATUS_WORDS,
   isLive,
+  REMOVED_REASON_WORDS,
   useAccessCodes,
   useRequestAccessCode,
   useWithdrawAccessCode,
@@ -71,7 +72,7 @@ export function AccessCodes({ shipment }: { shipment: Shipment }) {
 function CodeRow({ shipmentId, code }: { shipmentId: string; code: AccessCode }) {
   const withdraw = useWithdrawAccessCode(shipmentId);
   const words = CODE_STATUS_WORDS[code.status];
-  const withdrawable = code.revocable && (code.status === "setting" || code.status === "set");
+  const withdrawable = code.status === "setting" || code.status === "set" || code.status === "issued";
   return (
     <li className="cr-code" data-testid="access-code">
       <div className="cr-code-head">
@@ -82,6 +83,11 @@ function CodeRow({ shipmentId, code }: { shipmentId: string; code: AccessCode })
       </div>
       <p className="small muted cr-flush">Valid {formatWindow({ start: code.validFrom, end: code.validUntil })}</p>
       {code.failureReason ? <p className="small">Why: {code.failureReason}</p> : null}
+      {code.removedReason ? (
+        <p className="small" data-testid="removed-reason">
+          {REMOVED_REASON_WORDS[code.removedReason]}
+        </p>
+      ) : null}
       {code.notice ? (
         <p className="note note-warn small" role="note">
           {code.notice}

@@ -57,19 +57,44 @@ function useBlockMutation() {
   });
 }
 
-/** Guest keys the block paused whose lock did not confirm: their PINs still open the door for now. */
-function pendingKeysNote(result: BlockResult | undefined, siteId: string): string | null {
-  const pending = result?.sites.find((s) => s.siteId === siteId && s.blocked)?.guestKeysPending ?? 0;
-  if (pending === 0) return null;
-  const keys = pending === 1 ? "1 guest key" : `${pending} guest keys`;
-  return `The lock has not confirmed it forgot ${keys} yet (it may be offline): until it does, ${pending === 1 ? "that PIN" : "those PINs"} still open the door. Threshold keeps trying.`;
+/**
+ * What the block could not stop yet, said plainly: PINs and couriers' codes a lock has not
+ * confirmed it forgot (it may be offline), and offline codes already given out, which a lock with
+ * no network takes by itself. Each is one sentence; none when the block stopped everything.
+ */
+function notStoppedNotes(result: BlockResult | undefined, siteId: string): string[] {
+  const site = result?.sites.find((s) => s.siteId === siteId && s.blocked);
+  if (!site) return [];
+  const notes: string[] = [];
+  const keys = site.guestKeysPending;
+  if (keys > 0) {
+    const what = keys === 1 ? "1 guest key" : `${keys} guest keys`;
+    notes.push(
+      `The lock has not confirmed it forgot ${what} yet (it may be offline): until it does, ${keys === 1 ? "that PIN" : "those PINs"} still open the door. Threshold keeps trying.`,
+    );
+  }
+  const codes = site.accessCodesPending;
+  if (codes > 0) {
+    const what = codes === 1 ? "a courier's one-time code" : `${codes} couriers' one-time codes`;
+    notes.push(
+      `The lock has not confirmed it forgot ${what} yet (it may be offline): until it does, ${codes === 1 ? "that code" : "each of them"} still opens the door once. Threshold keeps trying, and a use is reported to you as an incident.`,
+    );
+  }
+  const offline = site.offlineCodesOutstanding;
+  if (offline > 0) {
+    const what = offline === 1 ? "1 offline code" : `${offline} offline codes`;
+    notes.push(
+      `${what} already given to a courier cannot be stopped by the block: a lock with no network checks ${offline === 1 ? "it" : "them"} by itself, until the end of ${offline === 1 ? "its" : "their"} hour. A use during the block is reported to you as an incident.`,
+    );
+  }
+  return notes;
 }
 
 export function BlockSwitch({ site }: { site: Site }) {
   const mutation = useBlockMutation();
   const explanationId = useId();
   const blocked = site.accessBlocked;
-  const pendingNote = blocked ? pendingKeysNote(mutation.data, site.id) : null;
+  const notStopped = blocked ? notStoppedNotes(mutation.data, site.id) : [];
   return (
     <div className="rh-block">
       <Switch
@@ -84,20 +109,22 @@ export function BlockSwitch({ site }: { site: Site }) {
           <>
             <strong>Access is blocked</strong>
             {site.accessBlockedAt ? ` since ${formatDateTime(site.accessBlockedAt)}` : ""}. No courier can open any door
-            here, and guest keys are paused. Turn the switch off to allow deliveries and guest keys again.
+            here, couriers' one-time codes are withdrawn, and guest keys are paused. Turn the switch off to allow
+            deliveries and guest keys again (carriers ask for new codes).
           </>
         ) : (
           <>
-            When on, no courier can open any door, visits already authorized but not open are cancelled, and guest keys
-            are paused.
+            When on, no courier can open any door, visits already authorized but not open are cancelled, couriers'
+            one-time codes are withdrawn from the lock, and guest keys are paused. Offline codes already given out
+            cannot be stopped while a lock has no network.
           </>
         )}
       </p>
-      {pendingNote ? (
-        <p className="note note-warn small" role="status">
-          {pendingNote}
+      {notStopped.map((note) => (
+        <p key={note} className="note note-warn small" role="status">
+          {note}
         </p>
-      ) : null}
+      ))}
       {mutation.isError ? (
         <ErrorNote
           error={mutation.error}

@@ -21,6 +21,10 @@ const ANSWERS = {
   opened: { words: "Opened: the lock unlocked.", tone: "note-ok" },
   refused: { words: "Refused: wrong, not enabled, outside its times or already used.", tone: "note-warn" },
   locked_out: { words: "Refused: the keypad is locked out after too many wrong codes.", tone: "note-bad" },
+  not_now: {
+    words: "Not now: this guest key works only in its hours (not counted as a wrong code).",
+    tone: "note-warn",
+  },
 } as const;
 
 /**
