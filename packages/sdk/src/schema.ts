@@ -452,6 +452,8 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+                            doorSecuredAt: string | null;
                             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
                             innerAccessPoint: {
                                 /** @description acp_… of the fridge behind the front door. */
@@ -590,6 +592,8 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+                            doorSecuredAt: string | null;
                             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
                             innerAccessPoint: {
                                 /** @description acp_… of the fridge behind the front door. */
@@ -713,6 +717,8 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+                            doorSecuredAt: string | null;
                             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
                             innerAccessPoint: {
                                 /** @description acp_… of the fridge behind the front door. */
@@ -966,6 +972,8 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+                            doorSecuredAt: string | null;
                             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
                             innerAccessPoint: {
                                 /** @description acp_… of the fridge behind the front door. */
@@ -1172,7 +1180,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resolve an incident (operators, or the site's recipient), saying how */
+        /**
+         * Resolve an incident (operators, or the site's recipient), saying how
+         * @description An incident's relock only makes the door safe; it never delivers the parcel. Say `outcome: delivered` when the parcel is inside (the shipment becomes delivered, with a shipment.delivered event under your name), or `not_delivered` (it stays undelivered). Without an outcome the shipment stays as it is. `not_delivered` for a delivery the courier confirmed is a 409.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1186,6 +1197,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         resolution: string;
+                        /** @enum {unknown} */
+                        outcome?: "delivered" | "not_delivered";
                     };
                 };
             };
@@ -1200,7 +1213,7 @@ export interface paths {
                             id: string;
                             visitId: string;
                             siteId: string;
-                            /** @description not_secured, lock_failed, camera_lost, … */
+                            /** @description not_secured, lock_failed, camera_lost, car_moved, server_restarted, … */
                             kind: string;
                             status: "open" | "resolved";
                             detail: string;
@@ -1209,6 +1222,8 @@ export interface paths {
                             resolvedAt: string | null;
                             resolvedBy: string | null;
                             resolution: string | null;
+                            /** @description What the person who resolved it said of the parcel: delivered (the shipment became delivered then, unless the courier had already confirmed), not_delivered, or null. */
+                            outcome: ("delivered" | "not_delivered") | null;
                         };
                     };
                 };
@@ -4159,7 +4174,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4205,7 +4220,7 @@ export interface paths {
                         /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
                         url: string;
                         /** @description The events to receive; every type when left out. */
-                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                     };
                 };
             };
@@ -4221,7 +4236,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4317,7 +4332,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -4390,7 +4405,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -11576,6 +11591,8 @@ export interface components {
             deadlineAt: string | null;
             securedAt: string | null;
             endedAt: string | null;
+            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+            doorSecuredAt: string | null;
             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
             innerAccessPoint: {
                 /** @description acp_… of the fridge behind the front door. */
@@ -11594,7 +11611,7 @@ export interface components {
             id: string;
             visitId: string;
             siteId: string;
-            /** @description not_secured, lock_failed, camera_lost, … */
+            /** @description not_secured, lock_failed, camera_lost, car_moved, server_restarted, … */
             kind: string;
             status: "open" | "resolved";
             detail: string;
@@ -11603,6 +11620,8 @@ export interface components {
             resolvedAt: string | null;
             resolvedBy: string | null;
             resolution: string | null;
+            /** @description What the person who resolved it said of the parcel: delivered (the shipment became delivered then, unless the courier had already confirmed), not_delivered, or null. */
+            outcome: ("delivered" | "not_delivered") | null;
         };
     };
     responses: never;
