@@ -147,6 +147,41 @@ describe.each(TEST_DATABASES)("camera-gated opening on %s", (database) => {
     expect((await auditEventsAbout(server, shipmentId)).map((e) => e.type)).toContain("shipment.delivered");
   });
 
+  it("forgets a proven-locked door when the courier's later Done fails, so the relocks start over", async () => {
+    const { trackingNumber } = await home.shipment();
+    const visit = (await scan(trackingNumber)).body;
+    const watchdog = new VisitWatchdog(server.ctx);
+    home.camera.freeze();
+    clock.advance(STALE_AFTER_MS + 1);
+    await watchdog.tick();
+    await watchdog.idle();
+    const view = async () =>
+      (await home.request("GET", `/v1/visits/${visit.id}`, { cookie: home.recipient.cookie })).body;
+    expect(await view()).toMatchObject({ status: "incident", doorSecuredAt: expect.any(String) });
+
+    // The bolt sticks when the courier taps Done: what the relock proved no longer holds.
+    home.lock.jam();
+    const done = await home.request("POST", `/v1/visits/${visit.id}/secure`, { cookie: home.courier.cookie });
+    expect(done.body).toMatchObject({ status: "incident", reason: "lock_failed", doorSecuredAt: null });
+    const locksBefore = await server.ctx.db
+      .selectFrom("commands")
+      .select("id")
+      .where("device_id", "=", home.lock.deviceId)
+      .where("action", "=", "lock")
+      .execute();
+    clock.advance(server.config.incidentRetryMs);
+    await watchdog.tick();
+    await watchdog.idle();
+    await watchdog.stop();
+    const locksAfter = await server.ctx.db
+      .selectFrom("commands")
+      .select("id")
+      .where("device_id", "=", home.lock.deviceId)
+      .where("action", "=", "lock")
+      .execute();
+    expect(locksAfter.length).toBeGreaterThan(locksBefore.length);
+  });
+
   it("leaves an open visit alone while its video keeps coming", async () => {
     const { trackingNumber } = await home.shipment();
     const visit = (await scan(trackingNumber)).body;

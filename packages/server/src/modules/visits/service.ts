@@ -387,7 +387,9 @@ export class VisitService {
     }
     const actuator = actuatorForMethod(shipment.method);
     const moved = await this.move(visit, shipment, from, "securing", {
-      patch: { securing_at: this.ctx.clock.now() },
+      // What a relock proved before no longer holds once the courier works the door again: if this
+      // lock fails, the incident's relocks start over.
+      patch: { securing_at: this.ctx.clock.now(), door_secured_at: null },
       issue: { deviceId: visit.lock_device_id, action: actuator.secure },
     });
     const lock = moved ? moved.command : null;
@@ -471,7 +473,8 @@ export class VisitService {
   ): Promise<boolean> {
     const now = this.ctx.clock.now();
     return this.ctx.audit.transaction(async (trx, record) => {
-      if (!(await transition(trx, visit.id, from, { status: "incident", reason: kind, updated_at: now }))) return false;
+      const patch = { status: "incident", reason: kind, door_secured_at: null, updated_at: now } as const;
+      if (!(await transition(trx, visit.id, from, patch))) return false;
       const incidentId = await insertOpenIncident(trx, {
         visitId: visit.id,
         siteId: visit.site_id,
