@@ -455,6 +455,8 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+                            doorSecuredAt: string | null;
                             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
                             innerAccessPoint: {
                                 /** @description acp_… of the fridge behind the front door. */
@@ -593,6 +595,8 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+                            doorSecuredAt: string | null;
                             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
                             innerAccessPoint: {
                                 /** @description acp_… of the fridge behind the front door. */
@@ -716,6 +720,8 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+                            doorSecuredAt: string | null;
                             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
                             innerAccessPoint: {
                                 /** @description acp_… of the fridge behind the front door. */
@@ -969,6 +975,8 @@ export interface paths {
                             deadlineAt: string | null;
                             securedAt: string | null;
                             endedAt: string | null;
+                            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+                            doorSecuredAt: string | null;
                             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
                             innerAccessPoint: {
                                 /** @description acp_… of the fridge behind the front door. */
@@ -1175,7 +1183,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resolve an incident (operators, or the site's recipient), saying how */
+        /**
+         * Resolve an incident (operators, or the site's recipient), saying how
+         * @description An incident's relock only makes the door safe; it never delivers the parcel. Say `outcome: delivered` when the parcel is inside (the shipment becomes delivered, with a shipment.delivered event under your name), or `not_delivered` (it stays undelivered). Without an outcome the shipment stays as it is. `not_delivered` for a delivery the courier confirmed is a 409.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1189,6 +1200,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         resolution: string;
+                        /** @enum {unknown} */
+                        outcome?: "delivered" | "not_delivered";
                     };
                 };
             };
@@ -1203,7 +1216,7 @@ export interface paths {
                             id: string;
                             visitId: string;
                             siteId: string;
-                            /** @description not_secured, lock_failed, camera_lost, … */
+                            /** @description not_secured, lock_failed, camera_lost, car_moved, server_restarted, … */
                             kind: string;
                             status: "open" | "resolved";
                             detail: string;
@@ -1224,6 +1237,8 @@ export interface paths {
                                 /** @description The close command, when one did it. */
                                 commandId: string | null;
                             } | null;
+                            /** @description What the person who resolved it said of the parcel: delivered (the shipment became delivered then, unless the courier had already confirmed), not_delivered, or null. */
+                            outcome: ("delivered" | "not_delivered") | null;
                         };
                     };
                 };
@@ -4174,7 +4189,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4220,7 +4235,7 @@ export interface paths {
                         /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
                         url: string;
                         /** @description The events to receive; every type when left out. */
-                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                     };
                 };
             };
@@ -4236,7 +4251,7 @@ export interface paths {
                                 /** @description whe_… */
                                 id: string;
                                 url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                                 /**
                                  * Format: date-time
                                  * @description When the endpoint was registered; it receives events from then on.
@@ -4332,7 +4347,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -4405,7 +4420,7 @@ export interface paths {
                             /** @description whe_… */
                             id: string;
                             url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "visit.door_secured" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
                             /**
                              * Format: date-time
                              * @description When the endpoint was registered; it receives events from then on.
@@ -11674,6 +11689,8 @@ export interface components {
             deadlineAt: string | null;
             securedAt: string | null;
             endedAt: string | null;
+            /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+            doorSecuredAt: string | null;
             /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
             innerAccessPoint: {
                 /** @description acp_… of the fridge behind the front door. */
@@ -11692,7 +11709,7 @@ export interface components {
             id: string;
             visitId: string;
             siteId: string;
-            /** @description not_secured, lock_failed, camera_lost, … */
+            /** @description not_secured, lock_failed, camera_lost, car_moved, server_restarted, … */
             kind: string;
             status: "open" | "resolved";
             detail: string;
@@ -11713,6 +11730,8 @@ export interface components {
                 /** @description The close command, when one did it. */
                 commandId: string | null;
             } | null;
+            /** @description What the person who resolved it said of the parcel: delivered (the shipment became delivered then, unless the courier had already confirmed), not_delivered, or null. */
+            outcome: ("delivered" | "not_delivered") | null;
         };
     };
     responses: never;

@@ -28,6 +28,8 @@ export interface AppContext {
   storage: Storage;
   db: Kysely<Database>;
   clock: Clock;
+  /** When this server process started, on `clock`: nothing sent to it while it was down could reach it before. */
+  startedAt: number;
   log: Logger;
   authenticator: Authenticator;
   broker: BrokerStatus;

@@ -50,6 +50,7 @@ export function createLogger(config: Pick<Config, "logLevel">): Logger {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<ServerHandle> {
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
   const storage = openStorage(
     config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqlitePath: config.sqlitePath },
   );
@@ -87,6 +88,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       storage,
       db,
       clock,
+      startedAt,
       log,
       keyring,
       secrets: SecretBox.open(config.signingKeyDir),
@@ -103,6 +105,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
 
     const watchdog = new VisitWatchdog(ctx);
+    // Listening before the first pass: a lock owed a relock may connect during it.
+    watchdog.listen();
     // First pass at once: visits a crash left half-open end aborted, with the lock told to lock.
     await watchdog.tick();
     watchdog.start();

@@ -203,6 +203,13 @@ export interface Database {
     /** A trunk visit: where the car was when the visit was authorized (docs/in-car-delivery.md). */
     car_lat?: number | null;
     car_lng?: number | null;
+    /**
+     * A visit in incident whose door a relock proved locked (and closed): the home is safe, but the
+     * visit stays an incident and the parcel undelivered until the courier or a person says more.
+     */
+    door_secured_at?: number | null;
+    /** An aborted visit's owed relock ended: its lock reported locked since, or a later command took the door over. */
+    relock_settled_at?: number | null;
   };
   cars: {
     id: string;
@@ -246,6 +253,8 @@ export interface Database {
     door_closed_at: number | null;
     door_closed_by: string | null;
     door_closed_command_id: string | null;
+    /** What the person who resolved it said of the parcel: `delivered`, `not_delivered`, or null (said nothing). */
+    outcome?: string | null;
   };
   audit_events: {
     seq: number;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
@@ -10,11 +11,9 @@ describe.each(TEST_DATABASES)("incidents on %s", (database) => {
   let home: TestHome;
   let incidentId: string;
 
-  beforeAll(async () => {
-    server = await startTestServer({ database });
-    home = await createHome(server);
-    // A courier who never secures: the watchdog raises an incident.
-    const { trackingNumber } = await home.shipment();
+  /** A courier who never secures: the watchdog raises an incident, and its relock locks the closed door. */
+  async function raiseNotSecured(): Promise<{ incidentId: string; shipmentId: string }> {
+    const { id: shipmentId, trackingNumber } = await home.shipment();
     const visit = (
       await home.request("POST", "/v1/visits", {
         cookie: home.courier.cookie,
@@ -29,13 +28,26 @@ describe.each(TEST_DATABASES)("incidents on %s", (database) => {
     const watchdog = new VisitWatchdog(server.ctx);
     await watchdog.tick();
     await watchdog.stop();
-    incidentId = (
+    const incident = await server.ctx.db
+      .selectFrom("incidents")
+      .select("id")
+      .where("visit_id", "=", visit.id)
+      .executeTakeFirstOrThrow();
+    return { incidentId: incident.id, shipmentId };
+  }
+  const shipmentStatus = async (shipmentId: string) =>
+    (
       await server.ctx.db
-        .selectFrom("incidents")
-        .select("id")
-        .where("visit_id", "=", visit.id)
+        .selectFrom("shipments")
+        .select("status")
+        .where("id", "=", shipmentId)
         .executeTakeFirstOrThrow()
-    ).id;
+    ).status;
+
+  beforeAll(async () => {
+    server = await startTestServer({ database });
+    home = await createHome(server);
+    incidentId = (await raiseNotSecured()).incidentId;
   });
   afterAll(async () => {
     await home?.stop();
@@ -131,5 +143,48 @@ describe.each(TEST_DATABASES)("incidents on %s", (database) => {
     const detail = await home.request("GET", `/v1/incidents/${incidentId}`, { cookie: home.recipient.cookie });
     expect(detail.body.incident.status).toBe("resolved");
     expect(detail.body.timeline.at(-1)).toMatchObject({ type: "incident.resolved", subjectId: incidentId });
+  });
+
+  it("delivers the parcel only when the person resolving says it was delivered", async () => {
+    const delivered = await raiseNotSecured();
+    const resolve = (cookie: string, body: unknown) =>
+      home.request("POST", `/v1/incidents/${delivered.incidentId}/resolve`, { cookie, body });
+    // The relock made the door safe; the parcel is not delivered on that alone.
+    expect(await shipmentStatus(delivered.shipmentId)).toBe("assigned");
+
+    // Bad input and other people's incidents change nothing.
+    const bad = await resolve(home.recipient.cookie, { resolution: "It is there.", outcome: "maybe" });
+    expect(bad.status).toBe(400);
+    const stranger = await signInAs(server, "recipient");
+    expect((await resolve(stranger.cookie, { resolution: "It is there.", outcome: "delivered" })).status).toBe(404);
+    expect(await shipmentStatus(delivered.shipmentId)).toBe("assigned");
+    expect(
+      (
+        await server.ctx.db.selectFrom("incidents").select("status").where("id", "=", delivered.incidentId).execute()
+      )[0],
+    ).toEqual({ status: "open" });
+
+    const resolved = await resolve(home.recipient.cookie, {
+      resolution: "The parcel is in the hall; I saw it on the clip.",
+      outcome: "delivered",
+    });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ status: "resolved", outcome: "delivered" });
+    expect(await shipmentStatus(delivered.shipmentId)).toBe("delivered");
+    const events = await auditEventsAbout(server, delivered.shipmentId);
+    expect(events.find((e) => e.type === "shipment.delivered")).toMatchObject({
+      actorType: "user",
+      actorId: home.recipient.id,
+    });
+
+    // Not delivered: the shipment stays undelivered, and the incident says so.
+    const missing = await raiseNotSecured();
+    const notDelivered = await home.request("POST", `/v1/incidents/${missing.incidentId}/resolve`, {
+      cookie: home.recipient.cookie,
+      body: { resolution: "Nothing in the hall.", outcome: "not_delivered" },
+    });
+    expect(notDelivered.body).toMatchObject({ status: "resolved", outcome: "not_delivered" });
+    expect(await shipmentStatus(missing.shipmentId)).toBe("assigned");
+    expect((await auditEventsAbout(server, missing.shipmentId)).map((e) => e.type)).not.toContain("shipment.delivered");
   });
 });

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { ID_BODY_PATTERN, notFound, ThresholdError } from "@threshold/core";
+import { ID_BODY_PATTERN, notFound } from "@threshold/core";
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
 import type { AppContext } from "../../context.js";
@@ -9,8 +9,8 @@ import { errorResponses } from "../../http/error-schema.js";
 import { AuditEventSchema } from "../audit/routes.js";
 import { toAuditEventView } from "../audit/views.js";
 import { SESSION_ONLY } from "../auth/security.js";
-import { closeClip } from "../video/clip-links.js";
 import type { GarageClosedBy } from "./garage-closed.js";
+import { INCIDENT_OUTCOMES, type IncidentOutcome, resolveIncident } from "./resolve.js";
 import { incidentTimeline } from "./timeline.js";
 
 const Incident = Type.Object(
@@ -18,7 +18,7 @@ const Incident = Type.Object(
     id: Type.String(),
     visitId: Type.String(),
     siteId: Type.String(),
-    kind: Type.String({ description: "not_secured, lock_failed, camera_lost, …" }),
+    kind: Type.String({ description: "not_secured, lock_failed, camera_lost, car_moved, server_restarted, …" }),
     status: Type.Union([Type.Literal("open"), Type.Literal("resolved")]),
     detail: Type.String(),
     openedAt: Type.String({ format: "date-time" }),
@@ -51,6 +51,10 @@ const Incident = Type.Object(
           "A garage left open: set once the opener's signed report says it closed. The incident stays open until a person resolves it.",
       },
     ),
+    outcome: Type.Union([Type.Enum(INCIDENT_OUTCOMES), Type.Null()], {
+      description:
+        "What the person who resolved it said of the parcel: delivered (the shipment became delivered then, unless the courier had already confirmed), not_delivered, or null.",
+    }),
   },
   { $id: "Incident" },
 );
@@ -77,6 +81,7 @@ function toIncident(row: Database["incidents"]) {
             by: row.door_closed_by as GarageClosedBy,
             commandId: row.door_closed_command_id,
           },
+    outcome: (row.outcome ?? null) as IncidentOutcome | null,
   };
 }
 
@@ -148,9 +153,14 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
         tags: ["incidents"],
         security: SESSION_ONLY,
         summary: "Resolve an incident (operators, or the site's recipient), saying how",
+        description:
+          "An incident's relock only makes the door safe; it never delivers the parcel. Say `outcome: delivered` when the parcel is inside (the shipment becomes delivered, with a shipment.delivered event under your name), or `not_delivered` (it stays undelivered). Without an outcome the shipment stays as it is. `not_delivered` for a delivery the courier confirmed is a 409.",
         params: IncidentId,
         body: Type.Object(
-          { resolution: Type.String({ minLength: 3, maxLength: 1000 }) },
+          {
+            resolution: Type.String({ minLength: 3, maxLength: 1000 }),
+            outcome: Type.Optional(Type.Enum(INCIDENT_OUTCOMES)),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Incident, ...errorResponses(400, 401, 403, 404, 409) },
@@ -162,38 +172,7 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
         .where("id", "=", request.params.incidentId)
         .executeTakeFirst();
       if (!incident) throw notFound("incident");
-      if (incident.status !== "open") throw new ThresholdError("conflict", "This incident is already resolved.");
-      const now = ctx.clock.now();
-      const visit = await ctx.db
-        .selectFrom("visits")
-        .select(["courier_id", "carrier_id", "shipment_id"])
-        .where("id", "=", incident.visit_id)
-        .executeTakeFirstOrThrow();
-      await ctx.audit.transaction(async (trx, record) => {
-        await trx
-          .updateTable("incidents")
-          .set({ status: "resolved", resolved_at: now, resolved_by: actor.userId, resolution: request.body.resolution })
-          .where("id", "=", incident.id)
-          .where("status", "=", "open")
-          .execute();
-        // A visit that never got secured stops recording here (a secured one already has).
-        await closeClip(trx, incident.visit_id, now, ctx.config.media);
-        record({
-          type: "incident.resolved",
-          subjectType: "incident",
-          subjectId: incident.id,
-          siteId: incident.site_id,
-          actor: { type: "user", id: actor.userId },
-          data: {
-            visitId: incident.visit_id,
-            kind: incident.kind,
-            resolution: request.body.resolution,
-            courierId: visit.courier_id,
-            carrierId: visit.carrier_id,
-            shipmentId: visit.shipment_id,
-          },
-        });
-      });
+      await resolveIncident(ctx, actor, incident, request.body.resolution, request.body.outcome);
       const updated = await ctx.db
         .selectFrom("incidents")
         .selectAll()

@@ -1,5 +1,6 @@
 import { ManualClock } from "@threshold/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
@@ -101,6 +102,84 @@ describe.each(TEST_DATABASES)("camera-gated opening on %s", (database) => {
     } finally {
       events.close();
     }
+  });
+
+  it("relocks a closed door when the camera is lost, but does not deliver until the courier says Done", async () => {
+    const { id: shipmentId, trackingNumber } = await home.shipment();
+    const visit = (await scan(trackingNumber)).body;
+    expect(visit.status).toBe("open");
+    const watchdog = new VisitWatchdog(server.ctx);
+    home.camera.freeze();
+    clock.advance(STALE_AFTER_MS + 1);
+    await watchdog.tick();
+    await watchdog.idle();
+    await watchdog.stop();
+
+    // The door happened to be closed: the incident's relock locked it at once. That protects the
+    // home; it says nothing about the parcel being inside.
+    expect(home.lock.state.lock).toBe("locked");
+    const row = await server.ctx.db
+      .selectFrom("visits")
+      .select("status")
+      .where("id", "=", visit.id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe("incident");
+    const visitEvents = (await auditEventsAbout(server, visit.id)).map((e) => e.type);
+    expect(visitEvents).toContain("visit.door_secured");
+    expect(visitEvents).not.toContain("visit.secured");
+    const shipmentStatus = async () =>
+      (
+        await server.ctx.db
+          .selectFrom("shipments")
+          .select("status")
+          .where("id", "=", shipmentId)
+          .executeTakeFirstOrThrow()
+      ).status;
+    expect(await shipmentStatus()).toBe("assigned");
+    expect((await auditEventsAbout(server, shipmentId)).map((e) => e.type)).not.toContain("shipment.delivered");
+    const viewed = (await home.request("GET", `/v1/visits/${visit.id}`, { cookie: home.recipient.cookie })).body;
+    expect(viewed).toMatchObject({ status: "incident", doorSecuredAt: expect.any(String) });
+
+    // The courier confirms: now it is delivered.
+    const done = await home.request("POST", `/v1/visits/${visit.id}/secure`, { cookie: home.courier.cookie });
+    expect(done.body.status).toBe("secured");
+    expect(await shipmentStatus()).toBe("delivered");
+    expect((await auditEventsAbout(server, shipmentId)).map((e) => e.type)).toContain("shipment.delivered");
+  });
+
+  it("forgets a proven-locked door when the courier's later Done fails, so the relocks start over", async () => {
+    const { trackingNumber } = await home.shipment();
+    const visit = (await scan(trackingNumber)).body;
+    const watchdog = new VisitWatchdog(server.ctx);
+    home.camera.freeze();
+    clock.advance(STALE_AFTER_MS + 1);
+    await watchdog.tick();
+    await watchdog.idle();
+    const view = async () =>
+      (await home.request("GET", `/v1/visits/${visit.id}`, { cookie: home.recipient.cookie })).body;
+    expect(await view()).toMatchObject({ status: "incident", doorSecuredAt: expect.any(String) });
+
+    // The bolt sticks when the courier taps Done: what the relock proved no longer holds.
+    home.lock.jam();
+    const done = await home.request("POST", `/v1/visits/${visit.id}/secure`, { cookie: home.courier.cookie });
+    expect(done.body).toMatchObject({ status: "incident", reason: "lock_failed", doorSecuredAt: null });
+    const locksBefore = await server.ctx.db
+      .selectFrom("commands")
+      .select("id")
+      .where("device_id", "=", home.lock.deviceId)
+      .where("action", "=", "lock")
+      .execute();
+    clock.advance(server.config.incidentRetryMs);
+    await watchdog.tick();
+    await watchdog.idle();
+    await watchdog.stop();
+    const locksAfter = await server.ctx.db
+      .selectFrom("commands")
+      .select("id")
+      .where("device_id", "=", home.lock.deviceId)
+      .where("action", "=", "lock")
+      .execute();
+    expect(locksAfter.length).toBeGreaterThan(locksBefore.length);
   });
 
   it("leaves an open visit alone while its video keeps coming", async () => {

@@ -387,7 +387,9 @@ export class VisitService {
     }
     const actuator = actuatorForMethod(shipment.method);
     const moved = await this.move(visit, shipment, from, "securing", {
-      patch: { securing_at: this.ctx.clock.now() },
+      // What a relock proved before no longer holds once the courier works the door again: if this
+      // lock fails, the incident's relocks start over.
+      patch: { securing_at: this.ctx.clock.now(), door_secured_at: null },
       issue: { deviceId: visit.lock_device_id, action: actuator.secure },
     });
     const lock = moved ? moved.command : null;
@@ -410,14 +412,15 @@ export class VisitService {
     return this.current(visitId, shipment);
   }
 
-  /** The door is proven locked: the visit is secured and the shipment delivered. An incident stays open until a person resolves it. */
-  private async complete(visit: VisitRow, shipment: ShipmentRow, from: VisitStatus[] = ["securing"]): Promise<void> {
+  /**
+   * The door is proven locked after the courier's Done: the visit is secured and the shipment
+   * delivered. An incident stays open until a person resolves it.
+   */
+  private async complete(visit: VisitRow, shipment: ShipmentRow): Promise<void> {
     const now = this.ctx.clock.now();
     const done = await this.ctx.audit.transaction(async (trx, record) => {
-      if (
-        !(await transition(trx, visit.id, from, { status: "secured", secured_at: now, ended_at: now, updated_at: now }))
-      )
-        return null;
+      const patch = { status: "secured", secured_at: now, ended_at: now, updated_at: now } as const;
+      if (!(await transition(trx, visit.id, ["securing"], patch))) return null;
       await trx
         .updateTable("shipments")
         // A return from the trunk ends collected: the courier has it (docs/in-car-delivery.md).
@@ -470,7 +473,8 @@ export class VisitService {
   ): Promise<boolean> {
     const now = this.ctx.clock.now();
     return this.ctx.audit.transaction(async (trx, record) => {
-      if (!(await transition(trx, visit.id, from, { status: "incident", reason: kind, updated_at: now }))) return false;
+      const patch = { status: "incident", reason: kind, door_secured_at: null, updated_at: now } as const;
+      if (!(await transition(trx, visit.id, from, patch))) return false;
       const incidentId = await insertOpenIncident(trx, {
         visitId: visit.id,
         siteId: visit.site_id,
@@ -524,10 +528,38 @@ export class VisitService {
     return true;
   }
 
-  /** The watchdog's retried lock was confirmed locked and closed during an incident. */
-  async secureAfterIncident(visitId: string): Promise<void> {
+  /**
+   * The watchdog's retried lock was confirmed locked and closed during an incident. That protects the
+   * home; it is no proof the parcel is inside, so the visit stays an incident and nothing is
+   * delivered: the courier's Done or a person resolving the incident says that (issue 15 finding 5).
+   * The witness stops recording: the door it watched is shut and locked.
+   */
+  async doorSecuredDuringIncident(visitId: string): Promise<void> {
     const visit = await findVisit(this.ctx.db, visitId);
-    if (visit?.status === "incident") await this.complete(visit, await this.shipmentOf(visit), ["incident"]);
+    if (visit?.status !== "incident") return;
+    const shipment = await this.shipmentOf(visit);
+    const now = this.ctx.clock.now();
+    const done = await this.ctx.audit.transaction(async (trx, record) => {
+      const marked = await trx
+        .updateTable("visits")
+        .set({ door_secured_at: now, updated_at: now })
+        .where("id", "=", visit.id)
+        .where("status", "=", "incident")
+        .where("door_secured_at", "is", null)
+        .executeTakeFirst();
+      if (marked.numUpdatedRows === 0n) return null;
+      await closeClip(trx, visit.id, now, this.ctx.config.media);
+      record({
+        type: "visit.door_secured",
+        subjectType: "visit",
+        subjectId: visit.id,
+        siteId: visit.site_id,
+        actor: SYSTEM,
+        data: visitData(visit, shipment, { incidentKind: visit.reason }),
+      });
+      return { recordStop: await this.stage(trx, record, visit, visit.camera_device_id, "record_stop") };
+    });
+    if (done) await this.publishQuietly(done.recordStop);
   }
 
   async get(visitId: string): Promise<{ visit: VisitRow; shipment: ShipmentRow } | null> {

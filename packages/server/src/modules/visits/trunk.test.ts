@@ -41,6 +41,9 @@ describe.each(TEST_DATABASES)("the trunk visit on %s", (database) => {
       .where("device_id", "=", car.agent.deviceId)
       .where("action", "=", "unlock_trunk")
       .execute();
+  const shipmentStatus = async (id: string) =>
+    (await server.ctx.db.selectFrom("shipments").select("status").where("id", "=", id).executeTakeFirstOrThrow())
+      .status;
   const visitRow = (id: string) =>
     server.ctx.db.selectFrom("visits").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   /** Back to parked where it belongs, locked and shut, and the server has heard so. */
@@ -189,9 +192,18 @@ describe.each(TEST_DATABASES)("the trunk visit on %s", (database) => {
     expect(incident).toMatchObject({ kind: "car_moved", status: "open" });
     expect(incident.detail).toMatch(/started driving/);
     await parkAgain();
-    // The watchdog's retried lock finds the car locked: the visit is secured, the incident stays open
-    // for a person. (Waiting here also keeps that retry from landing on the next test's visit.)
-    await until(async () => (await visitRow(opened.body.id)).status === "secured", 10_000);
+    // The watchdog's retried lock finds the car locked: the car is safe, but the courier never said
+    // the parcel is in the trunk, so the visit stays an incident and nothing is delivered. (Waiting
+    // here also keeps that retry from landing on the next test's visit.)
+    await until(async () => (await visitRow(opened.body.id)).door_secured_at != null, 10_000);
+    expect((await visitRow(opened.body.id)).status).toBe("incident");
+    expect(await shipmentStatus(opened.body.shipmentId)).toBe("assigned");
+    expect((await auditEventsAbout(server, opened.body.shipmentId)).map((e) => e.type)).not.toContain(
+      "shipment.delivered",
+    );
+    // The courier confirms the parcel is in: delivered.
+    expect((await secure(opened.body.id)).body.status).toBe("secured");
+    expect(await shipmentStatus(opened.body.shipmentId)).toBe("delivered");
   });
 
   it("raises a trunk_open incident when the courier leaves the trunk open, and secures once it is shut and locked", async () => {
@@ -205,10 +217,12 @@ describe.each(TEST_DATABASES)("the trunk visit on %s", (database) => {
       await server.ctx.db.selectFrom("incidents").select("kind").where("visit_id", "=", opened.body.id).execute(),
     ).toEqual([{ kind: "trunk_open" }]);
     expect(car.agent.state.locks).toBe("trunk_unlocked");
-    // Someone shuts it: the watchdog's retried lock now succeeds and the visit is secured.
+    // Someone shuts it: the watchdog's retried lock now succeeds; the car is safe, not yet delivered.
     car.car.closeTrunk();
-    await until(async () => (await visitRow(opened.body.id)).status === "secured", 10_000);
+    await until(async () => (await visitRow(opened.body.id)).door_secured_at != null, 10_000);
     expect(car.agent.state.locks).toBe("locked");
+    expect((await visitRow(opened.body.id)).status).toBe("incident");
+    expect(await shipmentStatus(opened.body.shipmentId)).toBe("assigned");
   });
 });
 

@@ -30,6 +30,9 @@ export const VisitSchema = Type.Object(
     deadlineAt: NullableTime(),
     securedAt: NullableTime(),
     endedAt: NullableTime(),
+    doorSecuredAt: NullableTime(
+      "A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise.",
+    ),
     innerAccessPoint: Type.Union(
       [
         Type.Object({
@@ -88,6 +91,10 @@ const TRUNK_STATUS_MESSAGES: Record<string, string> = {
     "The car was not confirmed locked with its trunk shut. Dispatch and the customer have been alerted; stay until it is resolved.",
 };
 
+/** An incident whose relock proved the door secured: safe, but not delivered until someone says so. */
+const DOOR_SECURED_MESSAGE =
+  "Locked and confirmed after an incident. If the package is inside, tap Done to confirm the delivery; otherwise tell dispatch.";
+
 export function toVisitView(row: Database["visits"], trackingNumber: string): VisitView {
   const refusals = row.refusals ? (JSON.parse(row.refusals) as Refusal[]) : [];
   // Only a trunk visit records where the car stood (every authorized trunk visit does).
@@ -107,6 +114,7 @@ export function toVisitView(row: Database["visits"], trackingNumber: string): Vi
     deadlineAt: iso(row.deadline_at),
     securedAt: iso(row.secured_at),
     endedAt: iso(row.ended_at),
+    doorSecuredAt: iso(row.door_secured_at ?? null),
     innerAccessPoint: row.inner_access_point_id
       ? {
           accessPointId: row.inner_access_point_id,
@@ -118,6 +126,7 @@ export function toVisitView(row: Database["visits"], trackingNumber: string): Vi
     ...(messages === STATUS_MESSAGES && row.status === "aborted" && row.reason && ABORT_MESSAGES[row.reason]
       ? { message: ABORT_MESSAGES[row.reason] }
       : {}),
+    ...(row.status === "incident" && row.door_secured_at != null ? { message: DOOR_SECURED_MESSAGE } : {}),
     ...(row.access_code_id && row.status === "opening"
       ? { message: "Type your code on the keypad now: it opens once, in the next two minutes." }
       : {}),
@@ -142,6 +151,7 @@ export function notAssignedView(trackingNumber: string, now: number): VisitView 
     deadlineAt: null,
     securedAt: null,
     endedAt: null,
+    doorSecuredAt: null,
     innerAccessPoint: null,
   };
 }

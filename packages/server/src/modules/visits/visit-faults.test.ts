@@ -142,7 +142,10 @@ describe.each(TEST_DATABASES)("visit faults on %s", (database) => {
       .selectAll()
       .where("id", "=", visit.id)
       .executeTakeFirstOrThrow();
-    expect(after.status).toBe("secured"); // the retried lock found the door closed and locked it
+    // The retried lock found the door closed and locked it; the courier never said Done, so the
+    // visit stays an incident with the door proven locked, and the parcel is not delivered.
+    expect(after.status).toBe("incident");
+    expect(after.door_secured_at).not.toBeNull();
     expect(home.lock.state.lock).toBe("locked");
     const incident = await server.ctx.db
       .selectFrom("incidents")
@@ -153,6 +156,7 @@ describe.each(TEST_DATABASES)("visit faults on %s", (database) => {
     const types = (
       await server.ctx.db.selectFrom("audit_events").select("type").where("subject_id", "=", visit.id).execute()
     ).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(["visit.incident", "visit.secured"]));
+    expect(types).toEqual(expect.arrayContaining(["visit.incident", "visit.door_secured"]));
+    expect(types).not.toContain("visit.secured");
   });
 });

@@ -13,6 +13,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "visit.secured",
   "visit.aborted",
   "visit.incident",
+  // An incident's relock proved the door secured; the parcel is not delivered by it (issue 15 finding 5).
+  "visit.door_secured",
   "incident.resolved",
   // Codes (issue 6): the life of a keypad code for the carrier's shipment (never its digits).
   "access_code.set",

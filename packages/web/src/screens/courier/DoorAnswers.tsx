@@ -113,7 +113,10 @@ export function RefusedAnswer({ visit }: { visit: Visit }) {
   );
 }
 
-/** The lock did not confirm: the visit is an incident; the courier must stay. */
+/**
+ * The lock did not confirm: the visit is an incident; the courier must stay. Once a retried lock
+ * proved the door locked, the courier may still confirm the delivery.
+ */
 export function NotLockedAnswer({
   visit,
   retrying,
@@ -123,6 +126,21 @@ export function NotLockedAnswer({
   retrying: boolean;
   onRetry: () => void;
 }) {
+  // A retried lock proved the door locked during the incident: safe, but delivered only on the courier's word.
+  if (visit.doorSecuredAt) {
+    return (
+      <div className="stack">
+        <div className="answer answer-ok" role="status">
+          <p className="answer-title">Locked, not yet delivered</p>
+          <p className="answer-sentence">{visit.message}</p>
+          {visit.reason ? <p className="small">Incident: {visit.reason.replaceAll("_", " ")}</p> : null}
+        </div>
+        <Button size="large" onClick={onRetry} pending={retrying} pendingLabel="Confirming…">
+          The package is inside — Done
+        </Button>
+      </div>
+    );
+  }
   return (
     <div className="stack">
       <div className="answer answer-bad" role="alert">

@@ -5,8 +5,14 @@ import { ErrorNote, QueryState } from "../../ui/feedback";
 import { formatClock, formatDateTime } from "../../ui/format";
 import { actorWords, eventDetail, eventWords } from "./event-words";
 import { IncidentStatus } from "./Incidents";
-import { type AuditEvent, type IncidentDetail as Detail, useIncident, useResolveIncident } from "./operator-data";
-import { incidentKindWords } from "./words";
+import {
+  type AuditEvent,
+  type IncidentDetail as Detail,
+  type ResolveIncidentBody,
+  useIncident,
+  useResolveIncident,
+} from "./operator-data";
+import { INCIDENT_OUTCOME_WORDS, incidentKindWords } from "./words";
 
 /** The server refuses shorter notes; saying so first saves a round trip. */
 const MIN_NOTE = 3;
@@ -36,16 +42,19 @@ function Timeline({ events }: { events: AuditEvent[] }) {
   );
 }
 
+type Outcome = NonNullable<ResolveIncidentBody["outcome"]>;
+
 function ResolveForm({ incidentId }: { incidentId: string }) {
   const noteId = useId();
   const [note, setNote] = useState("");
+  const [outcome, setOutcome] = useState<Outcome | "">("");
   const resolve = useResolveIncident(incidentId);
   const tooShort = note.trim().length < MIN_NOTE;
 
   function submit(event: FormEvent) {
     event.preventDefault();
     if (tooShort) return;
-    resolve.mutate(note.trim());
+    resolve.mutate({ resolution: note.trim(), ...(outcome ? { outcome } : {}) });
   }
 
   return (
@@ -63,6 +72,26 @@ function ResolveForm({ incidentId }: { incidentId: string }) {
           placeholder="What you checked and what you did, e.g. camera shows the door locked; called the recipient."
         />
       </label>
+      <fieldset className="stack">
+        <legend>The parcel</legend>
+        {/* A relock only made the door safe: the shipment is delivered only if someone says so. */}
+        {(["delivered", "not_delivered"] as const).map((value) => (
+          <label key={value}>
+            <input
+              type="radio"
+              name="outcome"
+              value={value}
+              checked={outcome === value}
+              onChange={() => setOutcome(value)}
+            />{" "}
+            {value === "delivered" ? "Delivered: it is inside" : "Not delivered"}
+          </label>
+        ))}
+        <label>
+          <input type="radio" name="outcome" value="" checked={outcome === ""} onChange={() => setOutcome("")} /> Leave
+          the shipment as it is
+        </label>
+      </fieldset>
       <p className="small muted">The note is recorded in the audit log with your name.</p>
       {resolve.isError ? <ErrorNote error={resolve.error} title="Not resolved." /> : null}
       <Button type="submit" pending={resolve.isPending} pendingLabel="Resolving…" disabled={tooShort}>
@@ -135,6 +164,12 @@ function Summary({ detail }: { detail: Detail }) {
             <dd>
               {formatDateTime(incident.resolvedAt)} by <code>{incident.resolvedBy}</code>
             </dd>
+          </>
+        ) : null}
+        {incident.outcome ? (
+          <>
+            <dt>Parcel</dt>
+            <dd>{INCIDENT_OUTCOME_WORDS[incident.outcome] ?? incident.outcome}</dd>
           </>
         ) : null}
       </dl>

@@ -12,6 +12,7 @@ const EVENT_WORDS: Record<string, string> = {
   "visit.secured": "Door proven locked and closed",
   "visit.aborted": "Visit aborted",
   "visit.incident": "Incident raised",
+  "visit.door_secured": "Door proven locked by a retry (not a delivery)",
   "incident.resolved": "Incident resolved",
   "command.created": "Signed command sent",
   "command.succeeded": "Device carried out the command",
@@ -51,7 +52,7 @@ export function eventDetail(event: AuditEvent): string | null {
   const parts: string[] = [];
   const action = text(data.action);
   if (action) parts.push(`${action}${text(data.deviceId) ? ` → ${data.deviceId}` : ""}`);
-  for (const key of ["reason", "kind", "detail", "resolution"] as const) {
+  for (const key of ["reason", "kind", "detail", "resolution", "outcome"] as const) {
     const value = text(data[key]);
     if (value) parts.push(value);
   }

@@ -69,15 +69,20 @@ export function useIncident(incidentId: string) {
   });
 }
 
+/** A resolution note and, when the person knows, whether the parcel was delivered. */
+export type ResolveIncidentBody = NonNullable<
+  paths["/v1/incidents/{incidentId}/resolve"]["post"]["requestBody"]
+>["content"]["application/json"];
+
 /** Resolves an incident with the operator's note, then refreshes what shows it. */
 export function useResolveIncident(incidentId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (resolution: string) =>
+    mutationFn: async (body: ResolveIncidentBody) =>
       unwrap(
         await api.POST("/v1/incidents/{incidentId}/resolve", {
           params: { path: { incidentId } },
-          body: { resolution },
+          body,
         }),
       ),
     onSuccess: async () => {

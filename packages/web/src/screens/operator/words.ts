@@ -17,6 +17,14 @@ export const INCIDENT_KIND_WORDS: Record<string, string> = {
   not_secured: "Door not proven locked in time",
   lock_failed: "Lock failed",
   camera_lost: "Camera lost during a visit",
+  car_moved: "Car moved during a trunk visit",
+  server_restarted: "Server restarted during a visit",
+};
+
+/** What the person who resolved an incident said of the parcel. */
+export const INCIDENT_OUTCOME_WORDS: Record<string, string> = {
+  delivered: "Parcel delivered",
+  not_delivered: "Parcel not delivered",
 };
 
 export function incidentKindWords(kind: string): string {

@@ -35,6 +35,7 @@ const EVENT_TYPES = [
   "visit.secure_refused",
   "visit.aborted",
   "visit.incident",
+  "visit.door_secured",
   "visit.refused",
   "incident.opened",
   "incident.resolved",
