@@ -2804,6 +2804,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";
@@ -2910,6 +2915,11 @@ export interface paths {
                              * @description When the owner entered its pairing code.
                              */
                             pairedAt: string;
+                            /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                            takeovers: {
+                                count: number;
+                                lastAt: string | null;
+                            };
                             /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                             video: {
                                 freshness: "live" | "stale";
@@ -3042,6 +3052,11 @@ export interface paths {
                              * @description When the owner entered its pairing code.
                              */
                             pairedAt: string;
+                            /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                            takeovers: {
+                                count: number;
+                                lastAt: string | null;
+                            };
                             /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                             video: {
                                 freshness: "live" | "stale";
@@ -3215,6 +3230,11 @@ export interface paths {
                              * @description When the owner entered its pairing code.
                              */
                             pairedAt: string;
+                            /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                            takeovers: {
+                                count: number;
+                                lastAt: string | null;
+                            };
                             /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                             video: {
                                 freshness: "live" | "stale";
@@ -3573,6 +3593,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";
@@ -3607,6 +3632,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";
@@ -3774,6 +3804,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";
@@ -3808,6 +3843,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";

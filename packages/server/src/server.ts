@@ -86,6 +86,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log,
       commands,
       keyring,
+      audit,
       maxClockSkewMs: config.deviceMaxClockSkewMs,
     });
     closers.push(() => gateway.idle());

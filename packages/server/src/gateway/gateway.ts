@@ -12,6 +12,7 @@ import {
 } from "@threshold/protocol";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { CommandService } from "../commands/command-service.js";
 import type { BrokerStatus, DeviceLink } from "../context.js";
 import type { Dialect } from "../db/database.js";
@@ -21,6 +22,7 @@ import type { BrokerTransport } from "./broker.js";
 import { DeviceDirectory, type KnownDevice } from "./device-directory.js";
 import { DeviceReportWriter } from "./device-reports.js";
 import { afterOffline, futureRefusal, stateRefusal } from "./freshness.js";
+import { SessionTakeovers } from "./session-takeovers.js";
 
 export interface GatewayEvents {
   /** A verified, newly stored device event. */
@@ -42,6 +44,7 @@ const ROTATION_CATCH_UP_INTERVAL_MS = 60_000;
 export class DeviceGateway extends EventEmitter<GatewayEvents> implements DeviceLink, BrokerStatus {
   readonly directory: DeviceDirectory;
   private readonly reports: DeviceReportWriter;
+  private readonly takeovers: SessionTakeovers;
   private readonly rotationCatchUps = new Map<string, number>();
   /** Messages of one device are handled one after another, in arrival order, whatever the database's pooling. */
   private readonly queues = new Map<string, Promise<void>>();
@@ -56,6 +59,7 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
       log: Logger;
       commands: CommandService;
       keyring: Keyring;
+      audit: AuditLog;
       /** How far a device message's `at` may be from the server's clock (DEVICE_MAX_CLOCK_SKEW_S). */
       maxClockSkewMs: number;
     },
@@ -63,7 +67,14 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
     super();
     this.directory = new DeviceDirectory(deps.db);
     this.reports = new DeviceReportWriter(deps.db, deps.dialect);
-    deps.transport.onInbound((topic, payload) => this.enqueue(topic, payload));
+    this.takeovers = new SessionTakeovers(deps);
+    deps.transport.onInbound((topic, payload) =>
+      this.enqueue(parseTopic(topic)?.deviceId ?? "", () => this.handle(topic, payload), topic),
+    );
+    // In the device's queue: recorded in order with what the device (or its thief) sends next.
+    deps.transport.onDeviceTakeover((takeover) =>
+      this.enqueue(takeover.deviceId, () => this.takeovers.record(takeover), "takeover"),
+    );
     deps.transport.onDeviceDisconnect((deviceId) => {
       this.reports
         .patch(deviceId, { online: 0 })
@@ -80,12 +91,12 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
     this.deps.transport.disconnect(deviceId);
   }
 
-  private enqueue(topic: string, payload: Buffer): void {
-    const key = parseTopic(topic)?.deviceId ?? "";
+  /** Runs `task` after everything queued for the same device; `what` names it in a failure's log. */
+  private enqueue(key: string, task: () => Promise<void>, what: string): void {
     const previous = this.queues.get(key) ?? Promise.resolve();
     const next = previous
-      .then(() => this.handle(topic, payload))
-      .catch((err: unknown) => this.deps.log.error({ err, topic }, "device message failed"));
+      .then(task)
+      .catch((err: unknown) => this.deps.log.error({ err, what }, "device message failed"));
     this.queues.set(key, next);
     void next.then(() => {
       if (this.queues.get(key) === next) this.queues.delete(key);
