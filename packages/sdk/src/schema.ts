@@ -3366,6 +3366,11 @@ export interface paths {
                                  * @description When it was paired.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with the device's credentials took its MQTT session over (docs/operations.md); repeated takeovers mean stolen credentials. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                             }[];
                             /** @description Over every page, for the kind asked (the status filter does not narrow them). */
                             counts: {
