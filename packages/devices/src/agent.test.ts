@@ -1,3 +1,4 @@
+import { ManualClock } from "@threshold/core";
 import { exportPublicKey, generateEd25519, parseState, verifyMessage } from "@threshold/protocol";
 import type { Client } from "aedes";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -111,6 +112,22 @@ describe("DeviceAgent on the wire", () => {
     expect(gateway.states.every((state) => state.online)).toBe(true);
     const times = gateway.states.map((state) => state.at);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  // The server takes a state only if it is newer than the last it took (hostile finding 2, issue 15).
+  it("signs every state, will and goodbye with a strictly later time, even on a clock that stands still", async () => {
+    const clock = new ManualClock(Date.now());
+    const { device, gateway, agent } = await bench.lock({ clock });
+    agent.openDoor();
+    agent.closeDoor();
+    await gateway.waitForState(() => gateway.states.length >= 3);
+    await agent.stop();
+    await gateway.waitForState(isOffline);
+    const will = parseState(connects.findLast((c) => c.clientId === device.identity.deviceId)?.will?.payload ?? "");
+    if (!will.ok) throw new Error(will.error);
+    const times = [will.message.at, ...gateway.states.map((state) => state.at)];
+    expect(times.every((at, i) => i === 0 || at > (times[i - 1] ?? Number.POSITIVE_INFINITY))).toBe(true);
+    expect(times[0]).toBe(clock.now());
   });
 
   it("says it is going offline when stopped, and stops sending", async () => {

@@ -2834,6 +2834,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";
@@ -2940,6 +2945,11 @@ export interface paths {
                              * @description When the owner entered its pairing code.
                              */
                             pairedAt: string;
+                            /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                            takeovers: {
+                                count: number;
+                                lastAt: string | null;
+                            };
                             /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                             video: {
                                 freshness: "live" | "stale";
@@ -3072,6 +3082,11 @@ export interface paths {
                              * @description When the owner entered its pairing code.
                              */
                             pairedAt: string;
+                            /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                            takeovers: {
+                                count: number;
+                                lastAt: string | null;
+                            };
                             /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                             video: {
                                 freshness: "live" | "stale";
@@ -3245,6 +3260,11 @@ export interface paths {
                              * @description When the owner entered its pairing code.
                              */
                             pairedAt: string;
+                            /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                            takeovers: {
+                                count: number;
+                                lastAt: string | null;
+                            };
                             /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                             video: {
                                 freshness: "live" | "stale";
@@ -3376,6 +3396,11 @@ export interface paths {
                                  * @description When it was paired.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with the device's credentials took its MQTT session over (docs/operations.md); repeated takeovers mean stolen credentials. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                             }[];
                             /** @description Over every page, for the kind asked (the status filter does not narrow them). */
                             counts: {
@@ -3603,6 +3628,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";
@@ -3637,6 +3667,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";
@@ -3804,6 +3839,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";
@@ -3838,6 +3878,11 @@ export interface paths {
                                  * @description When the owner entered its pairing code.
                                  */
                                 pairedAt: string;
+                                /** @description How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again. */
+                                takeovers: {
+                                    count: number;
+                                    lastAt: string | null;
+                                };
                                 /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
                                 video: {
                                     freshness: "live" | "stale";

@@ -1,3 +1,10 @@
+/** Someone connected with a device's client id while the device was connected, and took its session over. */
+export interface SessionTakeover {
+  deviceId: string;
+  /** The new connection's remote address, when the broker knows it. */
+  address: string | null;
+}
+
 /** A message a device published, as the gateway receives it. */
 export type InboundHandler = (topic: string, payload: Buffer) => void;
 
@@ -13,6 +20,11 @@ export interface BrokerTransport {
   onInbound(handler: InboundHandler): void;
   /** Called when a device's connection ends (embedded broker only; external brokers use the last will). */
   onDeviceDisconnect(handler: (deviceId: string) => void): void;
+  /**
+   * Called when a new connection takes over a connected device's session (MQTT's client-id rule).
+   * Embedded broker only: an external broker does this out of the server's sight (docs/operations.md).
+   */
+  onDeviceTakeover(handler: (takeover: SessionTakeover) => void): void;
   disconnect(deviceId: string): void;
   status(): { ok: boolean; detail?: string };
   /** The address devices and tests can connect to, e.g. mqtt://127.0.0.1:1884 */

@@ -2,7 +2,7 @@ import net from "node:net";
 import { DEVICE_PUBLISH_CHANNELS, deviceTopic, MAX_MESSAGE_BYTES, parseTopic } from "@threshold/protocol";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
-import type { BrokerTransport, InboundHandler } from "./broker.js";
+import type { BrokerTransport, InboundHandler, SessionTakeover } from "./broker.js";
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -31,6 +31,22 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const aedes = await Aedes.createBroker({ id: "threshold-embedded" });
   const inbound: InboundHandler[] = [];
   const disconnects: ((deviceId: string) => void)[] = [];
+  const takeovers: ((takeover: SessionTakeover) => void)[] = [];
+  const connected = (deviceId: string) =>
+    (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId];
+
+  /**
+   * MQTT's rule: a new connection with a connected client id takes the session over (aedes closes
+   * the old one once this one is accepted). Kept, but said: a stolen credential uses it to knock
+   * the real device off (docs/operations.md).
+   */
+  const noteTakeover = (client: Client) => {
+    const current = connected(client.id);
+    if (!current || current === client) return;
+    const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? null;
+    log.warn({ deviceId: client.id, address }, "a new connection takes over a connected device's session");
+    for (const handler of takeovers) handler({ deviceId: client.id, address });
+  };
 
   aedes.preConnect = (_client, packet, callback) => {
     // A persistent session would let the broker queue commands for later delivery (rule 3).
@@ -45,7 +61,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       return callback(refuse(BAD_USERNAME_OR_PASSWORD, "connect with client id = username = device id"), false);
     }
     options.checkCredentials(username, password.toString()).then(
-      (ok) => callback(ok ? null : refuse(BAD_USERNAME_OR_PASSWORD, "bad device credentials"), ok),
+      (ok) => {
+        if (ok) noteTakeover(client);
+        callback(ok ? null : refuse(BAD_USERNAME_OR_PASSWORD, "bad device credentials"), ok);
+      },
       (err: unknown) => {
         log.error({ err }, "device authentication failed");
         callback(refuse(NOT_AUTHORIZED, "authentication unavailable"), false);
@@ -109,9 +128,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }),
     onInbound: (handler) => inbound.push(handler),
     onDeviceDisconnect: (handler) => disconnects.push(handler),
+    onDeviceTakeover: (handler) => takeovers.push(handler),
     disconnect: (deviceId) => {
-      const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[deviceId];
-      client?.close();
+      connected(deviceId)?.close();
     },
     status: () => (aedes.closed ? { ok: false, detail: "broker closed" } : { ok: true }),
     close: async () => {

@@ -49,6 +49,8 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
       ),
     onInbound: (handler) => inbound.push(handler),
     onDeviceDisconnect: () => {},
+    // The external broker takes sessions over out of our sight; docs/operations.md says what to watch there.
+    onDeviceTakeover: () => {},
     // The external broker owns connections; revoking the credentials there is what shuts a device out.
     disconnect: () => {},
     status: () => (client.connected ? { ok: true } : { ok: false, detail: "not connected to the MQTT broker" }),

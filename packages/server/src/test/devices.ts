@@ -77,14 +77,28 @@ export async function insertTestDevice(
   return { id, siteId, password, keys };
 }
 
-/** Connects as a device with its own credentials. */
-export async function connectAsDevice(url: string, device: Pick<TestDevice, "id" | "password">): Promise<MqttClient> {
+/** Connects as a device with its own credentials; `will` is the signed offline state the broker keeps as its last will. */
+export async function connectAsDevice(
+  url: string,
+  device: Pick<TestDevice, "id" | "password">,
+  will?: object,
+): Promise<MqttClient> {
   const client = connectMqtt(url, {
     clientId: device.id,
     username: device.id,
     password: device.password,
     clean: true,
     reconnectPeriod: 0,
+    ...(will
+      ? {
+          will: {
+            topic: deviceTopic(device.id, "state"),
+            payload: Buffer.from(JSON.stringify(will)),
+            qos: 1,
+            retain: true,
+          },
+        }
+      : {}),
   });
   await waitForConnect(client);
   return client;

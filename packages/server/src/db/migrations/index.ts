@@ -13,6 +13,7 @@ import * as parcelLockers from "./20261207T0200-parcel-lockers.js";
 import * as inCarDelivery from "./20261207T0300-in-car-delivery.js";
 import * as guestKeysPausedByBlock from "./20261207T0400-guest-keys-paused-by-block.js";
 import * as videoSegmentSignatures from "./20261208T0100-video-segment-signatures.js";
+import * as deviceMessageFreshness from "./20261208T0200-device-message-freshness.js";
 import * as incidentRelocks from "./20261208T0300-incident-relocks.js";
 import * as accessCodesWithdrawn from "./20261208T0600-access-codes-withdrawn.js";
 import * as incidentDoorClosed from "./20261208T0700-incident-door-closed.js";
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   "20261207T0300-in-car-delivery": inCarDelivery,
   "20261207T0400-guest-keys-paused-by-block": guestKeysPausedByBlock,
   "20261208T0100-video-segment-signatures": videoSegmentSignatures,
+  "20261208T0200-device-message-freshness": deviceMessageFreshness,
   "20261208T0300-incident-relocks": incidentRelocks,
   "20261208T0600-access-codes-withdrawn": accessCodesWithdrawn,
   "20261208T0700-incident-door-closed": incidentDoorClosed,

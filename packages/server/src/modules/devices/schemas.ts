@@ -32,6 +32,16 @@ export const Device = Type.Object({
   }),
   trustedKid: Type.String({ description: "The server key the device trusts to sign its commands." }),
   pairedAt: Time("When the owner entered its pairing code."),
+  takeovers: Type.Object(
+    {
+      count: Type.Integer({ minimum: 0 }),
+      lastAt: Type.Union([Time("The latest takeover."), Type.Null()]),
+    },
+    {
+      description:
+        "How often a new connection with this device's credentials took its MQTT session over while it was connected (docs/operations.md). Now and then is a flaky network; repeatedly, someone else has its credentials: remove it and pair it again.",
+    },
+  ),
   video: Type.Union(
     [
       Type.Object({
@@ -64,7 +74,10 @@ export const RenameDeviceBody = Type.Object({ name: DeviceName }, { additionalPr
 export type RenameDeviceBody = Static<typeof RenameDeviceBody>;
 
 /** A device row without its secret hash, which never leaves the repository. */
-export type DeviceRow = Omit<Selectable<Database["devices"]>, "secret_hash" | "offline_secret">;
+export type DeviceRow = Omit<
+  Selectable<Database["devices"]>,
+  "secret_hash" | "offline_secret" | "state_at" | "offline_after"
+>;
 
 /** What deciding "online" needs: the time now and the heartbeat devices keep. */
 export interface Liveness {
@@ -117,6 +130,7 @@ export function toDevice(row: DeviceRow, liveness: Liveness, video: CameraFreshn
     reportedState: reportedState(row.reported_state),
     trustedKid: row.trusted_kid,
     pairedAt: new Date(row.paired_at).toISOString(),
+    takeovers: { count: row.takeover_count ?? 0, lastAt: iso(row.last_takeover_at ?? null) },
     video:
       row.kind === "camera"
         ? { freshness: video?.freshness ?? "stale", lastFrameAt: iso(video?.lastFrameAt ?? null) }

@@ -14,6 +14,7 @@ interface FleetDevice {
   battery: number | null;
   firmware: string;
   lastSeenAt: string | null;
+  takeovers: { count: number; lastAt: string | null };
 }
 
 describe.each(TEST_DATABASES)("the operator's fleet on %s", (database) => {
@@ -80,6 +81,7 @@ describe.each(TEST_DATABASES)("the operator's fleet on %s", (database) => {
       firmware: "threshold-sim/0.1.0",
     });
     expect(lock?.battery).toEqual(expect.any(Number));
+    expect(lock?.takeovers).toEqual({ count: 0, lastAt: null });
     expect(devices.find((d) => d.name === "Porch camera")).toMatchObject({ online: true, battery: null });
     expect(devices.find((d) => d.id === extra.silent)).toMatchObject({ online: false, lastSeenAt: null });
     expect(devices.find((d) => d.id === extra.stale)).toMatchObject({ online: false });

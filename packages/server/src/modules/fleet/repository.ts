@@ -40,6 +40,8 @@ export function listFleet(db: Kysely<Database>, filter: FleetFilter) {
       "devices.last_seen_at",
       "devices.reported_state",
       "devices.paired_at",
+      "devices.takeover_count",
+      "devices.last_takeover_at",
       "sites.name as site_name",
     ]);
   if (filter.status === "online") query = query.where((eb) => onlineNow(eb, filter.liveSince));

@@ -36,6 +36,13 @@ export const FleetDevice = Type.Object({
     description: "The state the device last reported (lock, door, recording…).",
   }),
   pairedAt: Time("When it was paired."),
+  takeovers: Type.Object(
+    { count: Type.Integer({ minimum: 0 }), lastAt: Type.Union([Time("The latest takeover."), Type.Null()]) },
+    {
+      description:
+        "How often a new connection with the device's credentials took its MQTT session over (docs/operations.md); repeated takeovers mean stolen credentials.",
+    },
+  ),
 });
 export type FleetDevice = Static<typeof FleetDevice>;
 

@@ -42,6 +42,10 @@ function toFleetDevice(row: FleetRow, liveness: ReturnType<typeof deviceLiveness
     battery: batteryOf(state),
     reportedState: state,
     pairedAt: new Date(Number(row.paired_at)).toISOString(),
+    takeovers: {
+      count: Number(row.takeover_count ?? 0),
+      lastAt: (row.last_takeover_at ?? null) === null ? null : new Date(Number(row.last_takeover_at)).toISOString(),
+    },
   };
 }
 

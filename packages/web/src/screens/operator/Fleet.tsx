@@ -25,6 +25,11 @@ function DeviceRow({ device, now }: { device: FleetDevice; now: number }) {
       <td>{device.siteName}</td>
       <td>
         <span className={device.online ? "pill pill-ok" : "pill pill-bad"}>{device.online ? "Online" : "Offline"}</span>
+        {device.takeovers.count > 0 ? (
+          <div className="small" title={device.takeovers.lastAt ? formatDateTime(device.takeovers.lastAt) : undefined}>
+            Session taken over {device.takeovers.count}× · last {formatAgo(device.takeovers.lastAt, now)}
+          </div>
+        ) : null}
       </td>
       <td title={device.lastSeenAt ? formatDateTime(device.lastSeenAt) : undefined}>
         {formatAgo(device.lastSeenAt, now)}

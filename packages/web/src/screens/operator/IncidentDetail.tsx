@@ -127,7 +127,7 @@ function ResolveClosed({ incidentId, closed }: { incidentId: string; closed: Doo
         size="large"
         pending={resolve.isPending}
         pendingLabel="Resolving…"
-        onClick={() => resolve.mutate(`${closedSentence(closed)} Resolved in one tap.`)}
+        onClick={() => resolve.mutate({ resolution: `${closedSentence(closed)} Resolved in one tap.` })}
       >
         It's closed: resolve
       </Button>

@@ -36,6 +36,25 @@ function DeviceStatus({ device }: { device: Device }) {
   );
 }
 
+/**
+ * Someone connected with this device's credentials while it was connected and took its session
+ * over (docs/operations.md). Once is a flaky network; again and again means the credentials are
+ * in other hands, and pairing anew is what replaces them.
+ */
+function TakeoverWarning({ device }: { device: Device }) {
+  const { count, lastAt } = device.takeovers;
+  if (count === 0) return null;
+  return (
+    <p className="note note-warn small rh-device-takeovers" role="status">
+      <strong>
+        Its connection was taken over {count === 1 ? "once" : `${count} times`}, last {formatAgo(lastAt)}.
+      </strong>{" "}
+      Another connection used this device's credentials. If it keeps happening, remove the device and pair it again to
+      give it new ones.
+    </p>
+  );
+}
+
 function RenameForm({ device, onDone }: { device: Device; onDone(): void }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState(device.name);
@@ -130,6 +149,7 @@ export function DeviceCard({ device }: { device: Device }) {
         </p>
       </div>
       <DeviceStatus device={device} />
+      <TakeoverWarning device={device} />
       {mode === "rename" ? <RenameForm device={device} onDone={() => setMode("view")} /> : null}
       {mode === "remove" ? <RemoveConfirmation device={device} onCancel={() => setMode("view")} /> : null}
       {mode === "view" ? (

@@ -38,6 +38,22 @@ interface GuestUse {
   until: number | null;
 }
 
+/** Someone keeps taking a device's connection over with its credentials (docs/operations.md): stays until dismissed. */
+interface TakeoverAlert {
+  eventSeq: number;
+  deviceId: string;
+  takeovers: number;
+}
+
+function takeoverAlertOf(event: StreamedEvent): TakeoverAlert | null {
+  if (event.type !== "device.takeovers_repeated") return null;
+  return {
+    eventSeq: event.seq,
+    deviceId: event.subjectId,
+    takeovers: typeof event.data.takeovers === "number" ? event.data.takeovers : 0,
+  };
+}
+
 function guestUseOf(event: StreamedEvent): GuestUse | null {
   if (event.type !== "guest_key.used") return null;
   const afterRevocation = event.data.afterRevocation === true;
@@ -89,8 +105,11 @@ export function LiveBanner() {
   const visits = useVisitsInProgress(me.role === "recipient");
   const [ended, setEnded] = useState<EndedVisit[]>([]);
   const [guestUses, setGuestUses] = useState<GuestUse[]>([]);
+  const [takeovers, setTakeovers] = useState<TakeoverAlert[]>([]);
 
   useLiveUpdates((event) => {
+    const takeover = takeoverAlertOf(event);
+    if (takeover) setTakeovers((list) => [...list.filter((t) => t.deviceId !== takeover.deviceId), takeover]);
     const ending = endingOf(event);
     if (ending) setEnded((list) => [...list.filter((e) => e.visitId !== ending.visitId), ending]);
     const use = guestUseOf(event);
@@ -118,9 +137,27 @@ export function LiveBanner() {
   const live = (visits.data ?? []).filter((v) => v.id !== null && !endedIds.has(v.id));
   const doors = useRememberedDoors(visits.data);
 
-  if (live.length === 0 && ended.length === 0 && guestUses.length === 0) return null;
+  if (live.length === 0 && ended.length === 0 && guestUses.length === 0 && takeovers.length === 0) return null;
   return (
     <div className="live-banners" aria-live="polite">
+      {takeovers.map((alert) => (
+        <section key={alert.eventSeq} aria-label="Device alert" className="banner live-banner live-banner-bad">
+          <p className="live-banner-text">
+            A device's connection was taken over {alert.takeovers} times in a few minutes: someone else may have its
+            credentials.
+          </p>
+          <Link to="/devices" className="button button-secondary live-banner-action">
+            Devices
+          </Link>
+          <button
+            type="button"
+            className="button button-ghost live-banner-action"
+            onClick={() => setTakeovers((list) => list.filter((t) => t.eventSeq !== alert.eventSeq))}
+          >
+            Dismiss
+          </button>
+        </section>
+      ))}
       {live.map((visit) => (
         <section key={visit.id} aria-label="Live delivery" className="banner live-banner">
           <span className="live-banner-dot" aria-hidden="true" />

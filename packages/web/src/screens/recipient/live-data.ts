@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { api, type paths, unwrap } from "../../api";
 import { useSession } from "../../session";
+import { recipientKeys } from "./home-data";
 import { type StreamedEvent, subscribeToEvents } from "./live-stream";
 
 export type LiveVisit =
@@ -82,6 +83,9 @@ export function useLiveUpdates(onEvent?: (event: StreamedEvent) => void): void {
           void queryClient.invalidateQueries({ queryKey: LIVE_KEYS.shipments });
         }
         if (event.subjectType === "guest_key") void queryClient.invalidateQueries({ queryKey: ["guest-keys"] });
+        if (event.type.startsWith("device.") && event.siteId) {
+          void queryClient.invalidateQueries({ queryKey: recipientKeys.devices(event.siteId) });
+        }
         onEventRef.current?.(event);
       },
     });

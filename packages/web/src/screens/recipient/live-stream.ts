@@ -52,6 +52,9 @@ const EVENT_TYPES = [
   "guest_key.paused",
   "guest_key.resumed",
   "guest_key.lock_updated",
+  // A device's MQTT session taken over (docs/operations.md): the Devices page follows, repeats alert.
+  "device.session_taken_over",
+  "device.takeovers_repeated",
 ] as const;
 
 /** Navigating between screens unsubscribes and resubscribes at once; the connection outlives that. */

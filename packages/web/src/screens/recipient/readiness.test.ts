@@ -18,6 +18,7 @@ function device(id: string, kind: Device["kind"], overrides: Partial<Device> = {
     reportedState: null,
     trustedKid: "k1",
     pairedAt: new Date(NOW - 86_400_000).toISOString(),
+    takeovers: { count: 0, lastAt: null },
     video: kind === "camera" ? { freshness: "live", lastFrameAt: new Date(NOW - 1_000).toISOString() } : null,
     ...overrides,
   };
