@@ -12,5 +12,6 @@ export * from "./locker-allocation.js";
 export * from "./locker-pickup-code.js";
 export * from "./offline-code.js";
 export * from "./roles.js";
+export * from "./scheduler.js";
 export * from "./trunk-rules.js";
 export * from "./visit-rules.js";

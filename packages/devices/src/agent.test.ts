@@ -1,7 +1,7 @@
-import { ManualClock } from "@threshold/core";
-import { exportPublicKey, generateEd25519, parseState, verifyMessage } from "@threshold/protocol";
+import { ManualClock, ManualScheduler } from "@threshold/core";
+import { connectMqtt, exportPublicKey, generateEd25519, parseState, verifyMessage } from "@threshold/protocol";
 import type { Client } from "aedes";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DeviceIdentity } from "./identity.js";
 import { LockAgent } from "./lock-agent.js";
 import { TestBench } from "./test-support/bench.js";
@@ -107,8 +107,15 @@ describe("DeviceAgent on the wire", () => {
   });
 
   it("re-sends its state every heartbeatMs", async () => {
-    const { gateway } = await bench.lock({ heartbeatMs: 25 });
+    const scheduler = new ManualScheduler(new ManualClock(Date.now()));
+    const { gateway } = await bench.lock({ heartbeatMs: 25_000, clock: scheduler.clock, scheduler });
+    expect(gateway.states).toHaveLength(1);
+    scheduler.advance(24_999);
+    scheduler.advance(1);
+    await gateway.waitForState(() => gateway.states.length >= 2);
+    scheduler.advance(25_000);
     await gateway.waitForState(() => gateway.states.length >= 3);
+    expect(gateway.states[2]?.at).toBe((gateway.states[1]?.at ?? 0) + 25_000);
     expect(gateway.states.every((state) => state.online)).toBe(true);
     const times = gateway.states.map((state) => state.at);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
@@ -131,11 +138,15 @@ describe("DeviceAgent on the wire", () => {
   });
 
   it("says it is going offline when stopped, and stops sending", async () => {
-    const { gateway, agent } = await bench.lock({ heartbeatMs: 25 });
+    const scheduler = new ManualScheduler(new ManualClock(Date.now()));
+    const { gateway, agent } = await bench.lock({ heartbeatMs: 25_000, clock: scheduler.clock, scheduler });
+    expect(scheduler.size).toBe(1); // the heartbeat
     await agent.stop();
     const goodbye = await gateway.waitForState(isOffline);
+    // No timer is left that could send anything: many heartbeats later, nothing has been sent.
+    expect(scheduler.size).toBe(0);
     const count = gateway.states.length;
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    scheduler.advance(250_000);
     expect(gateway.states.length).toBe(count);
     expect(goodbye.state).toMatchObject({ lock: "locked" });
     agent.openDoor(); // the simulated world goes on, but nothing is published any more
@@ -149,7 +160,22 @@ describe("DeviceAgent on the wire", () => {
     bench.defer(() => agent.stop());
     await expect(agent.start()).rejects.toThrow(/bad username or password/i);
     const attempts = connects.filter((connect) => connect.clientId === identity.deviceId).length;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A witness with the same refused password and pause keeps trying: once it has tried twice
+    // more, the agent has had the time to try again, had it meant to.
+    const witnessId = `witness-${identity.deviceId}`;
+    const witness = connectMqtt(broker.url, {
+      clientId: witnessId,
+      username: identity.mqtt.username,
+      password: refusedPassword,
+      reconnectPeriod: 10,
+      reconnectOnConnackError: true,
+    });
+    witness.on("error", () => {});
+    bench.defer(() => witness.endAsync(true));
+    await vi.waitFor(
+      () => expect(connects.filter((connect) => connect.clientId === witnessId).length).toBeGreaterThanOrEqual(3),
+      { timeout: 10_000, interval: 10 },
+    );
     expect(connects.filter((connect) => connect.clientId === identity.deviceId).length).toBe(attempts);
   });
 

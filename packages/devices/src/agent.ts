@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import { type Clock, newId, systemClock } from "@threshold/core";
+import { type Clock, newId, type Scheduler, systemClock, systemScheduler, type Timer } from "@threshold/core";
 import {
   type AckMessage,
   type AckReason,
@@ -35,6 +35,12 @@ export type CommandOutcome =
 export interface AgentOptions {
   identity: DeviceIdentity;
   clock?: Clock;
+  /**
+   * Where the agent's own timers (heartbeat, auto-relock, door travel…) are set; tests pass a
+   * ManualScheduler and move time themselves. Network waits (reconnection, a goodbye's timeout)
+   * stay on real time: they wait for a real broker.
+   */
+  scheduler?: Scheduler;
   /** How often the retained state is re-sent so the server can tell the device is alive. Default 30 s. */
   heartbeatMs?: number;
   /** Reported in every state message; at most 32 characters. */
@@ -65,6 +71,7 @@ export abstract class DeviceAgent<
   S extends LockState | CameraState | GarageOpenerState | LockerControllerState | VehicleState,
 > {
   protected readonly clock: Clock;
+  protected readonly scheduler: Scheduler;
   private currentIdentity: DeviceIdentity;
   private trustedKeys: ReadonlyMap<string, KeyObject>;
   /** The device's own Ed25519 key: its acks and events, and a camera's video segments. */
@@ -76,7 +83,7 @@ export abstract class DeviceAgent<
   /** The `at` of the last state signed (will and goodbye included): the server refuses one not newer. */
   private lastStateAt = 0;
   private client: MqttClient | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private heartbeat: Timer | undefined;
   private stopping = false;
   /** Commands run one at a time, in arrival order, so two never interleave on the same state. */
   private commandQueue: Promise<void> = Promise.resolve();
@@ -95,6 +102,7 @@ export abstract class DeviceAgent<
       throw new Error(`identity ${identity.name} is a ${identity.kind}, not a ${kind}`);
     }
     this.clock = options.clock ?? systemClock;
+    this.scheduler = options.scheduler ?? systemScheduler;
     this.log = options.log ?? ((line) => console.error(line));
     this.currentIdentity = identity;
     this.signingKey = importPrivateKeyPem(identity.privateKeyPem).privateKey;
@@ -171,13 +179,16 @@ export abstract class DeviceAgent<
       this.lastConnectionError = "";
       this.announce(client).catch((error: unknown) => this.log(`${this.currentIdentity.name}: ${messageOf(error)}`));
     });
-    this.heartbeat = setInterval(() => this.publishState(), this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.heartbeat = this.scheduler.setInterval(
+      () => this.publishState(),
+      this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    );
   }
 
   /** Says goodbye properly (an online:false state, since a clean disconnect fires no will) and clears every timer. */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.heartbeat);
+    this.heartbeat?.cancel();
     this.heartbeat = undefined;
     await this.commandQueue;
     await this.onStop();
@@ -273,7 +284,7 @@ export abstract class DeviceAgent<
    * the last will and the server sees the device offline. The device goes on working locally.
    */
   async goOffline(): Promise<void> {
-    clearInterval(this.heartbeat);
+    this.heartbeat?.cancel();
     this.heartbeat = undefined;
     const client = this.client;
     this.client = undefined;

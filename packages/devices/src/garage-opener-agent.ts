@@ -1,3 +1,4 @@
+import type { Timer } from "@threshold/core";
 import type { CommandMessage, GarageDoorPosition, GarageOpenerState } from "@threshold/protocol";
 import { type AgentOptions, type CommandOutcome, DeviceAgent, type EventData } from "./agent.js";
 
@@ -13,7 +14,7 @@ export interface GarageOpenerAgentOptions extends AgentOptions {
 /** Where a movement is going, and who waits for it to end. */
 interface Motion {
   target: "open" | "closed";
-  timer: NodeJS.Timeout;
+  timer: Timer;
   /** The command that started it, acked when the door comes to rest (none for auto-close or a reversal). */
   settle?: (outcome: CommandOutcome) => void;
 }
@@ -29,7 +30,7 @@ export class GarageOpenerAgent extends DeviceAgent<GarageOpenerState> {
   private readonly travelMs: number;
   private readonly msPerSecond: number;
   private motion: Motion | undefined;
-  private autoCloseTimer: NodeJS.Timeout | undefined;
+  private autoCloseTimer: Timer | undefined;
 
   constructor(options: GarageOpenerAgentOptions) {
     super(
@@ -59,12 +60,12 @@ export class GarageOpenerAgent extends DeviceAgent<GarageOpenerState> {
   }
 
   protected override onStop(): void {
-    clearTimeout(this.autoCloseTimer);
+    this.autoCloseTimer?.cancel();
     this.autoCloseTimer = undefined;
     const motion = this.motion;
     this.motion = undefined;
     if (motion) {
-      clearTimeout(motion.timer);
+      motion.timer.cancel();
       motion.settle?.({ status: "failed" });
     }
   }
@@ -103,7 +104,7 @@ export class GarageOpenerAgent extends DeviceAgent<GarageOpenerState> {
     this.cancelAutoClose();
     const previous = this.motion;
     if (previous) {
-      clearTimeout(previous.timer);
+      previous.timer.cancel();
       // A movement overtaken by another did not reach its place.
       previous.settle?.({ status: "failed" });
     }
@@ -111,7 +112,7 @@ export class GarageOpenerAgent extends DeviceAgent<GarageOpenerState> {
     this.update({ door: moving });
     this.emitEvent(target === "open" ? "garage.opening" : "garage.closing", data);
     return new Promise((settle) => {
-      const timer = setTimeout(() => this.arrive(target, data), this.travelMs);
+      const timer = this.scheduler.setTimeout(() => this.arrive(target, data), this.travelMs);
       this.motion = { target, timer, settle };
     });
   }
@@ -129,12 +130,12 @@ export class GarageOpenerAgent extends DeviceAgent<GarageOpenerState> {
   private reverse(): void {
     const motion = this.motion;
     if (!motion) return;
-    clearTimeout(motion.timer);
+    motion.timer.cancel();
     this.motion = undefined;
     const settle = motion.settle;
     this.update({ door: "opening" });
     this.emitEvent("garage.opening", { by: "reversal" });
-    const timer = setTimeout(() => this.arrive("open", { by: "reversal" }), this.travelMs);
+    const timer = this.scheduler.setTimeout(() => this.arrive("open", { by: "reversal" }), this.travelMs);
     this.motion = { target: "open", timer };
     settle?.({ status: "failed", reason: "obstructed" });
   }
@@ -143,7 +144,7 @@ export class GarageOpenerAgent extends DeviceAgent<GarageOpenerState> {
     this.cancelAutoClose();
     const { autoCloseS } = this.state;
     if (autoCloseS <= 0) return;
-    this.autoCloseTimer = setTimeout(() => {
+    this.autoCloseTimer = this.scheduler.setTimeout(() => {
       this.autoCloseTimer = undefined;
       // Blocked doorway: wait for it to clear (clearObstruction closes then).
       if (this.state.door !== "open" || this.state.obstructed) return;
@@ -152,7 +153,7 @@ export class GarageOpenerAgent extends DeviceAgent<GarageOpenerState> {
   }
 
   private cancelAutoClose(): void {
-    clearTimeout(this.autoCloseTimer);
+    this.autoCloseTimer?.cancel();
     this.autoCloseTimer = undefined;
   }
 }

@@ -1,4 +1,6 @@
+import { ManualClock, ManualScheduler } from "@threshold/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { LockAgent } from "./lock-agent.js";
 import { TestBench } from "./test-support/bench.js";
 import { startBroker, type TestBroker } from "./test-support/broker.js";
 
@@ -12,9 +14,18 @@ beforeAll(async () => {
 afterEach(() => bench.cleanup());
 afterAll(() => broker.close());
 
-/** Lets timers measured in simulated seconds run out: these tests shrink a second to 10 ms. */
-const FAST = { msPerSecond: 10 };
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The lock's clock and timers, moved by the test itself: a relock comes due when the test says so. */
+function manualTime() {
+  const scheduler = new ManualScheduler(new ManualClock(Date.now()));
+  return { clock: scheduler.clock, scheduler };
+}
+
+/** The types of the events the agent emits, recorded as it emits them (the gateway hears them later). */
+function emittedBy(agent: LockAgent): string[] {
+  const types: string[] = [];
+  agent.onEvent((event) => types.push(event.type));
+  return types;
+}
 
 describe("LockAgent", () => {
   it("starts locked and closed, and announces it in a signed, retained, online state", async () => {
@@ -67,20 +78,27 @@ describe("LockAgent", () => {
   });
 
   it("relocks by itself after autoRelockS when the door is closed", async () => {
-    const { gateway, agent } = await bench.lock({ autoRelockS: 2, ...FAST });
+    const time = manualTime();
+    const { gateway, agent } = await bench.lock({ autoRelockS: 2, ...time });
     await gateway.request("unlock");
+    time.scheduler.advance(1_999);
+    expect(agent.state.lock).toBe("unlocked");
+    time.scheduler.advance(1);
+    expect(agent.state.lock).toBe("locked");
     const relocked = await gateway.waitForEvent("lock.locked");
     expect(relocked.data).toEqual({ by: "auto_relock" });
     expect(agent.state.lock).toBe("locked");
   });
 
   it("waits for the door to close before relocking", async () => {
-    const { gateway, agent } = await bench.lock({ autoRelockS: 1, ...FAST });
+    const time = manualTime();
+    const { gateway, agent } = await bench.lock({ autoRelockS: 1, ...time });
+    const emitted = emittedBy(agent);
     await gateway.request("unlock");
     agent.openDoor();
-    await pause(60); // six relock periods: the relock came due while the door stood open
+    time.scheduler.advance(6_000); // six relock periods: the relock came due while the door stood open
     expect(agent.state.lock).toBe("unlocked");
-    expect(gateway.eventsOfType("lock.locked")).toEqual([]);
+    expect(emitted).toEqual(["lock.unlocked", "door.opened"]);
     agent.closeDoor();
     expect(agent.state.lock).toBe("locked");
     const relocked = await gateway.waitForEvent("lock.locked");
@@ -113,7 +131,8 @@ describe("LockAgent", () => {
   });
 
   it("locks the keypad out after wrongCodeLimit wrong codes in a row, for lockoutS", async () => {
-    const { gateway, agent } = await bench.lock({ wrongCodeLimit: 3, lockoutS: 5, ...FAST });
+    const time = manualTime();
+    const { gateway, agent } = await bench.lock({ wrongCodeLimit: 3, lockoutS: 5, ...time });
     agent.enterWrongCode();
     agent.enterWrongCode();
     expect(agent.state.lockedOut).toBe(false);
@@ -122,6 +141,9 @@ describe("LockAgent", () => {
     const alarm = await gateway.waitForEvent("alarm.wrong_code_limit");
     expect(alarm.data).toEqual({ attempts: 3, lockoutS: 5 });
     const lockedOut = await gateway.waitForState((state) => "lockedOut" in state.state && state.state.lockedOut);
+    time.scheduler.advance(4_999);
+    expect(agent.state.lockedOut).toBe(true);
+    time.scheduler.advance(1);
     await gateway.waitForState(
       (state) => "lockedOut" in state.state && !state.state.lockedOut,
       gateway.states.indexOf(lockedOut),
@@ -130,10 +152,15 @@ describe("LockAgent", () => {
   });
 
   it("raises alarm.forced when a locked door is opened, and alarm.ajar when it stays open", async () => {
-    const { gateway, agent } = await bench.lock({ ajarAfterS: 3, ...FAST });
+    const time = manualTime();
+    const { gateway, agent } = await bench.lock({ ajarAfterS: 3, ...time });
+    const emitted = emittedBy(agent);
     agent.openDoor();
     const forced = await gateway.waitForEvent("alarm.forced");
     expect(forced.data).toEqual({ lock: "locked" });
+    time.scheduler.advance(2_999);
+    expect(emitted).toEqual(["door.opened", "alarm.forced"]);
+    time.scheduler.advance(1);
     const ajar = await gateway.waitForEvent("alarm.ajar");
     expect(ajar.data).toEqual({ openS: 3 });
   });

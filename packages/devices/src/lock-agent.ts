@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { isWeekDaySchedule } from "@threshold/core";
+import { isWeekDaySchedule, type Timer } from "@threshold/core";
 import { type CommandMessage, type EventMessage, type LockState, openPin } from "@threshold/protocol";
 import { type AgentOptions, type CommandOutcome, DeviceAgent } from "./agent.js";
 import { offlineSecretOf } from "./identity.js";
@@ -73,9 +73,9 @@ export class LockAgent extends DeviceAgent<LockState> {
   private positionBeforeJam: "locked" | "unlocked" = "locked";
   /** Auto-relock came due while the door was open: lock as soon as it closes. */
   private relockWhenClosed = false;
-  private relockTimer: NodeJS.Timeout | undefined;
-  private ajarTimer: NodeJS.Timeout | undefined;
-  private lockoutTimer: NodeJS.Timeout | undefined;
+  private relockTimer: Timer | undefined;
+  private ajarTimer: Timer | undefined;
+  private lockoutTimer: Timer | undefined;
 
   constructor(options: LockAgentOptions) {
     super(
@@ -179,9 +179,9 @@ export class LockAgent extends DeviceAgent<LockState> {
   }
 
   protected override onStop(): void {
-    clearTimeout(this.relockTimer);
-    clearTimeout(this.ajarTimer);
-    clearTimeout(this.lockoutTimer);
+    this.relockTimer?.cancel();
+    this.ajarTimer?.cancel();
+    this.lockoutTimer?.cancel();
     this.relockTimer = this.ajarTimer = this.lockoutTimer = undefined;
   }
 
@@ -192,7 +192,7 @@ export class LockAgent extends DeviceAgent<LockState> {
     this.update({ door: "open" });
     this.emitEvent("door.opened");
     if (lock !== "unlocked") this.emitEvent("alarm.forced", { lock });
-    this.ajarTimer = setTimeout(() => {
+    this.ajarTimer = this.scheduler.setTimeout(() => {
       this.ajarTimer = undefined;
       this.emitEvent("alarm.ajar", { openS: this.ajarAfterMs / this.msPerSecond });
     }, this.ajarAfterMs);
@@ -200,7 +200,7 @@ export class LockAgent extends DeviceAgent<LockState> {
 
   closeDoor(): void {
     if (this.state.door === "closed") return;
-    clearTimeout(this.ajarTimer);
+    this.ajarTimer?.cancel();
     this.ajarTimer = undefined;
     this.update({ door: "closed" });
     this.emitEvent("door.closed");
@@ -271,7 +271,7 @@ export class LockAgent extends DeviceAgent<LockState> {
 
   /** Reports lockedOut while a lockout lasts, and clears it when it ends. */
   private reflectLockout(): void {
-    clearTimeout(this.lockoutTimer);
+    this.lockoutTimer?.cancel();
     this.lockoutTimer = undefined;
     const remaining = this.keypad.lockedOutUntil - this.clock.now();
     if (remaining <= 0) {
@@ -279,7 +279,7 @@ export class LockAgent extends DeviceAgent<LockState> {
       return;
     }
     if (!this.state.lockedOut) this.update({ lockedOut: true });
-    this.lockoutTimer = setTimeout(() => this.reflectLockout(), remaining);
+    this.lockoutTimer = this.scheduler.setTimeout(() => this.reflectLockout(), remaining);
   }
 
   private async pinSet(command: CommandMessage): Promise<CommandOutcome> {
@@ -370,7 +370,7 @@ export class LockAgent extends DeviceAgent<LockState> {
     this.cancelRelock();
     const { autoRelockS } = this.state;
     if (autoRelockS <= 0) return;
-    this.relockTimer = setTimeout(() => {
+    this.relockTimer = this.scheduler.setTimeout(() => {
       this.relockTimer = undefined;
       // Throwing the bolt into an open door frame would leave the door unlockable and unlocked.
       if (this.state.door === "open") this.relockWhenClosed = true;
@@ -386,7 +386,7 @@ export class LockAgent extends DeviceAgent<LockState> {
   }
 
   private cancelRelock(): void {
-    clearTimeout(this.relockTimer);
+    this.relockTimer?.cancel();
     this.relockTimer = undefined;
     this.relockWhenClosed = false;
   }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lockerPickupCode } from "@threshold/core";
+import { lockerPickupCode, ManualClock, ManualScheduler } from "@threshold/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { offlineSecretOf } from "./identity.js";
 import { LockerControllerAgent } from "./locker-controller-agent.js";
@@ -51,8 +51,14 @@ describe("LockerControllerAgent", () => {
     expect(await gateway.request("compartment_open")).toMatchObject({ status: "rejected", reason: "malformed" });
   });
 
-  it("checks a pickup code itself, once, and locks the keypad out after five wrong codes", async () => {
-    const { gateway, agent, device } = await bench.lockerController({ compartments: 4, msPerSecond: 1 });
+  it("checks a pickup code itself, once, and locks the keypad out after five wrong codes, for lockoutS", async () => {
+    const scheduler = new ManualScheduler(new ManualClock(Date.now()));
+    const { gateway, agent, device } = await bench.lockerController({
+      compartments: 4,
+      lockoutS: 900,
+      clock: scheduler.clock,
+      scheduler,
+    });
     const secret = offlineSecretOf(device.identity) as Uint8Array;
     await gateway.request("compartment_open", { params: { compartment: 1, purpose: "deposit" } });
     agent.putParcel(1);
@@ -71,6 +77,10 @@ describe("LockerControllerAgent", () => {
     expect(await agent.enterCode(code)).toEqual({ result: "locked_out" });
     expect(agent.state.lockedOut).toBe(true);
     await gateway.waitForEvent("alarm.wrong_code_limit");
+    scheduler.advance(899_999);
+    expect(agent.state.lockedOut).toBe(true);
+    scheduler.advance(1);
+    expect(agent.state.lockedOut).toBe(false);
   });
 
   it("works offline: logs the pickup durably with a counter and reports it once back, after a restart too", async () => {

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { matchPickupCode } from "@threshold/core";
+import { matchPickupCode, type Timer } from "@threshold/core";
 import {
   type CommandMessage,
   type CompartmentReport,
@@ -57,7 +57,7 @@ export class LockerControllerAgent extends DeviceAgent<LockerControllerState> {
   private loaded = false;
   private saving: Promise<void> = Promise.resolve();
   private wrongInARow = 0;
-  private lockoutTimer: NodeJS.Timeout | undefined;
+  private lockoutTimer: Timer | undefined;
   private readonly jammed = new Set<number>();
   /** Why each open door was opened: a deposit counts only when a courier's door closes on something. */
   private readonly openedFor = new Map<number, string>();
@@ -130,7 +130,7 @@ export class LockerControllerAgent extends DeviceAgent<LockerControllerState> {
   }
 
   protected override async onStop(): Promise<void> {
-    clearTimeout(this.lockoutTimer);
+    this.lockoutTimer?.cancel();
     this.lockoutTimer = undefined;
     await this.saving;
   }
@@ -219,7 +219,7 @@ export class LockerControllerAgent extends DeviceAgent<LockerControllerState> {
       this.wrongInARow = 0;
       this.update({ lockedOut: true });
       this.emitEvent("alarm.wrong_code_limit", { attempts: this.wrongCodeLimit });
-      this.lockoutTimer = setTimeout(() => this.update({ lockedOut: false }), this.lockoutMs);
+      this.lockoutTimer = this.scheduler.setTimeout(() => this.update({ lockedOut: false }), this.lockoutMs);
       return { result: "refused", wrongInARow: this.wrongCodeLimit, lockedOut: true };
     }
     return { result: "refused", wrongInARow: this.wrongInARow, lockedOut: false };

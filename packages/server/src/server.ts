@@ -21,13 +21,15 @@ import { LockerWorker } from "./modules/lockers/worker.js";
 import { CarWatch } from "./modules/visits/car-watch.js";
 import { VisitWatchdog } from "./modules/visits/watchdog.js";
 import { startMediaWorkers } from "./workers/media/index.js";
-import { startWebhookWorkers } from "./workers/webhooks/index.js";
+import { startWebhookWorkers, type WebhookWorkers } from "./workers/webhooks/index.js";
 
 export interface ServerHandle {
   app: App;
   ctx: AppContext;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** The webhook workers, so a test can wait until they have had their chance (`drained()`). */
+  webhooks: WebhookWorkers;
   close(): Promise<void>;
 }
 
@@ -159,7 +161,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
-    return { app, ctx, url: `http://${host}:${port}`, close };
+    return { app, ctx, url: `http://${host}:${port}`, webhooks, close };
   } catch (error) {
     await close();
     throw error;

@@ -76,12 +76,12 @@ describe.skipIf(process.platform === "win32")("FfmpegVideoSource failures", () =
       ffmpegPath: script(root, 'echo "first line" >&2; echo "Unknown encoder libx264" >&2; exit 3'),
     }));
     await source.start();
-    await until(() => errors.length > 0 && !source.started, 3000);
+    await until(() => errors.length > 0 && !source.started, 15_000);
     const [error] = errors;
     expect(error?.exitCode).toBe(3);
     expect(error?.stderr).toEqual(["first line", "Unknown encoder libx264"]);
     expect(error?.message).toMatch(/exited with code 3[\s\S]*Unknown encoder libx264/);
-    await until(() => readdirSync(tempRoot).length === 0, 3000);
+    await until(() => readdirSync(tempRoot).length === 0, 15_000);
     expect(source.pid).toBeUndefined();
   });
 
@@ -92,7 +92,7 @@ describe.skipIf(process.platform === "win32")("FfmpegVideoSource failures", () =
       stopTimeoutMs: 500,
     }));
     await source.start();
-    await until(() => errors.length > 0, 3000);
+    await until(() => errors.length > 0, 15_000);
     expect(errors[0]?.message).toMatch(/no segment for [\s\S]*waiting for a device/);
     expect(source.started).toBe(true); // reported, not hidden by tearing the stream down
     const pid = source.pid;
@@ -108,7 +108,7 @@ describe.skipIf(process.platform === "win32")("FfmpegVideoSource failures", () =
       return { fontFile: null, env: { ...process.env, FONTCONFIG_FILE: conf } };
     });
     await source.start();
-    await until(() => segments.length > 0, 6000);
+    await until(() => segments.length > 0, 15_000);
     expect(logs.some((line) => /no usable font .*without the name and clock overlay/.test(line))).toBe(true);
     expect(errors).toEqual([]);
     expect(segments[0]?.sequence).toBe(0);

@@ -71,7 +71,14 @@ describe.each(TEST_DATABASES)("the audit log on %s", (database) => {
     const disk = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const log = new AuditLog(server.ctx.db, server.ctx.storage.dialect, server.ctx.clock, () => disk);
+    let askedDisk = () => {};
+    const diskAsked = new Promise<void>((resolve) => {
+      askedDisk = resolve;
+    });
+    const log = new AuditLog(server.ctx.db, server.ctx.storage.dialect, server.ctx.clock, () => {
+      askedDisk();
+      return disk;
+    });
     const heard: number[] = [];
     log.on("appended", (events) => heard.push(...events.map((e) => e.seq)));
     let acknowledged = false;
@@ -80,7 +87,9 @@ describe.each(TEST_DATABASES)("the audit log on %s", (database) => {
       .then(() => {
         acknowledged = true;
       });
-    await new Promise((r) => setTimeout(r, 50));
+    // The commit is done and the log waits on the disk: only the disk can acknowledge it now.
+    await diskAsked;
+    await new Promise((resolve) => setImmediate(resolve));
     expect(acknowledged).toBe(false);
     expect(heard).toEqual([]);
     release();

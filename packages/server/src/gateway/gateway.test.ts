@@ -13,6 +13,7 @@ import { TEST_DATABASES } from "../test/databases.js";
 import { connectAsDevice, insertTestDevice, runAckingDevice, type TestDevice } from "../test/devices.js";
 import { signInAs } from "../test/fixtures.js";
 import { startTestServer, type TestServer } from "../test/harness.js";
+import { SteppableClock } from "../test/steppable-clock.js";
 import { until } from "../test/wait.js";
 
 const clients: MqttClient[] = [];
@@ -233,7 +234,8 @@ describe.each(TEST_DATABASES)("device gateway on %s", (database) => {
 
 describe.each(TEST_DATABASES)("commands across a server restart on %s", (database) => {
   it("never re-sends a command after a restart; it ends timed_out", async () => {
-    const first = await startTestServer({ database });
+    const clock = new SteppableClock();
+    const first = await startTestServer({ database, clock });
     const owner = await signInAs(first, "recipient");
     const device = await insertTestDevice(first, owner.id);
     const silent = await runAckingDevice(first, device, { ack: false });
@@ -242,19 +244,22 @@ describe.each(TEST_DATABASES)("commands across a server restart on %s", (databas
     await silent.client.endAsync(true);
     await first.stop();
 
-    const second = await startTestServer({ database, reuse: first });
+    const second = await startTestServer({ database, reuse: first, clock });
     try {
       const listening = await runAckingDevice(second, device);
-      // Past expiry plus the ack grace period: whoever sweeps now closes it.
-      await new Promise((r) => setTimeout(r, 2_500));
-      expect(await second.ctx.commands.timeOutExpired()).toBe(1);
+      // Past expiry plus the ack grace period: whoever sweeps now (this call or the sweeper) closes it.
+      clock.advance(2_500);
+      await second.ctx.commands.timeOutExpired();
       const row = await second.ctx.db
         .selectFrom("commands")
         .selectAll()
         .where("id", "=", attempt.id)
         .executeTakeFirstOrThrow();
       expect(row.status).toBe("timed_out");
-      expect(listening.received).toEqual([]);
+      // The broker delivers in order: a re-sent unlock would have reached the device before this ping.
+      const ping = await second.ctx.commands.send(device.id, "ping");
+      expect((await ping.outcome).status).toBe("succeeded");
+      expect(listening.received).toEqual([ping.id]);
       await listening.client.endAsync(true);
     } finally {
       await second.destroy();

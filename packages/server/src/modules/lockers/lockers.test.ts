@@ -1,4 +1,3 @@
-import type { Clock } from "@threshold/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEventsAbout } from "../../test/audit.js";
 import { TEST_DATABASES } from "../../test/databases.js";
@@ -6,6 +5,7 @@ import { signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_LOCKER, createBuilding, INPOST, type TestBuilding } from "../../test/lockers.js";
 import { openSse } from "../../test/sse.js";
+import { SteppableClock } from "../../test/steppable-clock.js";
 import { until } from "../../test/wait.js";
 import { hashSecret, newSessionToken, SESSION_COOKIE } from "../auth/tokens.js";
 import { SiteOwners, viewerFor } from "../events/visibility.js";
@@ -14,17 +14,6 @@ import { WEBHOOK_EVENT_TYPES } from "../webhooks/event-types.js";
 import { findCompartmentByNumber } from "./repository.js";
 import { putOutOfService } from "./service.js";
 import { LockerWorker } from "./worker.js";
-
-/** Real time plus an offset a test can move forward: server and controller share it, as NTP makes them. */
-class SteppableClock implements Clock {
-  private offset = 0;
-  now(): number {
-    return Date.now() + this.offset;
-  }
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
 
 const DAY = 24 * 3600_000;
 

@@ -7,6 +7,7 @@ import { signInAs } from "../../test/fixtures.js";
 import { addGarage, reported } from "../../test/garage-and-fridge.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { AT_THE_DOOR, createHome, type TestHome } from "../../test/home.js";
+import { SteppableClock } from "../../test/steppable-clock.js";
 import { until, untilDeviceOnline } from "../../test/wait.js";
 import { createApiKey } from "../shipments/test-support/index.js";
 import { VisitWatchdog } from "./watchdog.js";
@@ -17,10 +18,11 @@ describe.each(TEST_DATABASES)("the in-garage visit on %s", (database) => {
   let garage: GarageOpenerAgent;
   let garageAccessPointId: string;
   let stopGarage: () => Promise<void>;
+  /** Moved forward by the tests to make a retry come due, instead of sleeping until it does. */
+  const clock = new SteppableClock();
 
   beforeAll(async () => {
-    // A retried close every second, so the incident path is tested without long waits.
-    server = await startTestServer({ database, env: { INCIDENT_RETRY_S: "1" } });
+    server = await startTestServer({ database, clock, env: { INCIDENT_RETRY_S: "1" } });
     home = await createHome(server);
     ({ garage, accessPointId: garageAccessPointId, stop: stopGarage } = await addGarage(server, home));
   });
@@ -160,7 +162,7 @@ describe.each(TEST_DATABASES)("the in-garage visit on %s", (database) => {
     expect((await visitRow(opened.body.id)).status).toBe("incident");
     garage.clearObstruction();
     await reported(server, garage.deviceId, (s) => s.obstructed === false);
-    await new Promise((resolve) => setTimeout(resolve, 1_050)); // INCIDENT_RETRY_S=1
+    clock.advance(1_000); // INCIDENT_RETRY_S=1: the next retry is due
     await watchdog.tick();
     await watchdog.stop();
     // The garage is proven closed; the courier never said Done, so the visit stays an incident.

@@ -9,9 +9,14 @@ import { type ApiRequest, apiClient } from "../../test/http.js";
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS, WebhookDeliveryWorker } from "../../workers/webhooks/delivery-worker.js";
 import { FAN_OUT_CURSOR, WebhookFanOut } from "../../workers/webhooks/fan-out.js";
 import { MAX_RESPONSE_BYTES } from "../../workers/webhooks/send.js";
-import { type Receiver, settle, startReceiver, verifyStandardWebhook, waitFor } from "./test-support.js";
+import { type Receiver, startReceiver, verifyStandardWebhook, waitFor } from "./test-support.js";
 
-const ENV = { WEBHOOK_ALLOW_HTTP_LOOPBACK: "true", WEBHOOK_POLL_MS: "20", WEBHOOK_TIMEOUT_S: "1" };
+/**
+ * The send timeout is real time (a real HTTP exchange with a receiver in this process): 10 s, so a
+ * receiver that answers at once is never cut short on a loaded machine (1 s was, under load).
+ */
+const SEND_TIMEOUT_S = 10;
+const ENV = { WEBHOOK_ALLOW_HTTP_LOOPBACK: "true", WEBHOOK_POLL_MS: "20", WEBHOOK_TIMEOUT_S: String(SEND_TIMEOUT_S) };
 
 describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
   const clock = new ManualClock();
@@ -87,10 +92,14 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
 
   /** Waits until the endpoint's only delivery has had `count` attempts. */
   const attempted = (admin: Carrier, endpointId: string, count: number) =>
-    waitFor(async () => {
-      const [delivery] = await deliveries(admin, endpointId);
-      return delivery && delivery.attemptCount === count && delivery.attempts.length === count ? delivery : null;
-    }, `attempt ${count}`);
+    waitFor(
+      async () => {
+        const [delivery] = await deliveries(admin, endpointId);
+        return delivery && delivery.attemptCount === count && delivery.attempts.length === count ? delivery : null;
+      },
+      `attempt ${count}`,
+      (SEND_TIMEOUT_S + 10) * 1000,
+    );
 
   it("delivers the carrier's event once, signed per Standard Webhooks; other carriers and types get nothing", async () => {
     const a = await carrierWithEndpoint();
@@ -106,7 +115,7 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
     const event = await recordEvent(carrierId);
     await recordEvent(carrierId, "consent.updated"); // not a webhook event type
     const received = await waitFor(() => a.hooks.received[0], "the webhook");
-    await settle();
+    await server.webhooks.drained();
     expect(a.hooks.received).toHaveLength(1);
     expect(b.hooks.received).toHaveLength(0);
     expect(onlyIncidents.hooks.received).toHaveLength(0);
@@ -157,7 +166,7 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
     expect(JSON.parse(incident.body).type).toBe("visit.incident");
     expect(JSON.parse(incident.body).data.visitId).toMatch(/^vis_/);
     expect(aIncidents.status).toBe(201);
-    await settle();
+    await server.webhooks.drained();
     expect(onlyIncidents.hooks.received).toHaveLength(1);
     expect(a.hooks.received).toHaveLength(2);
     expect(b.hooks.received).toHaveLength(0);
@@ -225,7 +234,9 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
     expect(JSON.parse(received.body)).toMatchObject({ type: "shipment.created", data: { shipmentId } });
   });
 
-  it("a receiver failing 3 times (500, timeout, 404) then succeeding gets the event once per id", async () => {
+  it("a receiver failing 3 times (500, timeout, 404) then succeeding gets the event once per id", {
+    timeout: 60_000,
+  }, async () => {
     const a = await carrierWithEndpoint();
     const answers = [500, "hang", 404, 200] as const;
     a.hooks.behave((n) => answers[n] ?? 200);
@@ -235,12 +246,12 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
     expect(delivery).toMatchObject({ status: "pending", lastError: "HTTP 500" });
     expect(delivery.nextAttemptAt).toBe(new Date(clock.now() + 5_000).toISOString());
     // Not before it is due.
-    await settle();
+    await server.webhooks.drained();
     expect(a.hooks.received).toHaveLength(1);
 
     clock.advance(5_000);
     delivery = await attempted(a.admin, a.endpointId, 2);
-    expect(delivery.attempts[1]).toMatchObject({ statusCode: null, error: "timed out after 1 s" });
+    expect(delivery.attempts[1]).toMatchObject({ statusCode: null, error: `timed out after ${SEND_TIMEOUT_S} s` });
     expect(delivery.nextAttemptAt).toBe(new Date(clock.now() + 5 * 60_000).toISOString());
 
     clock.advance(5 * 60_000);
@@ -248,7 +259,7 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
     expect(delivery.attempts[2]).toMatchObject({ statusCode: 404, error: "HTTP 404" });
 
     clock.advance(29 * 60_000);
-    await settle();
+    await server.webhooks.drained();
     expect(a.hooks.received).toHaveLength(3);
     clock.advance(60_000);
     delivery = await attempted(a.admin, a.endpointId, 4);
@@ -272,7 +283,7 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
     }
     expect([...ids]).toEqual([delivery.id]);
     clock.advance(24 * 3_600_000);
-    await settle();
+    await server.webhooks.drained();
     expect(a.hooks.received).toHaveLength(4);
   });
 
@@ -290,7 +301,7 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
     expect(delivery).toMatchObject({ status: "failed", attemptCount: MAX_ATTEMPTS, nextAttemptAt: null });
     expect(delivery?.attempts.map((t) => t.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     clock.advance(48 * 3_600_000);
-    await settle();
+    await server.webhooks.drained();
     expect(a.hooks.received).toHaveLength(MAX_ATTEMPTS);
 
     // A retry by hand sends it once more, now, with the same id.
@@ -342,7 +353,7 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
     expect(disabled.status).toBe(200);
     await recordEvent(a.admin.carrierId);
     clock.advance(5_000);
-    await settle();
+    await server.webhooks.drained();
     expect(a.hooks.received).toHaveLength(1);
     const list = await deliveries(a.admin, a.endpointId);
     expect(list).toHaveLength(1);
@@ -403,7 +414,7 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
         .execute();
       const fanOut = new WebhookFanOut({ ...second.ctx, dialect: second.ctx.storage.dialect, pollMs: 1000 });
       while ((await fanOut.runOnce()) > 0) {}
-      await settle();
+      await second.webhooks.drained();
       // Sent side by side, so not necessarily in order (receivers order by the payload's auditSeq).
       const ns = hooks.received.map((r) => JSON.parse(r.body).data.n);
       expect(ns.sort()).toEqual([1, 2, 3]);
@@ -428,16 +439,21 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
       seen.set(id, (seen.get(id) ?? 0) + 1);
       return seen.get(id) === 1 ? { status: 500, delayMs: 5 } : { status: 200, delayMs: 5 };
     });
-    const extra: { stop(): Promise<void> }[] = [];
+    const extra: { stop(): Promise<void>; drained(): Promise<void> }[] = [];
     if (database === "postgres") {
       // A second server on the same database, with its own fan-out and delivery workers and pool.
-      extra.push(await startTestServer({ database, clock, env: ENV, reuse: server }));
+      const second = await startTestServer({ database, clock, env: ENV, reuse: server });
+      extra.push({ stop: () => second.stop(), drained: () => second.webhooks.drained() });
     }
     // Two more workers of each kind beside the server's own.
     const deps = { ...server.ctx, dialect: server.ctx.storage.dialect, pollMs: 5 };
     for (let i = 0; i < 2; i++) {
       const fanOut = new WebhookFanOut(deps);
-      const worker = new WebhookDeliveryWorker({ ...deps, timeoutMs: 1000, policy: { allowHttpLoopback: true } });
+      const worker = new WebhookDeliveryWorker({
+        ...deps,
+        timeoutMs: SEND_TIMEOUT_S * 1000,
+        policy: { allowHttpLoopback: true },
+      });
       fanOut.start();
       worker.start();
       extra.push(fanOut, worker);
@@ -457,7 +473,9 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
       await waitFor(async () => (await attemptsLogged()) === count, "first attempts", 15_000);
       clock.advance(5_000);
       await waitFor(async () => (await attemptsLogged()) === 2 * count, "second attempts", 15_000);
-      await settle();
+      // Every worker has had its chance to send something a third time.
+      await server.webhooks.drained();
+      for (const worker of extra) await worker.drained();
       expect(a.hooks.received).toHaveLength(2 * count);
       expect(seen.size).toBe(count);
       expect([...seen.values()].every((n) => n === 2)).toBe(true);

@@ -107,8 +107,3 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
-
-/** Lets the workers run a few polls, to show that something does not happen. */
-export function settle(ms = 250): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -88,6 +88,14 @@ export class WebhookDeliveryWorker {
     this.pump.wake();
   }
 
+  /** Resolves once a pass after this call found nothing more due and every attempt it started has ended (tests). */
+  async drained(): Promise<void> {
+    do {
+      await this.pump.drained();
+      await Promise.all(this.inFlight);
+    } while (this.inFlight.size > 0);
+  }
+
   /** Stops claiming; attempts in flight are cut short and recorded as failed (they are retried later). */
   async stop(): Promise<void> {
     await this.pump.stop();

@@ -60,6 +60,11 @@ export class WebhookFanOut {
     this.pump.wake();
   }
 
+  /** Resolves once a pass after this call has enqueued everything appended before it (tests). */
+  drained(): Promise<void> {
+    return this.pump.drained();
+  }
+
   async stop(): Promise<void> {
     this.deps.audit.off("appended", this.onAppended);
     await this.pump.stop();

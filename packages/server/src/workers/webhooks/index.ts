@@ -5,6 +5,8 @@ import { WebhookFanOut } from "./fan-out.js";
 export interface WebhookWorkers {
   fanOut: WebhookFanOut;
   delivery: WebhookDeliveryWorker;
+  /** Resolves once every audit event appended before the call is fanned out and every due delivery attempted (tests). */
+  drained(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,10 @@ export function startWebhookWorkers(ctx: Pick<AppContext, "db" | "storage" | "au
   return {
     fanOut,
     delivery,
+    drained: async () => {
+      await fanOut.drained();
+      await delivery.drained();
+    },
     stop: async () => {
       await fanOut.stop();
       await delivery.stop();

@@ -36,6 +36,15 @@ export class Pump {
     });
   }
 
+  /**
+   * Resolves once a run that began after this call has found nothing more to do: proof for a test
+   * that the worker has had its chance, where a sleep would only hope so.
+   */
+  async drained(): Promise<void> {
+    this.wake();
+    await this.running;
+  }
+
   /** Stops waking and waits for a run in progress to end. */
   async stop(): Promise<void> {
     this.stopped = true;
