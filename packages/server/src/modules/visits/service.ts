@@ -253,6 +253,8 @@ export class VisitService {
                   online: isOnline(inner, liveness),
                   lock: stringOf(innerState?.lock),
                   door: stringOf(innerState?.door),
+                  temperatureC: typeof innerState?.temperatureC === "number" ? innerState.temperatureC : null,
+                  maxTemperatureC: this.ctx.config.fridge.maxTemperatureC,
                 }
               : null,
           }
