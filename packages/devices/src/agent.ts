@@ -72,6 +72,8 @@ export abstract class DeviceAgent<
   private readonly topics: { cmd: string; ack: string; evt: string; state: string };
   private reported: S;
   private nextSeq = 0;
+  /** The `at` of the last state signed (will and goodbye included): the server refuses one not newer. */
+  private lastStateAt = 0;
   private client: MqttClient | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -387,7 +389,7 @@ export abstract class DeviceAgent<
       {
         v: 1,
         deviceId: this.deviceId,
-        at: this.clock.now(),
+        at: this.nextStateAt(),
         online,
         kind: this.currentIdentity.kind,
         firmware: this.options.firmware ?? DEFAULT_FIRMWARE,
@@ -396,6 +398,16 @@ export abstract class DeviceAgent<
       },
       this.signingKey,
     );
+  }
+
+  /**
+   * The server takes a state only if its `at` is newer than the last one it took (a replay is
+   * not): two states signed in the same millisecond, or on a clock that stands still, still
+   * increase.
+   */
+  private nextStateAt(): number {
+    this.lastStateAt = Math.max(this.clock.now(), this.lastStateAt + 1);
+    return this.lastStateAt;
   }
 
   /** Retained so the server learns the device dropped even if it was not listening at that moment. */

@@ -29,6 +29,12 @@ export interface Config {
   sessionTtlMs: number;
   commandTtlMs: number;
   deviceHeartbeatMs: number;
+  /**
+   * DEVICE_MAX_CLOCK_SKEW_S: how far a device message's `at` may be from the server's clock, either
+   * way. A state report outside it is refused (a replay, or a device whose clock is wrong); so is an
+   * event or ack from further in the future.
+   */
+  deviceMaxClockSkewMs: number;
   pairingTtlMs: number;
   /** How long a courier has from the door opening to securing it before an incident is raised. */
   visitMaxOpenMs: number;
@@ -145,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlMs: read.integer("SESSION_TTL_HOURS", 12, 1, 24 * 30) * 3_600_000,
     commandTtlMs: commandTtlS * 1000,
     deviceHeartbeatMs: read.integer("DEVICE_HEARTBEAT_S", 30, 5, 3600) * 1000,
+    deviceMaxClockSkewMs: read.integer("DEVICE_MAX_CLOCK_SKEW_S", 30, 1, 600) * 1000,
     pairingTtlMs: read.integer("PAIRING_TTL_S", 600, 60, 3600) * 1000,
     visitMaxOpenMs: read.integer("VISIT_MAX_OPEN_S", 300, 10, 3600) * 1000,
     incidentRetryMs: read.integer("INCIDENT_RETRY_S", 30, 1, 3600) * 1000,

@@ -78,7 +78,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (timedOut > 0) log.warn({ timedOut }, "commands from before the restart timed out");
     commands.startSweeper();
     closers.push(async () => commands.close());
-    const gateway = new DeviceGateway({ transport, db, dialect: storage.dialect, clock, log, commands, keyring });
+    const gateway = new DeviceGateway({
+      transport,
+      db,
+      dialect: storage.dialect,
+      clock,
+      log,
+      commands,
+      keyring,
+      maxClockSkewMs: config.deviceMaxClockSkewMs,
+    });
     closers.push(() => gateway.idle());
 
     const ctx: AppContext = {

@@ -67,6 +67,13 @@ export interface Database {
     removed_at: number | null;
     /** The pairing secret for offline codes and sealed PINs, sealed by the server's secret box; null before issue 6. Optional in the type so code that predates it need not name it. */
     offline_secret?: string | null;
+    /** The device's `at` of the newest state report the gateway accepted; null before the first (issue 15). Optional in the type so code that predates it need not name it. */
+    state_at?: number | null;
+    /** An offline report (last will, goodbye) must be newer than this: the newest `at` of a connection that is over. */
+    offline_after?: number | null;
+    /** MQTT client-id takeovers of this device's session seen by the embedded broker (issue 15). */
+    takeover_count?: number;
+    last_takeover_at?: number | null;
   };
   pairing_requests: {
     id: string;

@@ -21,7 +21,7 @@ import {
 } from "@threshold/protocol";
 import type { MqttClient } from "mqtt";
 import { Compile } from "typebox/compile";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DATABASES } from "../test/databases.js";
 import { connectAsDevice, insertTestDevice, type TestDevice } from "../test/devices.js";
 import { signInAs } from "../test/fixtures.js";
@@ -66,8 +66,10 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
   /** The example lock, camera, garage opener, fridge lock, car and locker bank as stored devices, each connected with its own credentials. */
   const devices = new Map<string, { device: TestDevice; client: MqttClient }>();
   const rejections: { topic: string; reason: string }[] = [];
-  // The server's world stands still at the moment the example unlock was issued.
+  // The server's world stands still at the moment the example unlock was issued; an example a device
+  // sends is received at the moment it says it was sent (the gateway refuses device times far from its clock).
   const clock = new ManualClock(unlock.issuedAt);
+  const receivedWhenSent = (message: { at: number }) => clock.set(message.at);
 
   beforeAll(async () => {
     server = await startTestServer({ database, clock });
@@ -87,6 +89,7 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
       devices.set(id, { device, client: await connectAsDevice(server.ctx.mqttUrl, device) });
     }
   });
+  afterEach(() => clock.set(unlock.issuedAt));
   afterAll(async () => {
     await Promise.all([...devices.values()].map(({ client }) => client.endAsync(true)));
     await server?.destroy();
@@ -157,9 +160,14 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
           firmware: "0.0.0",
           trusted_kid: server.ctx.keyring.currentKid,
           last_seen_at: null,
+          // Each example stands alone: no earlier state or will of this device is remembered.
+          state_at: null,
+          offline_after: null,
         })
         .where("id", "=", deviceId)
         .execute();
+      server.ctx.gateway.directory.evict(deviceId);
+      receivedWhenSent(message);
       const before = { rejected: server.ctx.gateway.rejectedCount, rejections: rejections.length };
       const announced: string[] = [];
       const onState = (state: { deviceId: string; at: number }) => announced.push(`${state.deviceId}@${state.at}`);
@@ -198,6 +206,7 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
     "accepts %s and stores it as sent",
     async (_, example) => {
       const { message } = example;
+      receivedWhenSent(message);
       const before = { rejected: server.ctx.gateway.rejectedCount, rejections: rejections.length };
       expect((await eventRows(message.deviceId)).filter((row) => row.id === message.id)).toEqual([]);
       const announced: string[] = [];
@@ -240,6 +249,7 @@ describe.each(TEST_DATABASES)("the server against the protocol examples on %s", 
       const command = ofKind("command").find(({ message }) => message.id === ack.commandId)?.message;
       if (!command) throw new Error(`${example.name} answers no example command`);
       await storeSentCommand(command);
+      receivedWhenSent(ack);
       const before = { rejected: server.ctx.gateway.rejectedCount, rejections: rejections.length };
       await publish(example);
       const refused = await settle(

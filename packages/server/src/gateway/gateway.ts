@@ -20,13 +20,14 @@ import type { Keyring } from "../modules/keys/keyring.js";
 import type { BrokerTransport } from "./broker.js";
 import { DeviceDirectory, type KnownDevice } from "./device-directory.js";
 import { DeviceReportWriter } from "./device-reports.js";
+import { afterOffline, futureRefusal, stateRefusal } from "./freshness.js";
 
 export interface GatewayEvents {
   /** A verified, newly stored device event. */
   deviceEvent: [EventMessage];
   /** A verified state report (heartbeat or change) or a last will. */
   deviceState: [StateMessage];
-  /** A message refused: not JSON, wrong schema, wrong device, bad signature. */
+  /** A message refused: not JSON, wrong schema, wrong device, bad signature, or a time that gives a replay away. */
   rejected: [{ topic: string; reason: string }];
 }
 
@@ -55,6 +56,8 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
       log: Logger;
       commands: CommandService;
       keyring: Keyring;
+      /** How far a device message's `at` may be from the server's clock (DEVICE_MAX_CLOCK_SKEW_S). */
+      maxClockSkewMs: number;
     },
   ) {
     super();
@@ -110,17 +113,27 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
     switch (address.channel) {
       case "ack": {
         const ack = await this.verified(topic, device, parseAck(payload));
-        if (ack) await this.deps.commands.handleAck(ack);
+        // A replayed ack changes nothing either way: only an open command takes an ack (CommandRepository.complete).
+        if (ack && this.inTime(topic, futureRefusal(ack.at, this.deps.clock.now(), this.deps.maxClockSkewMs))) {
+          await this.deps.commands.handleAck(ack);
+        }
         return;
       }
       case "evt": {
         const event = await this.verified(topic, device, parseEvent(payload));
-        if (event) await this.recordEvent(event, payload);
+        // Events may come late (queued while offline); a replayed one is the same id, stored once.
+        if (event && this.inTime(topic, futureRefusal(event.at, this.deps.clock.now(), this.deps.maxClockSkewMs))) {
+          await this.recordEvent(event, payload);
+        }
         return;
       }
       case "state": {
         const state = await this.verified(topic, device, parseState(payload));
-        if (state) await this.recordState(device, state);
+        if (!state) return;
+        const now = this.deps.clock.now();
+        if (this.inTime(topic, stateRefusal(device.freshness, state, now, this.deps.maxClockSkewMs))) {
+          await this.recordState(device, state);
+        }
         return;
       }
     }
@@ -137,6 +150,13 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
     if (!(await verifyMessageAsync(parsed.message, device.publicKey)))
       return this.reject(topic, "bad device signature");
     return parsed.message;
+  }
+
+  /** True when the message's time was not refused; a refusal is counted like any other. */
+  private inTime(topic: string, refusal: string | null): boolean {
+    if (refusal === null) return true;
+    this.reject(topic, refusal);
+    return false;
   }
 
   private reject(topic: string, reason: string): null {
@@ -164,11 +184,15 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
   private async recordState(device: KnownDevice, state: StateMessage): Promise<void> {
     const now = this.deps.clock.now();
     if (!state.online) {
-      // The last will was signed at connect time; it says only that the device is gone.
-      await this.reports.patch(device.id, { online: 0 });
+      // The last will was signed at connect time; it says only that the device is gone. Whatever
+      // the device signed before it belongs to a connection that is over, and can never mark it
+      // offline again.
+      device.freshness = afterOffline(device.freshness, state.at);
+      await this.reports.patch(device.id, { online: 0, offline_after: device.freshness.offlineAfter });
       this.emit("deviceState", state);
       return;
     }
+    device.freshness = { ...device.freshness, stateAt: state.at };
     // The device's messages wait for this write, so a command's ack is applied only after the
     // state the device reported before it is stored: the next scan reads the lock as it is.
     await this.reports.patch(device.id, {
@@ -177,6 +201,7 @@ export class DeviceGateway extends EventEmitter<GatewayEvents> implements Device
       reported_state: JSON.stringify(state.state),
       firmware: state.firmware,
       trusted_kid: state.trustedKid,
+      state_at: state.at,
     });
     this.directory.setTrustedKid(device.id, state.trustedKid);
     this.emit("deviceState", state);

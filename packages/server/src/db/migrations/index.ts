@@ -12,6 +12,7 @@ import * as guestKeys from "./20261207T0100-guest-keys.js";
 import * as parcelLockers from "./20261207T0200-parcel-lockers.js";
 import * as inCarDelivery from "./20261207T0300-in-car-delivery.js";
 import * as guestKeysPausedByBlock from "./20261207T0400-guest-keys-paused-by-block.js";
+import * as deviceMessageFreshness from "./20261208T0200-device-message-freshness.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   "20261207T0200-parcel-lockers": parcelLockers,
   "20261207T0300-in-car-delivery": inCarDelivery,
   "20261207T0400-guest-keys-paused-by-block": guestKeysPausedByBlock,
+  "20261208T0200-device-message-freshness": deviceMessageFreshness,
 };

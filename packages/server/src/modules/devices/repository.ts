@@ -1,7 +1,8 @@
 import type { Insertable, Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
 
-// Every column but secret_hash: the hash is written, never read back out through the API.
+// Every column but secret_hash (written, never read back out through the API) and the gateway's
+// freshness marks (state_at, offline_after: its own bookkeeping).
 const DEVICE_COLUMNS = [
   "id",
   "site_id",
@@ -17,6 +18,8 @@ const DEVICE_COLUMNS = [
   "last_seen_at",
   "paired_at",
   "removed_at",
+  "takeover_count",
+  "last_takeover_at",
 ] as const;
 
 export function insertDevice(db: Kysely<Database>, device: Insertable<Database["devices"]>) {

@@ -64,7 +64,10 @@ export const RenameDeviceBody = Type.Object({ name: DeviceName }, { additionalPr
 export type RenameDeviceBody = Static<typeof RenameDeviceBody>;
 
 /** A device row without its secret hash, which never leaves the repository. */
-export type DeviceRow = Omit<Selectable<Database["devices"]>, "secret_hash" | "offline_secret">;
+export type DeviceRow = Omit<
+  Selectable<Database["devices"]>,
+  "secret_hash" | "offline_secret" | "state_at" | "offline_after"
+>;
 
 /** What deciding "online" needs: the time now and the heartbeat devices keep. */
 export interface Liveness {
