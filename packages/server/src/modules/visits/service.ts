@@ -515,6 +515,16 @@ export class VisitService {
     return true;
   }
 
+  /**
+   * An offline-code visit recorded open (reconcileOfflineUse) whose lock has since signed a
+   * locked-and-closed state: the door is proven secure after the opening, and the shipment delivered.
+   */
+  async secureProven(visitId: string): Promise<void> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    if (visit?.status === "open" && visit.reconciled_at !== null)
+      await this.complete(visit, await this.shipmentOf(visit), ["open"]);
+  }
+
   /** The watchdog's retried lock was confirmed locked and closed during an incident. */
   async secureAfterIncident(visitId: string): Promise<void> {
     const visit = await findVisit(this.ctx.db, visitId);
