@@ -80,6 +80,25 @@ describe("the threshold command", () => {
     expect(result.stderr).toMatch(/MQTT_URL/);
   });
 
+  it("verifies no audit log where there is no database, and creates none", async () => {
+    const empty = path.join(dataDir, "no-database-here");
+    const result = await threshold(["audit", "verify"], { DATA_DIR: empty });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`no database at ${path.join(empty, "threshold.db")}`);
+    expect(result.stderr).toContain("set DATA_DIR");
+    expect(fs.existsSync(empty)).toBe(false);
+  });
+
+  it("says a database without Threshold's tables holds no audit log", async () => {
+    const bare = path.join(dataDir, "bare");
+    fs.mkdirSync(bare);
+    fs.writeFileSync(path.join(bare, "threshold.db"), "");
+    const result = await threshold(["audit", "verify"], { DATA_DIR: bare });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("holds no Threshold data");
+    expect(result.stderr).toContain("threshold db migrate");
+  });
+
   it("says what to do when there is no key yet", async () => {
     const result = await threshold(["keys", "show"], { DATA_DIR: path.join(dataDir, "nothing-here") });
     expect(result.code).toBe(1);

@@ -150,4 +150,16 @@ describe("checkVisit beyond the front door", () => {
       "fridge_open",
     ]);
   });
+
+  it("refuses a fridge already warmer than its limit, and holds a fridge with no thermometer to nothing", () => {
+    const fridgeAt = (temperatureC: number | null): VisitFacts =>
+      facts({
+        shipment: { ...shipment, method: "in_fridge" },
+        accessPoint: consentTo("in_fridge"),
+        innerLock: { online: true, lock: "locked", door: "closed", temperatureC, maxTemperatureC: 8 },
+      });
+    expect(codes(fridgeAt(12.5))).toEqual(["fridge_warm"]);
+    expect(codes(fridgeAt(8))).toEqual([]);
+    expect(codes(fridgeAt(null))).toEqual([]);
+  });
 });

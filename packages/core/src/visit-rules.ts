@@ -35,6 +35,7 @@ export const REFUSAL_CODES = [
   "fridge_offline",
   "fridge_not_locked",
   "fridge_open",
+  "fridge_warm",
   // Cars (docs/in-car-delivery.md).
   "car_offline",
   "car_blocked",
@@ -79,7 +80,15 @@ export interface VisitFacts {
   /** Set, instead of `lock`, when the access point is a garage: its opener's report. */
   garage?: { online: boolean; door: string | null; obstructed: boolean | null } | null;
   /** Set when the access point is a fridge behind `lock`'s front door: the fridge's own lock, checked too. */
-  innerLock?: { online: boolean; lock: string | null; door: string | null } | null;
+  innerLock?: {
+    online: boolean;
+    lock: string | null;
+    door: string | null;
+    /** Inside temperature the fridge's lock reports (°C); null when it reports none. */
+    temperatureC?: number | null;
+    /** Warmer than this, perishables must not go in (FRIDGE_MAX_TEMPERATURE_C). */
+    maxTemperatureC?: number;
+  } | null;
   /**
    * Set, instead of `lock`, when the access point is a car's trunk. The car's position replaces the
    * site's geofence: the car must be near the address, and the courier near the car.
@@ -118,6 +127,8 @@ const MESSAGES: Record<RefusalCode, string> = {
   fridge_not_locked:
     "The fridge does not report locked, so it cannot be opened safely. Do not open the door; leave the package at the door.",
   fridge_open: "The fridge reports its door open. Do not open the front door; leave the package at the door.",
+  fridge_warm:
+    "The fridge reports it is too warm for groceries. Do not open the door; follow dispatch's instructions for perishables.",
   car_offline: "The car is not reachable right now, so its trunk cannot be opened. Use the customer's fallback.",
   car_blocked: "The customer has blocked deliveries to this car. Do not open; use the customer's fallback.",
   car_driving: "The car is being driven, not parked. Do not open; use the customer's fallback.",
@@ -215,5 +226,19 @@ function fridgeRefusals(fridge: VisitFacts["innerLock"]): RefusalCode[] {
   const codes: RefusalCode[] = [];
   if (fridge.lock !== "locked") codes.push("fridge_not_locked");
   if (fridge.door !== "closed") codes.push("fridge_open");
+  if (fridgeTooWarm(fridge)) codes.push("fridge_warm");
   return codes;
+}
+
+/**
+ * A fridge already warmer than its limit would spoil what it is given: it is not ready, and the
+ * scan refuses it. A fridge lock that reports no temperature is not held to it (nothing is known
+ * to be wrong, and the door's safety does not depend on it).
+ */
+export function fridgeTooWarm(fridge: { temperatureC?: number | null; maxTemperatureC?: number }): boolean {
+  return (
+    typeof fridge.temperatureC === "number" &&
+    typeof fridge.maxTemperatureC === "number" &&
+    fridge.temperatureC > fridge.maxTemperatureC
+  );
 }

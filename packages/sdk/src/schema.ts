@@ -9391,10 +9391,14 @@ export interface paths {
                                         /** @description A camera witnesses the trunk; false: the visit is not filmed. */
                                         filmed: boolean;
                                     };
-                                    /** @description in_fridge only: the fridge's lock is the one lockOnline, lockLocked and doorClosed describe. */
+                                    /** @description in_fridge only. For a fridge behind a front door, lockOnline, lockLocked and doorClosed hold only when both the front door's lock and the fridge's lock report so, and cameraLive is the front door's witness: what the scan checks. */
                                     fridge?: {
                                         /** @description Inside temperature the fridge's lock reports (°C); null when offline. */
                                         temperatureC: number | null;
+                                        /** @description Warmer than this, the fridge takes no delivery. */
+                                        maxTemperatureC: number;
+                                        /** @description The fridge reports warmer than maxTemperatureC: not ready, and the scan is refused fridge_warm. */
+                                        tooWarm: boolean;
                                     };
                                 } | null;
                             }[];

@@ -1,6 +1,7 @@
 import { systemClock } from "@threshold/core";
-import { AuditLog, loadConfig, openStorage } from "@threshold/server";
+import { AuditLog, loadConfig } from "@threshold/server";
 import type { Command } from "commander";
+import { openExistingStorage } from "../existing-storage.js";
 
 const PROBLEMS: Record<string, string> = {
   gap: "is missing (an event was deleted)",
@@ -16,9 +17,7 @@ export function registerAuditCommands(program: Command): void {
     .description("Re-walk the whole audit log; exit 1 naming the first edited, deleted or reordered event")
     .action(async () => {
       const config = loadConfig();
-      const storage = openStorage(
-        config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqlitePath: config.sqlitePath },
-      );
+      const storage = await openExistingStorage(config);
       try {
         const log = new AuditLog(storage.db, storage.dialect, systemClock);
         const result = await log.verify((checked) => process.stderr.write(`\rchecked ${checked} events…`));

@@ -1,4 +1,4 @@
-import type { EventMessage } from "@threshold/protocol";
+import type { EventMessage, StateMessage } from "@threshold/protocol";
 import { type AuditActor, SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { GuestKeyService } from "../guest-keys/service.js";
@@ -27,6 +27,15 @@ export class KeypadEventHandler {
       .catch((err: unknown) => this.ctx.log.error({ err, eventId: event.id }, "keypad event not handled"));
   };
 
+  /** A lock's state may be the proof an offline visit waits for (reconcileOfflineUse). */
+  private readonly stateListener = (state: StateMessage) => {
+    const reported = state.state;
+    if (!state.online || !("lock" in reported) || reported.lock !== "locked" || reported.door !== "closed") return;
+    this.queue = this.queue
+      .then(() => this.secureProvenOfflineVisits(state))
+      .catch((err: unknown) => this.ctx.log.error({ err, deviceId: state.deviceId }, "offline visit not settled"));
+  };
+
   constructor(private readonly ctx: AppContext) {
     this.visits = new VisitService(ctx);
     this.guestKeys = new GuestKeyService(ctx);
@@ -34,10 +43,12 @@ export class KeypadEventHandler {
 
   start(): void {
     this.ctx.gateway.on("deviceEvent", this.listener);
+    this.ctx.gateway.on("deviceState", this.stateListener);
   }
 
   async stop(): Promise<void> {
     this.ctx.gateway.off("deviceEvent", this.listener);
+    this.ctx.gateway.off("deviceState", this.stateListener);
     await this.queue;
   }
 
@@ -76,6 +87,22 @@ export class KeypadEventHandler {
       return;
     }
     await this.onlineUsed(event, device, actor);
+  }
+
+  /**
+   * The lock signed a locked-and-closed state after an offline code opened it: the offline visit
+   * recorded open while waiting for that proof is secured, and its shipment delivered.
+   */
+  private async secureProvenOfflineVisits(state: StateMessage): Promise<void> {
+    const waiting = await this.ctx.db
+      .selectFrom("visits")
+      .select("id")
+      .where("lock_device_id", "=", state.deviceId)
+      .where("status", "=", "open")
+      .where("reconciled_at", "is not", null)
+      .where("opened_at", "<", state.at)
+      .execute();
+    for (const { id } of waiting) await this.visits.secureProven(id);
   }
 
   /**

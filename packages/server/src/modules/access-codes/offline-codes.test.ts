@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from "../../test/harness.js";
 import { createHome, type TestHome } from "../../test/home.js";
 import { until, untilDeviceOnline } from "../../test/wait.js";
 import { createApiKey } from "../shipments/test-support/index.js";
+import { VisitWatchdog } from "../visits/watchdog.js";
 
 describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) => {
   let server: TestServer;
@@ -211,6 +212,91 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
       .where("type", "=", "access_code.used")
       .executeTakeFirstOrThrow();
     expect(JSON.parse(usedEvent.data)).toMatchObject({ beforeRevocationReachedLock: true });
+  });
+
+  it("secures an offline code's visit only on a locked-and-closed state the lock signed after the opening", async () => {
+    // The lock is online: its report of the use reaches the server before its state says unlocked,
+    // so the state the server holds at that moment is the one from before the opening.
+    const { id: shipmentId } = await home.shipment();
+    const consentPath = `/v1/access-points/${home.accessPointId}/consent`;
+    const consent = { methods: ["in_home"], days: [1, 2, 3, 4, 5, 6, 7], from: "00:00", to: "24:00", timezone: "UTC" };
+    await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: { ...consent, offlineCodes: true } });
+    try {
+      const asked = await ask(shipmentId);
+      expect(asked.status).toBe(201);
+      expect(await home.lock.enterCode(await digits(shipmentId))).toMatchObject({ result: "opened", kind: "offline" });
+      await until(async () => (await codeRow(asked.body.id)).status === "used", 5_000, "offline use reconciled");
+      const lockState = async () =>
+        (
+          await server.ctx.db
+            .selectFrom("devices")
+            .select("reported_state")
+            .where("id", "=", home.lock.deviceId)
+            .executeTakeFirstOrThrow()
+        ).reported_state ?? "";
+      await until(async () => (await lockState()).includes('"lock":"unlocked"'), 5_000, "unlock reported");
+      const visitId = (await codeRow(asked.body.id)).visit_id as string;
+      const visitStatus = async () =>
+        (await server.ctx.db.selectFrom("visits").select("status").where("id", "=", visitId).executeTakeFirstOrThrow())
+          .status;
+      const shipmentStatus = async () =>
+        (
+          await server.ctx.db
+            .selectFrom("shipments")
+            .select("status")
+            .where("id", "=", shipmentId)
+            .executeTakeFirstOrThrow()
+        ).status;
+      // The door is unlocked: nothing is secured and nothing delivered.
+      expect(await visitStatus()).toBe("open");
+      expect(await shipmentStatus()).not.toBe("delivered");
+
+      home.lock.openDoor();
+      home.lock.closeDoor();
+      home.lock.lockByHand();
+      await until(async () => (await visitStatus()) === "secured", 5_000, "visit secured on the lock's proof");
+      expect(await shipmentStatus()).toBe("delivered");
+      expect(await auditTypes(visitId)).toEqual(["visit.recorded_offline", "visit.secured"]);
+    } finally {
+      await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: consent });
+    }
+  });
+
+  it("turns an offline visit whose lock never proves itself locked into an incident, and locks the door", async () => {
+    const { id: shipmentId } = await home.shipment();
+    const consentPath = `/v1/access-points/${home.accessPointId}/consent`;
+    const consent = { methods: ["in_home"], days: [1, 2, 3, 4, 5, 6, 7], from: "00:00", to: "24:00", timezone: "UTC" };
+    await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: { ...consent, offlineCodes: true } });
+    try {
+      const asked = await ask(shipmentId);
+      expect(await home.lock.enterCode(await digits(shipmentId))).toMatchObject({ result: "opened" });
+      await until(async () => (await codeRow(asked.body.id)).visit_id !== null, 5_000, "offline use reconciled");
+      const visitId = (await codeRow(asked.body.id)).visit_id as string;
+      // The courier's time runs out with the door still unlocked.
+      await server.ctx.db
+        .updateTable("visits")
+        .set({ deadline_at: server.ctx.clock.now() - 1 })
+        .where("id", "=", visitId)
+        .execute();
+      const watchdog = new VisitWatchdog(server.ctx);
+      await watchdog.tick();
+      await watchdog.stop();
+      const incident = await server.ctx.db
+        .selectFrom("incidents")
+        .selectAll()
+        .where("visit_id", "=", visitId)
+        .executeTakeFirstOrThrow();
+      expect(incident).toMatchObject({ kind: "offline_visit_unsecured", status: "open" });
+      await until(async () => home.lock.state.lock === "locked", 5_000, "the watchdog locked the door");
+      const shipment = await server.ctx.db
+        .selectFrom("shipments")
+        .select("status")
+        .where("id", "=", shipmentId)
+        .executeTakeFirstOrThrow();
+      expect(shipment.status).not.toBe("delivered");
+    } finally {
+      await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: consent });
+    }
   });
 
   it("refuses an hour outside the window", async () => {

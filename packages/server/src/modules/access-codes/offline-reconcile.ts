@@ -12,17 +12,29 @@ import { codeEventData, shipmentOf } from "./service.js";
 const SYSTEM: AuditActor = { type: "system", id: null };
 
 /**
+ * How long an offline visit whose lock has said nothing since the opening waits for it to prove
+ * itself locked and closed, when the courier's own time to secure (VISIT_MAX_OPEN_S from the
+ * opening) has already run out: the lock's reports follow its reconnection within moments.
+ */
+const OFFLINE_PROOF_GRACE_MS = 15_000;
+
+/**
  * A lock used an offline code while it had no network, and reports it now (docs/offline-codes.md).
  * The code becomes used and the delivery is recorded after the fact as a visit (reconciled_at set,
  * opened at the time the lock says), in one audited transaction with the code's change, so two
- * servers hearing the same report record one visit. The lock has just reconnected and reported
- * its state first: if it is locked with the door closed, the visit is secured and the shipment
- * delivered; otherwise the visit is an incident the recipient hears about at once. A use while the
- * recipient blocked all access, or of a code its carrier withdrew, is an incident too, never a
- * delivery.
+ * servers hearing the same report record one visit.
+ *
+ * Only a state the lock signed after the opening says anything about the door since (the lock's
+ * state before the use was locked, of course): a later locked-and-closed state secures the visit
+ * and delivers the shipment; a later state that is not is an incident the recipient hears about at
+ * once, and the watchdog tells the lock to lock. With no later state yet (the use report overtook
+ * the state, as it does when the lock is online), the visit is recorded `open` and waits for one
+ * (`secureProvenOfflineVisits`), until the courier's time runs out and the watchdog raises the
+ * incident. A use while the recipient blocked all access, or of a code its carrier withdrew, is an
+ * incident whatever the door says, never a delivery.
  */
 export async function reconcileOfflineUse(
-  ctx: Pick<AppContext, "db" | "audit" | "clock">,
+  ctx: Pick<AppContext, "db" | "audit" | "clock" | "config">,
   event: EventMessage,
   device: { id: string; site_id: string },
 ): Promise<void> {
@@ -32,11 +44,13 @@ export async function reconcileOfflineUse(
   const code = await findOfflineCode(ctx.db, device.id, slot, counter);
   const lock = await ctx.db
     .selectFrom("devices")
-    .select(["reported_state"])
+    .select(["reported_state", "state_at"])
     .where("id", "=", device.id)
     .executeTakeFirst();
   const state = reportedState(lock?.reported_state ?? null);
   const doorShut = state?.lock === "locked" && state?.door === "closed";
+  // Whether the lock has signed a state since the opening: only that says how the door is now.
+  const stateAfterUse = lock?.state_at !== null && lock?.state_at !== undefined && Number(lock.state_at) > event.at;
   const site = await ctx.db
     .selectFrom("sites")
     .select("access_blocked_at")
@@ -97,14 +111,16 @@ export async function reconcileOfflineUse(
             detail:
               "An offline code its carrier had withdrawn opened the door: the lock had not yet heard of the withdrawal.",
           }
-        : doorShut
+        : !stateAfterUse || doorShut
           ? null
           : {
               kind: "offline_visit_unsecured",
               detail:
-                "An offline code opened the door while the lock had no network; the lock does not report itself locked and closed.",
+                "An offline code opened the door while the lock had no network; since then the lock does not report itself locked and closed.",
             };
-    const secured = problem === null;
+    // No problem, but no state since the opening yet: open, waiting for the lock's proof.
+    const outcome: "secured" | "incident" | "open" = problem ? "incident" : stateAfterUse ? "secured" : "open";
+    const secured = outcome === "secured";
     if (!courierId || !visitId) return;
     const visit: Database["visits"] = {
       id: visitId,
@@ -113,7 +129,7 @@ export async function reconcileOfflineUse(
       access_point_id: code.access_point_id,
       courier_id: courierId,
       carrier_id: shipment.carrier_id,
-      status: secured ? "secured" : "incident",
+      status: outcome,
       refusals: null,
       reason: "offline_code",
       courier_lat: null,
@@ -124,7 +140,8 @@ export async function reconcileOfflineUse(
       securing_at: null,
       secured_at: secured ? now : null,
       ended_at: secured ? now : null,
-      deadline_at: null,
+      deadline_at:
+        outcome === "open" ? Math.max(event.at + ctx.config.visitMaxOpenMs, now + OFFLINE_PROOF_GRACE_MS) : null,
       camera_device_id: null,
       lock_device_id: device.id,
       updated_at: now,

@@ -7,7 +7,7 @@ import { deviceLiveness } from "../devices/schemas.js";
 import { readinessOf } from "../shipments/readiness.js";
 import { sitesByIds } from "../shipments/repository.js";
 import { toDestination } from "../shipments/schemas.js";
-import { accessPointsForMethod, type SiteAccessPoint } from "../shipments/site-access-points.js";
+import { accessPointsForMethod, findSiteAccessPoint, type SiteAccessPoint } from "../shipments/site-access-points.js";
 import { liveCameras } from "../video/service.js";
 import { listCourierStopRows } from "./repository.js";
 import type { Stop } from "./schemas.js";
@@ -35,7 +35,11 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
   if (rows.length === 0) return [];
   const siteIds = rows.map((row) => row.site_id);
   const [sites, doors] = await Promise.all([sitesByIds(ctx.db, siteIds), accessPointsByMethod(ctx, rows)]);
-  const points = [...doors.values()].flatMap((bySite) => [...bySite.values()]);
+  const vias = await frontDoorsOf(
+    ctx,
+    [...doors.values()].flatMap((bySite) => [...bySite.values()]),
+  );
+  const points = [...[...doors.values()].flatMap((bySite) => [...bySite.values()]), ...vias.values()];
   const deviceIds = points.flatMap((door) => [door.actuatorDeviceId, ...door.cameraDeviceIds]);
   const [deviceRows, freshCameras] = await Promise.all([
     listActiveDevicesByIds(ctx.db, deviceIds),
@@ -75,7 +79,16 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
         readiness:
           method === "doorstep" || method === "locker" || delivered
             ? null
-            : readinessOf(door, devices, site, method, liveness, freshCameras),
+            : readinessOf(
+                door,
+                door?.viaAccessPointId ? (vias.get(door.viaAccessPointId) ?? null) : undefined,
+                devices,
+                site,
+                method,
+                liveness,
+                freshCameras,
+                ctx.config.fridge.maxTemperatureC,
+              ),
       },
     ];
   });
@@ -95,6 +108,13 @@ async function accessPointsByMethod(
     ),
   );
   return new Map(entries);
+}
+
+/** The front doors that fridges are reached through, by id: the scan checks them too. */
+async function frontDoorsOf(ctx: Ctx, points: readonly SiteAccessPoint[]): Promise<Map<string, SiteAccessPoint>> {
+  const ids = [...new Set(points.flatMap((point) => (point.viaAccessPointId ? [point.viaAccessPointId] : [])))];
+  const found = await Promise.all(ids.map((id) => findSiteAccessPoint(ctx.db, id)));
+  return new Map(found.flatMap((point) => (point ? [[point.id, point] as const] : [])));
 }
 
 /** Stops go through the access points the opening methods use; nothing else is found for them. */

@@ -1,4 +1,4 @@
-import { consentAllows, type DeliveryMethod } from "@threshold/core";
+import { consentAllows, type DeliveryMethod, fridgeTooWarm } from "@threshold/core";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
 import { isOnline, type Liveness } from "../devices/schemas.js";
@@ -50,8 +50,16 @@ export const Readiness = Type.Object(
           temperatureC: Type.Union([Type.Number(), Type.Null()], {
             description: "Inside temperature the fridge's lock reports (°C); null when offline.",
           }),
+          maxTemperatureC: Type.Number({ description: "Warmer than this, the fridge takes no delivery." }),
+          tooWarm: Type.Boolean({
+            description:
+              "The fridge reports warmer than maxTemperatureC: not ready, and the scan is refused fridge_warm.",
+          }),
         },
-        { description: "in_fridge only: the fridge's lock is the one lockOnline, lockLocked and doorClosed describe." },
+        {
+          description:
+            "in_fridge only. For a fridge behind a front door, lockOnline, lockLocked and doorClosed hold only when both the front door's lock and the fridge's lock report so, and cameraLive is the front door's witness: what the scan checks.",
+        },
       ),
     ),
   },
@@ -78,17 +86,26 @@ function stateOf(device: DeviceState | undefined, liveness: Liveness): Record<st
  */
 export function readinessOf(
   door: SiteAccessPoint | null,
+  /**
+   * The access point the courier passes first (a fridge's front door, `viaAccessPointId`): its lock
+   * and witness camera count too, as at the scan. undefined when the door has none; null when it
+   * has one that is gone (then nothing is ready: fail closed).
+   */
+  via: SiteAccessPoint | null | undefined,
   devices: ReadonlyMap<string, DeviceState>,
   site: { access_blocked_at: number | null },
   method: DeliveryMethod,
   liveness: Liveness,
   /** Cameras whose video is fresh (liveCameras in the video module). */
   freshCameras: ReadonlySet<string>,
+  /** FRIDGE_MAX_TEMPERATURE_C: the same limit the scan holds a fridge to. */
+  fridgeMaxTemperatureC: number,
 ): Readiness {
   const blocked = site.access_blocked_at !== null;
   const lock = door ? devices.get(door.actuatorDeviceId) : undefined;
   const lockState = stateOf(lock, liveness);
-  const lockOnline = lock !== undefined && isOnline(lock, liveness);
+  const front = via === undefined ? null : frontDoorReadiness(via, devices, liveness);
+  const lockOnline = lock !== undefined && isOnline(lock, liveness) && (front?.lockOnline ?? true);
   const isGarage = door?.kind === "garage";
   const isTrunk = door?.kind === "trunk";
   // A garage has no bolt: fully closed, at rest, with a clear doorway is its "locked".
@@ -96,15 +113,26 @@ export function readinessOf(
     ? lockState?.door === "closed" && lockState.obstructed === false
     : isTrunk
       ? lockState?.locks === "locked"
-      : lockState?.lock === "locked";
+      : lockState?.lock === "locked" && (front?.lockLocked ?? true);
   const doorClosed = isTrunk
     ? lockState?.trunk === "closed" && lockState.doors === "closed"
-    : lockState?.door === "closed";
-  const cameraLive = (door?.cameraDeviceIds ?? []).some((id) => {
+    : lockState?.door === "closed" && (front?.doorClosed ?? true);
+  // Behind a front door, the front door's camera is the witness (the scan records with it).
+  const witnesses = via === undefined ? (door?.cameraDeviceIds ?? []) : (via?.cameraDeviceIds ?? []);
+  const cameraLive = witnesses.some((id) => {
     const camera = devices.get(id);
     return camera !== undefined && isOnline(camera, liveness) && freshCameras.has(id);
   });
   const consentGiven = door !== null && consentAllows(door.consent, method, liveness.now);
+  const fridge =
+    door?.kind === "fridge"
+      ? {
+          temperatureC: typeof lockState?.temperatureC === "number" ? lockState.temperatureC : null,
+          maxTemperatureC: fridgeMaxTemperatureC,
+        }
+      : null;
+  // The scan refuses a fridge already too warm (fridge_warm), so the stop must not say ready.
+  const fridgeTooWarmNow = fridge !== null && fridgeTooWarm(fridge);
   return {
     lockOnline,
     lockLocked,
@@ -120,6 +148,7 @@ export function readinessOf(
       (cameraLive || (isTrunk && (door?.cameraDeviceIds.length ?? 0) === 0)) &&
       consentGiven &&
       !blocked &&
+      !fridgeTooWarmNow &&
       (!isTrunk || lockState?.drive === "parked"),
     ...(isTrunk
       ? {
@@ -137,8 +166,21 @@ export function readinessOf(
           },
         }
       : {}),
-    ...(door?.kind === "fridge"
-      ? { fridge: { temperatureC: typeof lockState?.temperatureC === "number" ? lockState.temperatureC : null } }
-      : {}),
+    ...(fridge ? { fridge: { ...fridge, tooWarm: fridgeTooWarmNow } } : {}),
+  };
+}
+
+/** The front door a fridge is reached through: its lock must be online, locked and closed too. */
+function frontDoorReadiness(
+  via: SiteAccessPoint | null,
+  devices: ReadonlyMap<string, DeviceState>,
+  liveness: Liveness,
+): { lockOnline: boolean; lockLocked: boolean; doorClosed: boolean } {
+  const lock = via ? devices.get(via.actuatorDeviceId) : undefined;
+  const state = stateOf(lock, liveness);
+  return {
+    lockOnline: lock !== undefined && isOnline(lock, liveness),
+    lockLocked: state?.lock === "locked",
+    doorClosed: state?.door === "closed",
   };
 }

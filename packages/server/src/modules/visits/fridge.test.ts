@@ -259,6 +259,37 @@ describe.each(TEST_DATABASES)("fridge delivery, chained behind the front door, o
     fridge.setTemperature(4);
   });
 
+  it("will not deliver groceries into a fridge already too warm: the stop is not ready and the scan is refused fridge_warm", async () => {
+    const { trackingNumber } = await home.shipment({ method: "in_fridge", perishable: true });
+    fridge.setTemperature(11.5);
+    await reported(server, fridge.deviceId, (s) => s.temperatureC === 11.5);
+    try {
+      const stops = await home.request("GET", "/v1/courier/stops", { cookie: home.courier.cookie });
+      const stop = stops.body.stops.find((s: { trackingNumber: string }) => s.trackingNumber === trackingNumber);
+      expect(stop.readiness).toMatchObject({
+        ready: false,
+        fridge: { temperatureC: 11.5, maxTemperatureC: 8, tooWarm: true },
+      });
+
+      const refused = await scan(trackingNumber);
+      expect(refused.body.status).toBe("refused");
+      expect(refused.body.refusals.map((r: { code: string }) => r.code)).toEqual(["fridge_warm"]);
+      expect(home.lock.state.lock).toBe("locked");
+      expect(fridge.state.lock).toBe("locked");
+    } finally {
+      fridge.setTemperature(4);
+      await reported(server, fridge.deviceId, (s) => s.temperatureC === 4);
+    }
+    // Cold again, the same stop is ready and opens: readiness and the scan agree both ways.
+    const stops = await home.request("GET", "/v1/courier/stops", { cookie: home.courier.cookie });
+    const stop = stops.body.stops.find((s: { trackingNumber: string }) => s.trackingNumber === trackingNumber);
+    expect(stop.readiness).toMatchObject({ ready: true, fridge: { temperatureC: 4, tooWarm: false } });
+    const opened = await scan(trackingNumber);
+    expect(opened.body.status).toBe("open");
+    await openNext(opened.body.id);
+    expect((await secure(opened.body.id)).body.status).toBe("secured");
+  });
+
   it("lets a carrier create a perishable fridge shipment, and refuses a non-perishable one with not_perishable", async () => {
     const admin = await signInAs(server, "carrier_admin", { carrierId: home.carrierId });
     const key = await createApiKey(home.request, admin, ["shipments:read", "shipments:write"]);

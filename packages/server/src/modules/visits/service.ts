@@ -253,6 +253,8 @@ export class VisitService {
                   online: isOnline(inner, liveness),
                   lock: stringOf(innerState?.lock),
                   door: stringOf(innerState?.door),
+                  temperatureC: typeof innerState?.temperatureC === "number" ? innerState.temperatureC : null,
+                  maxTemperatureC: this.ctx.config.fridge.maxTemperatureC,
                 }
               : null,
           }
@@ -413,14 +415,15 @@ export class VisitService {
   }
 
   /**
-   * The door is proven locked after the courier's Done: the visit is secured and the shipment
+   * The door is proven locked after the courier's Done (or, for an offline-code visit recorded
+   * open, by the lock's own state signed after the opening): the visit is secured and the shipment
    * delivered. An incident stays open until a person resolves it.
    */
-  private async complete(visit: VisitRow, shipment: ShipmentRow): Promise<void> {
+  private async complete(visit: VisitRow, shipment: ShipmentRow, from: VisitStatus[] = ["securing"]): Promise<void> {
     const now = this.ctx.clock.now();
     const done = await this.ctx.audit.transaction(async (trx, record) => {
       const patch = { status: "secured", secured_at: now, ended_at: now, updated_at: now } as const;
-      if (!(await transition(trx, visit.id, ["securing"], patch))) return null;
+      if (!(await transition(trx, visit.id, from, patch))) return null;
       await trx
         .updateTable("shipments")
         // A return from the trunk ends collected: the courier has it (docs/in-car-delivery.md).
@@ -526,6 +529,16 @@ export class VisitService {
     if (outcome.status !== "succeeded" || !LOCK.isSecured(outcome.ack?.state)) return false;
     await this.chain.markSecured(visit, await this.shipmentOf(visit));
     return true;
+  }
+
+  /**
+   * An offline-code visit recorded open (reconcileOfflineUse) whose lock has since signed a
+   * locked-and-closed state: the door is proven secure after the opening, and the shipment delivered.
+   */
+  async secureProven(visitId: string): Promise<void> {
+    const visit = await findVisit(this.ctx.db, visitId);
+    if (visit?.status === "open" && visit.reconciled_at !== null)
+      await this.complete(visit, await this.shipmentOf(visit), ["open"]);
   }
 
   /**

@@ -90,15 +90,15 @@ export class VisitWatchdog extends PeriodicWorker {
       if (!visit) continue;
       const shipment = await this.visits.shipmentOf(visit);
       const actuator = actuatorForMethod(shipment.method);
-      if (
-        await this.visits.raiseIncident(
-          visit,
-          shipment,
-          ["open"],
-          "not_secured",
-          `The courier did not secure the ${actuator.noun} in time.`,
-        )
-      ) {
+      // An offline-code visit was recorded after the fact: what is missing is the lock's proof.
+      const [kind, detail] =
+        visit.reconciled_at !== null
+          ? [
+              "offline_visit_unsecured",
+              "An offline code opened the door; since then the lock does not report itself locked and closed.",
+            ]
+          : ["not_secured", `The courier did not secure the ${actuator.noun} in time.`];
+      if (await this.visits.raiseIncident(visit, shipment, ["open"], kind, detail)) {
         await this.relock(visit.id, visit.lock_device_id, now, actuator);
       }
     }

@@ -26,8 +26,19 @@ function checksOf(readiness: Readiness): Check[] {
     { ok: readiness.doorClosed, yes: "Door closed", no: "Door open" },
     { ok: readiness.cameraLive, yes: "Camera live", no: "Camera not live" },
     { ok: readiness.consentGiven, yes: "Consent given", no: "No consent now" },
+    ...(readiness.fridge ? [fridgeCheck(readiness.fridge)] : []),
     ...(readiness.blocked ? [{ ok: false, yes: "", no: "Access blocked by the customer" }] : []),
   ];
+}
+
+/** A fridge already too warm takes no groceries: the scan refuses it (fridge_warm). */
+function fridgeCheck(fridge: NonNullable<Readiness["fridge"]>): Check {
+  const reading = fridge.temperatureC === null ? "temperature unknown" : `${fridge.temperatureC.toFixed(1)} °C`;
+  return {
+    ok: !fridge.tooWarm,
+    yes: `Fridge cold enough (${reading})`,
+    no: `Fridge too warm (${reading}, limit ${fridge.maxTemperatureC} °C)`,
+  };
 }
 
 /** Whether the door could open now, and each condition in words with a ✓ or ✕. */
