@@ -70,11 +70,11 @@ describe.each(TEST_DATABASES)("devices on %s", (database) => {
   });
 
   it("shows a camera's video as the server sees it, not as the camera claims", async () => {
-    const { device } = await pairDevice(request, alice, aliceSite, "camera");
+    const { device, keys } = await pairDevice(request, alice, aliceSite, "camera");
     const get = async () => (await request("GET", `/v1/devices/${device.id}`, { cookie: alice.cookie })).body;
     await reportState(server, device.id, STREAMING);
     expect((await get()).video).toEqual({ freshness: "stale", lastFrameAt: null });
-    await sendVideo(server, device.id);
+    await sendVideo(server, device.id, keys);
     const fresh = await get();
     expect(fresh.video).toEqual({ freshness: "live", lastFrameAt: new Date(clock.now()).toISOString() });
     clock.advance(5_001);

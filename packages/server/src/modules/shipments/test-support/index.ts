@@ -108,7 +108,12 @@ export async function reportState(server: TestServer, deviceId: string, state: R
  * The camera uploads one 2 s segment that ended now, linked to its newest one (through the upload
  * service, checks and all): its video is fresh for the next 5 s of the server's clock.
  */
-export async function sendVideo(server: TestServer, cameraId: string): Promise<void> {
+export async function sendVideo(
+  server: TestServer,
+  cameraId: string,
+  /** The camera's keys, for a camera paired through the API; insertDevice's are found by id. */
+  keys: Ed25519KeyPair | undefined = deviceKeys.get(cameraId),
+): Promise<void> {
   const now = server.ctx.clock.now();
   const [newest] = await newestSegments(server.ctx.db, cameraId, 1);
   const bytes = Buffer.from(syntheticMpegTs(new TextEncoder().encode(`test video ${cameraId} ${now}`), 3));
@@ -120,8 +125,7 @@ export async function sendVideo(server: TestServer, cameraId: string): Promise<v
     durationMs: 2000,
     contentSha256: contentSha256(bytes),
   };
-  const keys = deviceKeys.get(cameraId);
-  if (!keys) throw new Error(`sendVideo: ${cameraId} was not stored by insertDevice`);
+  if (!keys) throw new Error(`sendVideo: ${cameraId} was not stored by insertDevice; pass its keys`);
   const chainHash = segmentChainHash(fields);
   await uploadSegment(server.ctx, openMediaStore(server.ctx.config), {
     ...fields,
