@@ -12,65 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Health of the server, its database and its MQTT broker */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            status: "ok" | "degraded";
-                            version: string;
-                            /** Format: date-time */
-                            time: string;
-                            database: {
-                                ok: boolean;
-                                dialect: string;
-                                latencyMs?: number;
-                            };
-                            broker: {
-                                ok: boolean;
-                                mode: string;
-                                detail?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            status: "ok" | "degraded";
-                            version: string;
-                            /** Format: date-time */
-                            time: string;
-                            database: {
-                                ok: boolean;
-                                dialect: string;
-                                latencyMs?: number;
-                            };
-                            broker: {
-                                ok: boolean;
-                                mode: string;
-                                detail?: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -92,55 +34,7 @@ export interface paths {
          * Rotate the server's command-signing key (operators)
          * @description Creates a new Ed25519 key, makes it current and sends every device a rotate_key command signed by the key it trusts.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            kid: string;
-                            publicKey: string;
-                            devices: {
-                                /** @description Devices that trusted an older key. */
-                                total: number;
-                                /** @description Devices that acknowledged the new key. */
-                                confirmed: number;
-                                /** @description Offline devices; they learn of the new key when they reconnect. */
-                                pending: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postOperatorKeysRotate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -155,72 +49,7 @@ export interface paths {
             cookie?: never;
         };
         /** Read the audit log: recipients their own sites' events, operators all */
-        get: {
-            parameters: {
-                query?: {
-                    siteId?: string;
-                    subjectId?: string;
-                    /** @description Exact type, or a prefix ending in a dot (visit.). */
-                    type?: string;
-                    /** @description Page on: the last seq you have. */
-                    afterSeq?: number;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            events: components["schemas"]["AuditEvent"][];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -239,51 +68,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Re-walk the whole audit chain and report the first edited, deleted or reordered event (operators) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            ok: boolean;
-                            checked: number;
-                            problem?: {
-                                kind: string;
-                                seq: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postOperatorAuditVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -309,68 +94,7 @@ export interface paths {
          *
          *     A comment line is sent every 15 s to keep the connection open.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Start after this seq (the last event you have). The Last-Event-ID header takes precedence. */
-                    after?: string;
-                };
-                header?: {
-                    /** @description Sent by EventSource when it reconnects: the seq of the last event received. */
-                    "last-event-id"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description An endless text/event-stream of audit events. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/event-stream": string;
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getEventsStream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -392,143 +116,7 @@ export interface paths {
          * Scan a package at the door: every rule is checked, then the camera records and the door unlocks
          * @description Answers when the door is open (status open), or refused with every failed rule, or aborted with the reason. Send an Idempotency-Key: retries return the first answer and never open twice.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: the door opens at most once. */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description What the courier scanned. */
-                        trackingNumber: string;
-                        /** @description The courier's position when scanning. */
-                        location: {
-                            lat: number;
-                            lng: number;
-                            accuracyM?: number;
-                        };
-                        /** @description The stop the courier is at, when known. */
-                        siteId?: string;
-                        /** @description Check in to open with this shipment's one-time keypad code: after every check and the camera, the code is enabled for two minutes and the visit is opening until the courier types it (docs/access-codes.md). 409 access_code_unusable when it is not this package's code, set on this door. */
-                        accessCodeId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Null only for a refusal that names no shipment of yours. */
-                            id: string | null;
-                            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
-                            status: string;
-                            /** @description What to tell the courier now, in one sentence. */
-                            message: string;
-                            refusals: {
-                                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
-                                code: string;
-                                /** @description A sentence for the courier at the door. */
-                                message: string;
-                            }[];
-                            /** @description Why an authorized visit ended aborted or in an incident. */
-                            reason: string | null;
-                            shipmentId: string | null;
-                            trackingNumber: string;
-                            siteId: string | null;
-                            accessPointId: string | null;
-                            /** Format: date-time */
-                            requestedAt: string;
-                            openedAt: string | null;
-                            deadlineAt: string | null;
-                            securedAt: string | null;
-                            endedAt: string | null;
-                            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
-                            innerAccessPoint: {
-                                /** @description acp_… of the fridge behind the front door. */
-                                accessPointId: string;
-                                openedAt: string | null;
-                                securedAt: string | null;
-                            } | null;
-                            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
-                            accessCodeId?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postVisits"];
         delete?: never;
         options?: never;
         head?: never;
@@ -545,110 +133,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Done: lock the door; answers secured only once the lock reports locked and the door closed */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: the door opens at most once. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    visitId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Null only for a refusal that names no shipment of yours. */
-                            id: string | null;
-                            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
-                            status: string;
-                            /** @description What to tell the courier now, in one sentence. */
-                            message: string;
-                            refusals: {
-                                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
-                                code: string;
-                                /** @description A sentence for the courier at the door. */
-                                message: string;
-                            }[];
-                            /** @description Why an authorized visit ended aborted or in an incident. */
-                            reason: string | null;
-                            shipmentId: string | null;
-                            trackingNumber: string;
-                            siteId: string | null;
-                            accessPointId: string | null;
-                            /** Format: date-time */
-                            requestedAt: string;
-                            openedAt: string | null;
-                            deadlineAt: string | null;
-                            securedAt: string | null;
-                            endedAt: string | null;
-                            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
-                            innerAccessPoint: {
-                                /** @description acp_… of the fridge behind the front door. */
-                                accessPointId: string;
-                                openedAt: string | null;
-                                securedAt: string | null;
-                            } | null;
-                            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
-                            accessCodeId?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postVisitsByVisitIdSecure"];
         delete?: never;
         options?: never;
         head?: never;
@@ -668,110 +153,7 @@ export interface paths {
          * Open the next access point of a chained visit (the fridge behind the front door)
          * @description The visit's courier only, while the front-door visit is open. The fridge's lock must be online, locked and closed, the camera live and access not blocked; answers once the fridge's lock reports unlocked. 409 visit_not_open while the front door is not open, no_next_access_point for a visit to one access point, conflict with the failed rules in details.refusals. Securing the visit then locks the fridge first, then the front door.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: the door opens at most once. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    visitId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Null only for a refusal that names no shipment of yours. */
-                            id: string | null;
-                            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
-                            status: string;
-                            /** @description What to tell the courier now, in one sentence. */
-                            message: string;
-                            refusals: {
-                                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
-                                code: string;
-                                /** @description A sentence for the courier at the door. */
-                                message: string;
-                            }[];
-                            /** @description Why an authorized visit ended aborted or in an incident. */
-                            reason: string | null;
-                            shipmentId: string | null;
-                            trackingNumber: string;
-                            siteId: string | null;
-                            accessPointId: string | null;
-                            /** Format: date-time */
-                            requestedAt: string;
-                            openedAt: string | null;
-                            deadlineAt: string | null;
-                            securedAt: string | null;
-                            endedAt: string | null;
-                            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
-                            innerAccessPoint: {
-                                /** @description acp_… of the fridge behind the front door. */
-                                accessPointId: string;
-                                openedAt: string | null;
-                                securedAt: string | null;
-                            } | null;
-                            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
-                            accessCodeId?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postVisitsByVisitIdOpenNext"];
         delete?: never;
         options?: never;
         head?: never;
@@ -789,66 +171,7 @@ export interface paths {
          * Signed proof of delivery: commands, the lock's signed reports, audit hashes and the keys to check them
          * @description Verifiable by anyone with verifyProof from @threshold/protocol, or by hand with the public keys it carries.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A DeliveryProof (see @threshold/protocol). */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getShipmentsByIdProof"];
         put?: never;
         post?: never;
         delete?: never;
@@ -868,46 +191,7 @@ export interface paths {
          * Visits in progress at your sites, with the courier's first name: what the live banner shows
          * @description Recipients only. Visits that are authorized, opening, open or securing at a site you own, oldest first; follow GET /v1/events/stream for their next steps.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            visits: components["schemas"]["LiveVisit"][];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getVisitsInProgress"];
         put?: never;
         post?: never;
         delete?: never;
@@ -924,89 +208,7 @@ export interface paths {
             cookie?: never;
         };
         /** A visit, for its courier, the site's owner, the shipment's carrier and operators */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    visitId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Null only for a refusal that names no shipment of yours. */
-                            id: string | null;
-                            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
-                            status: string;
-                            /** @description What to tell the courier now, in one sentence. */
-                            message: string;
-                            refusals: {
-                                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
-                                code: string;
-                                /** @description A sentence for the courier at the door. */
-                                message: string;
-                            }[];
-                            /** @description Why an authorized visit ended aborted or in an incident. */
-                            reason: string | null;
-                            shipmentId: string | null;
-                            trackingNumber: string;
-                            siteId: string | null;
-                            accessPointId: string | null;
-                            /** Format: date-time */
-                            requestedAt: string;
-                            openedAt: string | null;
-                            deadlineAt: string | null;
-                            securedAt: string | null;
-                            endedAt: string | null;
-                            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
-                            innerAccessPoint: {
-                                /** @description acp_… of the fridge behind the front door. */
-                                accessPointId: string;
-                                openedAt: string | null;
-                                securedAt: string | null;
-                            } | null;
-                            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
-                            accessCodeId?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getVisitsByVisitId"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1023,57 +225,7 @@ export interface paths {
             cookie?: never;
         };
         /** Incidents: a door not proven locked in time, a lock that failed — open ones first */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "open" | "resolved";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            incidents: components["schemas"]["Incident"][];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getIncidents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1093,68 +245,7 @@ export interface paths {
          * An incident with its timeline: the audit events of the incident, its visit and the visit's commands
          * @description Operators see every incident, a recipient those at their own sites; 404 for any other.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    incidentId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            incident: components["schemas"]["Incident"];
-                            /** @description In chain order (oldest first). */
-                            timeline: components["schemas"]["AuditEvent"][];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getIncidentsByIncidentId"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1173,92 +264,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Resolve an incident (operators, or the site's recipient), saying how */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    incidentId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        resolution: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            visitId: string;
-                            siteId: string;
-                            /** @description not_secured, lock_failed, camera_lost, … */
-                            kind: string;
-                            status: "open" | "resolved";
-                            detail: string;
-                            /** Format: date-time */
-                            openedAt: string;
-                            resolvedAt: string | null;
-                            resolvedBy: string | null;
-                            resolution: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postIncidentsByIncidentIdResolve"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1273,40 +279,7 @@ export interface paths {
             cookie?: never;
         };
         /** The server's public Ed25519 keys, to verify signed commands and proofs */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Every key this server has signed with, oldest first. */
-                            keys: {
-                                /** @description Key id, as carried in signed messages. */
-                                kid: string;
-                                /** @description Raw Ed25519 public key, base64url. */
-                                publicKey: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the key was made.
-                                 */
-                                createdAt: string;
-                                retiredAt: string | null;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getKeys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1325,98 +298,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign in with email and password; sets the th_session cookie */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        email: string;
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            user: {
-                                /** @description usr_… */
-                                id: string;
-                                email: string;
-                                name: string;
-                                /**
-                                 * @description What the account may do.
-                                 * @enum {unknown}
-                                 */
-                                role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
-                                /** @description Set for couriers and carrier admins. */
-                                carrierId: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description When the account was created.
-                                 */
-                                createdAt: string;
-                                disabledAt: string | null;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthLogin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1433,42 +315,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out: ends this session and clears the cookie */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Signed out. */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthLogout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1483,67 +330,7 @@ export interface paths {
             cookie?: never;
         };
         /** The caller: the signed-in person or the API key in use */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            kind: "user";
-                            user: {
-                                /** @description usr_… */
-                                id: string;
-                                email: string;
-                                name: string;
-                                /**
-                                 * @description What the account may do.
-                                 * @enum {unknown}
-                                 */
-                                role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
-                                /** @description Set for couriers and carrier admins. */
-                                carrierId: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description When the account was created.
-                                 */
-                                createdAt: string;
-                                disabledAt: string | null;
-                            };
-                        } | {
-                            /** @enum {string} */
-                            kind: "api_key";
-                            apiKey: {
-                                /** @description key_… */
-                                id: string;
-                                name: string;
-                                carrierId: string;
-                                scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1562,115 +349,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Create an account (operators: any role; carrier admins: couriers of their carrier) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** Format: email */
-                        email: string;
-                        name: string;
-                        /** @description At least 10 characters. */
-                        password: string;
-                        /**
-                         * @description What the account may do.
-                         * @enum {unknown}
-                         */
-                        role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
-                        /** @description Required for couriers and carrier admins; carrier admins may leave it out (their own). */
-                        carrierId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description usr_… */
-                            id: string;
-                            email: string;
-                            name: string;
-                            /**
-                             * @description What the account may do.
-                             * @enum {unknown}
-                             */
-                            role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
-                            /** @description Set for couriers and carrier admins. */
-                            carrierId: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the account was created.
-                             */
-                            createdAt: string;
-                            disabledAt: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postUsers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1685,74 +364,7 @@ export interface paths {
             cookie?: never;
         };
         /** An account: your own, a courier of your carrier, or any for operators */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The user's id (usr_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description usr_… */
-                            id: string;
-                            email: string;
-                            name: string;
-                            /**
-                             * @description What the account may do.
-                             * @enum {unknown}
-                             */
-                            role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
-                            /** @description Set for couriers and carrier admins. */
-                            carrierId: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the account was created.
-                             */
-                            createdAt: string;
-                            disabledAt: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getUsersById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1771,86 +383,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Add a carrier (operators) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description car_… */
-                            id: string;
-                            name: string;
-                            /**
-                             * Format: date-time
-                             * @description When the carrier was added.
-                             */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postCarriers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1865,85 +398,7 @@ export interface paths {
             cookie?: never;
         };
         /** A carrier's couriers (its admins, its API keys with couriers:read, operators) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The carrier's id (car_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            couriers: {
-                                /** @description usr_… */
-                                id: string;
-                                email: string;
-                                name: string;
-                                /**
-                                 * @description What the account may do.
-                                 * @enum {unknown}
-                                 */
-                                role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
-                                /** @description Set for couriers and carrier admins. */
-                                carrierId: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description When the account was created.
-                                 */
-                                createdAt: string;
-                                disabledAt: string | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getCarriersByIdCouriers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1960,153 +415,10 @@ export interface paths {
             cookie?: never;
         };
         /** Your carrier's API keys, newest first, without their secrets */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            apiKeys: {
-                                /** @description key_… */
-                                id: string;
-                                name: string;
-                                scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
-                                /** @description How the key begins, to tell keys apart: thk_<id>_… */
-                                hint: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the key was created.
-                                 */
-                                createdAt: string;
-                                lastUsedAt: string | null;
-                                revokedAt: string | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getApiKeys"];
         put?: never;
         /** Create an API key for your carrier; the full key is in this response only */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Says where the key is used, e.g. 'warehouse scanner'. */
-                        name: string;
-                        scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            apiKey: {
-                                /** @description key_… */
-                                id: string;
-                                name: string;
-                                scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
-                                /** @description How the key begins, to tell keys apart: thk_<id>_… */
-                                hint: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the key was created.
-                                 */
-                                createdAt: string;
-                                lastUsedAt: string | null;
-                                revokedAt: string | null;
-                            };
-                            /** @description The full key, thk_…. Shown this once only: store it now; Threshold keeps only its hash. */
-                            key: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postApiKeys"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2124,79 +436,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke an API key of your carrier; it stops working at once */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The API key's id (key_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description key_… */
-                            id: string;
-                            name: string;
-                            scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
-                            /** @description How the key begins, to tell keys apart: thk_<id>_… */
-                            hint: string;
-                            /**
-                             * Format: date-time
-                             * @description When the key was created.
-                             */
-                            createdAt: string;
-                            lastUsedAt: string | null;
-                            revokedAt: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteApiKeysById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2210,197 +450,10 @@ export interface paths {
             cookie?: never;
         };
         /** Your sites, oldest first (operators: every site) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            sites: {
-                                /** @description sit_… */
-                                id: string;
-                                /** @description usr_… of the recipient who owns the site. */
-                                ownerId: string;
-                                name: string;
-                                address: {
-                                    line1: string;
-                                    line2: string | null;
-                                    city: string;
-                                    postalCode: string;
-                                    country: string;
-                                };
-                                location: {
-                                    lat: number;
-                                    lng: number;
-                                };
-                                geofenceRadiusM: number;
-                                /** @description The owner has blocked all access: no courier can open any door here (POST /v1/access/block). */
-                                accessBlocked: boolean;
-                                /** @description Since when access has been blocked; null while it is not. */
-                                accessBlockedAt: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description When the site was created.
-                                 */
-                                createdAt: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getSites"];
         put?: never;
         /** Create a site (recipients): a place with an address, a geo point and a geofence */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description What the owner calls the place, e.g. 'Home'. */
-                        name: string;
-                        address: {
-                            /** @description Street and number. */
-                            line1: string;
-                            /** @description Flat, floor, building. */
-                            line2?: string;
-                            /** @description City or town. */
-                            city: string;
-                            /** @description Postal code as written locally. */
-                            postalCode: string;
-                            /** @description ISO 3166-1 alpha-2 country code, upper case, e.g. NL, US, GB. */
-                            country: string;
-                        };
-                        location: {
-                            /** @description Latitude, WGS 84 degrees. */
-                            lat: number;
-                            /** @description Longitude, WGS 84 degrees. */
-                            lng: number;
-                        };
-                        /**
-                         * @description How close (metres) a courier must be for access to be granted here.
-                         * @default 150
-                         */
-                        geofenceRadiusM?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description sit_… */
-                            id: string;
-                            /** @description usr_… of the recipient who owns the site. */
-                            ownerId: string;
-                            name: string;
-                            address: {
-                                line1: string;
-                                line2: string | null;
-                                city: string;
-                                postalCode: string;
-                                country: string;
-                            };
-                            location: {
-                                lat: number;
-                                lng: number;
-                            };
-                            geofenceRadiusM: number;
-                            /** @description The owner has blocked all access: no courier can open any door here (POST /v1/access/block). */
-                            accessBlocked: boolean;
-                            /** @description Since when access has been blocked; null while it is not. */
-                            accessBlockedAt: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the site was created.
-                             */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postSites"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2415,127 +468,7 @@ export interface paths {
             cookie?: never;
         };
         /** A site with its access points and a summary of its devices */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The site's id (sit_…). */
-                    siteId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description sit_… */
-                            id: string;
-                            /** @description usr_… of the recipient who owns the site. */
-                            ownerId: string;
-                            name: string;
-                            address: {
-                                line1: string;
-                                line2: string | null;
-                                city: string;
-                                postalCode: string;
-                                country: string;
-                            };
-                            location: {
-                                lat: number;
-                                lng: number;
-                            };
-                            geofenceRadiusM: number;
-                            /** @description The owner has blocked all access: no courier can open any door here (POST /v1/access/block). */
-                            accessBlocked: boolean;
-                            /** @description Since when access has been blocked; null while it is not. */
-                            accessBlockedAt: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the site was created.
-                             */
-                            createdAt: string;
-                            /** @description Its access points, oldest first. */
-                            accessPoints: {
-                                /** @description acp_… */
-                                id: string;
-                                /** @description sit_… */
-                                siteId: string;
-                                /**
-                                 * @description What a courier may open.
-                                 * @enum {unknown}
-                                 */
-                                kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
-                                name: string;
-                                /** @description dev_… of the device that opens it. */
-                                actuatorDeviceId: string;
-                                /** @description dev_… of its witness cameras. */
-                                cameraDeviceIds: string[];
-                                /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
-                                viaAccessPointId: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                            /** @description Its paired devices, oldest first. */
-                            devices: {
-                                /** @description dev_… */
-                                id: string;
-                                /**
-                                 * @description What the device is.
-                                 * @enum {unknown}
-                                 */
-                                kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                                name: string;
-                                /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                                online: boolean;
-                                lastSeenAt: string | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getSitesBySiteId"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2557,92 +490,7 @@ export interface paths {
          * A device asks to be paired and gets a code to show its owner (no credentials needed)
          * @description Limited per client address. Poll GET /v1/pairing-requests/{id} with the pollToken until the owner has entered the code.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description What the device is.
-                         * @enum {unknown}
-                         */
-                        kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                        /** @description The device's raw Ed25519 public key, base64url (43 characters). It signs everything the device sends. */
-                        publicKey: string;
-                        /** @description e.g. 'Threshold Lock 1'. */
-                        model: string;
-                        /** @description e.g. '1.2.0'. */
-                        firmware: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description pai_…, to poll. */
-                            id: string;
-                            /** @description Show this to the owner, who enters it in Threshold. */
-                            code: string;
-                            /** @description Send as Authorization: Bearer … when polling. Keep it to the device. */
-                            pollToken: string;
-                            /**
-                             * Format: date-time
-                             * @description The code is valid until then.
-                             */
-                            expiresAt: string;
-                            /** @description How long to wait between polls. */
-                            pollIntervalMs: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postPairingRequests"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2660,88 +508,7 @@ export interface paths {
          * The device polls its pairing request; once paired, it gets its credentials exactly once
          * @description Send `Authorization: Bearer <pollToken>`. 200 pending until the owner enters the code, then 200 paired with the MQTT credentials and server keys, once. Afterwards, and for an unknown id, a wrong token or an expired code: 404.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The pairing request's id (pai_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "pending";
-                            /**
-                             * Format: date-time
-                             * @description Until then the code may still be entered.
-                             */
-                            expiresAt: string;
-                        } | {
-                            /** @enum {string} */
-                            status: "paired";
-                            device: {
-                                id: string;
-                                siteId: string;
-                                name: string;
-                            };
-                            mqtt: {
-                                /** @description The broker to connect to. */
-                                url: string;
-                                /** @description The device id. */
-                                username: string;
-                                /** @description The device's secret. Sent this once; store it. */
-                                password: string;
-                            };
-                            /** @description The server keys whose signatures on commands the device must accept. */
-                            serverKeys: {
-                                kid: string;
-                                publicKey: string;
-                            }[];
-                            currentKid: string;
-                            /** @description 32 random bytes, base64url, shared with this device alone: offline codes are derived from it and one-time PINs are sealed with it (docs/offline-codes.md). Sent this once; store it. */
-                            offlineSecret?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getPairingRequestsById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2758,231 +525,13 @@ export interface paths {
             cookie?: never;
         };
         /** A site's devices with their current state, oldest first */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The site's id (sit_…). */
-                    siteId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            devices: {
-                                /** @description dev_… (also its MQTT username). */
-                                id: string;
-                                /** @description sit_… of the site it is paired to. */
-                                siteId: string;
-                                /**
-                                 * @description What the device is.
-                                 * @enum {unknown}
-                                 */
-                                kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                                name: string;
-                                model: string;
-                                firmware: string;
-                                /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                                online: boolean;
-                                lastSeenAt: string | null;
-                                /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
-                                reportedState: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /** @description The server key the device trusts to sign its commands. */
-                                trustedKid: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the owner entered its pairing code.
-                                 */
-                                pairedAt: string;
-                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
-                                video: {
-                                    freshness: "live" | "stale";
-                                    lastFrameAt: string | null;
-                                } | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getSitesBySiteIdDevices"];
         put?: never;
         /**
          * Pair a device to your site by entering the code it shows
          * @description 404 pairing_code_invalid for a wrong, expired or used code; after too many wrong codes, 429 until the window passes.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The site's id (sit_…). */
-                    siteId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The code the device shows, e.g. ABCD-2345; case, dashes and spaces do not matter. */
-                        pairingCode: string;
-                        /** @description What the owner calls the device, e.g. 'Front door lock'. */
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description dev_… (also its MQTT username). */
-                            id: string;
-                            /** @description sit_… of the site it is paired to. */
-                            siteId: string;
-                            /**
-                             * @description What the device is.
-                             * @enum {unknown}
-                             */
-                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                            name: string;
-                            model: string;
-                            firmware: string;
-                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                            online: boolean;
-                            lastSeenAt: string | null;
-                            /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
-                            reportedState: {
-                                [key: string]: unknown;
-                            } | null;
-                            /** @description The server key the device trusts to sign its commands. */
-                            trustedKid: string;
-                            /**
-                             * Format: date-time
-                             * @description When the owner entered its pairing code.
-                             */
-                            pairedAt: string;
-                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
-                            video: {
-                                freshness: "live" | "stale";
-                                lastFrameAt: string | null;
-                            } | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postSitesBySiteIdDevices"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2997,288 +546,18 @@ export interface paths {
             cookie?: never;
         };
         /** A device with its current state */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The device's id (dev_…). */
-                    deviceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description dev_… (also its MQTT username). */
-                            id: string;
-                            /** @description sit_… of the site it is paired to. */
-                            siteId: string;
-                            /**
-                             * @description What the device is.
-                             * @enum {unknown}
-                             */
-                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                            name: string;
-                            model: string;
-                            firmware: string;
-                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                            online: boolean;
-                            lastSeenAt: string | null;
-                            /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
-                            reportedState: {
-                                [key: string]: unknown;
-                            } | null;
-                            /** @description The server key the device trusts to sign its commands. */
-                            trustedKid: string;
-                            /**
-                             * Format: date-time
-                             * @description When the owner entered its pairing code.
-                             */
-                            pairedAt: string;
-                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
-                            video: {
-                                freshness: "live" | "stale";
-                                lastFrameAt: string | null;
-                            } | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getDevicesByDeviceId"];
         put?: never;
         post?: never;
         /**
          * Remove a device: its credentials stop working at once and it is disconnected
          * @description Refused (409 conflict) while the device opens an access point: remove the access point first. A camera is unlinked from its access points.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The device's id (dev_…). */
-                    deviceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Removed. */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteDevicesByDeviceId"];
         options?: never;
         head?: never;
         /** Rename a device */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The device's id (dev_…). */
-                    deviceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description What the owner calls the device, e.g. 'Front door lock'. */
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description dev_… (also its MQTT username). */
-                            id: string;
-                            /** @description sit_… of the site it is paired to. */
-                            siteId: string;
-                            /**
-                             * @description What the device is.
-                             * @enum {unknown}
-                             */
-                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                            name: string;
-                            model: string;
-                            firmware: string;
-                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                            online: boolean;
-                            lastSeenAt: string | null;
-                            /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
-                            reportedState: {
-                                [key: string]: unknown;
-                            } | null;
-                            /** @description The server key the device trusts to sign its commands. */
-                            trustedKid: string;
-                            /**
-                             * Format: date-time
-                             * @description When the owner entered its pairing code.
-                             */
-                            pairedAt: string;
-                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
-                            video: {
-                                freshness: "live" | "stale";
-                                lastFrameAt: string | null;
-                            } | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        patch: operations["patchDevicesByDeviceId"];
         trace?: never;
     };
     "/v1/operator/devices": {
@@ -3292,101 +571,7 @@ export interface paths {
          * Every device on the platform with its site, liveness, battery and firmware (operators)
          * @description Filter by status (online, offline) and kind; page with limit and nextCursor. 400 for a bad cursor.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Only devices online now, or only those that are not. */
-                    status?: "online" | "offline";
-                    /** @description What the device is. */
-                    kind?: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                    /** @description 1–200, default 50. */
-                    limit?: number;
-                    /** @description nextCursor of the page before. */
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Oldest paired first (by id), stable across pages. */
-                            devices: {
-                                /** @description dev_… */
-                                id: string;
-                                /**
-                                 * @description What the device is.
-                                 * @enum {unknown}
-                                 */
-                                kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                                name: string;
-                                model: string;
-                                firmware: string;
-                                /** @description sit_… of the site it is paired to. */
-                                siteId: string;
-                                siteName: string;
-                                /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                                online: boolean;
-                                lastSeenAt: string | null;
-                                /** @description Battery percentage the device last reported; null for mains-powered devices or before a report. */
-                                battery: number | null;
-                                /** @description The state the device last reported (lock, door, recording…). */
-                                reportedState: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * Format: date-time
-                                 * @description When it was paired.
-                                 */
-                                pairedAt: string;
-                            }[];
-                            /** @description Over every page, for the kind asked (the status filter does not narrow them). */
-                            counts: {
-                                total: number;
-                                online: number;
-                                offline: number;
-                            };
-                            /** @description Pass as cursor for the next page. */
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getOperatorDevices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3403,299 +588,13 @@ export interface paths {
             cookie?: never;
         };
         /** A site's access points, oldest first */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The site's id (sit_…). */
-                    siteId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            accessPoints: {
-                                /** @description acp_… */
-                                id: string;
-                                /** @description sit_… */
-                                siteId: string;
-                                /**
-                                 * @description What a courier may open.
-                                 * @enum {unknown}
-                                 */
-                                kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
-                                name: string;
-                                /** @description dev_… of the device that opens it. */
-                                actuatorDeviceId: string;
-                                /** @description dev_… of its witness cameras. */
-                                cameraDeviceIds: string[];
-                                /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
-                                viaAccessPointId: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getSitesBySiteIdAccessPoints"];
         put?: never;
         /**
          * Create an access point from an actuator and witness cameras paired at this site
          * @description 404 when a device is not paired at this site; 422 device_kind_mismatch when the actuator's kind does not suit the access point, or a camera is not a camera.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The site's id (sit_…). */
-                    siteId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description What a courier may open.
-                         * @enum {unknown}
-                         */
-                        kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
-                        /** @description e.g. 'Front door'. */
-                        name: string;
-                        /** @description The device that opens and locks it, paired at this site. Its kind must suit the access point: front_door and fridge take a lock, garage a garage_opener, trunk a vehicle, building_entrance a lock or keypad, compartment a locker_controller. */
-                        actuatorDeviceId: string;
-                        /**
-                         * @description Witness cameras. Access is refused while none of them is live, so add at least one.
-                         * @default []
-                         */
-                        cameraDeviceIds?: string[];
-                        /** @description Fridges only: the front door of this site the fridge sits behind. A fridge visit then opens the front door, then the fridge (POST /v1/visits/{id}/open-next), and locks both. The front door's cameras witness the visit. */
-                        viaAccessPointId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description acp_… */
-                            id: string;
-                            /** @description sit_… */
-                            siteId: string;
-                            /**
-                             * @description What a courier may open.
-                             * @enum {unknown}
-                             */
-                            kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
-                            name: string;
-                            /** @description dev_… of the device that opens it. */
-                            actuatorDeviceId: string;
-                            /** @description dev_… of its witness cameras. */
-                            cameraDeviceIds: string[];
-                            /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
-                            viaAccessPointId: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            actuator: {
-                                /** @description dev_… (also its MQTT username). */
-                                id: string;
-                                /** @description sit_… of the site it is paired to. */
-                                siteId: string;
-                                /**
-                                 * @description What the device is.
-                                 * @enum {unknown}
-                                 */
-                                kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                                name: string;
-                                model: string;
-                                firmware: string;
-                                /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                                online: boolean;
-                                lastSeenAt: string | null;
-                                /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
-                                reportedState: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /** @description The server key the device trusts to sign its commands. */
-                                trustedKid: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the owner entered its pairing code.
-                                 */
-                                pairedAt: string;
-                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
-                                video: {
-                                    freshness: "live" | "stale";
-                                    lastFrameAt: string | null;
-                                } | null;
-                            };
-                            /** @description Its witness cameras with their current state. */
-                            cameras: {
-                                /** @description dev_… (also its MQTT username). */
-                                id: string;
-                                /** @description sit_… of the site it is paired to. */
-                                siteId: string;
-                                /**
-                                 * @description What the device is.
-                                 * @enum {unknown}
-                                 */
-                                kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                                name: string;
-                                model: string;
-                                firmware: string;
-                                /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                                online: boolean;
-                                lastSeenAt: string | null;
-                                /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
-                                reportedState: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /** @description The server key the device trusts to sign its commands. */
-                                trustedKid: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the owner entered its pairing code.
-                                 */
-                                pairedAt: string;
-                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
-                                video: {
-                                    freshness: "live" | "stale";
-                                    lastFrameAt: string | null;
-                                } | null;
-                            }[];
-                            /** @description Fridges only: the temperature inside. */
-                            fridge: {
-                                /** @description The inside temperature the fridge's lock last reported (°C); null when unknown or offline. */
-                                temperatureC: number | null;
-                                /** @description Warmer than this during or after a visit raises an alert. */
-                                maxTemperatureC: number;
-                                tooWarm: boolean;
-                            } | null;
-                            /** @description Garages only: where the door is. */
-                            garage: {
-                                /** @description closed, opening, open or closing, as the opener last reported; null when unknown or offline. */
-                                door: string | null;
-                                /** @description The safety beam is broken. */
-                                obstructed: boolean | null;
-                            } | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postSitesBySiteIdAccessPoints"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3710,226 +609,11 @@ export interface paths {
             cookie?: never;
         };
         /** An access point with the current state of its actuator and cameras */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The access point's id (acp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description acp_… */
-                            id: string;
-                            /** @description sit_… */
-                            siteId: string;
-                            /**
-                             * @description What a courier may open.
-                             * @enum {unknown}
-                             */
-                            kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
-                            name: string;
-                            /** @description dev_… of the device that opens it. */
-                            actuatorDeviceId: string;
-                            /** @description dev_… of its witness cameras. */
-                            cameraDeviceIds: string[];
-                            /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
-                            viaAccessPointId: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            actuator: {
-                                /** @description dev_… (also its MQTT username). */
-                                id: string;
-                                /** @description sit_… of the site it is paired to. */
-                                siteId: string;
-                                /**
-                                 * @description What the device is.
-                                 * @enum {unknown}
-                                 */
-                                kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                                name: string;
-                                model: string;
-                                firmware: string;
-                                /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                                online: boolean;
-                                lastSeenAt: string | null;
-                                /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
-                                reportedState: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /** @description The server key the device trusts to sign its commands. */
-                                trustedKid: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the owner entered its pairing code.
-                                 */
-                                pairedAt: string;
-                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
-                                video: {
-                                    freshness: "live" | "stale";
-                                    lastFrameAt: string | null;
-                                } | null;
-                            };
-                            /** @description Its witness cameras with their current state. */
-                            cameras: {
-                                /** @description dev_… (also its MQTT username). */
-                                id: string;
-                                /** @description sit_… of the site it is paired to. */
-                                siteId: string;
-                                /**
-                                 * @description What the device is.
-                                 * @enum {unknown}
-                                 */
-                                kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
-                                name: string;
-                                model: string;
-                                firmware: string;
-                                /** @description Connected, and heard from within the last 2.5 heartbeats. */
-                                online: boolean;
-                                lastSeenAt: string | null;
-                                /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
-                                reportedState: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /** @description The server key the device trusts to sign its commands. */
-                                trustedKid: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the owner entered its pairing code.
-                                 */
-                                pairedAt: string;
-                                /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
-                                video: {
-                                    freshness: "live" | "stale";
-                                    lastFrameAt: string | null;
-                                } | null;
-                            }[];
-                            /** @description Fridges only: the temperature inside. */
-                            fridge: {
-                                /** @description The inside temperature the fridge's lock last reported (°C); null when unknown or offline. */
-                                temperatureC: number | null;
-                                /** @description Warmer than this during or after a visit raises an alert. */
-                                maxTemperatureC: number;
-                                tooWarm: boolean;
-                            } | null;
-                            /** @description Garages only: where the door is. */
-                            garage: {
-                                /** @description closed, opening, open or closing, as the opener last reported; null when unknown or offline. */
-                                door: string | null;
-                                /** @description The safety beam is broken. */
-                                obstructed: boolean | null;
-                            } | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getAccessPointsById"];
         put?: never;
         post?: never;
         /** Remove an access point; its devices stay paired */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The access point's id (acp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Removed. */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteAccessPointsById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3948,85 +632,7 @@ export interface paths {
          * The owner unlocks (a garage: opens) their own door from the app
          * @description A signed command to the door's actuator; the answer waits for the device (status succeeded, failed with a reason such as jammed or door_open, or timed_out when it does not answer). Recorded in the audit log under the owner's name. A keypad lockout does not block it. The site's owner only: operators get 403, anyone else 404.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The access point's id (acp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {unknown} */
-                            action: "open" | "secure";
-                            /**
-                             * @description The device's answer to the signed command (timed_out: it did not answer; it may be offline).
-                             * @enum {unknown}
-                             */
-                            status: "succeeded" | "failed" | "rejected" | "timed_out";
-                            /** @description Why it failed: jammed, door_open, no_ack… */
-                            reason: string | null;
-                            commandId: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postAccessPointsByIdOpen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4046,85 +652,7 @@ export interface paths {
          * The owner locks (a garage: closes) their own door from the app
          * @description A signed command to the door's actuator; the answer waits for the device (status succeeded, failed with a reason such as jammed or door_open, or timed_out when it does not answer). Recorded in the audit log under the owner's name. A keypad lockout does not block it. The site's owner only: operators get 403, anyone else 404.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The access point's id (acp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {unknown} */
-                            action: "open" | "secure";
-                            /**
-                             * @description The device's answer to the signed command (timed_out: it did not answer; it may be offline).
-                             * @enum {unknown}
-                             */
-                            status: "succeeded" | "failed" | "rejected" | "timed_out";
-                            /** @description Why it failed: jammed, door_open, no_ack… */
-                            reason: string | null;
-                            commandId: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postAccessPointsByIdSecure"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4139,148 +667,10 @@ export interface paths {
             cookie?: never;
         };
         /** Your carrier's webhook endpoints, newest first, disabled ones included */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            endpoints: {
-                                /** @description whe_… */
-                                id: string;
-                                url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
-                                /**
-                                 * Format: date-time
-                                 * @description When the endpoint was registered; it receives events from then on.
-                                 */
-                                createdAt: string;
-                                disabledAt: string | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getWebhooksEndpoints"];
         put?: never;
         /** Register an endpoint for your carrier's events; the response carries its signing secret */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
-                        url: string;
-                        /** @description The events to receive; every type when left out. */
-                        eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            endpoint: {
-                                /** @description whe_… */
-                                id: string;
-                                url: string;
-                                eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
-                                /**
-                                 * Format: date-time
-                                 * @description When the endpoint was registered; it receives events from then on.
-                                 */
-                                createdAt: string;
-                                disabledAt: string | null;
-                            };
-                            /** @description The signing secret, whsec_<base64 key>: verify each request's webhook-signature with it, as the Standard Webhooks specification describes. */
-                            secret: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postWebhooksEndpoints"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4295,149 +685,11 @@ export interface paths {
             cookie?: never;
         };
         /** One of your carrier's webhook endpoints */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The webhook endpoint's id (whe_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description whe_… */
-                            id: string;
-                            url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
-                            /**
-                             * Format: date-time
-                             * @description When the endpoint was registered; it receives events from then on.
-                             */
-                            createdAt: string;
-                            disabledAt: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getWebhooksEndpointsById"];
         put?: never;
         post?: never;
         /** Disable an endpoint: nothing more is sent to it, and its pending deliveries end failed */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The webhook endpoint's id (whe_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description whe_… */
-                            id: string;
-                            url: string;
-                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
-                            /**
-                             * Format: date-time
-                             * @description When the endpoint was registered; it receives events from then on.
-                             */
-                            createdAt: string;
-                            disabledAt: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteWebhooksEndpointsById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4451,68 +703,7 @@ export interface paths {
             cookie?: never;
         };
         /** An endpoint's signing secret (whsec_…), to verify webhook-signature */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The webhook endpoint's id (whe_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The signing secret, whsec_<base64 key>: verify each request's webhook-signature with it, as the Standard Webhooks specification describes. */
-                            secret: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getWebhooksEndpointsByIdSecret"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4529,112 +720,7 @@ export interface paths {
             cookie?: never;
         };
         /** The delivery log of an endpoint: newest first, each with every attempt */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description At most this many (50 by default). */
-                    limit?: number;
-                    /** @description pending: to be sent (again); succeeded: a 2xx was received; failed: every attempt failed. */
-                    status?: "pending" | "succeeded" | "failed";
-                };
-                header?: never;
-                path: {
-                    /** @description The webhook endpoint's id (whe_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            deliveries: {
-                                /** @description msg_…, sent as webhook-id: the same on every attempt, so de-duplicate on it. */
-                                id: string;
-                                endpointId: string;
-                                eventType: string;
-                                /**
-                                 * @description pending: to be sent (again); succeeded: a 2xx was received; failed: every attempt failed.
-                                 * @enum {unknown}
-                                 */
-                                status: "pending" | "succeeded" | "failed";
-                                attemptCount: number;
-                                nextAttemptAt: string | null;
-                                lastStatusCode: number | null;
-                                lastError: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description When the event was enqueued for this endpoint.
-                                 */
-                                createdAt: string;
-                                deliveredAt: string | null;
-                                /** @description The audit event announced (evt_…). */
-                                auditEventId: string | null;
-                                /** @description The body sent: { type, timestamp, data }. */
-                                payload: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description Every attempt, oldest first. */
-                                attempts: {
-                                    attempt: number;
-                                    /**
-                                     * Format: date-time
-                                     * @description When the attempt started.
-                                     */
-                                    at: string;
-                                    /** @description The receiver's HTTP status, if it answered. */
-                                    statusCode: number | null;
-                                    /** @description Why the attempt failed; null when it succeeded. */
-                                    error: string | null;
-                                    durationMs: number;
-                                }[];
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getWebhooksEndpointsByIdDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4653,114 +739,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Send a delivery again now, with the same webhook-id (whatever its status) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The webhook delivery's id (msg_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description msg_…, sent as webhook-id: the same on every attempt, so de-duplicate on it. */
-                            id: string;
-                            endpointId: string;
-                            eventType: string;
-                            /**
-                             * @description pending: to be sent (again); succeeded: a 2xx was received; failed: every attempt failed.
-                             * @enum {unknown}
-                             */
-                            status: "pending" | "succeeded" | "failed";
-                            attemptCount: number;
-                            nextAttemptAt: string | null;
-                            lastStatusCode: number | null;
-                            lastError: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the event was enqueued for this endpoint.
-                             */
-                            createdAt: string;
-                            deliveredAt: string | null;
-                            /** @description The audit event announced (evt_…). */
-                            auditEventId: string | null;
-                            /** @description The body sent: { type, timestamp, data }. */
-                            payload: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Every attempt, oldest first. */
-                            attempts: {
-                                attempt: number;
-                                /**
-                                 * Format: date-time
-                                 * @description When the attempt started.
-                                 */
-                                at: string;
-                                /** @description The receiver's HTTP status, if it answered. */
-                                statusCode: number | null;
-                                /** @description Why the attempt failed; null when it succeeded. */
-                                error: string | null;
-                                durationMs: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postWebhooksDeliveriesByIdRetry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4775,221 +754,12 @@ export interface paths {
             cookie?: never;
         };
         /** What this access point allows (its site's owner and operators) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The access point's id (acp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description acp_… */
-                            accessPointId: string;
-                            /** @description sit_… */
-                            siteId: string;
-                            /** @description What the recipient allows here; null until they set it (which allows nothing). */
-                            consent: {
-                                methods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
-                                days: number[];
-                                /** @description HH:MM, local. */
-                                from: string;
-                                /** @description HH:MM, local (24:00 is midnight). */
-                                to: string;
-                                timezone: string;
-                                notes: string;
-                                /** @description Offline codes allowed even while the lock is online. */
-                                offlineCodes: boolean;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            } | null;
-                            /** @description The methods this kind of access point can serve: the only ones `methods` may hold. */
-                            suitedMethods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getAccessPointsByIdConsent"];
         /**
          * Set which delivery methods this access point allows, on which days and hours, with notes
          * @description The site's owner only. Replaces any earlier consent; `methods: []` withdraws it. 400 when from is not before to or the time zone is unknown; 422 method_not_suited when a method does not fit the access point (in_home needs a front_door or building_entrance).
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The access point's id (acp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Methods allowed through this access point; an empty list withdraws consent. */
-                        methods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
-                        /** @description ISO weekdays on which access is allowed: 1 = Monday … 7 = Sunday. */
-                        days: number[];
-                        /** @description Local start time, HH:MM (24-hour clock). */
-                        from: string;
-                        /** @description Local end time, HH:MM, after `from` on the same day (24:00 for midnight). */
-                        to: string;
-                        /** @description IANA time zone the times are in, e.g. Europe/Amsterdam. */
-                        timezone: string;
-                        /**
-                         * @description For the courier at the door, e.g. 'dog shut in the kitchen'.
-                         * @default
-                         */
-                        notes?: string;
-                        /** @description Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked until the lock is reachable. */
-                        offlineCodes?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description acp_… */
-                            accessPointId: string;
-                            /** @description sit_… */
-                            siteId: string;
-                            /** @description What the recipient allows here; null until they set it (which allows nothing). */
-                            consent: {
-                                methods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
-                                days: number[];
-                                /** @description HH:MM, local. */
-                                from: string;
-                                /** @description HH:MM, local (24:00 is midnight). */
-                                to: string;
-                                timezone: string;
-                                notes: string;
-                                /** @description Offline codes allowed even while the lock is online. */
-                                offlineCodes: boolean;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            } | null;
-                            /** @description The methods this kind of access point can serve: the only ones `methods` may hold. */
-                            suitedMethods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        put: operations["putAccessPointsByIdConsent"];
         post?: never;
         delete?: never;
         options?: never;
@@ -5010,100 +780,7 @@ export interface paths {
          * Block all access to your sites (or one site) at once, including visits authorized but not yet open
          * @description Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one. Guest keys of a blocked site are paused: each lock is told to forget their PINs, and the answer waits a few seconds for it; `guestKeysPending` counts the locks that have not confirmed (their PINs still open the door until they do; Threshold keeps trying).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Only this site of yours; all your sites when left out. */
-                        siteId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The sites the call applied to, with their state after it. */
-                            sites: {
-                                /** @description sit_… */
-                                siteId: string;
-                                blocked: boolean;
-                                /** @description Since when access has been blocked (the first block, when blocked twice). */
-                                blockedAt: string | null;
-                                /** @description Guest keys of the site paused by the block. */
-                                guestKeysPaused: number;
-                                /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
-                                guestKeysPending: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postAccessBlock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5123,100 +800,7 @@ export interface paths {
          * Lift the block on your sites (or one site)
          * @description Recipients only. Send `{}` (or no body) for all your sites, `{ siteId }` for one. Paused guest keys that have not ended are set on their locks again, with the same PINs and links.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Only this site of yours; all your sites when left out. */
-                        siteId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The sites the call applied to, with their state after it. */
-                            sites: {
-                                /** @description sit_… */
-                                siteId: string;
-                                blocked: boolean;
-                                /** @description Since when access has been blocked (the first block, when blocked twice). */
-                                blockedAt: string | null;
-                                /** @description Guest keys of the site paused by the block. */
-                                guestKeysPaused: number;
-                                /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
-                                guestKeysPending: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postAccessUnblock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5231,370 +815,13 @@ export interface paths {
             cookie?: never;
         };
         /** Your shipments, latest window first: recipients theirs, couriers those assigned to them, carriers theirs */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
-                    /** @description upcoming: the window has not ended yet; past: it has. Both when left out. */
-                    when?: "upcoming" | "past";
-                    /** @description 1–200, default 50. */
-                    limit?: string;
-                    /** @description nextCursor of the page before. */
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Latest window first. */
-                            shipments: {
-                                /** @description shp_… */
-                                id: string;
-                                trackingNumber: string;
-                                /** @description sit_… of the destination. */
-                                siteId: string;
-                                /** @enum {unknown} */
-                                method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
-                                /** @enum {unknown} */
-                                direction: "delivery" | "return";
-                                /** @enum {unknown} */
-                                status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
-                                window: {
-                                    /**
-                                     * Format: date-time
-                                     * @description Window start.
-                                     */
-                                    start: string;
-                                    /**
-                                     * Format: date-time
-                                     * @description Window end.
-                                     */
-                                    end: string;
-                                };
-                                size: {
-                                    lengthCm: number;
-                                    widthCm: number;
-                                    heightCm: number;
-                                } | null;
-                                weightG: number | null;
-                                flags: {
-                                    perishable: boolean;
-                                    signatureRequired: boolean;
-                                    /** @description Carriers, recipients and operators only. */
-                                    valueCents?: number | null;
-                                };
-                                /** @description car_…; not shown to couriers. */
-                                carrierId?: string;
-                                /** @description Recipients and operators. */
-                                carrierName?: string;
-                                /** @description usr_… of the assigned courier; carriers and operators. */
-                                courierId?: string | null;
-                                /** @description usr_… of the recipient; recipients and operators. */
-                                recipientId?: string;
-                                /** @description Couriers and operators. */
-                                destination?: {
-                                    address: {
-                                        line1: string;
-                                        line2: string | null;
-                                        city: string;
-                                        postalCode: string;
-                                        country: string;
-                                    };
-                                    location: {
-                                        lat: number;
-                                        lng: number;
-                                    };
-                                    /** @description How close (metres) the courier must be for access. */
-                                    geofenceRadiusM: number;
-                                } | null;
-                                /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
-                                deliveryNotes?: string;
-                                deliveredAt: string | null;
-                                deliveredVisitId: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description When the carrier created it.
-                                 */
-                                createdAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Last change.
-                                 */
-                                updatedAt: string;
-                            }[];
-                            /** @description Pass as cursor for the next page. */
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getShipments"];
         put?: never;
         /**
          * Create a shipment (carriers: an API key with shipments:write, or a carrier admin)
          * @description 409 tracking_number_exists; 400 invalid_window when the window ends before it starts, is longer than 12 h or is over; 404 when the site is unknown; 422 no_consent when in_home is asked of a site whose owner has not allowed in_home on a front door (in_garage on a garage, in_fridge on a fridge); 422 not_perishable when in_fridge is asked for a shipment not flagged perishable.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The barcode on the label: 4–40 letters, digits and hyphens; unique. */
-                        trackingNumber: string;
-                        /** @description The destination site (sit_…), as the recipient gave it at checkout. The recipient is the site's owner. */
-                        siteId: string;
-                        /**
-                         * @description in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); locker needs a building with a locker bank, residentEmail and size (docs/lockers.md); doorstep needs nothing.
-                         * @enum {unknown}
-                         */
-                        method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
-                        /** @description locker only: the resident of the building the parcel is for (the manager registers residents). The resident, not the building's owner, is the recipient. */
-                        residentEmail?: string;
-                        /**
-                         * @description delivery (default), or return: a parcel the recipient leaves in their car's trunk for the courier to collect (in_trunk only; the same visit, reversed; it ends collected).
-                         * @enum {unknown}
-                         */
-                        direction?: "delivery" | "return";
-                        window: {
-                            /**
-                             * Format: date-time
-                             * @description When delivery may start (RFC 3339 with offset).
-                             */
-                            start: string;
-                            /**
-                             * Format: date-time
-                             * @description When delivery must be done; after start, at most 12 h later, and not already past.
-                             */
-                            end: string;
-                        };
-                        size?: {
-                            /** @description Length. */
-                            lengthCm: number;
-                            /** @description Width. */
-                            widthCm: number;
-                            /** @description Height. */
-                            heightCm: number;
-                        };
-                        /** @description Weight in grams. */
-                        weightG?: number;
-                        flags?: {
-                            /**
-                             * @description Keep cool.
-                             * @default false
-                             */
-                            perishable?: boolean;
-                            /**
-                             * @description locker only: keep frozen (a frozen compartment).
-                             * @default false
-                             */
-                            frozen?: boolean;
-                            /** @default false */
-                            signatureRequired?: boolean;
-                            /** @description Declared value, in cents. */
-                            valueCents?: number;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description A package. Each party sees what it needs: carriers their own data and the courier assigned; recipients who delivers what and when; couriers where to go and the recipient's notes. */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description shp_… */
-                            id: string;
-                            trackingNumber: string;
-                            /** @description sit_… of the destination. */
-                            siteId: string;
-                            /** @enum {unknown} */
-                            method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
-                            /** @enum {unknown} */
-                            direction: "delivery" | "return";
-                            /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
-                            window: {
-                                /**
-                                 * Format: date-time
-                                 * @description Window start.
-                                 */
-                                start: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Window end.
-                                 */
-                                end: string;
-                            };
-                            size: {
-                                lengthCm: number;
-                                widthCm: number;
-                                heightCm: number;
-                            } | null;
-                            weightG: number | null;
-                            flags: {
-                                perishable: boolean;
-                                signatureRequired: boolean;
-                                /** @description Carriers, recipients and operators only. */
-                                valueCents?: number | null;
-                            };
-                            /** @description car_…; not shown to couriers. */
-                            carrierId?: string;
-                            /** @description Recipients and operators. */
-                            carrierName?: string;
-                            /** @description usr_… of the assigned courier; carriers and operators. */
-                            courierId?: string | null;
-                            /** @description usr_… of the recipient; recipients and operators. */
-                            recipientId?: string;
-                            /** @description Couriers and operators. */
-                            destination?: {
-                                address: {
-                                    line1: string;
-                                    line2: string | null;
-                                    city: string;
-                                    postalCode: string;
-                                    country: string;
-                                };
-                                location: {
-                                    lat: number;
-                                    lng: number;
-                                };
-                                /** @description How close (metres) the courier must be for access. */
-                                geofenceRadiusM: number;
-                            } | null;
-                            /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
-                            deliveryNotes?: string;
-                            deliveredAt: string | null;
-                            deliveredVisitId: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the carrier created it.
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description Last change.
-                             */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postShipments"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5614,173 +841,7 @@ export interface paths {
          * Assign your shipment to one of your couriers (or reassign it before delivery)
          * @description 404 courier_not_found when the courier is not an active courier of your carrier; 409 conflict once delivered or cancelled, or while a visit is under way.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The shipment's id (shp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description A courier of your carrier (usr_…). */
-                        courierId: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description A package. Each party sees what it needs: carriers their own data and the courier assigned; recipients who delivers what and when; couriers where to go and the recipient's notes. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description shp_… */
-                            id: string;
-                            trackingNumber: string;
-                            /** @description sit_… of the destination. */
-                            siteId: string;
-                            /** @enum {unknown} */
-                            method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
-                            /** @enum {unknown} */
-                            direction: "delivery" | "return";
-                            /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
-                            window: {
-                                /**
-                                 * Format: date-time
-                                 * @description Window start.
-                                 */
-                                start: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Window end.
-                                 */
-                                end: string;
-                            };
-                            size: {
-                                lengthCm: number;
-                                widthCm: number;
-                                heightCm: number;
-                            } | null;
-                            weightG: number | null;
-                            flags: {
-                                perishable: boolean;
-                                signatureRequired: boolean;
-                                /** @description Carriers, recipients and operators only. */
-                                valueCents?: number | null;
-                            };
-                            /** @description car_…; not shown to couriers. */
-                            carrierId?: string;
-                            /** @description Recipients and operators. */
-                            carrierName?: string;
-                            /** @description usr_… of the assigned courier; carriers and operators. */
-                            courierId?: string | null;
-                            /** @description usr_… of the recipient; recipients and operators. */
-                            recipientId?: string;
-                            /** @description Couriers and operators. */
-                            destination?: {
-                                address: {
-                                    line1: string;
-                                    line2: string | null;
-                                    city: string;
-                                    postalCode: string;
-                                    country: string;
-                                };
-                                location: {
-                                    lat: number;
-                                    lng: number;
-                                };
-                                /** @description How close (metres) the courier must be for access. */
-                                geofenceRadiusM: number;
-                            } | null;
-                            /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
-                            deliveryNotes?: string;
-                            deliveredAt: string | null;
-                            deliveredVisitId: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the carrier created it.
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description Last change.
-                             */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postShipmentsByIdAssign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5795,139 +856,7 @@ export interface paths {
             cookie?: never;
         };
         /** A shipment, as far as you may see it (its carrier, recipient, assigned courier, operators) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The shipment's id (shp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A package. Each party sees what it needs: carriers their own data and the courier assigned; recipients who delivers what and when; couriers where to go and the recipient's notes. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description shp_… */
-                            id: string;
-                            trackingNumber: string;
-                            /** @description sit_… of the destination. */
-                            siteId: string;
-                            /** @enum {unknown} */
-                            method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
-                            /** @enum {unknown} */
-                            direction: "delivery" | "return";
-                            /** @enum {unknown} */
-                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
-                            window: {
-                                /**
-                                 * Format: date-time
-                                 * @description Window start.
-                                 */
-                                start: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Window end.
-                                 */
-                                end: string;
-                            };
-                            size: {
-                                lengthCm: number;
-                                widthCm: number;
-                                heightCm: number;
-                            } | null;
-                            weightG: number | null;
-                            flags: {
-                                perishable: boolean;
-                                signatureRequired: boolean;
-                                /** @description Carriers, recipients and operators only. */
-                                valueCents?: number | null;
-                            };
-                            /** @description car_…; not shown to couriers. */
-                            carrierId?: string;
-                            /** @description Recipients and operators. */
-                            carrierName?: string;
-                            /** @description usr_… of the assigned courier; carriers and operators. */
-                            courierId?: string | null;
-                            /** @description usr_… of the recipient; recipients and operators. */
-                            recipientId?: string;
-                            /** @description Couriers and operators. */
-                            destination?: {
-                                address: {
-                                    line1: string;
-                                    line2: string | null;
-                                    city: string;
-                                    postalCode: string;
-                                    country: string;
-                                };
-                                location: {
-                                    lat: number;
-                                    lng: number;
-                                };
-                                /** @description How close (metres) the courier must be for access. */
-                                geofenceRadiusM: number;
-                            } | null;
-                            /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
-                            deliveryNotes?: string;
-                            deliveredAt: string | null;
-                            deliveredVisitId: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the carrier created it.
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description Last change.
-                             */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getShipmentsById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5947,102 +876,7 @@ export interface paths {
          * A shipment's keypad codes and their states; its assigned courier also gets the digits while a code is valid
          * @description Carriers (shipments:read) and operators see states only; recipients get 403; anyone else 404.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The shipment's id (shp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            accessCodes: {
-                                id: string;
-                                shipmentId: string;
-                                /** @enum {unknown} */
-                                kind: "online" | "offline";
-                                /** @enum {unknown} */
-                                status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
-                                accessPointId: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The lock refuses the code before this time.
-                                 */
-                                validFrom: string;
-                                /**
-                                 * Format: date-time
-                                 * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
-                                 */
-                                validUntil: string;
-                                /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
-                                code?: string;
-                                /** @description False for offline codes: see notice. */
-                                revocable: boolean;
-                                notice: string | null;
-                                /** @description Why setting the code failed. */
-                                failureReason: string | null;
-                                /** @description The visit the code opened. */
-                                visitId: string | null;
-                                /** @description When the lock reports the code was used. */
-                                usedAt: string | null;
-                                /** @description When the lock confirmed the code is gone. */
-                                removedFromLockAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getShipmentsByIdAccessCodes"];
         put?: never;
         /**
          * Ask for a keypad code for your shipment (carriers: an API key with shipments:write, or a carrier admin)
@@ -6052,154 +886,7 @@ export interface paths {
          *
          *     The digits are shown only to the shipment's assigned courier (GET), never in this answer. 404 for a shipment that is not yours; 409 conflict when it is not assigned or already has a live code, window_closed when the window is over, lock_online for an offline code while the lock is online, offline_codes_exhausted; 422 keypad_unavailable when the front door's lock takes no codes, method_not_suited when the shipment is not in_home.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: one code, one command to the lock. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The shipment's id (shp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked until the lock is reachable.
-                         * @enum {unknown}
-                         */
-                        kind?: "online" | "offline";
-                        /**
-                         * Format: date-time
-                         * @description offline only: a moment inside the delivery window; the code is valid for the hour that contains it (default: now).
-                         */
-                        at?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            shipmentId: string;
-                            /** @enum {unknown} */
-                            kind: "online" | "offline";
-                            /** @enum {unknown} */
-                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
-                            accessPointId: string;
-                            /**
-                             * Format: date-time
-                             * @description The lock refuses the code before this time.
-                             */
-                            validFrom: string;
-                            /**
-                             * Format: date-time
-                             * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
-                             */
-                            validUntil: string;
-                            /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
-                            code?: string;
-                            /** @description False for offline codes: see notice. */
-                            revocable: boolean;
-                            notice: string | null;
-                            /** @description Why setting the code failed. */
-                            failureReason: string | null;
-                            /** @description The visit the code opened. */
-                            visitId: string | null;
-                            /** @description When the lock reports the code was used. */
-                            usedAt: string | null;
-                            /** @description When the lock confirmed the code is gone. */
-                            removedFromLockAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postShipmentsByIdAccessCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6214,216 +901,14 @@ export interface paths {
             cookie?: never;
         };
         /** One keypad code of a shipment (as the list shows it) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The shipment's id (shp_…). */
-                    id: string;
-                    /** @description The access code's id (acc_…). */
-                    codeId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            shipmentId: string;
-                            /** @enum {unknown} */
-                            kind: "online" | "offline";
-                            /** @enum {unknown} */
-                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
-                            accessPointId: string;
-                            /**
-                             * Format: date-time
-                             * @description The lock refuses the code before this time.
-                             */
-                            validFrom: string;
-                            /**
-                             * Format: date-time
-                             * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
-                             */
-                            validUntil: string;
-                            /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
-                            code?: string;
-                            /** @description False for offline codes: see notice. */
-                            revocable: boolean;
-                            notice: string | null;
-                            /** @description Why setting the code failed. */
-                            failureReason: string | null;
-                            /** @description The visit the code opened. */
-                            visitId: string | null;
-                            /** @description When the lock reports the code was used. */
-                            usedAt: string | null;
-                            /** @description When the lock confirmed the code is gone. */
-                            removedFromLockAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getShipmentsByIdAccessCodesByCodeId"];
         put?: never;
         post?: never;
         /**
          * Withdraw your one-time code before it is used: removed at once, then taken off the lock
          * @description The code can no longer be enabled by a check-in from this moment; the lock is told to forget it (retried until it confirms, see removedFromLockAt). Removing a removed code answers it again. 409 conflict for a code already used or expired, and for an offline code, which cannot be revoked until the lock is reachable.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: one code, one command to the lock. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The shipment's id (shp_…). */
-                    id: string;
-                    /** @description The access code's id (acc_…). */
-                    codeId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            shipmentId: string;
-                            /** @enum {unknown} */
-                            kind: "online" | "offline";
-                            /** @enum {unknown} */
-                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
-                            accessPointId: string;
-                            /**
-                             * Format: date-time
-                             * @description The lock refuses the code before this time.
-                             */
-                            validFrom: string;
-                            /**
-                             * Format: date-time
-                             * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
-                             */
-                            validUntil: string;
-                            /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
-                            code?: string;
-                            /** @description False for offline codes: see notice. */
-                            revocable: boolean;
-                            notice: string | null;
-                            /** @description Why setting the code failed. */
-                            failureReason: string | null;
-                            /** @description The visit the code opened. */
-                            visitId: string | null;
-                            /** @description When the lock reports the code was used. */
-                            usedAt: string | null;
-                            /** @description When the lock confirmed the code is gone. */
-                            removedFromLockAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteShipmentsByIdAccessCodesByCodeId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -6440,113 +925,7 @@ export interface paths {
          * A site's guest keys, newest first, with their uses and whether each works now
          * @description The owner sees PINs and share links; operators see the rest; anyone else 404.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The site's id (sit_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            guestKeys: {
-                                id: string;
-                                siteId: string;
-                                accessPointId: string;
-                                accessPointName: string;
-                                name: string;
-                                /** @enum {unknown} */
-                                kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
-                                /** @enum {unknown} */
-                                status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
-                                /** Format: date-time */
-                                validFrom: string;
-                                /** @description None for a permanent or recurring key with no end. */
-                                validUntil: string | null;
-                                /** @description recurring keys: when they open. */
-                                schedule: {
-                                    weekDays: number[];
-                                    startTime: string;
-                                    endTime: string;
-                                    timeZone: string;
-                                } | null;
-                                expiresAfterFirstUseMinutes: number | null;
-                                /** @description expiring keys, once used: when they stop. */
-                                expiresAt: string | null;
-                                /** @description Typing the PIN now opens the door (as far as Threshold knows). */
-                                worksNow: boolean;
-                                /** @description The digits: shown to the site's owner only. */
-                                pin?: string;
-                                /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
-                                shareUrl?: string;
-                                useCount: number;
-                                firstUsedAt: string | null;
-                                lastUsedAt: string | null;
-                                /** @description Why the lock did not take the key. */
-                                failureReason: string | null;
-                                revokedAt: string | null;
-                                /**
-                                 * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
-                                 * @enum {unknown}
-                                 */
-                                revocation: "none" | "pending" | "done";
-                                /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
-                                paused: boolean;
-                                notice: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getSitesByIdGuestKeys"];
         put?: never;
         /**
          * Give someone a guest key: a 6-digit PIN for a door's lock, with a schedule and a share link
@@ -6556,184 +935,7 @@ export interface paths {
          *
          *     400 invalid_request for rules that do not fit the kind (weekDays on a permanent key, a temporary key without validUntil, an unknown time zone); invalid_window when validUntil is not after validFrom and now; 404 for a site or access point that is not yours; 403 for an operator; 409 access_blocked while the site's block switch is on; 422 keypad_unavailable when the door's lock takes no codes.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: one guest key, one command to the lock. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The site's id (sit_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Who the key is for, as you will recognise it in notifications: 'Maria (cleaner)'. */
-                        name: string;
-                        /**
-                         * @description permanent: until revoked. recurring: on weekDays between startTime and endTime. temporary: from validFrom to validUntil. one_time: opens once. expiring: stops expiresAfterFirstUseMinutes after its first use.
-                         * @enum {unknown}
-                         */
-                        kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
-                        /** @description The door whose lock takes the key (acp_…); default: the site's front door. */
-                        accessPointId?: string;
-                        /**
-                         * Format: date-time
-                         * @description The key opens nothing before this time (default: now).
-                         */
-                        validFrom?: string;
-                        /**
-                         * Format: date-time
-                         * @description The key opens nothing from this time on. Required for temporary; default for one_time and expiring: 30 days from now (the time to use it first); none for permanent and recurring.
-                         */
-                        validUntil?: string;
-                        /** @description recurring: ISO weekdays, 1 = Monday … 7 = Sunday. */
-                        weekDays?: number[];
-                        /** @description recurring: from this local time… */
-                        startTime?: string;
-                        /** @description recurring: …until this local time, the same day. */
-                        endTime?: string;
-                        /** @description recurring: the IANA time zone of the hours (default: the door's delivery-consent time zone, else UTC). */
-                        timeZone?: string;
-                        /** @description expiring: how long the key works after its first use. */
-                        expiresAfterFirstUseMinutes?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            accessPointId: string;
-                            accessPointName: string;
-                            name: string;
-                            /** @enum {unknown} */
-                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
-                            /** @enum {unknown} */
-                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
-                            /** Format: date-time */
-                            validFrom: string;
-                            /** @description None for a permanent or recurring key with no end. */
-                            validUntil: string | null;
-                            /** @description recurring keys: when they open. */
-                            schedule: {
-                                weekDays: number[];
-                                startTime: string;
-                                endTime: string;
-                                timeZone: string;
-                            } | null;
-                            expiresAfterFirstUseMinutes: number | null;
-                            /** @description expiring keys, once used: when they stop. */
-                            expiresAt: string | null;
-                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
-                            worksNow: boolean;
-                            /** @description The digits: shown to the site's owner only. */
-                            pin?: string;
-                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
-                            shareUrl?: string;
-                            useCount: number;
-                            firstUsedAt: string | null;
-                            lastUsedAt: string | null;
-                            /** @description Why the lock did not take the key. */
-                            failureReason: string | null;
-                            revokedAt: string | null;
-                            /**
-                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
-                             * @enum {unknown}
-                             */
-                            revocation: "none" | "pending" | "done";
-                            /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
-                            paused: boolean;
-                            notice: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postSitesByIdGuestKeys"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6748,225 +950,14 @@ export interface paths {
             cookie?: never;
         };
         /** One guest key (as the list shows it) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The guest key's id (gky_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            accessPointId: string;
-                            accessPointName: string;
-                            name: string;
-                            /** @enum {unknown} */
-                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
-                            /** @enum {unknown} */
-                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
-                            /** Format: date-time */
-                            validFrom: string;
-                            /** @description None for a permanent or recurring key with no end. */
-                            validUntil: string | null;
-                            /** @description recurring keys: when they open. */
-                            schedule: {
-                                weekDays: number[];
-                                startTime: string;
-                                endTime: string;
-                                timeZone: string;
-                            } | null;
-                            expiresAfterFirstUseMinutes: number | null;
-                            /** @description expiring keys, once used: when they stop. */
-                            expiresAt: string | null;
-                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
-                            worksNow: boolean;
-                            /** @description The digits: shown to the site's owner only. */
-                            pin?: string;
-                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
-                            shareUrl?: string;
-                            useCount: number;
-                            firstUsedAt: string | null;
-                            lastUsedAt: string | null;
-                            /** @description Why the lock did not take the key. */
-                            failureReason: string | null;
-                            revokedAt: string | null;
-                            /**
-                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
-                             * @enum {unknown}
-                             */
-                            revocation: "none" | "pending" | "done";
-                            /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
-                            paused: boolean;
-                            notice: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getGuestKeysById"];
         put?: never;
         post?: never;
         /**
          * Revoke a guest key: ended at once in Threshold, and taken off the lock at once when it is online
          * @description The share link stops showing the PIN from this moment. The lock is told to forget the PIN and the answer waits a few seconds for it: revocation done. When the lock is offline or does not confirm, revocation is pending and notice says so — the PIN still opens the door until the lock hears of it; Threshold sends the removal the moment the lock is back. Revoking an ended key answers it as it is. The site's owner only (403 for an operator, 404 for anyone else).
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: one guest key, one command to the lock. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The guest key's id (gky_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            accessPointId: string;
-                            accessPointName: string;
-                            name: string;
-                            /** @enum {unknown} */
-                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
-                            /** @enum {unknown} */
-                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
-                            /** Format: date-time */
-                            validFrom: string;
-                            /** @description None for a permanent or recurring key with no end. */
-                            validUntil: string | null;
-                            /** @description recurring keys: when they open. */
-                            schedule: {
-                                weekDays: number[];
-                                startTime: string;
-                                endTime: string;
-                                timeZone: string;
-                            } | null;
-                            expiresAfterFirstUseMinutes: number | null;
-                            /** @description expiring keys, once used: when they stop. */
-                            expiresAt: string | null;
-                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
-                            worksNow: boolean;
-                            /** @description The digits: shown to the site's owner only. */
-                            pin?: string;
-                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
-                            shareUrl?: string;
-                            useCount: number;
-                            firstUsedAt: string | null;
-                            lastUsedAt: string | null;
-                            /** @description Why the lock did not take the key. */
-                            failureReason: string | null;
-                            revokedAt: string | null;
-                            /**
-                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
-                             * @enum {unknown}
-                             */
-                            revocation: "none" | "pending" | "done";
-                            /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
-                            paused: boolean;
-                            notice: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteGuestKeysById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -6983,90 +974,7 @@ export interface paths {
          * A guest key's share link: the PIN, the place and when it works (no sign-in: the link is the secret)
          * @description 404 for a link that does not exist; 410 guest_key_ended for a key that was revoked, used up or has expired (the message says which, never the PIN); 409 guest_key_paused while the owner has blocked all access (the link works again when they lift the block).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The token of the share link. */
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            name: string;
-                            pin: string;
-                            /** @description The home's name and the door, as the owner named them. */
-                            place: string;
-                            /** @enum {unknown} */
-                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
-                            /** @enum {unknown} */
-                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
-                            /** Format: date-time */
-                            validFrom: string;
-                            /** @description None for a permanent or recurring key with no end. */
-                            validUntil: string | null;
-                            /** @description recurring keys: when they open. */
-                            schedule: {
-                                weekDays: number[];
-                                startTime: string;
-                                endTime: string;
-                                timeZone: string;
-                            } | null;
-                            expiresAfterFirstUseMinutes: number | null;
-                            /** @description expiring keys, once used: when they stop. */
-                            expiresAt: string | null;
-                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
-                            worksNow: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getSharedKeysByToken"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7086,69 +994,7 @@ export interface paths {
          * A shipment's 4×6 inch shipping label, as PDF or PNG (its carrier: admins, API keys with shipments:read)
          * @description Code 128 and QR of the tracking number, the ship-to block (recipient, address, site), method, delivery window in the site's zone and carrier. Both formats carry the whole label: PNG for thermal printers and previews, PDF for office printers. 400 invalid_request for a format other than pdf or png; 403 for people who are not carrier admins and keys without shipments:read; 404 for a shipment of another carrier.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description pdf (default): a 4×6 inch page in vectors. png: the same label as a 203 dpi image. */
-                    format?: "pdf" | "png";
-                };
-                header?: never;
-                path: {
-                    /** @description The shipment's id (shp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The label. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/pdf": string;
-                        "image/png": string;
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getShipmentsByIdLabel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7168,237 +1014,13 @@ export interface paths {
          * Locker banks: a manager's own (with compartment states); for others every bank's public face
          * @description siteId narrows it to one building (a courier finds the bank of a locker stop).
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Only this building's banks. */
-                    siteId?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            banks: {
-                                id: string;
-                                siteId: string;
-                                name: string;
-                                pickupPeriodHours: number;
-                                overflowDistanceM: number;
-                                packageRoom: string | null;
-                                /** @description False while the controller is offline (pickup still works at its keypad). */
-                                online: boolean;
-                                compartments: {
-                                    number: number;
-                                    widthCm: number;
-                                    heightCm: number;
-                                    depthCm: number;
-                                    sizeClass: string;
-                                    /** @enum {unknown} */
-                                    temperature: "ambient" | "chilled" | "frozen";
-                                    accessible: boolean;
-                                    /** @description Managers only: free, reserved, occupied or out_of_service. */
-                                    state?: string;
-                                    outOfServiceReason?: string | null;
-                                }[];
-                                freeCompartments: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getLockersBanks"];
         put?: never;
         /**
          * Set up a locker bank at a building you manage, with its compartments
          * @description The building's manager (the site's owner) only: operators get 403 (they may look but not change), anyone else 404 for a site or device that is not theirs. The controller must be a locker_controller paired at that site. 409 when the controller already drives a bank; 422 device_kind_mismatch.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The building (a site you manage). */
-                        siteId: string;
-                        name: string;
-                        /** @description The bank's locker_controller, paired at that site. */
-                        controllerDeviceId: string;
-                        compartments: {
-                            /** @description As printed on the door and known to the controller. */
-                            number: number;
-                            /** @description Inner width. */
-                            widthCm: number;
-                            /** @description Inner height. */
-                            heightCm: number;
-                            /** @description Inner depth. */
-                            depthCm: number;
-                            /**
-                             * @description As printed on the door; allocation goes by the inner dimensions.
-                             * @enum {unknown}
-                             */
-                            sizeClass: "S" | "M" | "L" | "XL";
-                            /**
-                             * @default ambient
-                             * @enum {unknown}
-                             */
-                            temperature?: "ambient" | "chilled" | "frozen";
-                            /**
-                             * @description Low enough to reach from a wheelchair.
-                             * @default false
-                             */
-                            accessible?: boolean;
-                        }[];
-                        /** @description How long a parcel waits for its resident. Default 72 (3 days). */
-                        pickupPeriodHours?: number;
-                        /** @description How far another bank may be to take this building's overflow. Default 500. */
-                        overflowDistanceM?: number;
-                        /** @description Where the building's package room is, for parcels no compartment takes. */
-                        packageRoom?: string;
-                        /** @description Wrong codes at the kiosk before lockout. Default 5. */
-                        wrongCodeLimit?: number;
-                        /** @description Kiosk lockout length. Default 15. */
-                        lockoutMinutes?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            name: string;
-                            pickupPeriodHours: number;
-                            overflowDistanceM: number;
-                            packageRoom: string | null;
-                            /** @description False while the controller is offline (pickup still works at its keypad). */
-                            online: boolean;
-                            compartments: {
-                                number: number;
-                                widthCm: number;
-                                heightCm: number;
-                                depthCm: number;
-                                sizeClass: string;
-                                /** @enum {unknown} */
-                                temperature: "ambient" | "chilled" | "frozen";
-                                accessible: boolean;
-                                /** @description Managers only: free, reserved, occupied or out_of_service. */
-                                state?: string;
-                                outOfServiceReason?: string | null;
-                            }[];
-                            freeCompartments: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersBanks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7416,70 +1038,7 @@ export interface paths {
          * A locker bank: its compartments (sizes, temperature) and how many are free; states for its managers
          * @description Public, as the bank's kiosk screen shows it: no parcel, resident or code is ever in this answer.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker bank's id (lkb_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            name: string;
-                            pickupPeriodHours: number;
-                            overflowDistanceM: number;
-                            packageRoom: string | null;
-                            /** @description False while the controller is offline (pickup still works at its keypad). */
-                            online: boolean;
-                            compartments: {
-                                number: number;
-                                widthCm: number;
-                                heightCm: number;
-                                depthCm: number;
-                                sizeClass: string;
-                                /** @enum {unknown} */
-                                temperature: "ambient" | "chilled" | "frozen";
-                                accessible: boolean;
-                                /** @description Managers only: free, reserved, occupied or out_of_service. */
-                                state?: string;
-                                outOfServiceReason?: string | null;
-                            }[];
-                            freeCompartments: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getLockersBanksById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7501,79 +1060,7 @@ export interface paths {
          * Register a resident of the building (by the email of their Threshold account)
          * @description The building's manager only: operators get 403, anyone else 404. Carriers address locker shipments to registered residents only.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker bank's id (lkb_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        email: string;
-                        /** @description Flat or unit number. */
-                        unit: string;
-                        /** @description Prefer low (accessible) compartments for this resident. */
-                        accessible?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            userId: string;
-                            unit: string;
-                            accessible: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersBanksByIdResidents"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7595,131 +1082,7 @@ export interface paths {
          *
          *     A compartment that will not open is put out of service and the next one opens (skipped lists them). 409 locker_full when nothing fits: details.alternatives lists nearby banks with room (scan there: the resident is told where it went) and details.packageRoom the building's package room. 503 controller_offline when the bank does not answer.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: the compartment opens once. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The locker bank's id (lkb_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The barcode on the label: 4–40 letters, digits and hyphens; unique. */
-                        trackingNumber: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            parcel: {
-                                id: string;
-                                kind: "delivery" | "return";
-                                /** @description The shipment's tracking number, or the return's label. */
-                                label: string;
-                                shipmentId: string | null;
-                                /** @enum {unknown} */
-                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
-                                bankId: string;
-                                bankName: string;
-                                compartment: number;
-                                /** @description Delivered to another building's bank because its own was full. */
-                                overflow: boolean;
-                                depositedAt: string | null;
-                                /** @description Collect before this; the carrier takes it back after. */
-                                expiresAt: string | null;
-                                extended: boolean;
-                                pickedUpAt: string | null;
-                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
-                                code?: string;
-                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
-                                qr?: string;
-                            };
-                            /** @description The compartment that is open now. */
-                            compartment: number;
-                            bankId: string;
-                            /** @description Compartments that would not open (now out of service). */
-                            skipped: number[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersBanksByIdDropOffs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7739,112 +1102,7 @@ export interface paths {
          * Courier: the parcel does not fit the open compartment; a bigger one opens
          * @description 409 locker_full (with alternatives) when no bigger compartment is free.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker parcel's id (lkp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            parcel: {
-                                id: string;
-                                kind: "delivery" | "return";
-                                /** @description The shipment's tracking number, or the return's label. */
-                                label: string;
-                                shipmentId: string | null;
-                                /** @enum {unknown} */
-                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
-                                bankId: string;
-                                bankName: string;
-                                compartment: number;
-                                /** @description Delivered to another building's bank because its own was full. */
-                                overflow: boolean;
-                                depositedAt: string | null;
-                                /** @description Collect before this; the carrier takes it back after. */
-                                expiresAt: string | null;
-                                extended: boolean;
-                                pickedUpAt: string | null;
-                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
-                                code?: string;
-                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
-                                qr?: string;
-                            };
-                            /** @description The compartment that is open now. */
-                            compartment: number;
-                            bankId: string;
-                            /** @description Compartments that would not open (now out of service). */
-                            skipped: number[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersParcelsByIdDoesNotFit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7864,80 +1122,7 @@ export interface paths {
          * Courier: leave a locker shipment in the building's package room (no compartment fits)
          * @description The shipment is delivered there and the resident is told where it is.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The barcode on the label: 4–40 letters, digits and hyphens; unique. */
-                        trackingNumber: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            packageRoom: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersPackageRoom"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7957,84 +1142,7 @@ export interface paths {
          * Kiosk: a pickup code (or a return's drop code) typed or scanned at the bank; its compartment opens
          * @description Public: the bank's own screen calls it. Answers only the compartment number. 404 wrong_pickup_code for a code that opens nothing here; after too many wrong codes (5 by default within 15 min) 429 kiosk_locked_out for a while, and the building manager is alerted. The same codes work at the controller's own keypad with no network (docs/lockers.md).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker bank's id (lkb_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The pickup code (8 digits) or a return's drop code, as typed or read from the QR. */
-                        code: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            compartment: number;
-                            kind: "pickup" | "return_drop";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersBanksByIdKioskCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8049,68 +1157,7 @@ export interface paths {
             cookie?: never;
         };
         /** Resident: your locker parcels and returns, and those shared with you, with pickup codes and QR */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            parcels: {
-                                id: string;
-                                kind: "delivery" | "return";
-                                /** @description The shipment's tracking number, or the return's label. */
-                                label: string;
-                                shipmentId: string | null;
-                                /** @enum {unknown} */
-                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
-                                bankId: string;
-                                bankName: string;
-                                compartment: number;
-                                /** @description Delivered to another building's bank because its own was full. */
-                                overflow: boolean;
-                                depositedAt: string | null;
-                                /** @description Collect before this; the carrier takes it back after. */
-                                expiresAt: string | null;
-                                extended: boolean;
-                                pickedUpAt: string | null;
-                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
-                                code?: string;
-                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
-                                qr?: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getLockersParcels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8130,78 +1177,7 @@ export interface paths {
          * One locker parcel; the code only for its resident and those they shared it with
          * @description Its courier, its carrier and the bank's managers see it without the code; anyone else gets 404.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker parcel's id (lkp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            kind: "delivery" | "return";
-                            /** @description The shipment's tracking number, or the return's label. */
-                            label: string;
-                            shipmentId: string | null;
-                            /** @enum {unknown} */
-                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
-                            bankId: string;
-                            bankName: string;
-                            compartment: number;
-                            /** @description Delivered to another building's bank because its own was full. */
-                            overflow: boolean;
-                            depositedAt: string | null;
-                            /** @description Collect before this; the carrier takes it back after. */
-                            expiresAt: string | null;
-                            extended: boolean;
-                            pickedUpAt: string | null;
-                            /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
-                            code?: string;
-                            /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
-                            qr?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getLockersParcelsById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8223,98 +1199,7 @@ export interface paths {
          * Resident: open the compartment from the app, standing at the building (geofence)
          * @description 403 outside_geofence when you are not at the building; 409 parcel_not_in_locker.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: the compartment opens once. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The locker parcel's id (lkp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        location: {
-                            lat: number;
-                            lng: number;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            compartment: number;
-                            bankId: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersParcelsByIdOpen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8331,74 +1216,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Resident: share a pickup with another Threshold user (they see the code and may open it) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker parcel's id (lkp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        email: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            parcelId: string;
-                            sharedWith: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersParcelsByIdShares"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8418,96 +1236,7 @@ export interface paths {
          * Resident: extend the pickup period once, by the bank's period
          * @description 409 already_extended the second time.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker parcel's id (lkp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            kind: "delivery" | "return";
-                            /** @description The shipment's tracking number, or the return's label. */
-                            label: string;
-                            shipmentId: string | null;
-                            /** @enum {unknown} */
-                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
-                            bankId: string;
-                            bankName: string;
-                            compartment: number;
-                            /** @description Delivered to another building's bank because its own was full. */
-                            overflow: boolean;
-                            depositedAt: string | null;
-                            /** @description Collect before this; the carrier takes it back after. */
-                            expiresAt: string | null;
-                            extended: boolean;
-                            pickedUpAt: string | null;
-                            /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
-                            code?: string;
-                            /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
-                            qr?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersParcelsByIdExtend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8527,113 +1256,7 @@ export interface paths {
          * Resident: start a return at your building's bank; a compartment is reserved and you get a drop code
          * @description The drop code is shown once, in this answer: type it at the kiosk, the reserved compartment opens, put the parcel in and close it. The carrier's courier collects it. 409 locker_full when nothing fits.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description A bank of your building. */
-                        bankId: string;
-                        /** @description The carrier that takes the return. */
-                        carrierId: string;
-                        size: {
-                            /** @description Length. */
-                            lengthCm: number;
-                            /** @description Width. */
-                            widthCm: number;
-                            /** @description Height. */
-                            heightCm: number;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            parcel: {
-                                id: string;
-                                kind: "delivery" | "return";
-                                /** @description The shipment's tracking number, or the return's label. */
-                                label: string;
-                                shipmentId: string | null;
-                                /** @enum {unknown} */
-                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
-                                bankId: string;
-                                bankName: string;
-                                compartment: number;
-                                /** @description Delivered to another building's bank because its own was full. */
-                                overflow: boolean;
-                                depositedAt: string | null;
-                                /** @description Collect before this; the carrier takes it back after. */
-                                expiresAt: string | null;
-                                extended: boolean;
-                                pickedUpAt: string | null;
-                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
-                                code?: string;
-                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
-                                qr?: string;
-                            };
-                            dropCode: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersReturns"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8648,89 +1271,7 @@ export interface paths {
             cookie?: never;
         };
         /** Courier: your carrier's parcels to take from this bank (expired deliveries, dropped returns) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker bank's id (lkb_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            parcels: {
-                                id: string;
-                                kind: "delivery" | "return";
-                                /** @description The shipment's tracking number, or the return's label. */
-                                label: string;
-                                shipmentId: string | null;
-                                /** @enum {unknown} */
-                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
-                                bankId: string;
-                                bankName: string;
-                                compartment: number;
-                                /** @description Delivered to another building's bank because its own was full. */
-                                overflow: boolean;
-                                depositedAt: string | null;
-                                /** @description Collect before this; the carrier takes it back after. */
-                                expiresAt: string | null;
-                                extended: boolean;
-                                pickedUpAt: string | null;
-                                /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
-                                code?: string;
-                                /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
-                                qr?: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getLockersBanksByIdCollections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8752,77 +1293,7 @@ export interface paths {
          * Courier: open the compartment of an expired parcel or a dropped return of your carrier
          * @description Take it out and close the door: the empty compartment confirms the collection.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker parcel's id (lkp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            compartment: number;
-                            bankId: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersParcelsByIdCollect"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8840,107 +1311,7 @@ export interface paths {
          * Manager: occupancy, parcels waiting and their age, expiries, returns, compartments out of service
          * @description The building's manager, and operators (to look); anyone else 404.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker bank's id (lkb_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            bankId: string;
-                            name: string;
-                            /** @description False while the controller is offline (pickup still works at its keypad). */
-                            online: boolean;
-                            occupancy: {
-                                total: number;
-                                free: number;
-                                reserved: number;
-                                occupied: number;
-                                outOfService: number;
-                            };
-                            /** @description Parcels in a compartment, waiting for their resident. */
-                            waiting: {
-                                parcelId: string;
-                                /** @description The shipment's tracking number, or the return's label. */
-                                label: string;
-                                /** @description The compartment's number, as printed on its door. */
-                                compartment: number;
-                                /** @description Whole hours since the courier put it in. */
-                                ageHours: number;
-                                /** @description When it goes back to the carrier unless picked up. */
-                                expiresAt: string | null;
-                                /** @description Less than a day left. */
-                                expiringSoon: boolean;
-                                /** @description Sent here because its own building's bank was full. */
-                                overflow: boolean;
-                            }[];
-                            /** @description Parcels past their pickup period, waiting for the carrier's courier. */
-                            expired: {
-                                parcelId: string;
-                                /** @description The shipment's tracking number, or the return's label. */
-                                label: string;
-                                /** @description The compartment's number, as printed on its door. */
-                                compartment: number;
-                            }[];
-                            /** @description Residents' returns still in the bank's care. */
-                            returns: {
-                                parcelId: string;
-                                /** @description The shipment's tracking number, or the return's label. */
-                                label: string;
-                                /** @description The compartment's number, as printed on its door. */
-                                compartment: number;
-                                /** @enum {unknown} */
-                                status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
-                            }[];
-                            outOfService: {
-                                compartment: number;
-                                /** @description The first fault reported (e.g. `did not open: jammed`) or the manager's words. */
-                                reason: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getLockersBanksByIdDashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8962,85 +1333,7 @@ export interface paths {
          * Manager: open a compartment for an audit; logged with your reason
          * @description The building's manager only, as only a home's owner opens its doors: operators get 403, anyone else 404. The audit log keeps who, why and whether it opened (locker.audit_open).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker bank's id (lkb_…). */
-                    id: string;
-                    number: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Why you open it; kept in the audit log. */
-                        reason: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            compartment: number;
-                            opened: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersBanksByIdCompartmentsByNumberOpen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9060,97 +1353,7 @@ export interface paths {
          * Manager: put a compartment out of service, or back in service
          * @description The building's manager only: operators get 403, anyone else 404. Audited with the reason.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The locker bank's id (lkb_…). */
-                    id: string;
-                    number: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description true: back in service; false: out of service. */
-                        inService: boolean;
-                        reason: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            name: string;
-                            pickupPeriodHours: number;
-                            overflowDistanceM: number;
-                            packageRoom: string | null;
-                            /** @description False while the controller is offline (pickup still works at its keypad). */
-                            online: boolean;
-                            compartments: {
-                                number: number;
-                                widthCm: number;
-                                heightCm: number;
-                                depthCm: number;
-                                sizeClass: string;
-                                /** @enum {unknown} */
-                                temperature: "ambient" | "chilled" | "frozen";
-                                accessible: boolean;
-                                /** @description Managers only: free, reserved, occupied or out_of_service. */
-                                state?: string;
-                                outOfServiceReason?: string | null;
-                            }[];
-                            freeCompartments: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postLockersBanksByIdCompartmentsByNumberService"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9168,148 +1371,7 @@ export interface paths {
          * Your stops for today and the next 24 h, earliest window first, each with a readiness check
          * @description Couriers only. Assigned, undelivered shipments (with includeDelivered=true also today's delivered ones, marked deliveredAt); readiness says whether the door could open now (lock online, locked and closed, camera live, consent now, not blocked). The scan checks everything again.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Also list the stops you delivered today, with deliveredAt. */
-                    includeDelivered?: boolean;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Earliest window first. */
-                            stops: {
-                                /** @description shp_… */
-                                shipmentId: string;
-                                trackingNumber: string;
-                                /** @enum {unknown} */
-                                method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
-                                /**
-                                 * @description return: collect the parcel the customer left in their car's trunk (docs/in-car-delivery.md).
-                                 * @enum {unknown}
-                                 */
-                                direction: "delivery" | "return";
-                                window: {
-                                    /**
-                                     * Format: date-time
-                                     * @description Window start.
-                                     */
-                                    start: string;
-                                    /**
-                                     * Format: date-time
-                                     * @description Window end.
-                                     */
-                                    end: string;
-                                };
-                                /** @description sit_…; send it with the scan. */
-                                siteId: string;
-                                site: {
-                                    address: {
-                                        line1: string;
-                                        line2: string | null;
-                                        city: string;
-                                        postalCode: string;
-                                        country: string;
-                                    };
-                                    location: {
-                                        lat: number;
-                                        lng: number;
-                                    };
-                                    /** @description How close (metres) the courier must be for access. */
-                                    geofenceRadiusM: number;
-                                };
-                                size: {
-                                    lengthCm: number;
-                                    widthCm: number;
-                                    heightCm: number;
-                                } | null;
-                                weightG: number | null;
-                                flags: {
-                                    perishable: boolean;
-                                    signatureRequired: boolean;
-                                };
-                                /** @description Where the stop's method goes: the front door (in_home), the garage (in_garage) or the fridge (in_fridge), when the site has one. */
-                                accessPoint: {
-                                    /** @description acp_… of the front door, garage, fridge or car trunk the method goes through. */
-                                    id: string;
-                                    /** @enum {unknown} */
-                                    kind: "front_door" | "garage" | "fridge" | "trunk";
-                                    name: string;
-                                    /** @description The recipient's notes for the courier, e.g. 'dog shut in the kitchen'. */
-                                    notes: string;
-                                } | null;
-                                /** @description When this courier delivered it (only with includeDelivered=true); null while still to do. */
-                                deliveredAt: string | null;
-                                /** @description For in-home stops: could the door open right now? Null for doorstep stops and delivered ones, which open nothing. */
-                                readiness: {
-                                    /** @description The lock is connected and heard from recently. */
-                                    lockOnline: boolean;
-                                    /** @description An online lock reports locked. */
-                                    lockLocked: boolean;
-                                    /** @description An online lock's door sensor reports closed. */
-                                    doorClosed: boolean;
-                                    /** @description A witness camera is online and its newest video segment is fresh (GET /v1/cameras/{id}/freshness); what the camera says of itself is not trusted. */
-                                    cameraLive: boolean;
-                                    /** @description The recipient allows this method through this door now. */
-                                    consentGiven: boolean;
-                                    /** @description The recipient has blocked all access to the site. */
-                                    blocked: boolean;
-                                    /** @description All of the above as needed: the door could open if the courier were there. */
-                                    ready: boolean;
-                                    /** @description in_garage only. For a garage, lockOnline means the opener is online, lockLocked and doorClosed that the door is fully closed and at rest with a clear doorway. */
-                                    garage?: {
-                                        /** @description closed, opening, open or closing, as the opener reports; null when offline. */
-                                        door: string | null;
-                                        /** @description The safety beam is broken. */
-                                        obstructed: boolean | null;
-                                    };
-                                    /** @description in_trunk only. lockOnline means the car is reachable, lockLocked that it is locked, doorClosed that its trunk and doors are shut. The car's distance from the address and from you is checked at the scan (GET /v1/courier/stops/{id}/car shows it). */
-                                    car?: {
-                                        /** @description parked or driving, as the car reports; null when it is unreachable. */
-                                        drive: string | null;
-                                        /** @description A camera witnesses the trunk; false: the visit is not filmed. */
-                                        filmed: boolean;
-                                    };
-                                    /** @description in_fridge only: the fridge's lock is the one lockOnline, lockLocked and doorClosed describe. */
-                                    fridge?: {
-                                        /** @description Inside temperature the fridge's lock reports (°C); null when offline. */
-                                        temperatureC: number | null;
-                                    };
-                                } | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getCourierStops"];
         put?: never;
         post?: never;
         delete?: never;
@@ -9326,287 +1388,13 @@ export interface paths {
             cookie?: never;
         };
         /** Your cars, with what each last reported (position, parked or driving, locks, trunk) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            cars: {
-                                id: string;
-                                siteId: string;
-                                make: string;
-                                model: string;
-                                colour: string;
-                                plate: string;
-                                photo: string | null;
-                                /** @description The vehicle device, once paired. */
-                                deviceId: string | null;
-                                /** @description The trunk access point, once paired. */
-                                accessPointId: string | null;
-                                trunkDelivery: boolean;
-                                /**
-                                 * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
-                                 * @enum {unknown}
-                                 */
-                                positionSharing: "delivery_window" | "near_address";
-                                requireCamera: boolean;
-                                /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
-                                filmed: boolean;
-                                /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
-                                cameraDeviceIds: string[];
-                                /**
-                                 * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                                 * @enum {unknown}
-                                 */
-                                fallback: "backup_address" | "locker" | "return";
-                                fallbackNote: string;
-                                /** @description The trunk's inside size; parcels are turned to fit. */
-                                trunk: {
-                                    lengthCm: number;
-                                    widthCm: number;
-                                    heightCm: number;
-                                };
-                                maxWeightG: number;
-                                maxValueCents: number;
-                                blocked: boolean;
-                                blockedAt: string | null;
-                                /** @description Null until the car is paired. */
-                                state: {
-                                    online: boolean;
-                                    drive: ("parked" | "driving") | null;
-                                    position: {
-                                        lat: number;
-                                        lng: number;
-                                        accuracyM: number;
-                                    } | null;
-                                    locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
-                                    doors: ("closed" | "open") | null;
-                                    trunk: ("closed" | "open") | null;
-                                    lastSeenAt: string | null;
-                                } | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getCars"];
         put?: never;
         /**
          * Register your car (make, model, colour, plate, photo) at one of your homes
          * @description Trunk delivery stays off until the car is paired (POST /v1/cars/{id}/pair) and you turn it on. The trunk size, weight and value limits default to the server's (Amazon's: 66 × 53 × 40 cm, 50 lb, $1,300); you may set less, not more. 404 for a site that is not yours.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: one car, one trunk access point. */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The home whose address trunk deliveries are addressed to (sit_…). */
-                        siteId: string;
-                        /** @description e.g. Volvo */
-                        make: string;
-                        /** @description e.g. XC40 */
-                        model: string;
-                        /** @description As a courier would say it: dark blue. */
-                        colour: string;
-                        /** @description The number plate, as written on the car. */
-                        plate: string;
-                        photo?: string | null;
-                        /** @description The trunk's inside size; parcels are turned to fit. */
-                        trunk?: {
-                            lengthCm: number;
-                            widthCm: number;
-                            heightCm: number;
-                        };
-                        /** @description Heaviest parcel, in grams; at most the server's limit (default 50 lb). */
-                        maxWeightG?: number;
-                        /** @description Most valuable parcel, in cents; at most the server's limit ($1,300). */
-                        maxValueCents?: number;
-                        /**
-                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
-                         * @enum {unknown}
-                         */
-                        positionSharing?: "delivery_window" | "near_address";
-                        /** @description Open the trunk only while a camera (paired with the car) films it. Off by default: most cars film nothing, and the visit is then plainly not filmed. */
-                        requireCamera?: boolean;
-                        /**
-                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                         * @enum {unknown}
-                         */
-                        fallback: "backup_address" | "locker" | "return";
-                        /** @description e.g. the backup address, or which locker; shown to the courier. */
-                        fallbackNote?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            make: string;
-                            model: string;
-                            colour: string;
-                            plate: string;
-                            photo: string | null;
-                            /** @description The vehicle device, once paired. */
-                            deviceId: string | null;
-                            /** @description The trunk access point, once paired. */
-                            accessPointId: string | null;
-                            trunkDelivery: boolean;
-                            /**
-                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
-                             * @enum {unknown}
-                             */
-                            positionSharing: "delivery_window" | "near_address";
-                            requireCamera: boolean;
-                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
-                            filmed: boolean;
-                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
-                            cameraDeviceIds: string[];
-                            /**
-                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                             * @enum {unknown}
-                             */
-                            fallback: "backup_address" | "locker" | "return";
-                            fallbackNote: string;
-                            /** @description The trunk's inside size; parcels are turned to fit. */
-                            trunk: {
-                                lengthCm: number;
-                                widthCm: number;
-                                heightCm: number;
-                            };
-                            maxWeightG: number;
-                            maxValueCents: number;
-                            blocked: boolean;
-                            blockedAt: string | null;
-                            /** @description Null until the car is paired. */
-                            state: {
-                                online: boolean;
-                                drive: ("parked" | "driving") | null;
-                                position: {
-                                    lat: number;
-                                    lng: number;
-                                    accuracyM: number;
-                                } | null;
-                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
-                                doors: ("closed" | "open") | null;
-                                trunk: ("closed" | "open") | null;
-                                lastSeenAt: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postCars"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9621,370 +1409,21 @@ export interface paths {
             cookie?: never;
         };
         /** One of your cars */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The car's id (veh_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            make: string;
-                            model: string;
-                            colour: string;
-                            plate: string;
-                            photo: string | null;
-                            /** @description The vehicle device, once paired. */
-                            deviceId: string | null;
-                            /** @description The trunk access point, once paired. */
-                            accessPointId: string | null;
-                            trunkDelivery: boolean;
-                            /**
-                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
-                             * @enum {unknown}
-                             */
-                            positionSharing: "delivery_window" | "near_address";
-                            requireCamera: boolean;
-                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
-                            filmed: boolean;
-                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
-                            cameraDeviceIds: string[];
-                            /**
-                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                             * @enum {unknown}
-                             */
-                            fallback: "backup_address" | "locker" | "return";
-                            fallbackNote: string;
-                            /** @description The trunk's inside size; parcels are turned to fit. */
-                            trunk: {
-                                lengthCm: number;
-                                widthCm: number;
-                                heightCm: number;
-                            };
-                            maxWeightG: number;
-                            maxValueCents: number;
-                            blocked: boolean;
-                            blockedAt: string | null;
-                            /** @description Null until the car is paired. */
-                            state: {
-                                online: boolean;
-                                drive: ("parked" | "driving") | null;
-                                position: {
-                                    lat: number;
-                                    lng: number;
-                                    accuracyM: number;
-                                } | null;
-                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
-                                doors: ("closed" | "open") | null;
-                                trunk: ("closed" | "open") | null;
-                                lastSeenAt: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getCarsById"];
         put?: never;
         post?: never;
         /**
          * Remove your car: its trunk stops taking deliveries at once
          * @description The trunk access point is removed with it; the vehicle device stays paired until you remove it (DELETE /v1/devices/{id}).
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The car's id (veh_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Removed. */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteCarsById"];
         options?: never;
         head?: never;
         /**
          * Change your car's details and settings; trunkDelivery opts in or out
          * @description 409 car_not_paired when turning trunk delivery on before the car is paired; 400 for limits above the server's.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The car's id (veh_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description e.g. Volvo */
-                        make?: string;
-                        /** @description e.g. XC40 */
-                        model?: string;
-                        /** @description As a courier would say it: dark blue. */
-                        colour?: string;
-                        /** @description The number plate, as written on the car. */
-                        plate?: string;
-                        photo?: string | null;
-                        /** @description The trunk's inside size; parcels are turned to fit. */
-                        trunk?: {
-                            lengthCm: number;
-                            widthCm: number;
-                            heightCm: number;
-                        };
-                        /** @description Heaviest parcel, in grams; at most the server's limit (default 50 lb). */
-                        maxWeightG?: number;
-                        /** @description Most valuable parcel, in cents; at most the server's limit ($1,300). */
-                        maxValueCents?: number;
-                        /**
-                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
-                         * @enum {unknown}
-                         */
-                        positionSharing?: "delivery_window" | "near_address";
-                        /** @description Open the trunk only while a camera (paired with the car) films it. Off by default: most cars film nothing, and the visit is then plainly not filmed. */
-                        requireCamera?: boolean;
-                        /**
-                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                         * @enum {unknown}
-                         */
-                        fallback?: "backup_address" | "locker" | "return";
-                        /** @description e.g. the backup address, or which locker; shown to the courier. */
-                        fallbackNote?: string;
-                        /** @description Opt in to (or out of) deliveries into the trunk; needs the car paired. */
-                        trunkDelivery?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            make: string;
-                            model: string;
-                            colour: string;
-                            plate: string;
-                            photo: string | null;
-                            /** @description The vehicle device, once paired. */
-                            deviceId: string | null;
-                            /** @description The trunk access point, once paired. */
-                            accessPointId: string | null;
-                            trunkDelivery: boolean;
-                            /**
-                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
-                             * @enum {unknown}
-                             */
-                            positionSharing: "delivery_window" | "near_address";
-                            requireCamera: boolean;
-                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
-                            filmed: boolean;
-                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
-                            cameraDeviceIds: string[];
-                            /**
-                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                             * @enum {unknown}
-                             */
-                            fallback: "backup_address" | "locker" | "return";
-                            fallbackNote: string;
-                            /** @description The trunk's inside size; parcels are turned to fit. */
-                            trunk: {
-                                lengthCm: number;
-                                widthCm: number;
-                                heightCm: number;
-                            };
-                            maxWeightG: number;
-                            maxValueCents: number;
-                            blocked: boolean;
-                            blockedAt: string | null;
-                            /** @description Null until the car is paired. */
-                            state: {
-                                online: boolean;
-                                drive: ("parked" | "driving") | null;
-                                position: {
-                                    lat: number;
-                                    lng: number;
-                                    accuracyM: number;
-                                } | null;
-                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
-                                doors: ("closed" | "open") | null;
-                                trunk: ("closed" | "open") | null;
-                                lastSeenAt: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        patch: operations["patchCarsById"];
         trace?: never;
     };
     "/v1/cars/{id}/pair": {
@@ -10000,167 +1439,7 @@ export interface paths {
          * Pair the car with its vehicle device; its trunk becomes an access point
          * @description Pair the vehicle device at the car's site first (POST /v1/pairing/claim). Cameras that film the trunk may be named; without one, trunk visits are not filmed. 404 for a device not paired at that site; 422 device_kind_mismatch for a device that is not a vehicle.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Send the same key when retrying: one car, one trunk access point. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description The car's id (veh_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The car's vehicle device, paired at the car's site (dev_…). */
-                        deviceId: string;
-                        cameraDeviceIds?: string[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            make: string;
-                            model: string;
-                            colour: string;
-                            plate: string;
-                            photo: string | null;
-                            /** @description The vehicle device, once paired. */
-                            deviceId: string | null;
-                            /** @description The trunk access point, once paired. */
-                            accessPointId: string | null;
-                            trunkDelivery: boolean;
-                            /**
-                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
-                             * @enum {unknown}
-                             */
-                            positionSharing: "delivery_window" | "near_address";
-                            requireCamera: boolean;
-                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
-                            filmed: boolean;
-                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
-                            cameraDeviceIds: string[];
-                            /**
-                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                             * @enum {unknown}
-                             */
-                            fallback: "backup_address" | "locker" | "return";
-                            fallbackNote: string;
-                            /** @description The trunk's inside size; parcels are turned to fit. */
-                            trunk: {
-                                lengthCm: number;
-                                widthCm: number;
-                                heightCm: number;
-                            };
-                            maxWeightG: number;
-                            maxValueCents: number;
-                            blocked: boolean;
-                            blockedAt: string | null;
-                            /** @description Null until the car is paired. */
-                            state: {
-                                online: boolean;
-                                drive: ("parked" | "driving") | null;
-                                position: {
-                                    lat: number;
-                                    lng: number;
-                                    accuracyM: number;
-                                } | null;
-                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
-                                doors: ("closed" | "open") | null;
-                                trunk: ("closed" | "open") | null;
-                                lastSeenAt: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postCarsByIdPair"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10177,120 +1456,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Block deliveries to the car at once: no trunk opens until you unblock it */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The car's id (veh_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            make: string;
-                            model: string;
-                            colour: string;
-                            plate: string;
-                            photo: string | null;
-                            /** @description The vehicle device, once paired. */
-                            deviceId: string | null;
-                            /** @description The trunk access point, once paired. */
-                            accessPointId: string | null;
-                            trunkDelivery: boolean;
-                            /**
-                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
-                             * @enum {unknown}
-                             */
-                            positionSharing: "delivery_window" | "near_address";
-                            requireCamera: boolean;
-                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
-                            filmed: boolean;
-                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
-                            cameraDeviceIds: string[];
-                            /**
-                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                             * @enum {unknown}
-                             */
-                            fallback: "backup_address" | "locker" | "return";
-                            fallbackNote: string;
-                            /** @description The trunk's inside size; parcels are turned to fit. */
-                            trunk: {
-                                lengthCm: number;
-                                widthCm: number;
-                                heightCm: number;
-                            };
-                            maxWeightG: number;
-                            maxValueCents: number;
-                            blocked: boolean;
-                            blockedAt: string | null;
-                            /** @description Null until the car is paired. */
-                            state: {
-                                online: boolean;
-                                drive: ("parked" | "driving") | null;
-                                position: {
-                                    lat: number;
-                                    lng: number;
-                                    accuracyM: number;
-                                } | null;
-                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
-                                doors: ("closed" | "open") | null;
-                                trunk: ("closed" | "open") | null;
-                                lastSeenAt: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postCarsByIdBlock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10307,120 +1473,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Allow deliveries to the car again */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The car's id (veh_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            siteId: string;
-                            make: string;
-                            model: string;
-                            colour: string;
-                            plate: string;
-                            photo: string | null;
-                            /** @description The vehicle device, once paired. */
-                            deviceId: string | null;
-                            /** @description The trunk access point, once paired. */
-                            accessPointId: string | null;
-                            trunkDelivery: boolean;
-                            /**
-                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
-                             * @enum {unknown}
-                             */
-                            positionSharing: "delivery_window" | "near_address";
-                            requireCamera: boolean;
-                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
-                            filmed: boolean;
-                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
-                            cameraDeviceIds: string[];
-                            /**
-                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                             * @enum {unknown}
-                             */
-                            fallback: "backup_address" | "locker" | "return";
-                            fallbackNote: string;
-                            /** @description The trunk's inside size; parcels are turned to fit. */
-                            trunk: {
-                                lengthCm: number;
-                                widthCm: number;
-                                heightCm: number;
-                            };
-                            maxWeightG: number;
-                            maxValueCents: number;
-                            blocked: boolean;
-                            blockedAt: string | null;
-                            /** @description Null until the car is paired. */
-                            state: {
-                                online: boolean;
-                                drive: ("parked" | "driving") | null;
-                                position: {
-                                    lat: number;
-                                    lng: number;
-                                    accuracyM: number;
-                                } | null;
-                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
-                                doors: ("closed" | "open") | null;
-                                trunk: ("closed" | "open") | null;
-                                lastSeenAt: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postCarsByIdUnblock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10438,106 +1491,7 @@ export interface paths {
          * The car of your in_trunk stop: plate, colour, photo, and where it is from where you stand
          * @description Only the stop's assigned courier, only during its delivery window (409 window_closed otherwise); the position may be withheld until you are near the address when the owner chose so. 404 for a stop that is not yours or not a trunk delivery.
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description The courier's position now. */
-                    lat: number;
-                    lng: number;
-                };
-                header?: never;
-                path: {
-                    /** @description The stop's shipment's id (shp_…). */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            shipmentId: string;
-                            make: string;
-                            model: string;
-                            colour: string;
-                            plate: string;
-                            photo: string | null;
-                            /** @description Null when the owner shares it only near the address and you are not there yet. */
-                            position: {
-                                lat: number;
-                                lng: number;
-                                accuracyM: number;
-                            } | null;
-                            /** @description Why the position is hidden, if it is. */
-                            positionNote: string | null;
-                            /** @description From you to the car. */
-                            distanceM: number | null;
-                            /** @description Which way the car is: 0 north, 90 east. */
-                            bearingDeg: number | null;
-                            drive: ("parked" | "driving") | null;
-                            online: boolean;
-                            filmed: boolean;
-                            /**
-                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
-                             * @enum {unknown}
-                             */
-                            fallback: "backup_address" | "locker" | "return";
-                            fallbackNote: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getCourierStopsByIdCar"];
         put?: never;
         post?: never;
         delete?: never;
@@ -10558,122 +1512,7 @@ export interface paths {
          * Upload a video segment (cameras, with their device credentials)
          * @description The body is the segment's MPEG-TS bytes (content-type video/mp2t, at most MEDIA_MAX_SEGMENT_BYTES); its place in the camera's hash chain travels in the x-threshold-* headers (docs/video.md). Authenticate with HTTP Basic: the camera's device id and the secret it got at pairing (its MQTT password). Refusals store nothing: 401 unauthenticated (missing or wrong credentials, removed device); 403 device_mismatch (credentials of another device than the path's, decided before the path's device is looked up); 422 device_kind_mismatch (not a camera); 413 segment_too_large; 415 unsupported_media_type; 422 segment_hash_mismatch (body ≠ x-threshold-content-sha256); 422 segment_chain_invalid (x-threshold-chain-hash does not recompute, or a genesis link anywhere but sequence 0); 422 segment_clock_skew (starts more than VIDEO_MAX_CLOCK_SKEW_MS in the future); 422 segment_visit_invalid (the camera does not witness that visit); 409 segment_gap (does not link to the camera's newest stored segment: segments are missing); 409 segment_replayed (already stored, links to an older segment, lost a race for the same link, or a new stream that does not start after the newest stored segment).
          */
-        put: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description HTTP Basic: the camera's device id and its secret from pairing. */
-                    authorization: string;
-                    /** @description Capture time of the segment's first frame, integer milliseconds since the Unix epoch. */
-                    "x-threshold-started-at": string;
-                    /** @description Integer milliseconds of video in the segment, at most 10000 (segments are about 2 s). */
-                    "x-threshold-duration-ms": string;
-                    /** @description SHA-256 of the body, lowercase hex. */
-                    "x-threshold-content-sha256": string;
-                    /** @description chainHash of the stream's previous segment, or 64 zeros for sequence 0. */
-                    "x-threshold-prev-hash": string;
-                    /** @description The segment's segmentChainHash (docs/video.md); the server recomputes it. */
-                    "x-threshold-chain-hash": string;
-                    /** @description The visit this segment witnesses (vis_…), when the camera records for one. */
-                    "x-threshold-visit-id"?: string;
-                };
-                path: {
-                    /** @description The uploading camera's own device id (dev_…). */
-                    deviceId: string;
-                    /** @description The segment's place in its stream: 0 for a stream's first segment, then one more each time. */
-                    sequence: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "video/mp2t": unknown;
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The stored segment's id (seg_…). */
-                            id: string;
-                            deviceId: string;
-                            sequence: number;
-                            /** @description What the stream's next segment must name as its prevHash. */
-                            chainHash: string;
-                            /** Format: date-time */
-                            receivedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        put: operations["putCamerasByDeviceIdSegmentsBySequence"];
         post?: never;
         delete?: never;
         options?: never;
@@ -10692,114 +1531,7 @@ export interface paths {
          * A visit's clip: from the pre-roll before the unlock to the post-roll after securing
          * @description The witness camera's segments in the clip's window with their chain hashes (the visit's proof carries the same hashes), whether video covers the whole window, and where to play or download it. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The visit's id (vis_…). */
-                    visitId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            visitId: string;
-                            /** @description The witness camera (dev_…): part of every chain hash. */
-                            cameraId: string;
-                            /** @description recording until the post-roll after the visit's end has arrived; then complete when video covers the whole window, incomplete when it has gaps. */
-                            state: "recording" | "complete" | "incomplete";
-                            /**
-                             * Format: date-time
-                             * @description Start of the clip: the authorization minus VIDEO_CLIP_PREROLL_S.
-                             */
-                            from: string;
-                            /** @description null while the visit goes on. */
-                            until: string | null;
-                            gaps: {
-                                /**
-                                 * Format: date-time
-                                 * @description Start of a stretch without video.
-                                 */
-                                from: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Its end.
-                                 */
-                                until: string;
-                            }[];
-                            /** @description Oldest first. */
-                            segments: {
-                                /** @description The segment's id (seg_…); its bytes are at clip/segments/{id}.ts. */
-                                id: string;
-                                /** @description Its place in the camera's stream (0 starts a new stream). */
-                                sequence: number;
-                                /**
-                                 * Format: date-time
-                                 * @description Capture time of its first frame (the camera's clock), to the millisecond.
-                                 */
-                                startedAt: string;
-                                durationMs: number;
-                                sizeBytes: number;
-                                /** @description SHA-256 of its bytes, lowercase hex. */
-                                contentSha256: string;
-                                /** @description chainHash of the segment before it in the stream, or 64 zeros. */
-                                prevHash: string;
-                                /** @description Its link in the camera's hash chain (docs/video.md). */
-                                chainHash: string;
-                            }[];
-                            /** @description The clip as HLS (EVENT while recording, then VOD). */
-                            playlistUrl: string;
-                            /** @description The clip as one MP4 file. */
-                            downloadUrl: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getVisitsByVisitIdClip"];
         put?: never;
         post?: never;
         delete?: never;
@@ -10819,65 +1551,7 @@ export interface paths {
          * A visit's clip as an HLS playlist
          * @description EVENT while the clip records, VOD with ENDLIST once finished. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The visit's id (vis_…). */
-                    visitId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The playlist. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.apple.mpegurl": string;
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getVisitsByVisitIdClipM3u8"];
         put?: never;
         post?: never;
         delete?: never;
@@ -10897,67 +1571,7 @@ export interface paths {
          * One segment of a visit's clip, as MPEG-TS
          * @description Its SHA-256 is the segment's contentSha256 in the clip and the proof. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The visit's id (vis_…). */
-                    visitId: string;
-                    /** @description The segment's id (seg_…), as the clip lists it. */
-                    segmentId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The segment. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "video/mp2t": string;
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getVisitsByVisitIdClipSegmentsBySegmentIdTs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -10977,83 +1591,7 @@ export interface paths {
          * A visit's clip as one MP4 file (remuxed, not re-encoded)
          * @description Fragmented MP4 of the clip's segments so far, as a download. 409 clip_empty before any video arrived; 422 clip_unplayable when the stored video cannot be remuxed. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The visit's id (vis_…). */
-                    visitId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The clip. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "video/mp4": string;
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getVisitsByVisitIdClipMp4"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11073,65 +1611,7 @@ export interface paths {
          * A camera's live HLS playlist: its newest segments (the site's owner and operators)
          * @description An HLS media playlist (version 3) of the camera's last 5 segments with their capture times (PROGRAM-DATE-TIME); reload it for new ones. It says nothing about freshness: a frozen camera keeps its last segments listed, so show GET /v1/cameras/{deviceId}/freshness beside the video. 404 for cameras that are not yours.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The camera's device id (dev_…). */
-                    deviceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The playlist. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.apple.mpegurl": string;
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getCamerasByDeviceIdLiveM3u8"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11151,67 +1631,7 @@ export interface paths {
          * One video segment of a camera, as MPEG-TS (the site's owner and operators)
          * @description Listed by the camera's playlists. 404 for cameras that are not yours and for segments retention deleted.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The camera's device id (dev_…). */
-                    deviceId: string;
-                    /** @description The segment's id (seg_…), as the live playlist lists it. */
-                    segmentId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The segment. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "video/mp2t": string;
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getCamerasByDeviceIdSegmentsBySegmentIdTs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11231,72 +1651,7 @@ export interface paths {
          * Whether a camera's video is live, and when its last frame was (the site's owner and operators)
          * @description live only while the newest segment arrived no longer ago than 2 segment durations plus VIDEO_STALE_SLACK_MS, by the server's clock; otherwise stale, with the time of the last frame. A frozen camera never looks live.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The camera's device id (dev_…). */
-                    deviceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description live while the newest segment arrived no longer ago than 2 segment durations plus VIDEO_STALE_SLACK_MS (server clock); stale otherwise, or when the camera never sent one. */
-                            freshness: "live" | "stale";
-                            /** @description When the newest segment arrived at the server. */
-                            lastSegmentAt: string | null;
-                            /** @description Capture time of the newest segment's last frame, by the camera's clock: the time to show with STALE. */
-                            lastFrameAt: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getCamerasByDeviceIdFreshness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11313,46 +1668,7 @@ export interface paths {
             cookie?: never;
         };
         /** Demo logins (only on a server started with `threshold demo`) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            password: string;
-                            accounts: {
-                                email: string;
-                                name: string;
-                                /**
-                                 * @description What the account may do.
-                                 * @enum {unknown}
-                                 */
-                                role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["getDemo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11374,88 +1690,7 @@ export interface paths {
          * Type a code on a demo lock's keypad (only on a server started with `threshold demo`)
          * @description A stand-in for fingers at the door, for the web app's demo keypad. Only the lock's owner may type. 404 on any server but the demo, for someone else's lock, or a lock the demo does not simulate; 422 device_kind_mismatch for a device without a keypad.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The lock whose keypad to type on (dev_…). */
-                        deviceId: string;
-                        /** @description The digits, as typed. */
-                        code: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes. */
-                            result: "opened" | "refused" | "locked_out";
-                            wrongInARow?: number;
-                            /** @description refused: this refusal reached the limit. */
-                            lockedOut?: boolean;
-                            /** Format: date-time */
-                            lockedOutUntil?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postDemoKeypad"];
         delete?: never;
         options?: never;
         head?: never;
@@ -11475,82 +1710,7 @@ export interface paths {
          * Demo only: hands at a simulated locker bank (put a parcel in, take it out, close the door)
          * @description Stands in for the physical world at the demo's locker controller, which then reports what its door and occupancy sensors see, signed, as a real one would. Needs a demo login, like the demo keypad. 404 on every server but `threshold demo`; 409 for a bank the demo does not run or a compartment that is not open.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The demo's locker bank (lkb_…). */
-                        bankId: string;
-                        compartment: number;
-                        action: "put" | "take" | "close";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            done: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["postDemoLocker"];
         delete?: never;
         options?: never;
         head?: never;
@@ -11558,7 +1718,488 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "shipment.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * shipment.created, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookShipmentCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "shipment.assigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * shipment.assigned, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookShipmentAssigned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "shipment.delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * shipment.delivered, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookShipmentDelivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "shipment.collected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * shipment.collected, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookShipmentCollected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "visit.refused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * visit.refused, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookVisitRefused"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "visit.opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * visit.opened, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookVisitOpened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "visit.secured": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * visit.secured, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookVisitSecured"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "visit.aborted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * visit.aborted, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookVisitAborted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "visit.incident": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * visit.incident, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookVisitIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "incident.resolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * incident.resolved, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookIncidentResolved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_code.set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * access_code.set, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookAccessCodeSet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_code.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * access_code.failed, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookAccessCodeFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_code.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * access_code.issued, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookAccessCodeIssued"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_code.used": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * access_code.used, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookAccessCodeUsed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_code.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * access_code.expired, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookAccessCodeExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_code.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * access_code.removed, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookAccessCodeRemoved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "visit.recorded_offline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * visit.recorded_offline, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookVisitRecordedOffline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "locker.parcel_in_locker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * locker.parcel_in_locker, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookLockerParcelInLocker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "locker.parcel_picked_up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * locker.parcel_picked_up, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookLockerParcelPickedUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "locker.parcel_expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * locker.parcel_expired, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookLockerParcelExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "locker.parcel_collected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * locker.parcel_collected, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookLockerParcelCollected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "locker.pickup_extended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * locker.pickup_extended, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookLockerPickupExtended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "locker.parcel_to_package_room": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * locker.parcel_to_package_room, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookLockerParcelToPackageRoom"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "locker.return_dropped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * locker.return_dropped, sent to endpoints subscribed to it or to *
+         * @description Signed with the endpoint's secret (Standard Webhooks); no credentials of the receiver's are sent. See docs/webhooks.md.
+         */
+        post: operations["webhookLockerReturnDropped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** ErrorResponse */
@@ -11657,4 +2298,11530 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status: "ok" | "degraded";
+                        version: string;
+                        /** Format: date-time */
+                        time: string;
+                        database: {
+                            ok: boolean;
+                            dialect: string;
+                            latencyMs?: number;
+                        };
+                        broker: {
+                            ok: boolean;
+                            mode: string;
+                            detail?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status: "ok" | "degraded";
+                        version: string;
+                        /** Format: date-time */
+                        time: string;
+                        database: {
+                            ok: boolean;
+                            dialect: string;
+                            latencyMs?: number;
+                        };
+                        broker: {
+                            ok: boolean;
+                            mode: string;
+                            detail?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postOperatorKeysRotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kid: string;
+                        publicKey: string;
+                        devices: {
+                            /** @description Devices that trusted an older key. */
+                            total: number;
+                            /** @description Devices that acknowledged the new key. */
+                            confirmed: number;
+                            /** @description Offline devices; they learn of the new key when they reconnect. */
+                            pending: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getAuditEvents: {
+        parameters: {
+            query?: {
+                siteId?: string;
+                subjectId?: string;
+                /** @description Exact type, or a prefix ending in a dot (visit.). An exact type also finds events stored under its former name (visit.opened finds visit.open). */
+                type?: string;
+                /** @description Page on: the last seq you have. */
+                afterSeq?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: components["schemas"]["AuditEvent"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postOperatorAuditVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        checked: number;
+                        problem?: {
+                            kind: string;
+                            seq: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getEventsStream: {
+        parameters: {
+            query?: {
+                /** @description Start after this seq (the last event you have). The Last-Event-ID header takes precedence. */
+                after?: string;
+            };
+            header?: {
+                /** @description Sent by EventSource when it reconnects: the seq of the last event received. */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless text/event-stream of audit events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postVisits: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: the door opens at most once. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the courier scanned. */
+                    trackingNumber: string;
+                    /** @description The courier's position when scanning. */
+                    location: {
+                        lat: number;
+                        lng: number;
+                        accuracyM?: number;
+                    };
+                    /** @description The stop the courier is at, when known. */
+                    siteId?: string;
+                    /** @description Check in to open with this shipment's one-time keypad code: after every check and the camera, the code is enabled for two minutes and the visit is opening until the courier types it (docs/access-codes.md). 409 access_code_unusable when it is not this package's code, set on this door. */
+                    accessCodeId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Null only for a refusal that names no shipment of yours. */
+                        id: string | null;
+                        /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                        status: string;
+                        /** @description What to tell the courier now, in one sentence. */
+                        message: string;
+                        refusals: {
+                            /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                            code: string;
+                            /** @description A sentence for the courier at the door. */
+                            message: string;
+                        }[];
+                        /** @description Why an authorized visit ended aborted or in an incident. */
+                        reason: string | null;
+                        shipmentId: string | null;
+                        trackingNumber: string;
+                        siteId: string | null;
+                        accessPointId: string | null;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        openedAt: string | null;
+                        deadlineAt: string | null;
+                        securedAt: string | null;
+                        endedAt: string | null;
+                        /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                        innerAccessPoint: {
+                            /** @description acp_… of the fridge behind the front door. */
+                            accessPointId: string;
+                            openedAt: string | null;
+                            securedAt: string | null;
+                        } | null;
+                        /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                        accessCodeId?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postVisitsByVisitIdSecure: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: the door opens at most once. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                visitId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Null only for a refusal that names no shipment of yours. */
+                        id: string | null;
+                        /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                        status: string;
+                        /** @description What to tell the courier now, in one sentence. */
+                        message: string;
+                        refusals: {
+                            /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                            code: string;
+                            /** @description A sentence for the courier at the door. */
+                            message: string;
+                        }[];
+                        /** @description Why an authorized visit ended aborted or in an incident. */
+                        reason: string | null;
+                        shipmentId: string | null;
+                        trackingNumber: string;
+                        siteId: string | null;
+                        accessPointId: string | null;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        openedAt: string | null;
+                        deadlineAt: string | null;
+                        securedAt: string | null;
+                        endedAt: string | null;
+                        /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                        innerAccessPoint: {
+                            /** @description acp_… of the fridge behind the front door. */
+                            accessPointId: string;
+                            openedAt: string | null;
+                            securedAt: string | null;
+                        } | null;
+                        /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                        accessCodeId?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postVisitsByVisitIdOpenNext: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: the door opens at most once. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                visitId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Null only for a refusal that names no shipment of yours. */
+                        id: string | null;
+                        /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                        status: string;
+                        /** @description What to tell the courier now, in one sentence. */
+                        message: string;
+                        refusals: {
+                            /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                            code: string;
+                            /** @description A sentence for the courier at the door. */
+                            message: string;
+                        }[];
+                        /** @description Why an authorized visit ended aborted or in an incident. */
+                        reason: string | null;
+                        shipmentId: string | null;
+                        trackingNumber: string;
+                        siteId: string | null;
+                        accessPointId: string | null;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        openedAt: string | null;
+                        deadlineAt: string | null;
+                        securedAt: string | null;
+                        endedAt: string | null;
+                        /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                        innerAccessPoint: {
+                            /** @description acp_… of the fridge behind the front door. */
+                            accessPointId: string;
+                            openedAt: string | null;
+                            securedAt: string | null;
+                        } | null;
+                        /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                        accessCodeId?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getShipmentsByIdProof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A DeliveryProof (see @threshold/protocol). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getVisitsInProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        visits: components["schemas"]["LiveVisit"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getVisitsByVisitId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                visitId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Null only for a refusal that names no shipment of yours. */
+                        id: string | null;
+                        /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                        status: string;
+                        /** @description What to tell the courier now, in one sentence. */
+                        message: string;
+                        refusals: {
+                            /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                            code: string;
+                            /** @description A sentence for the courier at the door. */
+                            message: string;
+                        }[];
+                        /** @description Why an authorized visit ended aborted or in an incident. */
+                        reason: string | null;
+                        shipmentId: string | null;
+                        trackingNumber: string;
+                        siteId: string | null;
+                        accessPointId: string | null;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        openedAt: string | null;
+                        deadlineAt: string | null;
+                        securedAt: string | null;
+                        endedAt: string | null;
+                        /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                        innerAccessPoint: {
+                            /** @description acp_… of the fridge behind the front door. */
+                            accessPointId: string;
+                            openedAt: string | null;
+                            securedAt: string | null;
+                        } | null;
+                        /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                        accessCodeId?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getIncidents: {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incidents: components["schemas"]["Incident"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getIncidentsByIncidentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incident: components["schemas"]["Incident"];
+                        /** @description In chain order (oldest first). */
+                        timeline: components["schemas"]["AuditEvent"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postIncidentsByIncidentIdResolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    resolution: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        visitId: string;
+                        siteId: string;
+                        /** @description not_secured, lock_failed, camera_lost, … */
+                        kind: string;
+                        status: "open" | "resolved";
+                        detail: string;
+                        /** Format: date-time */
+                        openedAt: string;
+                        resolvedAt: string | null;
+                        resolvedBy: string | null;
+                        resolution: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Every key this server has signed with, oldest first. */
+                        keys: {
+                            /** @description Key id, as carried in signed messages. */
+                            kid: string;
+                            /** @description Raw Ed25519 public key, base64url. */
+                            publicKey: string;
+                            /**
+                             * Format: date-time
+                             * @description When the key was made.
+                             */
+                            createdAt: string;
+                            retiredAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postAuthLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            /** @description usr_… */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /**
+                             * @description What the account may do.
+                             * @enum {unknown}
+                             */
+                            role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                            /** @description Set for couriers and carrier admins. */
+                            carrierId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the account was created.
+                             */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postAuthLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "user";
+                        user: {
+                            /** @description usr_… */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /**
+                             * @description What the account may do.
+                             * @enum {unknown}
+                             */
+                            role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                            /** @description Set for couriers and carrier admins. */
+                            carrierId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the account was created.
+                             */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        kind: "api_key";
+                        apiKey: {
+                            /** @description key_… */
+                            id: string;
+                            name: string;
+                            carrierId: string;
+                            scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    name: string;
+                    /** @description At least 10 characters. */
+                    password: string;
+                    /**
+                     * @description What the account may do.
+                     * @enum {unknown}
+                     */
+                    role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                    /** @description Required for couriers and carrier admins; carrier admins may leave it out (their own). */
+                    carrierId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description usr_… */
+                        id: string;
+                        email: string;
+                        name: string;
+                        /**
+                         * @description What the account may do.
+                         * @enum {unknown}
+                         */
+                        role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                        /** @description Set for couriers and carrier admins. */
+                        carrierId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the account was created.
+                         */
+                        createdAt: string;
+                        disabledAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getUsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id (usr_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description usr_… */
+                        id: string;
+                        email: string;
+                        name: string;
+                        /**
+                         * @description What the account may do.
+                         * @enum {unknown}
+                         */
+                        role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                        /** @description Set for couriers and carrier admins. */
+                        carrierId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the account was created.
+                         */
+                        createdAt: string;
+                        disabledAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postCarriers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description car_… */
+                        id: string;
+                        name: string;
+                        /**
+                         * Format: date-time
+                         * @description When the carrier was added.
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCarriersByIdCouriers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The carrier's id (car_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        couriers: {
+                            /** @description usr_… */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /**
+                             * @description What the account may do.
+                             * @enum {unknown}
+                             */
+                            role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                            /** @description Set for couriers and carrier admins. */
+                            carrierId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the account was created.
+                             */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apiKeys: {
+                            /** @description key_… */
+                            id: string;
+                            name: string;
+                            scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
+                            /** @description How the key begins, to tell keys apart: thk_<id>_… */
+                            hint: string;
+                            /**
+                             * Format: date-time
+                             * @description When the key was created.
+                             */
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Says where the key is used, e.g. 'warehouse scanner'. */
+                    name: string;
+                    scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apiKey: {
+                            /** @description key_… */
+                            id: string;
+                            name: string;
+                            scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
+                            /** @description How the key begins, to tell keys apart: thk_<id>_… */
+                            hint: string;
+                            /**
+                             * Format: date-time
+                             * @description When the key was created.
+                             */
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                        };
+                        /** @description The full key, thk_…. Shown this once only: store it now; Threshold keeps only its hash. */
+                        key: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteApiKeysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API key's id (key_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description key_… */
+                        id: string;
+                        name: string;
+                        scopes: ("shipments:read" | "shipments:write" | "couriers:read" | "webhooks:manage")[];
+                        /** @description How the key begins, to tell keys apart: thk_<id>_… */
+                        hint: string;
+                        /**
+                         * Format: date-time
+                         * @description When the key was created.
+                         */
+                        createdAt: string;
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sites: {
+                            /** @description sit_… */
+                            id: string;
+                            /** @description usr_… of the recipient who owns the site. */
+                            ownerId: string;
+                            name: string;
+                            address: {
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                postalCode: string;
+                                country: string;
+                            };
+                            location: {
+                                lat: number;
+                                lng: number;
+                            };
+                            geofenceRadiusM: number;
+                            /** @description The owner has blocked all access: no courier can open any door here (POST /v1/access/block). */
+                            accessBlocked: boolean;
+                            /** @description Since when access has been blocked; null while it is not. */
+                            accessBlockedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the site was created.
+                             */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postSites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the owner calls the place, e.g. 'Home'. */
+                    name: string;
+                    address: {
+                        /** @description Street and number. */
+                        line1: string;
+                        /** @description Flat, floor, building. */
+                        line2?: string;
+                        /** @description City or town. */
+                        city: string;
+                        /** @description Postal code as written locally. */
+                        postalCode: string;
+                        /** @description ISO 3166-1 alpha-2 country code, upper case, e.g. NL, US, GB. */
+                        country: string;
+                    };
+                    location: {
+                        /** @description Latitude, WGS 84 degrees. */
+                        lat: number;
+                        /** @description Longitude, WGS 84 degrees. */
+                        lng: number;
+                    };
+                    /**
+                     * @description How close (metres) a courier must be for access to be granted here.
+                     * @default 150
+                     */
+                    geofenceRadiusM?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description sit_… */
+                        id: string;
+                        /** @description usr_… of the recipient who owns the site. */
+                        ownerId: string;
+                        name: string;
+                        address: {
+                            line1: string;
+                            line2: string | null;
+                            city: string;
+                            postalCode: string;
+                            country: string;
+                        };
+                        location: {
+                            lat: number;
+                            lng: number;
+                        };
+                        geofenceRadiusM: number;
+                        /** @description The owner has blocked all access: no courier can open any door here (POST /v1/access/block). */
+                        accessBlocked: boolean;
+                        /** @description Since when access has been blocked; null while it is not. */
+                        accessBlockedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the site was created.
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSitesBySiteId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site's id (sit_…). */
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description sit_… */
+                        id: string;
+                        /** @description usr_… of the recipient who owns the site. */
+                        ownerId: string;
+                        name: string;
+                        address: {
+                            line1: string;
+                            line2: string | null;
+                            city: string;
+                            postalCode: string;
+                            country: string;
+                        };
+                        location: {
+                            lat: number;
+                            lng: number;
+                        };
+                        geofenceRadiusM: number;
+                        /** @description The owner has blocked all access: no courier can open any door here (POST /v1/access/block). */
+                        accessBlocked: boolean;
+                        /** @description Since when access has been blocked; null while it is not. */
+                        accessBlockedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the site was created.
+                         */
+                        createdAt: string;
+                        /** @description Its access points, oldest first. */
+                        accessPoints: {
+                            /** @description acp_… */
+                            id: string;
+                            /** @description sit_… */
+                            siteId: string;
+                            /**
+                             * @description What a courier may open.
+                             * @enum {unknown}
+                             */
+                            kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
+                            name: string;
+                            /** @description dev_… of the device that opens it. */
+                            actuatorDeviceId: string;
+                            /** @description dev_… of its witness cameras. */
+                            cameraDeviceIds: string[];
+                            /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
+                            viaAccessPointId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        /** @description Its paired devices, oldest first. */
+                        devices: {
+                            /** @description dev_… */
+                            id: string;
+                            /**
+                             * @description What the device is.
+                             * @enum {unknown}
+                             */
+                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                            name: string;
+                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                            online: boolean;
+                            lastSeenAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postPairingRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description What the device is.
+                     * @enum {unknown}
+                     */
+                    kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                    /** @description The device's raw Ed25519 public key, base64url (43 characters). It signs everything the device sends. */
+                    publicKey: string;
+                    /** @description e.g. 'Threshold Lock 1'. */
+                    model: string;
+                    /** @description e.g. '1.2.0'. */
+                    firmware: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description pai_…, to poll. */
+                        id: string;
+                        /** @description Show this to the owner, who enters it in Threshold. */
+                        code: string;
+                        /** @description Send as Authorization: Bearer … when polling. Keep it to the device. */
+                        pollToken: string;
+                        /**
+                         * Format: date-time
+                         * @description The code is valid until then.
+                         */
+                        expiresAt: string;
+                        /** @description How long to wait between polls. */
+                        pollIntervalMs: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getPairingRequestsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pairing request's id (pai_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "pending";
+                        /**
+                         * Format: date-time
+                         * @description Until then the code may still be entered.
+                         */
+                        expiresAt: string;
+                    } | {
+                        /** @enum {string} */
+                        status: "paired";
+                        device: {
+                            id: string;
+                            siteId: string;
+                            name: string;
+                        };
+                        mqtt: {
+                            /** @description The broker to connect to. */
+                            url: string;
+                            /** @description The device id. */
+                            username: string;
+                            /** @description The device's secret. Sent this once; store it. */
+                            password: string;
+                        };
+                        /** @description The server keys whose signatures on commands the device must accept. */
+                        serverKeys: {
+                            kid: string;
+                            publicKey: string;
+                        }[];
+                        currentKid: string;
+                        /** @description 32 random bytes, base64url, shared with this device alone: offline codes are derived from it and one-time PINs are sealed with it (docs/offline-codes.md). Sent this once; store it. */
+                        offlineSecret?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSitesBySiteIdDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site's id (sit_…). */
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        devices: {
+                            /** @description dev_… (also its MQTT username). */
+                            id: string;
+                            /** @description sit_… of the site it is paired to. */
+                            siteId: string;
+                            /**
+                             * @description What the device is.
+                             * @enum {unknown}
+                             */
+                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                            name: string;
+                            model: string;
+                            firmware: string;
+                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                            online: boolean;
+                            lastSeenAt: string | null;
+                            /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
+                            reportedState: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description The server key the device trusts to sign its commands. */
+                            trustedKid: string;
+                            /**
+                             * Format: date-time
+                             * @description When the owner entered its pairing code.
+                             */
+                            pairedAt: string;
+                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                            video: {
+                                freshness: "live" | "stale";
+                                lastFrameAt: string | null;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postSitesBySiteIdDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site's id (sit_…). */
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The code the device shows, e.g. ABCD-2345; case, dashes and spaces do not matter. */
+                    pairingCode: string;
+                    /** @description What the owner calls the device, e.g. 'Front door lock'. */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description dev_… (also its MQTT username). */
+                        id: string;
+                        /** @description sit_… of the site it is paired to. */
+                        siteId: string;
+                        /**
+                         * @description What the device is.
+                         * @enum {unknown}
+                         */
+                        kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                        name: string;
+                        model: string;
+                        firmware: string;
+                        /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                        online: boolean;
+                        lastSeenAt: string | null;
+                        /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
+                        reportedState: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description The server key the device trusts to sign its commands. */
+                        trustedKid: string;
+                        /**
+                         * Format: date-time
+                         * @description When the owner entered its pairing code.
+                         */
+                        pairedAt: string;
+                        /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                        video: {
+                            freshness: "live" | "stale";
+                            lastFrameAt: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getDevicesByDeviceId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id (dev_…). */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description dev_… (also its MQTT username). */
+                        id: string;
+                        /** @description sit_… of the site it is paired to. */
+                        siteId: string;
+                        /**
+                         * @description What the device is.
+                         * @enum {unknown}
+                         */
+                        kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                        name: string;
+                        model: string;
+                        firmware: string;
+                        /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                        online: boolean;
+                        lastSeenAt: string | null;
+                        /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
+                        reportedState: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description The server key the device trusts to sign its commands. */
+                        trustedKid: string;
+                        /**
+                         * Format: date-time
+                         * @description When the owner entered its pairing code.
+                         */
+                        pairedAt: string;
+                        /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                        video: {
+                            freshness: "live" | "stale";
+                            lastFrameAt: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteDevicesByDeviceId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id (dev_…). */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    patchDevicesByDeviceId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device's id (dev_…). */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the owner calls the device, e.g. 'Front door lock'. */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description dev_… (also its MQTT username). */
+                        id: string;
+                        /** @description sit_… of the site it is paired to. */
+                        siteId: string;
+                        /**
+                         * @description What the device is.
+                         * @enum {unknown}
+                         */
+                        kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                        name: string;
+                        model: string;
+                        firmware: string;
+                        /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                        online: boolean;
+                        lastSeenAt: string | null;
+                        /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
+                        reportedState: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description The server key the device trusts to sign its commands. */
+                        trustedKid: string;
+                        /**
+                         * Format: date-time
+                         * @description When the owner entered its pairing code.
+                         */
+                        pairedAt: string;
+                        /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                        video: {
+                            freshness: "live" | "stale";
+                            lastFrameAt: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getOperatorDevices: {
+        parameters: {
+            query?: {
+                /** @description Only devices online now, or only those that are not. */
+                status?: "online" | "offline";
+                /** @description What the device is. */
+                kind?: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                /** @description 1–200, default 50. */
+                limit?: number;
+                /** @description nextCursor of the page before. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Oldest paired first (by id), stable across pages. */
+                        devices: {
+                            /** @description dev_… */
+                            id: string;
+                            /**
+                             * @description What the device is.
+                             * @enum {unknown}
+                             */
+                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                            name: string;
+                            model: string;
+                            firmware: string;
+                            /** @description sit_… of the site it is paired to. */
+                            siteId: string;
+                            siteName: string;
+                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                            online: boolean;
+                            lastSeenAt: string | null;
+                            /** @description Battery percentage the device last reported; null for mains-powered devices or before a report. */
+                            battery: number | null;
+                            /** @description The state the device last reported (lock, door, recording…). */
+                            reportedState: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * Format: date-time
+                             * @description When it was paired.
+                             */
+                            pairedAt: string;
+                        }[];
+                        /** @description Over every page, for the kind asked (the status filter does not narrow them). */
+                        counts: {
+                            total: number;
+                            online: number;
+                            offline: number;
+                        };
+                        /** @description Pass as cursor for the next page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSitesBySiteIdAccessPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site's id (sit_…). */
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accessPoints: {
+                            /** @description acp_… */
+                            id: string;
+                            /** @description sit_… */
+                            siteId: string;
+                            /**
+                             * @description What a courier may open.
+                             * @enum {unknown}
+                             */
+                            kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
+                            name: string;
+                            /** @description dev_… of the device that opens it. */
+                            actuatorDeviceId: string;
+                            /** @description dev_… of its witness cameras. */
+                            cameraDeviceIds: string[];
+                            /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
+                            viaAccessPointId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postSitesBySiteIdAccessPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site's id (sit_…). */
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description What a courier may open.
+                     * @enum {unknown}
+                     */
+                    kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
+                    /** @description e.g. 'Front door'. */
+                    name: string;
+                    /** @description The device that opens and locks it, paired at this site. Its kind must suit the access point: front_door and fridge take a lock, garage a garage_opener, trunk a vehicle, building_entrance a lock or keypad, compartment a locker_controller. */
+                    actuatorDeviceId: string;
+                    /**
+                     * @description Witness cameras. Access is refused while none of them is live, so add at least one.
+                     * @default []
+                     */
+                    cameraDeviceIds?: string[];
+                    /** @description Fridges only: the front door of this site the fridge sits behind. A fridge visit then opens the front door, then the fridge (POST /v1/visits/{id}/open-next), and locks both. The front door's cameras witness the visit. */
+                    viaAccessPointId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description acp_… */
+                        id: string;
+                        /** @description sit_… */
+                        siteId: string;
+                        /**
+                         * @description What a courier may open.
+                         * @enum {unknown}
+                         */
+                        kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
+                        name: string;
+                        /** @description dev_… of the device that opens it. */
+                        actuatorDeviceId: string;
+                        /** @description dev_… of its witness cameras. */
+                        cameraDeviceIds: string[];
+                        /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
+                        viaAccessPointId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        actuator: {
+                            /** @description dev_… (also its MQTT username). */
+                            id: string;
+                            /** @description sit_… of the site it is paired to. */
+                            siteId: string;
+                            /**
+                             * @description What the device is.
+                             * @enum {unknown}
+                             */
+                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                            name: string;
+                            model: string;
+                            firmware: string;
+                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                            online: boolean;
+                            lastSeenAt: string | null;
+                            /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
+                            reportedState: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description The server key the device trusts to sign its commands. */
+                            trustedKid: string;
+                            /**
+                             * Format: date-time
+                             * @description When the owner entered its pairing code.
+                             */
+                            pairedAt: string;
+                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                            video: {
+                                freshness: "live" | "stale";
+                                lastFrameAt: string | null;
+                            } | null;
+                        };
+                        /** @description Its witness cameras with their current state. */
+                        cameras: {
+                            /** @description dev_… (also its MQTT username). */
+                            id: string;
+                            /** @description sit_… of the site it is paired to. */
+                            siteId: string;
+                            /**
+                             * @description What the device is.
+                             * @enum {unknown}
+                             */
+                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                            name: string;
+                            model: string;
+                            firmware: string;
+                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                            online: boolean;
+                            lastSeenAt: string | null;
+                            /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
+                            reportedState: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description The server key the device trusts to sign its commands. */
+                            trustedKid: string;
+                            /**
+                             * Format: date-time
+                             * @description When the owner entered its pairing code.
+                             */
+                            pairedAt: string;
+                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                            video: {
+                                freshness: "live" | "stale";
+                                lastFrameAt: string | null;
+                            } | null;
+                        }[];
+                        /** @description Fridges only: the temperature inside. */
+                        fridge: {
+                            /** @description The inside temperature the fridge's lock last reported (°C); null when unknown or offline. */
+                            temperatureC: number | null;
+                            /** @description Warmer than this during or after a visit raises an alert. */
+                            maxTemperatureC: number;
+                            tooWarm: boolean;
+                        } | null;
+                        /** @description Garages only: where the door is. */
+                        garage: {
+                            /** @description closed, opening, open or closing, as the opener last reported; null when unknown or offline. */
+                            door: string | null;
+                            /** @description The safety beam is broken. */
+                            obstructed: boolean | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getAccessPointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The access point's id (acp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description acp_… */
+                        id: string;
+                        /** @description sit_… */
+                        siteId: string;
+                        /**
+                         * @description What a courier may open.
+                         * @enum {unknown}
+                         */
+                        kind: "front_door" | "garage" | "fridge" | "trunk" | "building_entrance" | "compartment";
+                        name: string;
+                        /** @description dev_… of the device that opens it. */
+                        actuatorDeviceId: string;
+                        /** @description dev_… of its witness cameras. */
+                        cameraDeviceIds: string[];
+                        /** @description acp_… of the front door a fridge sits behind; null when it is reached directly. */
+                        viaAccessPointId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        actuator: {
+                            /** @description dev_… (also its MQTT username). */
+                            id: string;
+                            /** @description sit_… of the site it is paired to. */
+                            siteId: string;
+                            /**
+                             * @description What the device is.
+                             * @enum {unknown}
+                             */
+                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                            name: string;
+                            model: string;
+                            firmware: string;
+                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                            online: boolean;
+                            lastSeenAt: string | null;
+                            /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
+                            reportedState: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description The server key the device trusts to sign its commands. */
+                            trustedKid: string;
+                            /**
+                             * Format: date-time
+                             * @description When the owner entered its pairing code.
+                             */
+                            pairedAt: string;
+                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                            video: {
+                                freshness: "live" | "stale";
+                                lastFrameAt: string | null;
+                            } | null;
+                        };
+                        /** @description Its witness cameras with their current state. */
+                        cameras: {
+                            /** @description dev_… (also its MQTT username). */
+                            id: string;
+                            /** @description sit_… of the site it is paired to. */
+                            siteId: string;
+                            /**
+                             * @description What the device is.
+                             * @enum {unknown}
+                             */
+                            kind: "lock" | "camera" | "garage_opener" | "locker_controller" | "vehicle" | "keypad";
+                            name: string;
+                            model: string;
+                            firmware: string;
+                            /** @description Connected, and heard from within the last 2.5 heartbeats. */
+                            online: boolean;
+                            lastSeenAt: string | null;
+                            /** @description The state the device last reported (locked, closed, battery…), or null before its first report. */
+                            reportedState: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description The server key the device trusts to sign its commands. */
+                            trustedKid: string;
+                            /**
+                             * Format: date-time
+                             * @description When the owner entered its pairing code.
+                             */
+                            pairedAt: string;
+                            /** @description A camera's video as the server sees it (GET /v1/cameras/{id}/freshness): the only trustworthy sign that it is live, whatever its reportedState says. null for devices that are not cameras. */
+                            video: {
+                                freshness: "live" | "stale";
+                                lastFrameAt: string | null;
+                            } | null;
+                        }[];
+                        /** @description Fridges only: the temperature inside. */
+                        fridge: {
+                            /** @description The inside temperature the fridge's lock last reported (°C); null when unknown or offline. */
+                            temperatureC: number | null;
+                            /** @description Warmer than this during or after a visit raises an alert. */
+                            maxTemperatureC: number;
+                            tooWarm: boolean;
+                        } | null;
+                        /** @description Garages only: where the door is. */
+                        garage: {
+                            /** @description closed, opening, open or closing, as the opener last reported; null when unknown or offline. */
+                            door: string | null;
+                            /** @description The safety beam is broken. */
+                            obstructed: boolean | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteAccessPointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The access point's id (acp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postAccessPointsByIdOpen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The access point's id (acp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        action: "open" | "secure";
+                        /**
+                         * @description The device's answer to the signed command (timed_out: it did not answer; it may be offline).
+                         * @enum {unknown}
+                         */
+                        status: "succeeded" | "failed" | "rejected" | "timed_out";
+                        /** @description Why it failed: jammed, door_open, no_ack… */
+                        reason: string | null;
+                        commandId: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postAccessPointsByIdSecure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The access point's id (acp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        action: "open" | "secure";
+                        /**
+                         * @description The device's answer to the signed command (timed_out: it did not answer; it may be offline).
+                         * @enum {unknown}
+                         */
+                        status: "succeeded" | "failed" | "rejected" | "timed_out";
+                        /** @description Why it failed: jammed, door_open, no_ack… */
+                        reason: string | null;
+                        commandId: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getWebhooksEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        endpoints: {
+                            /** @description whe_… */
+                            id: string;
+                            url: string;
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                            /**
+                             * Format: date-time
+                             * @description When the endpoint was registered; it receives events from then on.
+                             */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postWebhooksEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Where to POST events: an https:// URL on the public internet, without credentials. */
+                    url: string;
+                    /** @description The events to receive; every type when left out. */
+                    eventTypes?: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        endpoint: {
+                            /** @description whe_… */
+                            id: string;
+                            url: string;
+                            eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                            /**
+                             * Format: date-time
+                             * @description When the endpoint was registered; it receives events from then on.
+                             */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        };
+                        /** @description The signing secret, whsec_<base64 key>: verify each request's webhook-signature with it, as the Standard Webhooks specification describes. */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getWebhooksEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (whe_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description whe_… */
+                        id: string;
+                        url: string;
+                        eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                        /**
+                         * Format: date-time
+                         * @description When the endpoint was registered; it receives events from then on.
+                         */
+                        createdAt: string;
+                        disabledAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteWebhooksEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (whe_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description whe_… */
+                        id: string;
+                        url: string;
+                        eventTypes: ("shipment.created" | "shipment.assigned" | "shipment.delivered" | "shipment.collected" | "visit.refused" | "visit.opened" | "visit.secured" | "visit.aborted" | "visit.incident" | "incident.resolved" | "access_code.set" | "access_code.failed" | "access_code.issued" | "access_code.used" | "access_code.expired" | "access_code.removed" | "visit.recorded_offline" | "locker.parcel_in_locker" | "locker.parcel_picked_up" | "locker.parcel_expired" | "locker.parcel_collected" | "locker.pickup_extended" | "locker.parcel_to_package_room" | "locker.return_dropped" | "*")[];
+                        /**
+                         * Format: date-time
+                         * @description When the endpoint was registered; it receives events from then on.
+                         */
+                        createdAt: string;
+                        disabledAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getWebhooksEndpointsByIdSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (whe_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The signing secret, whsec_<base64 key>: verify each request's webhook-signature with it, as the Standard Webhooks specification describes. */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getWebhooksEndpointsByIdDeliveries: {
+        parameters: {
+            query?: {
+                /** @description At most this many (50 by default). */
+                limit?: number;
+                /** @description pending: to be sent (again); succeeded: a 2xx was received; failed: every attempt failed. */
+                status?: "pending" | "succeeded" | "failed";
+            };
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (whe_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: {
+                            /** @description msg_…, sent as webhook-id: the same on every attempt, so de-duplicate on it. */
+                            id: string;
+                            endpointId: string;
+                            eventType: string;
+                            /**
+                             * @description pending: to be sent (again); succeeded: a 2xx was received; failed: every attempt failed.
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "succeeded" | "failed";
+                            attemptCount: number;
+                            nextAttemptAt: string | null;
+                            lastStatusCode: number | null;
+                            lastError: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the event was enqueued for this endpoint.
+                             */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                            /** @description The audit event announced (evt_…). */
+                            auditEventId: string | null;
+                            /** @description The body sent: { type, timestamp, data }. */
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Every attempt, oldest first. */
+                            attempts: {
+                                attempt: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the attempt started.
+                                 */
+                                at: string;
+                                /** @description The receiver's HTTP status, if it answered. */
+                                statusCode: number | null;
+                                /** @description Why the attempt failed; null when it succeeded. */
+                                error: string | null;
+                                durationMs: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postWebhooksDeliveriesByIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook delivery's id (msg_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description msg_…, sent as webhook-id: the same on every attempt, so de-duplicate on it. */
+                        id: string;
+                        endpointId: string;
+                        eventType: string;
+                        /**
+                         * @description pending: to be sent (again); succeeded: a 2xx was received; failed: every attempt failed.
+                         * @enum {unknown}
+                         */
+                        status: "pending" | "succeeded" | "failed";
+                        attemptCount: number;
+                        nextAttemptAt: string | null;
+                        lastStatusCode: number | null;
+                        lastError: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the event was enqueued for this endpoint.
+                         */
+                        createdAt: string;
+                        deliveredAt: string | null;
+                        /** @description The audit event announced (evt_…). */
+                        auditEventId: string | null;
+                        /** @description The body sent: { type, timestamp, data }. */
+                        payload: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Every attempt, oldest first. */
+                        attempts: {
+                            attempt: number;
+                            /**
+                             * Format: date-time
+                             * @description When the attempt started.
+                             */
+                            at: string;
+                            /** @description The receiver's HTTP status, if it answered. */
+                            statusCode: number | null;
+                            /** @description Why the attempt failed; null when it succeeded. */
+                            error: string | null;
+                            durationMs: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getAccessPointsByIdConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The access point's id (acp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description acp_… */
+                        accessPointId: string;
+                        /** @description sit_… */
+                        siteId: string;
+                        /** @description What the recipient allows here; null until they set it (which allows nothing). */
+                        consent: {
+                            methods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
+                            days: number[];
+                            /** @description HH:MM, local. */
+                            from: string;
+                            /** @description HH:MM, local (24:00 is midnight). */
+                            to: string;
+                            timezone: string;
+                            notes: string;
+                            /** @description Offline codes allowed even while the lock is online. */
+                            offlineCodes: boolean;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description The methods this kind of access point can serve: the only ones `methods` may hold. */
+                        suitedMethods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    putAccessPointsByIdConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The access point's id (acp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Methods allowed through this access point; an empty list withdraws consent. */
+                    methods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
+                    /** @description ISO weekdays on which access is allowed: 1 = Monday … 7 = Sunday. */
+                    days: number[];
+                    /** @description Local start time, HH:MM (24-hour clock). */
+                    from: string;
+                    /** @description Local end time, HH:MM, after `from` on the same day (24:00 for midnight). */
+                    to: string;
+                    /** @description IANA time zone the times are in, e.g. Europe/Amsterdam. */
+                    timezone: string;
+                    /**
+                     * @description For the courier at the door, e.g. 'dog shut in the kitchen'.
+                     * @default
+                     */
+                    notes?: string;
+                    /** @description Allow carriers to issue offline keypad codes for this door even while its lock is online (a fallback). Default false: offline codes only while the lock is offline. An offline code cannot be revoked until the lock is reachable. */
+                    offlineCodes?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description acp_… */
+                        accessPointId: string;
+                        /** @description sit_… */
+                        siteId: string;
+                        /** @description What the recipient allows here; null until they set it (which allows nothing). */
+                        consent: {
+                            methods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
+                            days: number[];
+                            /** @description HH:MM, local. */
+                            from: string;
+                            /** @description HH:MM, local (24:00 is midnight). */
+                            to: string;
+                            timezone: string;
+                            notes: string;
+                            /** @description Offline codes allowed even while the lock is online. */
+                            offlineCodes: boolean;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } | null;
+                        /** @description The methods this kind of access point can serve: the only ones `methods` may hold. */
+                        suitedMethods: ("in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep")[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postAccessBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Only this site of yours; all your sites when left out. */
+                    siteId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The sites the call applied to, with their state after it. */
+                        sites: {
+                            /** @description sit_… */
+                            siteId: string;
+                            blocked: boolean;
+                            /** @description Since when access has been blocked (the first block, when blocked twice). */
+                            blockedAt: string | null;
+                            /** @description Guest keys of the site paused by the block. */
+                            guestKeysPaused: number;
+                            /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
+                            guestKeysPending: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postAccessUnblock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Only this site of yours; all your sites when left out. */
+                    siteId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The sites the call applied to, with their state after it. */
+                        sites: {
+                            /** @description sit_… */
+                            siteId: string;
+                            blocked: boolean;
+                            /** @description Since when access has been blocked (the first block, when blocked twice). */
+                            blockedAt: string | null;
+                            /** @description Guest keys of the site paused by the block. */
+                            guestKeysPaused: number;
+                            /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
+                            guestKeysPending: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getShipments: {
+        parameters: {
+            query?: {
+                status?: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
+                /** @description upcoming: the window has not ended yet; past: it has. Both when left out. */
+                when?: "upcoming" | "past";
+                /** @description 1–200, default 50. */
+                limit?: string;
+                /** @description nextCursor of the page before. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Latest window first. */
+                        shipments: {
+                            /** @description shp_… */
+                            id: string;
+                            trackingNumber: string;
+                            /** @description sit_… of the destination. */
+                            siteId: string;
+                            /** @enum {unknown} */
+                            method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                            /** @enum {unknown} */
+                            direction: "delivery" | "return";
+                            /** @enum {unknown} */
+                            status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description Window start.
+                                 */
+                                start: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Window end.
+                                 */
+                                end: string;
+                            };
+                            size: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            } | null;
+                            weightG: number | null;
+                            flags: {
+                                perishable: boolean;
+                                signatureRequired: boolean;
+                                /** @description Carriers, recipients and operators only. */
+                                valueCents?: number | null;
+                            };
+                            /** @description car_…; not shown to couriers. */
+                            carrierId?: string;
+                            /** @description Recipients and operators. */
+                            carrierName?: string;
+                            /** @description usr_… of the assigned courier; carriers and operators. */
+                            courierId?: string | null;
+                            /** @description usr_… of the recipient; recipients and operators. */
+                            recipientId?: string;
+                            /** @description Couriers and operators. */
+                            destination?: {
+                                address: {
+                                    line1: string;
+                                    line2: string | null;
+                                    city: string;
+                                    postalCode: string;
+                                    country: string;
+                                };
+                                location: {
+                                    lat: number;
+                                    lng: number;
+                                };
+                                /** @description How close (metres) the courier must be for access. */
+                                geofenceRadiusM: number;
+                            } | null;
+                            /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
+                            deliveryNotes?: string;
+                            deliveredAt: string | null;
+                            deliveredVisitId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the carrier created it.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Last change.
+                             */
+                            updatedAt: string;
+                        }[];
+                        /** @description Pass as cursor for the next page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postShipments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The barcode on the label: 4–40 letters, digits and hyphens; unique. */
+                    trackingNumber: string;
+                    /** @description The destination site (sit_…), as the recipient gave it at checkout. The recipient is the site's owner. */
+                    siteId: string;
+                    /**
+                     * @description in_home needs the recipient's consent for in_home on a front door, in_garage for in_garage on a garage, in_fridge for in_fridge on a fridge (and the perishable flag), in_trunk the recipient's car opted in to trunk delivery and a parcel with size and weight that fits its trunk (docs/in-car-delivery.md); locker needs a building with a locker bank, residentEmail and size (docs/lockers.md); doorstep needs nothing.
+                     * @enum {unknown}
+                     */
+                    method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                    /** @description locker only: the resident of the building the parcel is for (the manager registers residents). The resident, not the building's owner, is the recipient. */
+                    residentEmail?: string;
+                    /**
+                     * @description delivery (default), or return: a parcel the recipient leaves in their car's trunk for the courier to collect (in_trunk only; the same visit, reversed; it ends collected).
+                     * @enum {unknown}
+                     */
+                    direction?: "delivery" | "return";
+                    window: {
+                        /**
+                         * Format: date-time
+                         * @description When delivery may start (RFC 3339 with offset).
+                         */
+                        start: string;
+                        /**
+                         * Format: date-time
+                         * @description When delivery must be done; after start, at most 12 h later, and not already past.
+                         */
+                        end: string;
+                    };
+                    size?: {
+                        /** @description Length. */
+                        lengthCm: number;
+                        /** @description Width. */
+                        widthCm: number;
+                        /** @description Height. */
+                        heightCm: number;
+                    };
+                    /** @description Weight in grams. */
+                    weightG?: number;
+                    flags?: {
+                        /**
+                         * @description Keep cool.
+                         * @default false
+                         */
+                        perishable?: boolean;
+                        /**
+                         * @description locker only: keep frozen (a frozen compartment).
+                         * @default false
+                         */
+                        frozen?: boolean;
+                        /** @default false */
+                        signatureRequired?: boolean;
+                        /** @description Declared value, in cents. */
+                        valueCents?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description A package. Each party sees what it needs: carriers their own data and the courier assigned; recipients who delivers what and when; couriers where to go and the recipient's notes. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description shp_… */
+                        id: string;
+                        trackingNumber: string;
+                        /** @description sit_… of the destination. */
+                        siteId: string;
+                        /** @enum {unknown} */
+                        method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                        /** @enum {unknown} */
+                        direction: "delivery" | "return";
+                        /** @enum {unknown} */
+                        status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description Window start.
+                             */
+                            start: string;
+                            /**
+                             * Format: date-time
+                             * @description Window end.
+                             */
+                            end: string;
+                        };
+                        size: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        } | null;
+                        weightG: number | null;
+                        flags: {
+                            perishable: boolean;
+                            signatureRequired: boolean;
+                            /** @description Carriers, recipients and operators only. */
+                            valueCents?: number | null;
+                        };
+                        /** @description car_…; not shown to couriers. */
+                        carrierId?: string;
+                        /** @description Recipients and operators. */
+                        carrierName?: string;
+                        /** @description usr_… of the assigned courier; carriers and operators. */
+                        courierId?: string | null;
+                        /** @description usr_… of the recipient; recipients and operators. */
+                        recipientId?: string;
+                        /** @description Couriers and operators. */
+                        destination?: {
+                            address: {
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                postalCode: string;
+                                country: string;
+                            };
+                            location: {
+                                lat: number;
+                                lng: number;
+                            };
+                            /** @description How close (metres) the courier must be for access. */
+                            geofenceRadiusM: number;
+                        } | null;
+                        /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
+                        deliveryNotes?: string;
+                        deliveredAt: string | null;
+                        deliveredVisitId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the carrier created it.
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description Last change.
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postShipmentsByIdAssign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shipment's id (shp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A courier of your carrier (usr_…). */
+                    courierId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A package. Each party sees what it needs: carriers their own data and the courier assigned; recipients who delivers what and when; couriers where to go and the recipient's notes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description shp_… */
+                        id: string;
+                        trackingNumber: string;
+                        /** @description sit_… of the destination. */
+                        siteId: string;
+                        /** @enum {unknown} */
+                        method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                        /** @enum {unknown} */
+                        direction: "delivery" | "return";
+                        /** @enum {unknown} */
+                        status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description Window start.
+                             */
+                            start: string;
+                            /**
+                             * Format: date-time
+                             * @description Window end.
+                             */
+                            end: string;
+                        };
+                        size: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        } | null;
+                        weightG: number | null;
+                        flags: {
+                            perishable: boolean;
+                            signatureRequired: boolean;
+                            /** @description Carriers, recipients and operators only. */
+                            valueCents?: number | null;
+                        };
+                        /** @description car_…; not shown to couriers. */
+                        carrierId?: string;
+                        /** @description Recipients and operators. */
+                        carrierName?: string;
+                        /** @description usr_… of the assigned courier; carriers and operators. */
+                        courierId?: string | null;
+                        /** @description usr_… of the recipient; recipients and operators. */
+                        recipientId?: string;
+                        /** @description Couriers and operators. */
+                        destination?: {
+                            address: {
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                postalCode: string;
+                                country: string;
+                            };
+                            location: {
+                                lat: number;
+                                lng: number;
+                            };
+                            /** @description How close (metres) the courier must be for access. */
+                            geofenceRadiusM: number;
+                        } | null;
+                        /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
+                        deliveryNotes?: string;
+                        deliveredAt: string | null;
+                        deliveredVisitId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the carrier created it.
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description Last change.
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getShipmentsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shipment's id (shp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A package. Each party sees what it needs: carriers their own data and the courier assigned; recipients who delivers what and when; couriers where to go and the recipient's notes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description shp_… */
+                        id: string;
+                        trackingNumber: string;
+                        /** @description sit_… of the destination. */
+                        siteId: string;
+                        /** @enum {unknown} */
+                        method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                        /** @enum {unknown} */
+                        direction: "delivery" | "return";
+                        /** @enum {unknown} */
+                        status: "created" | "assigned" | "delivered" | "collected" | "cancelled" | "in_locker" | "for_return" | "returned";
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description Window start.
+                             */
+                            start: string;
+                            /**
+                             * Format: date-time
+                             * @description Window end.
+                             */
+                            end: string;
+                        };
+                        size: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        } | null;
+                        weightG: number | null;
+                        flags: {
+                            perishable: boolean;
+                            signatureRequired: boolean;
+                            /** @description Carriers, recipients and operators only. */
+                            valueCents?: number | null;
+                        };
+                        /** @description car_…; not shown to couriers. */
+                        carrierId?: string;
+                        /** @description Recipients and operators. */
+                        carrierName?: string;
+                        /** @description usr_… of the assigned courier; carriers and operators. */
+                        courierId?: string | null;
+                        /** @description usr_… of the recipient; recipients and operators. */
+                        recipientId?: string;
+                        /** @description Couriers and operators. */
+                        destination?: {
+                            address: {
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                postalCode: string;
+                                country: string;
+                            };
+                            location: {
+                                lat: number;
+                                lng: number;
+                            };
+                            /** @description How close (metres) the courier must be for access. */
+                            geofenceRadiusM: number;
+                        } | null;
+                        /** @description The recipient's notes for the courier (couriers only), e.g. pets shut away. */
+                        deliveryNotes?: string;
+                        deliveredAt: string | null;
+                        deliveredVisitId: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the carrier created it.
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description Last change.
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getShipmentsByIdAccessCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shipment's id (shp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accessCodes: {
+                            id: string;
+                            shipmentId: string;
+                            /** @enum {unknown} */
+                            kind: "online" | "offline";
+                            /** @enum {unknown} */
+                            status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                            accessPointId: string;
+                            /**
+                             * Format: date-time
+                             * @description The lock refuses the code before this time.
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date-time
+                             * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
+                             */
+                            validUntil: string;
+                            /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
+                            code?: string;
+                            /** @description False for offline codes: see notice. */
+                            revocable: boolean;
+                            notice: string | null;
+                            /** @description Why setting the code failed. */
+                            failureReason: string | null;
+                            /** @description The visit the code opened. */
+                            visitId: string | null;
+                            /** @description When the lock reports the code was used. */
+                            usedAt: string | null;
+                            /** @description When the lock confirmed the code is gone. */
+                            removedFromLockAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postShipmentsByIdAccessCodes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: one code, one command to the lock. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The shipment's id (shp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description online (default): a one-time code programmed into the lock now, usable only after the courier checks in. offline: a code the lock checks with no network, for a lock that is offline; it cannot be revoked until the lock is reachable.
+                     * @enum {unknown}
+                     */
+                    kind?: "online" | "offline";
+                    /**
+                     * Format: date-time
+                     * @description offline only: a moment inside the delivery window; the code is valid for the hour that contains it (default: now).
+                     */
+                    at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        shipmentId: string;
+                        /** @enum {unknown} */
+                        kind: "online" | "offline";
+                        /** @enum {unknown} */
+                        status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                        accessPointId: string;
+                        /**
+                         * Format: date-time
+                         * @description The lock refuses the code before this time.
+                         */
+                        validFrom: string;
+                        /**
+                         * Format: date-time
+                         * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
+                         */
+                        validUntil: string;
+                        /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
+                        code?: string;
+                        /** @description False for offline codes: see notice. */
+                        revocable: boolean;
+                        notice: string | null;
+                        /** @description Why setting the code failed. */
+                        failureReason: string | null;
+                        /** @description The visit the code opened. */
+                        visitId: string | null;
+                        /** @description When the lock reports the code was used. */
+                        usedAt: string | null;
+                        /** @description When the lock confirmed the code is gone. */
+                        removedFromLockAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getShipmentsByIdAccessCodesByCodeId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shipment's id (shp_…). */
+                id: string;
+                /** @description The access code's id (acc_…). */
+                codeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        shipmentId: string;
+                        /** @enum {unknown} */
+                        kind: "online" | "offline";
+                        /** @enum {unknown} */
+                        status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                        accessPointId: string;
+                        /**
+                         * Format: date-time
+                         * @description The lock refuses the code before this time.
+                         */
+                        validFrom: string;
+                        /**
+                         * Format: date-time
+                         * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
+                         */
+                        validUntil: string;
+                        /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
+                        code?: string;
+                        /** @description False for offline codes: see notice. */
+                        revocable: boolean;
+                        notice: string | null;
+                        /** @description Why setting the code failed. */
+                        failureReason: string | null;
+                        /** @description The visit the code opened. */
+                        visitId: string | null;
+                        /** @description When the lock reports the code was used. */
+                        usedAt: string | null;
+                        /** @description When the lock confirmed the code is gone. */
+                        removedFromLockAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteShipmentsByIdAccessCodesByCodeId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: one code, one command to the lock. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The shipment's id (shp_…). */
+                id: string;
+                /** @description The access code's id (acc_…). */
+                codeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        shipmentId: string;
+                        /** @enum {unknown} */
+                        kind: "online" | "offline";
+                        /** @enum {unknown} */
+                        status: "setting" | "set" | "used" | "expired" | "removed" | "failed" | "issued";
+                        accessPointId: string;
+                        /**
+                         * Format: date-time
+                         * @description The lock refuses the code before this time.
+                         */
+                        validFrom: string;
+                        /**
+                         * Format: date-time
+                         * @description …and from this time on (an offline code: the end of its hour; the lock allows a few minutes of clock skew).
+                         */
+                        validUntil: string;
+                        /** @description The digits to type. Only the shipment's assigned courier is ever shown them, and only while the code is valid; never the carrier, the recipient or anyone else. */
+                        code?: string;
+                        /** @description False for offline codes: see notice. */
+                        revocable: boolean;
+                        notice: string | null;
+                        /** @description Why setting the code failed. */
+                        failureReason: string | null;
+                        /** @description The visit the code opened. */
+                        visitId: string | null;
+                        /** @description When the lock reports the code was used. */
+                        usedAt: string | null;
+                        /** @description When the lock confirmed the code is gone. */
+                        removedFromLockAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSitesByIdGuestKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site's id (sit_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        guestKeys: {
+                            id: string;
+                            siteId: string;
+                            accessPointId: string;
+                            accessPointName: string;
+                            name: string;
+                            /** @enum {unknown} */
+                            kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                            /** @enum {unknown} */
+                            status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** @description None for a permanent or recurring key with no end. */
+                            validUntil: string | null;
+                            /** @description recurring keys: when they open. */
+                            schedule: {
+                                weekDays: number[];
+                                startTime: string;
+                                endTime: string;
+                                timeZone: string;
+                            } | null;
+                            expiresAfterFirstUseMinutes: number | null;
+                            /** @description expiring keys, once used: when they stop. */
+                            expiresAt: string | null;
+                            /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                            worksNow: boolean;
+                            /** @description The digits: shown to the site's owner only. */
+                            pin?: string;
+                            /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                            shareUrl?: string;
+                            useCount: number;
+                            firstUsedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description Why the lock did not take the key. */
+                            failureReason: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                             * @enum {unknown}
+                             */
+                            revocation: "none" | "pending" | "done";
+                            /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
+                            paused: boolean;
+                            notice: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postSitesByIdGuestKeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: one guest key, one command to the lock. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The site's id (sit_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Who the key is for, as you will recognise it in notifications: 'Maria (cleaner)'. */
+                    name: string;
+                    /**
+                     * @description permanent: until revoked. recurring: on weekDays between startTime and endTime. temporary: from validFrom to validUntil. one_time: opens once. expiring: stops expiresAfterFirstUseMinutes after its first use.
+                     * @enum {unknown}
+                     */
+                    kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                    /** @description The door whose lock takes the key (acp_…); default: the site's front door. */
+                    accessPointId?: string;
+                    /**
+                     * Format: date-time
+                     * @description The key opens nothing before this time (default: now).
+                     */
+                    validFrom?: string;
+                    /**
+                     * Format: date-time
+                     * @description The key opens nothing from this time on. Required for temporary; default for one_time and expiring: 30 days from now (the time to use it first); none for permanent and recurring.
+                     */
+                    validUntil?: string;
+                    /** @description recurring: ISO weekdays, 1 = Monday … 7 = Sunday. */
+                    weekDays?: number[];
+                    /** @description recurring: from this local time… */
+                    startTime?: string;
+                    /** @description recurring: …until this local time, the same day. */
+                    endTime?: string;
+                    /** @description recurring: the IANA time zone of the hours (default: the door's delivery-consent time zone, else UTC). */
+                    timeZone?: string;
+                    /** @description expiring: how long the key works after its first use. */
+                    expiresAfterFirstUseMinutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        accessPointId: string;
+                        accessPointName: string;
+                        name: string;
+                        /** @enum {unknown} */
+                        kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                        /** @enum {unknown} */
+                        status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                        /** Format: date-time */
+                        validFrom: string;
+                        /** @description None for a permanent or recurring key with no end. */
+                        validUntil: string | null;
+                        /** @description recurring keys: when they open. */
+                        schedule: {
+                            weekDays: number[];
+                            startTime: string;
+                            endTime: string;
+                            timeZone: string;
+                        } | null;
+                        expiresAfterFirstUseMinutes: number | null;
+                        /** @description expiring keys, once used: when they stop. */
+                        expiresAt: string | null;
+                        /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                        worksNow: boolean;
+                        /** @description The digits: shown to the site's owner only. */
+                        pin?: string;
+                        /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                        shareUrl?: string;
+                        useCount: number;
+                        firstUsedAt: string | null;
+                        lastUsedAt: string | null;
+                        /** @description Why the lock did not take the key. */
+                        failureReason: string | null;
+                        revokedAt: string | null;
+                        /**
+                         * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                         * @enum {unknown}
+                         */
+                        revocation: "none" | "pending" | "done";
+                        /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
+                        paused: boolean;
+                        notice: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getGuestKeysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The guest key's id (gky_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        accessPointId: string;
+                        accessPointName: string;
+                        name: string;
+                        /** @enum {unknown} */
+                        kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                        /** @enum {unknown} */
+                        status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                        /** Format: date-time */
+                        validFrom: string;
+                        /** @description None for a permanent or recurring key with no end. */
+                        validUntil: string | null;
+                        /** @description recurring keys: when they open. */
+                        schedule: {
+                            weekDays: number[];
+                            startTime: string;
+                            endTime: string;
+                            timeZone: string;
+                        } | null;
+                        expiresAfterFirstUseMinutes: number | null;
+                        /** @description expiring keys, once used: when they stop. */
+                        expiresAt: string | null;
+                        /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                        worksNow: boolean;
+                        /** @description The digits: shown to the site's owner only. */
+                        pin?: string;
+                        /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                        shareUrl?: string;
+                        useCount: number;
+                        firstUsedAt: string | null;
+                        lastUsedAt: string | null;
+                        /** @description Why the lock did not take the key. */
+                        failureReason: string | null;
+                        revokedAt: string | null;
+                        /**
+                         * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                         * @enum {unknown}
+                         */
+                        revocation: "none" | "pending" | "done";
+                        /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
+                        paused: boolean;
+                        notice: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteGuestKeysById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: one guest key, one command to the lock. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The guest key's id (gky_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        accessPointId: string;
+                        accessPointName: string;
+                        name: string;
+                        /** @enum {unknown} */
+                        kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                        /** @enum {unknown} */
+                        status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                        /** Format: date-time */
+                        validFrom: string;
+                        /** @description None for a permanent or recurring key with no end. */
+                        validUntil: string | null;
+                        /** @description recurring keys: when they open. */
+                        schedule: {
+                            weekDays: number[];
+                            startTime: string;
+                            endTime: string;
+                            timeZone: string;
+                        } | null;
+                        expiresAfterFirstUseMinutes: number | null;
+                        /** @description expiring keys, once used: when they stop. */
+                        expiresAt: string | null;
+                        /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                        worksNow: boolean;
+                        /** @description The digits: shown to the site's owner only. */
+                        pin?: string;
+                        /** @description The link to send the guest; it shows them the PIN and its rules. Owner only. */
+                        shareUrl?: string;
+                        useCount: number;
+                        firstUsedAt: string | null;
+                        lastUsedAt: string | null;
+                        /** @description Why the lock did not take the key. */
+                        failureReason: string | null;
+                        revokedAt: string | null;
+                        /**
+                         * @description For a key that no longer works in Threshold (revoked, used, expired): pending until the lock confirms it forgot the PIN, then done.
+                         * @enum {unknown}
+                         */
+                        revocation: "none" | "pending" | "done";
+                        /** @description The site's block switch is on: the key does not work until it is turned off, and the lock is told to forget the PIN meanwhile. */
+                        paused: boolean;
+                        notice: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSharedKeysByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the share link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        pin: string;
+                        /** @description The home's name and the door, as the owner named them. */
+                        place: string;
+                        /** @enum {unknown} */
+                        kind: "permanent" | "recurring" | "temporary" | "one_time" | "expiring";
+                        /** @enum {unknown} */
+                        status: "setting" | "active" | "failed" | "used" | "expired" | "revoked";
+                        /** Format: date-time */
+                        validFrom: string;
+                        /** @description None for a permanent or recurring key with no end. */
+                        validUntil: string | null;
+                        /** @description recurring keys: when they open. */
+                        schedule: {
+                            weekDays: number[];
+                            startTime: string;
+                            endTime: string;
+                            timeZone: string;
+                        } | null;
+                        expiresAfterFirstUseMinutes: number | null;
+                        /** @description expiring keys, once used: when they stop. */
+                        expiresAt: string | null;
+                        /** @description Typing the PIN now opens the door (as far as Threshold knows). */
+                        worksNow: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getShipmentsByIdLabel: {
+        parameters: {
+            query?: {
+                /** @description pdf (default): a 4×6 inch page in vectors. png: the same label as a 203 dpi image. */
+                format?: "pdf" | "png";
+            };
+            header?: never;
+            path: {
+                /** @description The shipment's id (shp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The label. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getLockersBanks: {
+        parameters: {
+            query?: {
+                /** @description Only this building's banks. */
+                siteId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        banks: {
+                            id: string;
+                            siteId: string;
+                            name: string;
+                            pickupPeriodHours: number;
+                            overflowDistanceM: number;
+                            packageRoom: string | null;
+                            /** @description False while the controller is offline (pickup still works at its keypad). */
+                            online: boolean;
+                            compartments: {
+                                number: number;
+                                widthCm: number;
+                                heightCm: number;
+                                depthCm: number;
+                                sizeClass: string;
+                                /** @enum {unknown} */
+                                temperature: "ambient" | "chilled" | "frozen";
+                                accessible: boolean;
+                                /** @description Managers only: free, reserved, occupied or out_of_service. */
+                                state?: string;
+                                outOfServiceReason?: string | null;
+                            }[];
+                            freeCompartments: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersBanks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The building (a site you manage). */
+                    siteId: string;
+                    name: string;
+                    /** @description The bank's locker_controller, paired at that site. */
+                    controllerDeviceId: string;
+                    compartments: {
+                        /** @description As printed on the door and known to the controller. */
+                        number: number;
+                        /** @description Inner width. */
+                        widthCm: number;
+                        /** @description Inner height. */
+                        heightCm: number;
+                        /** @description Inner depth. */
+                        depthCm: number;
+                        /**
+                         * @description As printed on the door; allocation goes by the inner dimensions.
+                         * @enum {unknown}
+                         */
+                        sizeClass: "S" | "M" | "L" | "XL";
+                        /**
+                         * @default ambient
+                         * @enum {unknown}
+                         */
+                        temperature?: "ambient" | "chilled" | "frozen";
+                        /**
+                         * @description Low enough to reach from a wheelchair.
+                         * @default false
+                         */
+                        accessible?: boolean;
+                    }[];
+                    /** @description How long a parcel waits for its resident. Default 72 (3 days). */
+                    pickupPeriodHours?: number;
+                    /** @description How far another bank may be to take this building's overflow. Default 500. */
+                    overflowDistanceM?: number;
+                    /** @description Where the building's package room is, for parcels no compartment takes. */
+                    packageRoom?: string;
+                    /** @description Wrong codes at the kiosk before lockout. Default 5. */
+                    wrongCodeLimit?: number;
+                    /** @description Kiosk lockout length. Default 15. */
+                    lockoutMinutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        name: string;
+                        pickupPeriodHours: number;
+                        overflowDistanceM: number;
+                        packageRoom: string | null;
+                        /** @description False while the controller is offline (pickup still works at its keypad). */
+                        online: boolean;
+                        compartments: {
+                            number: number;
+                            widthCm: number;
+                            heightCm: number;
+                            depthCm: number;
+                            sizeClass: string;
+                            /** @enum {unknown} */
+                            temperature: "ambient" | "chilled" | "frozen";
+                            accessible: boolean;
+                            /** @description Managers only: free, reserved, occupied or out_of_service. */
+                            state?: string;
+                            outOfServiceReason?: string | null;
+                        }[];
+                        freeCompartments: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getLockersBanksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker bank's id (lkb_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        name: string;
+                        pickupPeriodHours: number;
+                        overflowDistanceM: number;
+                        packageRoom: string | null;
+                        /** @description False while the controller is offline (pickup still works at its keypad). */
+                        online: boolean;
+                        compartments: {
+                            number: number;
+                            widthCm: number;
+                            heightCm: number;
+                            depthCm: number;
+                            sizeClass: string;
+                            /** @enum {unknown} */
+                            temperature: "ambient" | "chilled" | "frozen";
+                            accessible: boolean;
+                            /** @description Managers only: free, reserved, occupied or out_of_service. */
+                            state?: string;
+                            outOfServiceReason?: string | null;
+                        }[];
+                        freeCompartments: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersBanksByIdResidents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker bank's id (lkb_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    /** @description Flat or unit number. */
+                    unit: string;
+                    /** @description Prefer low (accessible) compartments for this resident. */
+                    accessible?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        userId: string;
+                        unit: string;
+                        accessible: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersBanksByIdDropOffs: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: the compartment opens once. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The locker bank's id (lkb_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The barcode on the label: 4–40 letters, digits and hyphens; unique. */
+                    trackingNumber: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        parcel: {
+                            id: string;
+                            kind: "delivery" | "return";
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            shipmentId: string | null;
+                            /** @enum {unknown} */
+                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                            bankId: string;
+                            bankName: string;
+                            compartment: number;
+                            /** @description Delivered to another building's bank because its own was full. */
+                            overflow: boolean;
+                            depositedAt: string | null;
+                            /** @description Collect before this; the carrier takes it back after. */
+                            expiresAt: string | null;
+                            extended: boolean;
+                            pickedUpAt: string | null;
+                            /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                            code?: string;
+                            /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                            qr?: string;
+                        };
+                        /** @description The compartment that is open now. */
+                        compartment: number;
+                        bankId: string;
+                        /** @description Compartments that would not open (now out of service). */
+                        skipped: number[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersParcelsByIdDoesNotFit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker parcel's id (lkp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        parcel: {
+                            id: string;
+                            kind: "delivery" | "return";
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            shipmentId: string | null;
+                            /** @enum {unknown} */
+                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                            bankId: string;
+                            bankName: string;
+                            compartment: number;
+                            /** @description Delivered to another building's bank because its own was full. */
+                            overflow: boolean;
+                            depositedAt: string | null;
+                            /** @description Collect before this; the carrier takes it back after. */
+                            expiresAt: string | null;
+                            extended: boolean;
+                            pickedUpAt: string | null;
+                            /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                            code?: string;
+                            /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                            qr?: string;
+                        };
+                        /** @description The compartment that is open now. */
+                        compartment: number;
+                        bankId: string;
+                        /** @description Compartments that would not open (now out of service). */
+                        skipped: number[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersPackageRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The barcode on the label: 4–40 letters, digits and hyphens; unique. */
+                    trackingNumber: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        packageRoom: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersBanksByIdKioskCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker bank's id (lkb_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The pickup code (8 digits) or a return's drop code, as typed or read from the QR. */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        compartment: number;
+                        kind: "pickup" | "return_drop";
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getLockersParcels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        parcels: {
+                            id: string;
+                            kind: "delivery" | "return";
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            shipmentId: string | null;
+                            /** @enum {unknown} */
+                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                            bankId: string;
+                            bankName: string;
+                            compartment: number;
+                            /** @description Delivered to another building's bank because its own was full. */
+                            overflow: boolean;
+                            depositedAt: string | null;
+                            /** @description Collect before this; the carrier takes it back after. */
+                            expiresAt: string | null;
+                            extended: boolean;
+                            pickedUpAt: string | null;
+                            /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                            code?: string;
+                            /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                            qr?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getLockersParcelsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker parcel's id (lkp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        kind: "delivery" | "return";
+                        /** @description The shipment's tracking number, or the return's label. */
+                        label: string;
+                        shipmentId: string | null;
+                        /** @enum {unknown} */
+                        status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                        bankId: string;
+                        bankName: string;
+                        compartment: number;
+                        /** @description Delivered to another building's bank because its own was full. */
+                        overflow: boolean;
+                        depositedAt: string | null;
+                        /** @description Collect before this; the carrier takes it back after. */
+                        expiresAt: string | null;
+                        extended: boolean;
+                        pickedUpAt: string | null;
+                        /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                        code?: string;
+                        /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                        qr?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersParcelsByIdOpen: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: the compartment opens once. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The locker parcel's id (lkp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    location: {
+                        lat: number;
+                        lng: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        compartment: number;
+                        bankId: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersParcelsByIdShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker parcel's id (lkp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        parcelId: string;
+                        sharedWith: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersParcelsByIdExtend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker parcel's id (lkp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        kind: "delivery" | "return";
+                        /** @description The shipment's tracking number, or the return's label. */
+                        label: string;
+                        shipmentId: string | null;
+                        /** @enum {unknown} */
+                        status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                        bankId: string;
+                        bankName: string;
+                        compartment: number;
+                        /** @description Delivered to another building's bank because its own was full. */
+                        overflow: boolean;
+                        depositedAt: string | null;
+                        /** @description Collect before this; the carrier takes it back after. */
+                        expiresAt: string | null;
+                        extended: boolean;
+                        pickedUpAt: string | null;
+                        /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                        code?: string;
+                        /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                        qr?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersReturns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A bank of your building. */
+                    bankId: string;
+                    /** @description The carrier that takes the return. */
+                    carrierId: string;
+                    size: {
+                        /** @description Length. */
+                        lengthCm: number;
+                        /** @description Width. */
+                        widthCm: number;
+                        /** @description Height. */
+                        heightCm: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        parcel: {
+                            id: string;
+                            kind: "delivery" | "return";
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            shipmentId: string | null;
+                            /** @enum {unknown} */
+                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                            bankId: string;
+                            bankName: string;
+                            compartment: number;
+                            /** @description Delivered to another building's bank because its own was full. */
+                            overflow: boolean;
+                            depositedAt: string | null;
+                            /** @description Collect before this; the carrier takes it back after. */
+                            expiresAt: string | null;
+                            extended: boolean;
+                            pickedUpAt: string | null;
+                            /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                            code?: string;
+                            /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                            qr?: string;
+                        };
+                        dropCode: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getLockersBanksByIdCollections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker bank's id (lkb_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        parcels: {
+                            id: string;
+                            kind: "delivery" | "return";
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            shipmentId: string | null;
+                            /** @enum {unknown} */
+                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                            bankId: string;
+                            bankName: string;
+                            compartment: number;
+                            /** @description Delivered to another building's bank because its own was full. */
+                            overflow: boolean;
+                            depositedAt: string | null;
+                            /** @description Collect before this; the carrier takes it back after. */
+                            expiresAt: string | null;
+                            extended: boolean;
+                            pickedUpAt: string | null;
+                            /** @description The 8-digit pickup code: only for the resident and those they shared with, while it waits. */
+                            code?: string;
+                            /** @description What the pickup QR code encodes: threshold:pickup:<bankId>:<code>. */
+                            qr?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersParcelsByIdCollect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker parcel's id (lkp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        compartment: number;
+                        bankId: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getLockersBanksByIdDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker bank's id (lkb_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bankId: string;
+                        name: string;
+                        /** @description False while the controller is offline (pickup still works at its keypad). */
+                        online: boolean;
+                        occupancy: {
+                            total: number;
+                            free: number;
+                            reserved: number;
+                            occupied: number;
+                            outOfService: number;
+                        };
+                        /** @description Parcels in a compartment, waiting for their resident. */
+                        waiting: {
+                            parcelId: string;
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            /** @description The compartment's number, as printed on its door. */
+                            compartment: number;
+                            /** @description Whole hours since the courier put it in. */
+                            ageHours: number;
+                            /** @description When it goes back to the carrier unless picked up. */
+                            expiresAt: string | null;
+                            /** @description Less than a day left. */
+                            expiringSoon: boolean;
+                            /** @description Sent here because its own building's bank was full. */
+                            overflow: boolean;
+                        }[];
+                        /** @description Parcels past their pickup period, waiting for the carrier's courier. */
+                        expired: {
+                            parcelId: string;
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            /** @description The compartment's number, as printed on its door. */
+                            compartment: number;
+                        }[];
+                        /** @description Residents' returns still in the bank's care. */
+                        returns: {
+                            parcelId: string;
+                            /** @description The shipment's tracking number, or the return's label. */
+                            label: string;
+                            /** @description The compartment's number, as printed on its door. */
+                            compartment: number;
+                            /** @enum {unknown} */
+                            status: "reserved" | "open" | "in_locker" | "picked_up" | "expired" | "collected" | "dropped" | "cancelled";
+                        }[];
+                        outOfService: {
+                            compartment: number;
+                            /** @description The first fault reported (e.g. `did not open: jammed`) or the manager's words. */
+                            reason: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersBanksByIdCompartmentsByNumberOpen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker bank's id (lkb_…). */
+                id: string;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why you open it; kept in the audit log. */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        compartment: number;
+                        opened: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postLockersBanksByIdCompartmentsByNumberService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The locker bank's id (lkb_…). */
+                id: string;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: back in service; false: out of service. */
+                    inService: boolean;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        name: string;
+                        pickupPeriodHours: number;
+                        overflowDistanceM: number;
+                        packageRoom: string | null;
+                        /** @description False while the controller is offline (pickup still works at its keypad). */
+                        online: boolean;
+                        compartments: {
+                            number: number;
+                            widthCm: number;
+                            heightCm: number;
+                            depthCm: number;
+                            sizeClass: string;
+                            /** @enum {unknown} */
+                            temperature: "ambient" | "chilled" | "frozen";
+                            accessible: boolean;
+                            /** @description Managers only: free, reserved, occupied or out_of_service. */
+                            state?: string;
+                            outOfServiceReason?: string | null;
+                        }[];
+                        freeCompartments: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCourierStops: {
+        parameters: {
+            query?: {
+                /** @description Also list the stops you delivered today, with deliveredAt. */
+                includeDelivered?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Earliest window first. */
+                        stops: {
+                            /** @description shp_… */
+                            shipmentId: string;
+                            trackingNumber: string;
+                            /** @enum {unknown} */
+                            method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                            /**
+                             * @description return: collect the parcel the customer left in their car's trunk (docs/in-car-delivery.md).
+                             * @enum {unknown}
+                             */
+                            direction: "delivery" | "return";
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description Window start.
+                                 */
+                                start: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Window end.
+                                 */
+                                end: string;
+                            };
+                            /** @description sit_…; send it with the scan. */
+                            siteId: string;
+                            site: {
+                                address: {
+                                    line1: string;
+                                    line2: string | null;
+                                    city: string;
+                                    postalCode: string;
+                                    country: string;
+                                };
+                                location: {
+                                    lat: number;
+                                    lng: number;
+                                };
+                                /** @description How close (metres) the courier must be for access. */
+                                geofenceRadiusM: number;
+                            };
+                            size: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            } | null;
+                            weightG: number | null;
+                            flags: {
+                                perishable: boolean;
+                                signatureRequired: boolean;
+                            };
+                            /** @description Where the stop's method goes: the front door (in_home), the garage (in_garage) or the fridge (in_fridge), when the site has one. */
+                            accessPoint: {
+                                /** @description acp_… of the front door, garage, fridge or car trunk the method goes through. */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "front_door" | "garage" | "fridge" | "trunk";
+                                name: string;
+                                /** @description The recipient's notes for the courier, e.g. 'dog shut in the kitchen'. */
+                                notes: string;
+                            } | null;
+                            /** @description When this courier delivered it (only with includeDelivered=true); null while still to do. */
+                            deliveredAt: string | null;
+                            /** @description For in-home stops: could the door open right now? Null for doorstep stops and delivered ones, which open nothing. */
+                            readiness: {
+                                /** @description The lock is connected and heard from recently. */
+                                lockOnline: boolean;
+                                /** @description An online lock reports locked. */
+                                lockLocked: boolean;
+                                /** @description An online lock's door sensor reports closed. */
+                                doorClosed: boolean;
+                                /** @description A witness camera is online and its newest video segment is fresh (GET /v1/cameras/{id}/freshness); what the camera says of itself is not trusted. */
+                                cameraLive: boolean;
+                                /** @description The recipient allows this method through this door now. */
+                                consentGiven: boolean;
+                                /** @description The recipient has blocked all access to the site. */
+                                blocked: boolean;
+                                /** @description All of the above as needed: the door could open if the courier were there. */
+                                ready: boolean;
+                                /** @description in_garage only. For a garage, lockOnline means the opener is online, lockLocked and doorClosed that the door is fully closed and at rest with a clear doorway. */
+                                garage?: {
+                                    /** @description closed, opening, open or closing, as the opener reports; null when offline. */
+                                    door: string | null;
+                                    /** @description The safety beam is broken. */
+                                    obstructed: boolean | null;
+                                };
+                                /** @description in_trunk only. lockOnline means the car is reachable, lockLocked that it is locked, doorClosed that its trunk and doors are shut. The car's distance from the address and from you is checked at the scan (GET /v1/courier/stops/{id}/car shows it). */
+                                car?: {
+                                    /** @description parked or driving, as the car reports; null when it is unreachable. */
+                                    drive: string | null;
+                                    /** @description A camera witnesses the trunk; false: the visit is not filmed. */
+                                    filmed: boolean;
+                                };
+                                /** @description in_fridge only: the fridge's lock is the one lockOnline, lockLocked and doorClosed describe. */
+                                fridge?: {
+                                    /** @description Inside temperature the fridge's lock reports (°C); null when offline. */
+                                    temperatureC: number | null;
+                                };
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCars: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cars: {
+                            id: string;
+                            siteId: string;
+                            make: string;
+                            model: string;
+                            colour: string;
+                            plate: string;
+                            photo: string | null;
+                            /** @description The vehicle device, once paired. */
+                            deviceId: string | null;
+                            /** @description The trunk access point, once paired. */
+                            accessPointId: string | null;
+                            trunkDelivery: boolean;
+                            /**
+                             * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                             * @enum {unknown}
+                             */
+                            positionSharing: "delivery_window" | "near_address";
+                            requireCamera: boolean;
+                            /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                            filmed: boolean;
+                            /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                            cameraDeviceIds: string[];
+                            /**
+                             * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                             * @enum {unknown}
+                             */
+                            fallback: "backup_address" | "locker" | "return";
+                            fallbackNote: string;
+                            /** @description The trunk's inside size; parcels are turned to fit. */
+                            trunk: {
+                                lengthCm: number;
+                                widthCm: number;
+                                heightCm: number;
+                            };
+                            maxWeightG: number;
+                            maxValueCents: number;
+                            blocked: boolean;
+                            blockedAt: string | null;
+                            /** @description Null until the car is paired. */
+                            state: {
+                                online: boolean;
+                                drive: ("parked" | "driving") | null;
+                                position: {
+                                    lat: number;
+                                    lng: number;
+                                    accuracyM: number;
+                                } | null;
+                                locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                                doors: ("closed" | "open") | null;
+                                trunk: ("closed" | "open") | null;
+                                lastSeenAt: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postCars: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: one car, one trunk access point. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The home whose address trunk deliveries are addressed to (sit_…). */
+                    siteId: string;
+                    /** @description e.g. Volvo */
+                    make: string;
+                    /** @description e.g. XC40 */
+                    model: string;
+                    /** @description As a courier would say it: dark blue. */
+                    colour: string;
+                    /** @description The number plate, as written on the car. */
+                    plate: string;
+                    photo?: string | null;
+                    /** @description The trunk's inside size; parcels are turned to fit. */
+                    trunk?: {
+                        lengthCm: number;
+                        widthCm: number;
+                        heightCm: number;
+                    };
+                    /** @description Heaviest parcel, in grams; at most the server's limit (default 50 lb). */
+                    maxWeightG?: number;
+                    /** @description Most valuable parcel, in cents; at most the server's limit ($1,300). */
+                    maxValueCents?: number;
+                    /**
+                     * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                     * @enum {unknown}
+                     */
+                    positionSharing?: "delivery_window" | "near_address";
+                    /** @description Open the trunk only while a camera (paired with the car) films it. Off by default: most cars film nothing, and the visit is then plainly not filmed. */
+                    requireCamera?: boolean;
+                    /**
+                     * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                     * @enum {unknown}
+                     */
+                    fallback: "backup_address" | "locker" | "return";
+                    /** @description e.g. the backup address, or which locker; shown to the courier. */
+                    fallbackNote?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        make: string;
+                        model: string;
+                        colour: string;
+                        plate: string;
+                        photo: string | null;
+                        /** @description The vehicle device, once paired. */
+                        deviceId: string | null;
+                        /** @description The trunk access point, once paired. */
+                        accessPointId: string | null;
+                        trunkDelivery: boolean;
+                        /**
+                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                         * @enum {unknown}
+                         */
+                        positionSharing: "delivery_window" | "near_address";
+                        requireCamera: boolean;
+                        /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                        filmed: boolean;
+                        /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                        cameraDeviceIds: string[];
+                        /**
+                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                         * @enum {unknown}
+                         */
+                        fallback: "backup_address" | "locker" | "return";
+                        fallbackNote: string;
+                        /** @description The trunk's inside size; parcels are turned to fit. */
+                        trunk: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        };
+                        maxWeightG: number;
+                        maxValueCents: number;
+                        blocked: boolean;
+                        blockedAt: string | null;
+                        /** @description Null until the car is paired. */
+                        state: {
+                            online: boolean;
+                            drive: ("parked" | "driving") | null;
+                            position: {
+                                lat: number;
+                                lng: number;
+                                accuracyM: number;
+                            } | null;
+                            locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                            doors: ("closed" | "open") | null;
+                            trunk: ("closed" | "open") | null;
+                            lastSeenAt: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCarsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The car's id (veh_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        make: string;
+                        model: string;
+                        colour: string;
+                        plate: string;
+                        photo: string | null;
+                        /** @description The vehicle device, once paired. */
+                        deviceId: string | null;
+                        /** @description The trunk access point, once paired. */
+                        accessPointId: string | null;
+                        trunkDelivery: boolean;
+                        /**
+                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                         * @enum {unknown}
+                         */
+                        positionSharing: "delivery_window" | "near_address";
+                        requireCamera: boolean;
+                        /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                        filmed: boolean;
+                        /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                        cameraDeviceIds: string[];
+                        /**
+                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                         * @enum {unknown}
+                         */
+                        fallback: "backup_address" | "locker" | "return";
+                        fallbackNote: string;
+                        /** @description The trunk's inside size; parcels are turned to fit. */
+                        trunk: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        };
+                        maxWeightG: number;
+                        maxValueCents: number;
+                        blocked: boolean;
+                        blockedAt: string | null;
+                        /** @description Null until the car is paired. */
+                        state: {
+                            online: boolean;
+                            drive: ("parked" | "driving") | null;
+                            position: {
+                                lat: number;
+                                lng: number;
+                                accuracyM: number;
+                            } | null;
+                            locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                            doors: ("closed" | "open") | null;
+                            trunk: ("closed" | "open") | null;
+                            lastSeenAt: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteCarsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The car's id (veh_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    patchCarsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The car's id (veh_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description e.g. Volvo */
+                    make?: string;
+                    /** @description e.g. XC40 */
+                    model?: string;
+                    /** @description As a courier would say it: dark blue. */
+                    colour?: string;
+                    /** @description The number plate, as written on the car. */
+                    plate?: string;
+                    photo?: string | null;
+                    /** @description The trunk's inside size; parcels are turned to fit. */
+                    trunk?: {
+                        lengthCm: number;
+                        widthCm: number;
+                        heightCm: number;
+                    };
+                    /** @description Heaviest parcel, in grams; at most the server's limit (default 50 lb). */
+                    maxWeightG?: number;
+                    /** @description Most valuable parcel, in cents; at most the server's limit ($1,300). */
+                    maxValueCents?: number;
+                    /**
+                     * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                     * @enum {unknown}
+                     */
+                    positionSharing?: "delivery_window" | "near_address";
+                    /** @description Open the trunk only while a camera (paired with the car) films it. Off by default: most cars film nothing, and the visit is then plainly not filmed. */
+                    requireCamera?: boolean;
+                    /**
+                     * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                     * @enum {unknown}
+                     */
+                    fallback?: "backup_address" | "locker" | "return";
+                    /** @description e.g. the backup address, or which locker; shown to the courier. */
+                    fallbackNote?: string;
+                    /** @description Opt in to (or out of) deliveries into the trunk; needs the car paired. */
+                    trunkDelivery?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        make: string;
+                        model: string;
+                        colour: string;
+                        plate: string;
+                        photo: string | null;
+                        /** @description The vehicle device, once paired. */
+                        deviceId: string | null;
+                        /** @description The trunk access point, once paired. */
+                        accessPointId: string | null;
+                        trunkDelivery: boolean;
+                        /**
+                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                         * @enum {unknown}
+                         */
+                        positionSharing: "delivery_window" | "near_address";
+                        requireCamera: boolean;
+                        /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                        filmed: boolean;
+                        /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                        cameraDeviceIds: string[];
+                        /**
+                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                         * @enum {unknown}
+                         */
+                        fallback: "backup_address" | "locker" | "return";
+                        fallbackNote: string;
+                        /** @description The trunk's inside size; parcels are turned to fit. */
+                        trunk: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        };
+                        maxWeightG: number;
+                        maxValueCents: number;
+                        blocked: boolean;
+                        blockedAt: string | null;
+                        /** @description Null until the car is paired. */
+                        state: {
+                            online: boolean;
+                            drive: ("parked" | "driving") | null;
+                            position: {
+                                lat: number;
+                                lng: number;
+                                accuracyM: number;
+                            } | null;
+                            locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                            doors: ("closed" | "open") | null;
+                            trunk: ("closed" | "open") | null;
+                            lastSeenAt: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postCarsByIdPair: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key when retrying: one car, one trunk access point. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The car's id (veh_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The car's vehicle device, paired at the car's site (dev_…). */
+                    deviceId: string;
+                    cameraDeviceIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        make: string;
+                        model: string;
+                        colour: string;
+                        plate: string;
+                        photo: string | null;
+                        /** @description The vehicle device, once paired. */
+                        deviceId: string | null;
+                        /** @description The trunk access point, once paired. */
+                        accessPointId: string | null;
+                        trunkDelivery: boolean;
+                        /**
+                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                         * @enum {unknown}
+                         */
+                        positionSharing: "delivery_window" | "near_address";
+                        requireCamera: boolean;
+                        /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                        filmed: boolean;
+                        /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                        cameraDeviceIds: string[];
+                        /**
+                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                         * @enum {unknown}
+                         */
+                        fallback: "backup_address" | "locker" | "return";
+                        fallbackNote: string;
+                        /** @description The trunk's inside size; parcels are turned to fit. */
+                        trunk: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        };
+                        maxWeightG: number;
+                        maxValueCents: number;
+                        blocked: boolean;
+                        blockedAt: string | null;
+                        /** @description Null until the car is paired. */
+                        state: {
+                            online: boolean;
+                            drive: ("parked" | "driving") | null;
+                            position: {
+                                lat: number;
+                                lng: number;
+                                accuracyM: number;
+                            } | null;
+                            locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                            doors: ("closed" | "open") | null;
+                            trunk: ("closed" | "open") | null;
+                            lastSeenAt: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postCarsByIdBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The car's id (veh_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        make: string;
+                        model: string;
+                        colour: string;
+                        plate: string;
+                        photo: string | null;
+                        /** @description The vehicle device, once paired. */
+                        deviceId: string | null;
+                        /** @description The trunk access point, once paired. */
+                        accessPointId: string | null;
+                        trunkDelivery: boolean;
+                        /**
+                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                         * @enum {unknown}
+                         */
+                        positionSharing: "delivery_window" | "near_address";
+                        requireCamera: boolean;
+                        /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                        filmed: boolean;
+                        /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                        cameraDeviceIds: string[];
+                        /**
+                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                         * @enum {unknown}
+                         */
+                        fallback: "backup_address" | "locker" | "return";
+                        fallbackNote: string;
+                        /** @description The trunk's inside size; parcels are turned to fit. */
+                        trunk: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        };
+                        maxWeightG: number;
+                        maxValueCents: number;
+                        blocked: boolean;
+                        blockedAt: string | null;
+                        /** @description Null until the car is paired. */
+                        state: {
+                            online: boolean;
+                            drive: ("parked" | "driving") | null;
+                            position: {
+                                lat: number;
+                                lng: number;
+                                accuracyM: number;
+                            } | null;
+                            locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                            doors: ("closed" | "open") | null;
+                            trunk: ("closed" | "open") | null;
+                            lastSeenAt: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postCarsByIdUnblock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The car's id (veh_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        siteId: string;
+                        make: string;
+                        model: string;
+                        colour: string;
+                        plate: string;
+                        photo: string | null;
+                        /** @description The vehicle device, once paired. */
+                        deviceId: string | null;
+                        /** @description The trunk access point, once paired. */
+                        accessPointId: string | null;
+                        trunkDelivery: boolean;
+                        /**
+                         * @description When the assigned courier may see where the car is: delivery_window (default) from the window's start to its end; near_address only once the courier is within the allowed distance of the delivery address, during the window. Never anyone else, never outside the window.
+                         * @enum {unknown}
+                         */
+                        positionSharing: "delivery_window" | "near_address";
+                        requireCamera: boolean;
+                        /** @description A camera witnesses the trunk; false means trunk visits are not filmed. */
+                        filmed: boolean;
+                        /** @description The cameras that film the trunk (live view: GET /v1/cameras/{id}/live…); empty when not filmed. */
+                        cameraDeviceIds: string[];
+                        /**
+                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                         * @enum {unknown}
+                         */
+                        fallback: "backup_address" | "locker" | "return";
+                        fallbackNote: string;
+                        /** @description The trunk's inside size; parcels are turned to fit. */
+                        trunk: {
+                            lengthCm: number;
+                            widthCm: number;
+                            heightCm: number;
+                        };
+                        maxWeightG: number;
+                        maxValueCents: number;
+                        blocked: boolean;
+                        blockedAt: string | null;
+                        /** @description Null until the car is paired. */
+                        state: {
+                            online: boolean;
+                            drive: ("parked" | "driving") | null;
+                            position: {
+                                lat: number;
+                                lng: number;
+                                accuracyM: number;
+                            } | null;
+                            locks: ("locked" | "trunk_unlocked" | "unlocked") | null;
+                            doors: ("closed" | "open") | null;
+                            trunk: ("closed" | "open") | null;
+                            lastSeenAt: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCourierStopsByIdCar: {
+        parameters: {
+            query: {
+                /** @description The courier's position now. */
+                lat: number;
+                lng: number;
+            };
+            header?: never;
+            path: {
+                /** @description The stop's shipment's id (shp_…). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        shipmentId: string;
+                        make: string;
+                        model: string;
+                        colour: string;
+                        plate: string;
+                        photo: string | null;
+                        /** @description Null when the owner shares it only near the address and you are not there yet. */
+                        position: {
+                            lat: number;
+                            lng: number;
+                            accuracyM: number;
+                        } | null;
+                        /** @description Why the position is hidden, if it is. */
+                        positionNote: string | null;
+                        /** @description From you to the car. */
+                        distanceM: number | null;
+                        /** @description Which way the car is: 0 north, 90 east. */
+                        bearingDeg: number | null;
+                        drive: ("parked" | "driving") | null;
+                        online: boolean;
+                        filmed: boolean;
+                        /**
+                         * @description What the courier does when the trunk cannot be opened: backup_address, locker or return.
+                         * @enum {unknown}
+                         */
+                        fallback: "backup_address" | "locker" | "return";
+                        fallbackNote: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    putCamerasByDeviceIdSegmentsBySequence: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description HTTP Basic: the camera's device id and its secret from pairing. */
+                authorization: string;
+                /** @description Capture time of the segment's first frame, integer milliseconds since the Unix epoch. */
+                "x-threshold-started-at": string;
+                /** @description Integer milliseconds of video in the segment, at most 10000 (segments are about 2 s). */
+                "x-threshold-duration-ms": string;
+                /** @description SHA-256 of the body, lowercase hex. */
+                "x-threshold-content-sha256": string;
+                /** @description chainHash of the stream's previous segment, or 64 zeros for sequence 0. */
+                "x-threshold-prev-hash": string;
+                /** @description The segment's segmentChainHash (docs/video.md); the server recomputes it. */
+                "x-threshold-chain-hash": string;
+                /** @description The visit this segment witnesses (vis_…), when the camera records for one. */
+                "x-threshold-visit-id"?: string;
+            };
+            path: {
+                /** @description The uploading camera's own device id (dev_…). */
+                deviceId: string;
+                /** @description The segment's place in its stream: 0 for a stream's first segment, then one more each time. */
+                sequence: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "video/mp2t": unknown;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The stored segment's id (seg_…). */
+                        id: string;
+                        deviceId: string;
+                        sequence: number;
+                        /** @description What the stream's next segment must name as its prevHash. */
+                        chainHash: string;
+                        /** Format: date-time */
+                        receivedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getVisitsByVisitIdClip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The visit's id (vis_…). */
+                visitId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        visitId: string;
+                        /** @description The witness camera (dev_…): part of every chain hash. */
+                        cameraId: string;
+                        /** @description recording until the post-roll after the visit's end has arrived; then complete when video covers the whole window, incomplete when it has gaps. */
+                        state: "recording" | "complete" | "incomplete";
+                        /**
+                         * Format: date-time
+                         * @description Start of the clip: the authorization minus VIDEO_CLIP_PREROLL_S.
+                         */
+                        from: string;
+                        /** @description null while the visit goes on. */
+                        until: string | null;
+                        gaps: {
+                            /**
+                             * Format: date-time
+                             * @description Start of a stretch without video.
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description Its end.
+                             */
+                            until: string;
+                        }[];
+                        /** @description Oldest first. */
+                        segments: {
+                            /** @description The segment's id (seg_…); its bytes are at clip/segments/{id}.ts. */
+                            id: string;
+                            /** @description Its place in the camera's stream (0 starts a new stream). */
+                            sequence: number;
+                            /**
+                             * Format: date-time
+                             * @description Capture time of its first frame (the camera's clock), to the millisecond.
+                             */
+                            startedAt: string;
+                            durationMs: number;
+                            sizeBytes: number;
+                            /** @description SHA-256 of its bytes, lowercase hex. */
+                            contentSha256: string;
+                            /** @description chainHash of the segment before it in the stream, or 64 zeros. */
+                            prevHash: string;
+                            /** @description Its link in the camera's hash chain (docs/video.md). */
+                            chainHash: string;
+                        }[];
+                        /** @description The clip as HLS (EVENT while recording, then VOD). */
+                        playlistUrl: string;
+                        /** @description The clip as one MP4 file. */
+                        downloadUrl: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getVisitsByVisitIdClipM3u8: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The visit's id (vis_…). */
+                visitId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The playlist. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getVisitsByVisitIdClipSegmentsBySegmentIdTs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The visit's id (vis_…). */
+                visitId: string;
+                /** @description The segment's id (seg_…), as the clip lists it. */
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The segment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp2t": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getVisitsByVisitIdClipMp4: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The visit's id (vis_…). */
+                visitId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clip. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCamerasByDeviceIdLiveM3u8: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The camera's device id (dev_…). */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The playlist. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCamerasByDeviceIdSegmentsBySegmentIdTs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The camera's device id (dev_…). */
+                deviceId: string;
+                /** @description The segment's id (seg_…), as the live playlist lists it. */
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The segment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp2t": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCamerasByDeviceIdFreshness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The camera's device id (dev_…). */
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description live while the newest segment arrived no longer ago than 2 segment durations plus VIDEO_STALE_SLACK_MS (server clock); stale otherwise, or when the camera never sent one. */
+                        freshness: "live" | "stale";
+                        /** @description When the newest segment arrived at the server. */
+                        lastSegmentAt: string | null;
+                        /** @description Capture time of the newest segment's last frame, by the camera's clock: the time to show with STALE. */
+                        lastFrameAt: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getDemo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        password: string;
+                        accounts: {
+                            email: string;
+                            name: string;
+                            /**
+                             * @description What the account may do.
+                             * @enum {unknown}
+                             */
+                            role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postDemoKeypad: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The lock whose keypad to type on (dev_…). */
+                    deviceId: string;
+                    /** @description The digits, as typed. */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description opened: the lock unlocked (and reports pin.used); refused: wrong, not enabled, outside its validity or already used, counting towards the lockout; locked_out: refused unread, too many wrong codes. */
+                        result: "opened" | "refused" | "locked_out";
+                        wrongInARow?: number;
+                        /** @description refused: this refusal reached the limit. */
+                        lockedOut?: boolean;
+                        /** Format: date-time */
+                        lockedOutUntil?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    postDemoLocker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The demo's locker bank (lkb_…). */
+                    bankId: string;
+                    compartment: number;
+                    action: "put" | "take" | "close";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        done: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    webhookShipmentCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "shipment.created";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookShipmentAssigned: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "shipment.assigned";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookShipmentDelivered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "shipment.delivered";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookShipmentCollected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "shipment.collected";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookVisitRefused: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "visit.refused";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookVisitOpened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "visit.opened";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookVisitSecured: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "visit.secured";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookVisitAborted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "visit.aborted";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookVisitIncident: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "visit.incident";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookIncidentResolved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "incident.resolved";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAccessCodeSet: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "access_code.set";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAccessCodeFailed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "access_code.failed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAccessCodeIssued: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "access_code.issued";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAccessCodeUsed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "access_code.used";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAccessCodeExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "access_code.expired";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAccessCodeRemoved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "access_code.removed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookVisitRecordedOffline: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "visit.recorded_offline";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookLockerParcelInLocker: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "locker.parcel_in_locker";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookLockerParcelPickedUp: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "locker.parcel_picked_up";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookLockerParcelExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "locker.parcel_expired";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookLockerParcelCollected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "locker.parcel_collected";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookLockerPickupExtended: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "locker.pickup_extended";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookLockerParcelToPackageRoom: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "locker.parcel_to_package_room";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookLockerReturnDropped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (msg_…): the same on every retry of one message, so receivers can drop duplicates. */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed; refuse one more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` HMAC-SHA256 signatures of "{webhook-id}.{webhook-timestamp}.{body}", keyed with the base64 part of the endpoint's `whsec_` secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "locker.return_dropped";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (the audit event's time).
+                     */
+                    timestamp: string;
+                    /** @description The audit event's data (its fields depend on the event and may grow), with the subject's id and the event's place in the audit chain. */
+                    data: {
+                        /** @description The event's seq in the audit log (GET /v1/audit/events). */
+                        auditSeq: number;
+                        /** @description The audit event's id (evt_…). */
+                        auditEventId: string;
+                        /** @description The carrier the event concerns, when the event names it. */
+                        carrierId?: string;
+                        /** @description The shipment (shp_…). */
+                        shipmentId?: string;
+                        /** @description The visit (vis_…). */
+                        visitId?: string;
+                        /** @description The incident. */
+                        incidentId?: string;
+                        /** @description The shipment's tracking number. */
+                        trackingNumber?: string;
+                        /** @description The courier's user id. */
+                        courierId?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none in time, is retried with backoff. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not accepted; retried with backoff like any answer other than 2XX. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}
