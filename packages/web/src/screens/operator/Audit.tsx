@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from "@threshold/core";
+import { EVENT_TYPES } from "@threshold/core/event-types";
 import { type FormEvent, useState } from "react";
 import { Button } from "../../ui/button";
 import { ErrorNote, Spinner } from "../../ui/feedback";

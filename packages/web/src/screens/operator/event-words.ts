@@ -1,4 +1,4 @@
-import { type EventType, FORMER_EVENT_TYPES, isEventType } from "@threshold/core";
+import { type EventType, FORMER_EVENT_TYPES, isEventType } from "@threshold/core/event-types";
 import type { AuditEvent } from "./operator-data";
 
 /**

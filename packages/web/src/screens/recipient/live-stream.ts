@@ -5,7 +5,7 @@
  * we open a new one from the last seq we saw, so nothing is missed either way.
  */
 
-import type { EventType } from "@threshold/core";
+import type { EventType } from "@threshold/core/event-types";
 
 /** An audit event as the stream sends it (the same JSON as GET /v1/audit/events). */
 export interface StreamedEvent {
