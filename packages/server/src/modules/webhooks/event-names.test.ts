@@ -44,6 +44,13 @@ describe.each(TEST_DATABASES)("event names through a real visit on %s", (databas
   it("tells a carrier subscribed to visit.opened that the door opened, under the catalogue's names", async () => {
     const admin = await signInAs(server, "carrier_admin", { carrierId: home.carrierId });
     hooks = await startReceiver();
+    // The former name is no subscription: nothing is sent under it any more.
+    const former = await home.request("POST", "/v1/webhooks/endpoints", {
+      cookie: admin.cookie,
+      body: { url: hooks.url, eventTypes: ["visit.open"] },
+    });
+    expect(former.status).toBe(400);
+    expect(former.body.error.code).toBe("invalid_request");
     const endpoint = await home.request("POST", "/v1/webhooks/endpoints", {
       cookie: admin.cookie,
       body: { url: hooks.url, eventTypes: ["visit.opened", "visit.secured"] },
