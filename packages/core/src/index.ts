@@ -4,6 +4,7 @@ export * from "./canonical-json.js";
 export * from "./clock.js";
 export * from "./consent.js";
 export * from "./errors.js";
+export * from "./event-types.js";
 export * from "./geo.js";
 export * from "./guest-key.js";
 export * from "./ids.js";

@@ -1,5 +1,13 @@
 import { EventEmitter } from "node:events";
-import { type AuditEvent, type ChainProblem, ChainVerifier, type Clock, hashAuditEvent, newId } from "@threshold/core";
+import {
+  type AuditEvent,
+  type ChainProblem,
+  ChainVerifier,
+  type Clock,
+  type EventType,
+  hashAuditEvent,
+  newId,
+} from "@threshold/core";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Dialect } from "../db/database.js";
 import type { Database } from "../db/schema.js";
@@ -13,8 +21,8 @@ export interface AuditActor {
 export const SYSTEM_ACTOR: AuditActor = { type: "system", id: null };
 
 export interface AuditInput {
-  /** `<subject>.<what happened>`, e.g. visit.opened, shipment.delivered. */
-  type: string;
+  /** `<subject>.<what happened>`, e.g. visit.opened, shipment.delivered: one of EVENT_TYPES. */
+  type: EventType;
   subjectType: string;
   subjectId: string;
   /** The site the fact concerns; recipients read the events of their own sites. */

@@ -24,7 +24,7 @@ export interface CommandRow {
 function recordCommand(
   record: Record_,
   row: { id: string; site_id: string | null; action: string; device_id: string },
-  status: string,
+  status: CommandStatus,
   data: Record<string, unknown> = {},
 ) {
   record({

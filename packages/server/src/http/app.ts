@@ -4,8 +4,10 @@ import { newId } from "@threshold/core";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AppContext } from "../context.js";
 import { registerModules } from "../modules/index.js";
+import { openApiWebhooks } from "../modules/webhooks/openapi-webhooks.js";
 import { ErrorResponse } from "./error-schema.js";
 import { installErrorHandling } from "./errors.js";
+import { installOperationIds } from "./operation-id.js";
 import { installRouteSecurityCheck, requireCredentialsWhereDeclared } from "./route-security.js";
 import { installValidation } from "./validation.js";
 import { serveWebApp } from "./web-app.js";
@@ -29,6 +31,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   installErrorHandling(app);
   installValidation(app);
   installRouteSecurityCheck(app);
+  installOperationIds(app);
   // JSON only: a text/plain body (fetch's default for strings) must get the clear 415, not a schema error.
   app.removeContentTypeParser("text/plain");
   app.addSchema(ErrorResponse);
@@ -44,7 +47,11 @@ export async function buildApp(ctx: AppContext): Promise<App> {
         version: "1",
         description:
           "Secure, recorded, unattended delivery. Authenticate with the session cookie from POST /v1/auth/login, or with an API key as `Authorization: Bearer thk_…`.",
+        license: { name: "Apache-2.0", identifier: "Apache-2.0" },
       },
+      // Relative: the API is served by whichever Threshold server serves this document (see /docs).
+      servers: [{ url: "/", description: "This Threshold server" }],
+      webhooks: openApiWebhooks(),
       components: {
         securitySchemes: {
           session: { type: "apiKey", in: "cookie", name: "th_session" },

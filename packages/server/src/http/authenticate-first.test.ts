@@ -92,6 +92,19 @@ describe.each(TEST_DATABASES)("authentication comes before validation, on every 
     }
   });
 
+  it("answers bad credentials 401 on public routes without input too, as their documents say", async () => {
+    const document: unknown = server.app.swagger();
+    const paths = (document as { paths: Record<string, Record<string, { responses: object }>> }).paths;
+    for (const route of ["/health", "/v1/keys"]) {
+      expect(Object.keys(paths[route]?.get?.responses ?? {}), route).toContain("401");
+      for (const credential of [{ cookie: "th_session=forged" }, { bearer: "thk_forged" }]) {
+        const res = await request("GET", route, credential);
+        expect(res.status, `${route} with ${JSON.stringify(credential)}`).toBe(401);
+        expect(res.body.error.code).toBe("unauthenticated");
+      }
+    }
+  });
+
   it("still validates the body of a public route", async () => {
     const res = await request("POST", "/v1/auth/login", { body: { unexpected: true } });
     expect(res.status).toBe(400);

@@ -98,7 +98,7 @@ describe.each(TEST_DATABASES)("retailer one-time codes on %s", (database) => {
     expect(await codeRow(codeId)).toMatchObject({ status: "used", visit_id: visit.body.id });
     // (The worker may already have taken the used code off the lock: that event may follow.)
     expect((await auditOf(codeId)).slice(0, 3)).toEqual(["access_code.setting", "access_code.set", "access_code.used"]);
-    expect(await auditOf(visit.body.id)).toEqual(["visit.authorized", "visit.opening", "visit.open"]);
+    expect(await auditOf(visit.body.id)).toEqual(["visit.authorized", "visit.opening", "visit.opened"]);
 
     // Securing is as for a scan.
     home.lock.openDoor();

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { ID_BODY_PATTERN } from "@threshold/core";
+import { ID_BODY_PATTERN, isEventType, storedNamesOf } from "@threshold/core";
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
 import type { AppContext } from "../../context.js";
@@ -31,7 +31,13 @@ export const AuditEventSchema = Type.Object(
 const Query = Type.Object({
   siteId: Type.Optional(Type.String({ pattern: `^sit_${ID_BODY_PATTERN}$` })),
   subjectId: Type.Optional(Type.String({ maxLength: 40 })),
-  type: Type.Optional(Type.String({ maxLength: 64, description: "Exact type, or a prefix ending in a dot (visit.)." })),
+  type: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description:
+        "Exact type, or a prefix ending in a dot (visit.). An exact type also finds events stored under its former name (visit.opened finds visit.open).",
+    }),
+  ),
   afterSeq: Type.Optional(Type.Integer({ minimum: 0, description: "Page on: the last seq you have." })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 });
@@ -67,7 +73,12 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
       }
       if (siteId) query = query.where("site_id", "=", siteId);
       if (subjectId) query = query.where("subject_id", "=", subjectId);
-      if (type) query = type.endsWith(".") ? query.where("type", "like", `${type}%`) : query.where("type", "=", type);
+      if (type) {
+        // A current name also finds the rows stored under its former names (docs/decisions.md, issue 16).
+        query = type.endsWith(".")
+          ? query.where("type", "like", `${type}%`)
+          : query.where("type", "in", isEventType(type) ? storedNamesOf(type) : [type]);
+      }
       const rows = await query.execute();
       return { events: rows.map(toAuditEventView) };
     },

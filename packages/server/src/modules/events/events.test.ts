@@ -1,3 +1,4 @@
+import type { EventType } from "@threshold/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditInput, AuditLog, SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import { TEST_DATABASES } from "../../test/databases.js";
@@ -45,7 +46,11 @@ describe.each(TEST_DATABASES)("GET /v1/events/stream on %s", (database) => {
   };
 
   let serial = 0;
-  const fact = (siteId: string | null, data: Record<string, unknown> = {}, type = "test.happened"): AuditInput => ({
+  const fact = (
+    siteId: string | null,
+    data: Record<string, unknown> = {},
+    type: EventType = "consent.updated",
+  ): AuditInput => ({
     type,
     subjectType: "test",
     subjectId: `t${++serial}`,
@@ -67,7 +72,7 @@ describe.each(TEST_DATABASES)("GET /v1/events/stream on %s", (database) => {
     await record(fact(null), fact(bobSite), fact(aliceSite, { n: 2 }), fact(bobSite));
     const [firstMessage, second] = await stream.take(2);
     expect(firstMessage?.id).toBe(String(first?.seq));
-    expect(firstMessage?.event).toBe("test.happened");
+    expect(firstMessage?.event).toBe("consent.updated");
     const audited = await request("GET", `/v1/audit/events?subjectId=${first?.subjectId}`, {
       cookie: alice.cookie,
     });
@@ -132,7 +137,7 @@ describe.each(TEST_DATABASES)("GET /v1/events/stream on %s", (database) => {
     const courier = await signInAs(server, "courier");
     const other = await signInAs(server, "courier", { carrierId: courier.carrierId ?? undefined });
     const stream = await open(courier);
-    const visit = (courierId: string, type: string) => ({
+    const visit = (courierId: string, type: EventType) => ({
       ...fact(aliceSite, { courierId }, type),
       subjectType: type.startsWith("incident.") ? "incident" : "visit",
     });

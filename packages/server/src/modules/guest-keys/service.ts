@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
+  type EventType,
   type GuestKeyKind,
   isTimeZone,
   KEYPAD_USER_TYPE_OF,
@@ -480,7 +481,12 @@ export class GuestKeyService {
   }
 
   /** Records a guest_key.* event on the key's site, where its owner's live stream picks it up. */
-  event(type: string, row: GuestKeyRow, actor: AuditActor, data: Record<string, unknown> = {}): Parameters<Record_>[0] {
+  event(
+    type: EventType,
+    row: GuestKeyRow,
+    actor: AuditActor,
+    data: Record<string, unknown> = {},
+  ): Parameters<Record_>[0] {
     return {
       type,
       subjectType: "guest_key",

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import Type from "typebox";
 import type { AppContext } from "../../context.js";
+import { errorResponses } from "../../http/error-schema.js";
 import { PUBLIC } from "../auth/security.js";
 
 const Health = Type.Object({
@@ -21,7 +22,8 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
         tags: ["system"],
         security: PUBLIC,
         summary: "Health of the server, its database and its MQTT broker",
-        response: { 200: Health, 503: Health },
+        // Public, but credentials that are sent are checked: bad ones are 401 here too.
+        response: { 200: Health, ...errorResponses(401), 503: Health },
       },
     },
     async (_request, reply) => {

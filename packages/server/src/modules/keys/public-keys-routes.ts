@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../context.js";
+import { errorResponses } from "../../http/error-schema.js";
 import { PUBLIC } from "../auth/security.js";
 import { ServerKeyList } from "./schemas.js";
 
@@ -16,7 +17,8 @@ export async function publicKeyRoutes(app: FastifyInstance, ctx: AppContext): Pr
         tags: ["keys"],
         summary: "The server's public Ed25519 keys, to verify signed commands and proofs",
         security: PUBLIC,
-        response: { 200: ServerKeyList },
+        // Public, but credentials that are sent are checked: bad ones are 401 here too.
+        response: { 200: ServerKeyList, ...errorResponses(401) },
       },
     },
     async () => ({

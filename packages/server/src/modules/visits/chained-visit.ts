@@ -1,4 +1,4 @@
-import { type RefusalCode, refusal, ThresholdError } from "@threshold/core";
+import { type EventType, type RefusalCode, refusal, ThresholdError } from "@threshold/core";
 import type { AuditActor } from "../../audit/audit-log.js";
 import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
@@ -158,13 +158,13 @@ export class ChainedVisit {
     return codes;
   }
 
-  private async record(visit: VisitRow, shipment: ShipmentRow, type: string, extra: Record<string, unknown>) {
+  private async record(visit: VisitRow, shipment: ShipmentRow, type: EventType, extra: Record<string, unknown>) {
     await this.ctx.audit.transaction(async (_trx, record) => {
       record(this.event(visit, shipment, type, extra));
     });
   }
 
-  private event(visit: VisitRow, shipment: ShipmentRow, type: string, extra: Record<string, unknown>) {
+  private event(visit: VisitRow, shipment: ShipmentRow, type: EventType, extra: Record<string, unknown>) {
     return {
       type,
       subjectType: "visit",

@@ -93,7 +93,7 @@ describe.each(TEST_DATABASES)("fridge delivery, chained behind the front door, o
     expect(await auditTypes(opened.body.id)).toEqual([
       "visit.authorized",
       "visit.opening",
-      "visit.open",
+      "visit.opened",
       "visit.inner_opening",
       "visit.inner_opened",
       "visit.secure_refused",

@@ -85,7 +85,7 @@ describe.each(TEST_DATABASES)("the in-garage visit on %s", (database) => {
     expect(await auditTypes(opened.body.id)).toEqual([
       "visit.authorized",
       "visit.opening",
-      "visit.open",
+      "visit.opened",
       "visit.securing",
       "visit.secured",
     ]);

@@ -1,11 +1,13 @@
 import {
   checkVisit,
   type DeliveryMethod,
+  type EventType,
   newId,
   type Refusal,
   refusal,
   ThresholdError,
   type VisitFacts,
+  visitEventType,
 } from "@threshold/core";
 import type { CommandAction, CommandMessage } from "@threshold/protocol";
 import type { Transaction } from "kysely";
@@ -627,7 +629,7 @@ export class VisitService {
       /** More work in the move's transaction, after the transition. */
       also?: (trx: Transaction<Database>) => Promise<void>;
       issue?: { deviceId: string | null; action: CommandAction; params?: CommandMessage["params"] };
-      eventType?: string;
+      eventType?: EventType;
       extra?: Record<string, unknown>;
     } = {},
   ): Promise<false | G | { command: StagedCommand | null }> {
@@ -638,7 +640,7 @@ export class VisitService {
       if (!(await transition(trx, visit.id, from, { ...options.patch, status: to, updated_at: now }))) return false;
       await options.also?.(trx);
       record({
-        type: options.eventType ?? `visit.${to}`,
+        type: options.eventType ?? visitEventType(to),
         subjectType: "visit",
         subjectId: visit.id,
         siteId: visit.site_id,

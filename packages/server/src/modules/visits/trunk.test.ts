@@ -97,7 +97,7 @@ describe.each(TEST_DATABASES)("the trunk visit on %s", (database) => {
     expect((await auditEventsAbout(server, opened.body.id)).map((e) => e.type)).toEqual([
       "visit.authorized",
       "visit.opening",
-      "visit.open",
+      "visit.opened",
       "visit.securing",
       "visit.secured",
     ]);

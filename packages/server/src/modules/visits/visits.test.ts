@@ -77,7 +77,7 @@ describe.each(TEST_DATABASES)("the in-home visit on %s", (database) => {
     expect(await auditTypes(opened.body.id)).toEqual([
       "visit.authorized",
       "visit.opening",
-      "visit.open",
+      "visit.opened",
       "visit.securing",
       "visit.secured",
     ]);

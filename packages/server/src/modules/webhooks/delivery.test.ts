@@ -1,4 +1,4 @@
-import { ManualClock, newId } from "@threshold/core";
+import { type EventType, ManualClock, newId } from "@threshold/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AuditLog, SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import { openStorage } from "../../db/database.js";
@@ -62,7 +62,11 @@ describe.each(TEST_DATABASES)("webhook delivery on %s", (database) => {
   type Carrier = Awaited<ReturnType<typeof carrierWithEndpoint>>["admin"];
 
   /** What the shipments and visits modules append: a fact naming the carrier in its data. */
-  const recordEvent = async (carrierId: string | null, type = "shipment.delivered", subjectType = "shipment") => {
+  const recordEvent = async (
+    carrierId: string | null,
+    type: EventType = "shipment.delivered",
+    subjectType = "shipment",
+  ) => {
     const [event] = await server.ctx.audit.record({
       type,
       subjectType,

@@ -1,3 +1,5 @@
+import type { EventType } from "@threshold/core";
+
 /**
  * What a carrier can subscribe to: facts about its own shipments, and the visits and incidents
  * that concern them. Each is an audit event type; the webhook payload is derived from that event.
@@ -32,7 +34,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "locker.pickup_extended",
   "locker.parcel_to_package_room",
   "locker.return_dropped",
-] as const;
+] as const satisfies readonly EventType[];
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -1,3 +1,4 @@
+import { EVENT_TYPES } from "@threshold/core/event-types";
 import { type FormEvent, useState } from "react";
 import { Button } from "../../ui/button";
 import { ErrorNote, Spinner } from "../../ui/feedback";
@@ -15,8 +16,8 @@ interface Filters {
 
 const NO_FILTERS: Filters = { siteId: "", subjectId: "", type: "", afterSeq: "" };
 
-/** Event type prefixes worth offering; the server takes an exact type or a prefix ending in a dot. */
-const TYPE_SUGGESTIONS = ["visit.", "command.", "incident.", "shipment.", "device.", "consent.", "access.", "account."];
+/** Every subject's prefix, then every exact type: the server takes an exact type or a prefix ending in a dot. */
+const TYPE_SUGGESTIONS = [...new Set(EVENT_TYPES.map((type) => `${type.split(".")[0]}.`)), ...EVENT_TYPES];
 
 function toQuery(filters: Filters, afterSeq: number): AuditQuery {
   return {

@@ -1,11 +1,15 @@
+import { type EventType, FORMER_EVENT_TYPES, isEventType } from "@threshold/core/event-types";
 import type { AuditEvent } from "./operator-data";
 
-/** Audit event types in words an operator reads at a glance; unknown types fall back to the type itself. */
-const EVENT_WORDS: Record<string, string> = {
+/**
+ * Audit event types in words an operator reads at a glance; types without words fall back to the
+ * type itself. Keyed by the one list of event types, so a misspelt or retired name does not compile;
+ * events stored under a former name are read under their current one.
+ */
+const EVENT_WORDS: Partial<Record<EventType, string>> = {
   "visit.authorized": "Visit authorized: the courier's scan passed every rule",
   "visit.refused": "Visit refused",
   "visit.opening": "Unlocking",
-  "visit.open": "Door open for the courier",
   "visit.opened": "Door opened for the courier",
   "visit.securing": "Courier finished; locking",
   "visit.secure_refused": "Courier's finish refused: door not proven locked",
@@ -62,7 +66,8 @@ export function eventDetail(event: AuditEvent): string | null {
 }
 
 export function eventWords(event: Pick<AuditEvent, "type">): string {
-  return EVENT_WORDS[event.type] ?? event.type;
+  const type = FORMER_EVENT_TYPES[event.type] ?? event.type;
+  return (isEventType(type) ? EVENT_WORDS[type] : undefined) ?? event.type;
 }
 
 /** Who did it: a person or key by id, a device, or the server itself. */

@@ -5,6 +5,8 @@
  * we open a new one from the last seq we saw, so nothing is missed either way.
  */
 
+import type { EventType } from "@threshold/core/event-types";
+
 /** An audit event as the stream sends it (the same JSON as GET /v1/audit/events). */
 export interface StreamedEvent {
   seq: number;
@@ -25,10 +27,9 @@ export interface StreamListener {
  * The server names each message by its event type, and EventSource only delivers named messages
  * to listeners of that name: these are the types a recipient's screens react to.
  */
-const EVENT_TYPES = [
+const LISTENED_TYPES = [
   "visit.authorized",
   "visit.opening",
-  "visit.open",
   "visit.opened",
   "visit.securing",
   "visit.secured",
@@ -55,7 +56,7 @@ const EVENT_TYPES = [
   // A device's MQTT session taken over (docs/operations.md): the Devices page follows, repeats alert.
   "device.session_taken_over",
   "device.takeovers_repeated",
-] as const;
+] as const satisfies readonly EventType[];
 
 /** Navigating between screens unsubscribes and resubscribes at once; the connection outlives that. */
 const CLOSE_GRACE_MS = 3_000;
@@ -97,7 +98,7 @@ function open(conn: Connection): void {
     conn.lastSeq = event.seq;
     for (const listener of conn.listeners) listener.onEvent(event);
   };
-  for (const type of EVENT_TYPES) source.addEventListener(type, deliver);
+  for (const type of LISTENED_TYPES) source.addEventListener(type, deliver);
   source.addEventListener("error", () => {
     // CONNECTING: EventSource retries by itself. CLOSED: it gave up, so we try again later.
     if (source.readyState !== EventSource.CLOSED || connection !== conn) return;
