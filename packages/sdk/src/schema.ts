@@ -393,7 +393,7 @@ export interface paths {
         put?: never;
         /**
          * Scan a package at the door: every rule is checked, then the camera records and the door unlocks
-         * @description Answers when the door is open (status open), or refused with every failed rule, or aborted with the reason. Send an Idempotency-Key: retries return the first answer and never open twice.
+         * @description Answers when the door is open (status open), or refused with every failed rule, or aborted with the reason. Send an Idempotency-Key: retries return the first answer and never open twice. Scanning a package whose visit by you is already under way answers 200 with that visit and alreadyOpen: true (and, while it is open, how to secure it); nothing is recorded.
          */
         post: {
             parameters: {
@@ -424,6 +424,58 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Null only for a refusal that names no shipment of yours. */
+                            id: string | null;
+                            /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                            status: string;
+                            /** @description What to tell the courier now, in one sentence. */
+                            message: string;
+                            refusals: {
+                                /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                                code: string;
+                                /** @description A sentence for the courier at the door. */
+                                message: string;
+                            }[];
+                            /** @description Why an authorized visit ended aborted or in an incident. */
+                            reason: string | null;
+                            shipmentId: string | null;
+                            trackingNumber: string;
+                            siteId: string | null;
+                            accessPointId: string | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            openedAt: string | null;
+                            deadlineAt: string | null;
+                            securedAt: string | null;
+                            endedAt: string | null;
+                            /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                            innerAccessPoint: {
+                                /** @description acp_… of the fridge behind the front door. */
+                                accessPointId: string;
+                                openedAt: string | null;
+                                securedAt: string | null;
+                            } | null;
+                            /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                            alreadyOpen?: boolean;
+                            /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                            secure?: {
+                                /** @enum {string} */
+                                method: "POST";
+                                /** @description /v1/visits/{id}/secure */
+                                path: string;
+                            };
+                            /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                            accessCodeId?: string;
+                        };
+                    };
+                };
                 /** @description Default Response */
                 201: {
                     headers: {
@@ -462,6 +514,15 @@ export interface paths {
                                 openedAt: string | null;
                                 securedAt: string | null;
                             } | null;
+                            /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                            alreadyOpen?: boolean;
+                            /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                            secure?: {
+                                /** @enum {string} */
+                                method: "POST";
+                                /** @description /v1/visits/{id}/secure */
+                                path: string;
+                            };
                             /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
                             accessCodeId?: string;
                         };
@@ -600,6 +661,15 @@ export interface paths {
                                 openedAt: string | null;
                                 securedAt: string | null;
                             } | null;
+                            /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                            alreadyOpen?: boolean;
+                            /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                            secure?: {
+                                /** @enum {string} */
+                                method: "POST";
+                                /** @description /v1/visits/{id}/secure */
+                                path: string;
+                            };
                             /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
                             accessCodeId?: string;
                         };
@@ -723,6 +793,15 @@ export interface paths {
                                 openedAt: string | null;
                                 securedAt: string | null;
                             } | null;
+                            /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                            alreadyOpen?: boolean;
+                            /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                            secure?: {
+                                /** @enum {string} */
+                                method: "POST";
+                                /** @description /v1/visits/{id}/secure */
+                                path: string;
+                            };
                             /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
                             accessCodeId?: string;
                         };
@@ -976,6 +1055,15 @@ export interface paths {
                                 openedAt: string | null;
                                 securedAt: string | null;
                             } | null;
+                            /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                            alreadyOpen?: boolean;
+                            /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                            secure?: {
+                                /** @enum {string} */
+                                method: "POST";
+                                /** @description /v1/visits/{id}/secure */
+                                path: string;
+                            };
                             /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
                             accessCodeId?: string;
                         };
@@ -9295,6 +9383,10 @@ export interface paths {
                                     consentGiven: boolean;
                                     /** @description The recipient has blocked all access to the site. */
                                     blocked: boolean;
+                                    /** @description Now is inside the shipment's delivery window (the scan refuses outside_window). */
+                                    inWindow: boolean;
+                                    /** @description When the window has not begun yet: when it opens. Null inside the window or after it ended. */
+                                    windowOpensAt: string | null;
                                     /** @description All of the above as needed: the door could open if the courier were there. */
                                     ready: boolean;
                                     /** @description in_garage only. For a garage, lockOnline means the opener is online, lockLocked and doorClosed that the door is fully closed and at rest with a clear doorway. */
@@ -11659,6 +11751,15 @@ export interface components {
                 openedAt: string | null;
                 securedAt: string | null;
             } | null;
+            /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+            alreadyOpen?: boolean;
+            /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+            secure?: {
+                /** @enum {string} */
+                method: "POST";
+                /** @description /v1/visits/{id}/secure */
+                path: string;
+            };
             /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
             accessCodeId?: string;
             /** @description The courier's first name, as on the delivery proof. */

@@ -75,7 +75,10 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
         readiness:
           method === "doorstep" || method === "locker" || delivered
             ? null
-            : readinessOf(door, devices, site, method, liveness, freshCameras),
+            : readinessOf(door, devices, site, method, liveness, freshCameras, {
+                start: row.window_start,
+                end: row.window_end,
+              }),
       },
     ];
   });
