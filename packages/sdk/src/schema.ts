@@ -5383,6 +5383,8 @@ export interface paths {
                                      */
                                     end: string;
                                 };
+                                /** @description IANA zone of the destination (its door's consent; UTC when it has none): show the window in it, and name it, as the label does. */
+                                timeZone: string;
                                 size: {
                                     lengthCm: number;
                                     widthCm: number;
@@ -5571,6 +5573,8 @@ export interface paths {
                                  */
                                 end: string;
                             };
+                            /** @description IANA zone of the destination (its door's consent; UTC when it has none): show the window in it, and name it, as the label does. */
+                            timeZone: string;
                             size: {
                                 lengthCm: number;
                                 widthCm: number;
@@ -5766,6 +5770,8 @@ export interface paths {
                                  */
                                 end: string;
                             };
+                            /** @description IANA zone of the destination (its door's consent; UTC when it has none): show the window in it, and name it, as the label does. */
+                            timeZone: string;
                             size: {
                                 lengthCm: number;
                                 widthCm: number;
@@ -5940,6 +5946,8 @@ export interface paths {
                                  */
                                 end: string;
                             };
+                            /** @description IANA zone of the destination (its door's consent; UTC when it has none): show the window in it, and name it, as the label does. */
+                            timeZone: string;
                             size: {
                                 lengthCm: number;
                                 widthCm: number;
@@ -9330,6 +9338,8 @@ export interface paths {
                                      */
                                     end: string;
                                 };
+                                /** @description IANA zone of the place: show the window (and windowOpensAt) in it, and name it, as the label does. */
+                                timeZone: string;
                                 /** @description sit_…; send it with the scan. */
                                 siteId: string;
                                 site: {
@@ -9367,6 +9377,19 @@ export interface paths {
                                     /** @description The recipient's notes for the courier, e.g. 'dog shut in the kitchen'. */
                                     notes: string;
                                 } | null;
+                                /** @description Locker stops only: the banks at the building, oldest first. Go to one and scan the parcel there; the compartment opens on the scan. */
+                                lockerBanks?: {
+                                    /** @description lkb_… of the bank. */
+                                    id: string;
+                                    /** @description e.g. Lobby lockers: the bank to go to. */
+                                    name: string;
+                                    /** @description Scan the parcel here at the bank: the best compartment opens (docs/lockers.md). */
+                                    dropOff: {
+                                        /** @enum {string} */
+                                        method: "POST";
+                                        path: string;
+                                    };
+                                }[];
                                 /** @description When this courier delivered it (only with includeDelivered=true); null while still to do. */
                                 deliveredAt: string | null;
                                 /** @description For in-home stops: could the door open right now? Null for doorstep stops and delivered ones, which open nothing. */

@@ -121,6 +121,8 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
       method: "in_home",
       direction: "delivery",
       window: { start: iso(clock.now() - 0.25 * HOUR), end: iso(clock.now() + 2.75 * HOUR) },
+      // The home's zone, as its label prints the window in; a site without a door falls back to UTC.
+      timeZone: "Europe/Amsterdam",
       siteId: alicesHome.site.id,
       site: {
         address: { line1: "Keizersgracht 1", line2: null, city: "Amsterdam", postalCode: "1015 CJ", country: "NL" },
@@ -145,7 +147,13 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
       expect(text, secret).not.toContain(secret);
     }
     const doorstep = await stopOf("doorstep");
-    expect(doorstep).toMatchObject({ method: "doorstep", weightG: 500, accessPoint: null, readiness: null });
+    expect(doorstep).toMatchObject({
+      method: "doorstep",
+      weightG: 500,
+      accessPoint: null,
+      readiness: null,
+      timeZone: "UTC",
+    });
     expect((await stopOf("bob"))?.size).toEqual({ lengthCm: 1, widthCm: 2, heightCm: 3 });
   });
 
