@@ -119,6 +119,16 @@ describe("the threshold command", () => {
     expect(fromFlag.stderr).toContain(`could not reach the server at http://127.0.0.1:${b}: `);
   });
 
+  it("names the server's URL when the simulator cannot reach it to pair", async () => {
+    const port = await closedPort();
+    const result = await threshold(
+      ["simulate", "--locks", "1", "--cameras", "0", "--video", "none", "--state-dir", path.join(dataDir, "sim")],
+      { PORT: String(port), PUBLIC_URL: "" },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`could not reach the server at http://localhost:${port}: `);
+  });
+
   it("explains what keys rotate needs", async () => {
     const result = await threshold(["keys", "rotate"], { THRESHOLD_EMAIL: "", THRESHOLD_PASSWORD: "" });
     expect(result.code).toBe(1);

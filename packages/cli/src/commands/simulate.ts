@@ -126,6 +126,7 @@ export function registerSimulateCommand(program: Command): void {
       });
       fleet = await runFleet({
         serverUrl: options.server,
+        fetch: fetchFrom(options.server),
         stateDir: options.stateDir,
         devices,
         ...(options.broker ? { brokerUrl: options.broker } : {}),
