@@ -40,6 +40,8 @@ test("the carrier admin sees the demo shipments and prints a label as PNG and PD
   const image = page.getByRole("img", { name: /Shipping label for DEMO-.*-A/ });
   await expect(image).toBeVisible();
   await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(812);
+  // The window reads as on the label: in the home's zone (Amsterdam), 24-hour, the zone named.
+  await expect(page.getByText(/\d\d:\d\d – .*\d\d:\d\d CES?T/)).toBeVisible();
   await saveScreenshot(page, "carrier-label");
 
   const pdfLink = page.getByRole("link", { name: "Open PDF to print" });

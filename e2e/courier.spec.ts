@@ -144,7 +144,12 @@ test.describe("courier refused", () => {
     const later = (await courierView()).stops.find((stop) => /^DEMO-.*-B$/.test(stop.trackingNumber));
     if (!later) throw new Error("the demo's later shipment (DEMO-…-B) is missing");
     await signInAs(page, DEMO.courier);
-    await page.getByRole("link", { name: new RegExp(later.trackingNumber) }).click();
+    // Its stop already says so, and when the window opens, in the home's zone.
+    const laterLink = page.getByRole("link", { name: new RegExp(later.trackingNumber) });
+    const laterCard = page.getByRole("article").filter({ has: laterLink });
+    await expect(laterCard).toContainText("Not ready to open");
+    await expect(laterCard).toContainText(/Window opens at \d\d:\d\d CES?T/);
+    await laterLink.click();
     await expect(page).toHaveURL(new RegExp(`/stops/${later.shipmentId}$`));
 
     await page.getByLabel("Tracking number").fill(later.trackingNumber);

@@ -19,6 +19,15 @@ async function threshold(args: string[], env: Record<string, string> = {}) {
   }
 }
 
+/** A loopback port nothing listens on (the OS picked it free, and it was closed again): connecting is refused. */
+async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "threshold-cli-"));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -121,6 +130,39 @@ describe("the threshold command", () => {
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
+  });
+
+  it("finds the server on PORT like `threshold serve` does, and names the URL it could not reach", async () => {
+    const port = await closedPort();
+    const result = await threshold(["courier", "stops"], { PORT: String(port), PUBLIC_URL: "" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`could not reach the server at http://localhost:${port}: `);
+    expect(result.stderr).toContain("ECONNREFUSED");
+    expect(result.stderr).toContain("Is `threshold serve` (or `npm start`) running? Pass --server <url>.");
+  });
+
+  it("prefers PUBLIC_URL to PORT, and --server to both, as the URL it names", async () => {
+    const [a, b] = [await closedPort(), await closedPort()];
+    const fromPublicUrl = await threshold(["courier", "stops"], { PORT: "1", PUBLIC_URL: `http://127.0.0.1:${a}/` });
+    expect(fromPublicUrl.stderr).toContain(`could not reach the server at http://127.0.0.1:${a}: `);
+    const fromFlag = await threshold(
+      ["keys", "rotate", "--server", `http://127.0.0.1:${b}`, "--email", "o@x", "--password", "p"],
+      {
+        PUBLIC_URL: `http://127.0.0.1:${a}`,
+      },
+    );
+    expect(fromFlag.code).toBe(1);
+    expect(fromFlag.stderr).toContain(`could not reach the server at http://127.0.0.1:${b}: `);
+  });
+
+  it("names the server's URL when the simulator cannot reach it to pair", async () => {
+    const port = await closedPort();
+    const result = await threshold(
+      ["simulate", "--locks", "1", "--cameras", "0", "--video", "none", "--state-dir", path.join(dataDir, "sim")],
+      { PORT: String(port), PUBLIC_URL: "" },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`could not reach the server at http://localhost:${port}: `);
   });
 
   it("explains what keys rotate needs", async () => {

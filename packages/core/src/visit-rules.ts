@@ -167,7 +167,7 @@ export function checkVisit(facts: VisitFacts): Refusal[] {
 
   const codes: RefusalCode[] = [];
   if (facts.claimedSiteId !== null && facts.claimedSiteId !== shipment.siteId) codes.push("wrong_site");
-  if (facts.now < shipment.windowStart || facts.now >= shipment.windowEnd) codes.push("outside_window");
+  if (!insideWindow(facts.now, shipment.windowStart, shipment.windowEnd)) codes.push("outside_window");
   // A car is its own moving site: the courier must be at the car (car checks below), not the door.
   const trunk = facts.car !== undefined;
   if (!trunk && (!site || distanceMeters(facts.courierLocation, site.location) > site.geofenceRadiusM))
@@ -241,4 +241,9 @@ export function fridgeTooWarm(fridge: { temperatureC?: number | null; maxTempera
     typeof fridge.maxTemperatureC === "number" &&
     fridge.temperatureC > fridge.maxTemperatureC
   );
+}
+
+/** A delivery window includes its start and excludes its end; the scan and the stops' readiness both ask here. */
+export function insideWindow(now: number, windowStart: number, windowEnd: number): boolean {
+  return now >= windowStart && now < windowEnd;
 }

@@ -31,6 +31,8 @@ export interface RunFleetOptions {
   clock?: Clock;
   /** Aborts pairing that is still waiting for a code to be entered. */
   signal?: AbortSignal;
+  /** The fetch pairing uses (the CLI's names the server's URL when it cannot be reached). */
+  fetch?: typeof fetch;
   /** Forwarded to every lock and garage opener; see LockAgentOptions.msPerSecond. */
   msPerSecond?: number;
   /**
@@ -146,6 +148,7 @@ async function pairAndSave(path: string, device: FleetDevice, options: RunFleetO
     firmware: DEFAULT_FIRMWARE,
     signal,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     onCode: (code) => {
       if (!claim) {
         log(`${device.name} (${device.kind}): pairing code ${code} — enter it in Threshold to pair`);

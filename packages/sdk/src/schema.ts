@@ -117,7 +117,7 @@ export interface paths {
         put?: never;
         /**
          * Scan a package at the door: every rule is checked, then the camera records and the door unlocks
-         * @description Answers when the door is open (status open), or refused with every failed rule, or aborted with the reason. Send an Idempotency-Key: retries return the first answer and never open twice.
+         * @description Answers when the door is open (status open), or refused with every failed rule, or aborted with the reason. Send an Idempotency-Key: retries return the first answer and never open twice. Scanning a package whose visit by you is already under way answers 200 with that visit and alreadyOpen: true (and, while it is open, how to secure it); nothing is recorded.
          */
         post: operations["postVisits"];
         delete?: never;
@@ -2300,6 +2300,15 @@ export interface components {
                 openedAt: string | null;
                 securedAt: string | null;
             } | null;
+            /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+            alreadyOpen?: boolean;
+            /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+            secure?: {
+                /** @enum {string} */
+                method: "POST";
+                /** @description /v1/visits/{id}/secure */
+                path: string;
+            };
             /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
             accessCodeId?: string;
             /** @description The courier's first name, as on the delivery proof. */
@@ -2664,6 +2673,60 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Null only for a refusal that names no shipment of yours. */
+                        id: string | null;
+                        /** @description requested → authorized → opening → open → securing → secured, or refused, aborted, incident */
+                        status: string;
+                        /** @description What to tell the courier now, in one sentence. */
+                        message: string;
+                        refusals: {
+                            /** @description Stable code of the failed rule, e.g. outside_window, camera_not_live. */
+                            code: string;
+                            /** @description A sentence for the courier at the door. */
+                            message: string;
+                        }[];
+                        /** @description Why an authorized visit ended aborted or in an incident. */
+                        reason: string | null;
+                        shipmentId: string | null;
+                        trackingNumber: string;
+                        siteId: string | null;
+                        accessPointId: string | null;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        openedAt: string | null;
+                        deadlineAt: string | null;
+                        securedAt: string | null;
+                        endedAt: string | null;
+                        /** @description A visit in incident whose door (or garage, or car) a retried lock proved secured: the home is safe, but nothing is delivered until the courier taps Done or a person resolves the incident saying it was. Null otherwise. */
+                        doorSecuredAt: string | null;
+                        /** @description A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point. */
+                        innerAccessPoint: {
+                            /** @description acp_… of the fridge behind the front door. */
+                            accessPointId: string;
+                            openedAt: string | null;
+                            securedAt: string | null;
+                        } | null;
+                        /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                        alreadyOpen?: boolean;
+                        /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                        secure?: {
+                            /** @enum {string} */
+                            method: "POST";
+                            /** @description /v1/visits/{id}/secure */
+                            path: string;
+                        };
+                        /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
+                        accessCodeId?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2703,6 +2766,15 @@ export interface operations {
                             openedAt: string | null;
                             securedAt: string | null;
                         } | null;
+                        /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                        alreadyOpen?: boolean;
+                        /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                        secure?: {
+                            /** @enum {string} */
+                            method: "POST";
+                            /** @description /v1/visits/{id}/secure */
+                            path: string;
+                        };
                         /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
                         accessCodeId?: string;
                     };
@@ -2827,6 +2899,15 @@ export interface operations {
                             openedAt: string | null;
                             securedAt: string | null;
                         } | null;
+                        /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                        alreadyOpen?: boolean;
+                        /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                        secure?: {
+                            /** @enum {string} */
+                            method: "POST";
+                            /** @description /v1/visits/{id}/secure */
+                            path: string;
+                        };
                         /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
                         accessCodeId?: string;
                     };
@@ -2933,6 +3014,15 @@ export interface operations {
                             openedAt: string | null;
                             securedAt: string | null;
                         } | null;
+                        /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                        alreadyOpen?: boolean;
+                        /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                        secure?: {
+                            /** @enum {string} */
+                            method: "POST";
+                            /** @description /v1/visits/{id}/secure */
+                            path: string;
+                        };
                         /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
                         accessCodeId?: string;
                     };
@@ -3136,6 +3226,15 @@ export interface operations {
                             openedAt: string | null;
                             securedAt: string | null;
                         } | null;
+                        /** @description Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded. */
+                        alreadyOpen?: boolean;
+                        /** @description With alreadyOpen, while the visit is open: how to lock the door (Done). */
+                        secure?: {
+                            /** @enum {string} */
+                            method: "POST";
+                            /** @description /v1/visits/{id}/secure */
+                            path: string;
+                        };
                         /** @description The keypad code this visit opens with (docs/access-codes.md); absent for a scan. */
                         accessCodeId?: string;
                     };
@@ -6961,6 +7060,8 @@ export interface operations {
                                  */
                                 end: string;
                             };
+                            /** @description IANA zone of the destination (its door's consent; UTC when it has none): show the window in it, and name it, as the label does. */
+                            timeZone: string;
                             size: {
                                 lengthCm: number;
                                 widthCm: number;
@@ -7144,6 +7245,8 @@ export interface operations {
                              */
                             end: string;
                         };
+                        /** @description IANA zone of the destination (its door's consent; UTC when it has none): show the window in it, and name it, as the label does. */
+                        timeZone: string;
                         size: {
                             lengthCm: number;
                             widthCm: number;
@@ -7320,6 +7423,8 @@ export interface operations {
                              */
                             end: string;
                         };
+                        /** @description IANA zone of the destination (its door's consent; UTC when it has none): show the window in it, and name it, as the label does. */
+                        timeZone: string;
                         size: {
                             lengthCm: number;
                             widthCm: number;
@@ -7480,6 +7585,8 @@ export interface operations {
                              */
                             end: string;
                         };
+                        /** @description IANA zone of the destination (its door's consent; UTC when it has none): show the window in it, and name it, as the label does. */
+                        timeZone: string;
                         size: {
                             lengthCm: number;
                             widthCm: number;
@@ -10390,6 +10497,8 @@ export interface operations {
                                  */
                                 end: string;
                             };
+                            /** @description IANA zone of the place: show the window (and windowOpensAt) in it, and name it, as the label does. */
+                            timeZone: string;
                             /** @description sit_…; send it with the scan. */
                             siteId: string;
                             site: {
@@ -10427,6 +10536,19 @@ export interface operations {
                                 /** @description The recipient's notes for the courier, e.g. 'dog shut in the kitchen'. */
                                 notes: string;
                             } | null;
+                            /** @description Locker stops only: the banks at the building, oldest first. Go to one and scan the parcel there; the compartment opens on the scan. */
+                            lockerBanks?: {
+                                /** @description lkb_… of the bank. */
+                                id: string;
+                                /** @description e.g. Lobby lockers: the bank to go to. */
+                                name: string;
+                                /** @description Scan the parcel here at the bank: the best compartment opens (docs/lockers.md). */
+                                dropOff: {
+                                    /** @enum {string} */
+                                    method: "POST";
+                                    path: string;
+                                };
+                            }[];
                             /** @description When this courier delivered it (only with includeDelivered=true); null while still to do. */
                             deliveredAt: string | null;
                             /** @description For in-home stops: could the door open right now? Null for doorstep stops and delivered ones, which open nothing. */
@@ -10443,6 +10565,10 @@ export interface operations {
                                 consentGiven: boolean;
                                 /** @description The recipient has blocked all access to the site. */
                                 blocked: boolean;
+                                /** @description Now is inside the shipment's delivery window (the scan refuses outside_window). */
+                                inWindow: boolean;
+                                /** @description When the window has not begun yet: when it opens. Null inside the window or after it ended. */
+                                windowOpensAt: string | null;
                                 /** @description All of the above as needed: the door could open if the courier were there. */
                                 ready: boolean;
                                 /** @description in_garage only. For a garage, lockOnline means the opener is online, lockLocked and doorClosed that the door is fully closed and at rest with a clear doorway. */

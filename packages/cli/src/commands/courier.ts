@@ -1,6 +1,7 @@
 import { createThresholdClient, signIn, ThresholdApiError, type ThresholdClient, unwrap } from "@threshold/sdk";
 import type { Command } from "commander";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../demo/accounts.js";
+import { defaultServerUrl, fetchFrom, withServerOption } from "../server-url.js";
 
 interface CourierOptions {
   server: string;
@@ -14,13 +15,13 @@ interface ScanOptions extends CourierOptions {
 }
 
 async function courierClient(options: CourierOptions): Promise<ThresholdClient> {
-  const { cookie } = await signIn(options.server, options.email, options.password);
-  return createThresholdClient({ baseUrl: options.server, cookie });
+  const fetch = fetchFrom(options.server);
+  const { cookie } = await signIn(options.server, options.email, options.password, fetch);
+  return createThresholdClient({ baseUrl: options.server, cookie, fetch });
 }
 
 function withLogin(command: Command): Command {
-  return command
-    .option("--server <url>", "the Threshold server", process.env.PUBLIC_URL ?? "http://localhost:8080")
+  return withServerOption(command)
     .option(
       "--email <email>",
       "the courier's email (default: the demo courier)",
@@ -29,15 +30,56 @@ function withLogin(command: Command): Command {
     .option("--password <password>", "the courier's password", process.env.THRESHOLD_PASSWORD ?? DEMO_PASSWORD);
 }
 
+type StopRow = {
+  method: string;
+  timeZone: string;
+  readiness: { ready: boolean; windowOpensAt: string | null; inWindow: boolean } | null;
+  lockerBanks?: { name: string }[];
+};
+
+/** One word for the stop: whether its door could open now, or what kind of stop opens nothing. */
+function stopState(stop: StopRow): string {
+  if (stop.readiness) return stop.readiness.ready ? "ready" : "not ready";
+  return stop.method === "locker" ? "locker" : "doorstep";
+}
+
+/** The line under a stop when there is something to know before going: the bank, or when the window opens. */
+function stopHint(stop: StopRow): string | null {
+  if (stop.method === "locker") {
+    const banks = (stop.lockerBanks ?? []).map((bank) => bank.name);
+    return banks.length === 0
+      ? "no locker bank at this building now: call dispatch"
+      : `go to ${banks.join(" or ")} and scan it there: the compartment opens on the scan`;
+  }
+  if (stop.readiness?.windowOpensAt) return `window opens at ${placeTime(stop.readiness.windowOpensAt, stop.timeZone)}`;
+  if (stop.readiness && !stop.readiness.inWindow) return "its delivery window has ended";
+  return null;
+}
+
+/** "16:11 CET": in the place's zone, named, as the web app and the label show it. */
+function placeTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).format(new Date(iso));
+}
+
 /** Prints an answer the way the courier's phone shows it: one big word, then the sentence. */
-function show(visit: {
-  id: string | null;
-  status: string;
-  message: string;
-  refusals: { code: string; message: string }[];
-  deadlineAt: string | null;
-  innerAccessPoint?: { openedAt: string | null } | null;
-}): void {
+function show(
+  visit: {
+    id: string | null;
+    status: string;
+    message: string;
+    refusals: { code: string; message: string }[];
+    deadlineAt: string | null;
+    innerAccessPoint?: { openedAt: string | null } | null;
+    secure?: unknown;
+  },
+  server: string,
+): void {
   const headline =
     visit.status === "open" ? "OPEN" : visit.status === "secured" ? "LOCKED" : visit.status.toUpperCase();
   console.log(`\n  ${headline}\n  ${visit.message}`);
@@ -45,12 +87,16 @@ function show(visit: {
   if (visit.refusals.length > 0) console.log(`  codes: ${visit.refusals.map((r) => r.code).join(", ")}`);
   if (visit.status === "open" && visit.id) {
     if (visit.deadlineAt) console.log(`  Secure it by ${new Date(visit.deadlineAt).toLocaleTimeString()}.`);
+    // Named again only when not the default, so the printed command works from any terminal.
+    const serverFlag = server === defaultServerUrl() ? "" : ` --server ${server}`;
     if (visit.innerAccessPoint && !visit.innerAccessPoint.openedAt) {
-      console.log(`\n  The fridge is behind this door:  threshold courier open-next ${visit.id}`);
+      console.log(`\n  The fridge is behind this door:  threshold courier open-next ${visit.id}${serverFlag}`);
     } else if (visit.innerAccessPoint?.openedAt) {
       console.log("  The fridge is open too; securing locks it first, then the front door.");
     }
-    console.log(`\n  When the package is inside and the door closed:  threshold courier secure ${visit.id}`);
+    console.log(
+      `\n  When the package is inside and the door closed:  threshold courier secure ${visit.id}${serverFlag}`,
+    );
   }
   console.log("");
 }
@@ -77,10 +123,11 @@ export function registerCourierCommands(program: Command): void {
     const { stops } = unwrap(await client.GET("/v1/courier/stops"));
     if (stops.length === 0) console.log("No stops today.");
     for (const stop of stops) {
-      const ready = stop.readiness ? (stop.readiness.ready ? "ready" : "not ready") : "doorstep";
       console.log(
-        `${stop.trackingNumber}  ${stop.method.padEnd(9)} ${ready.padEnd(10)} ${stop.site.address.line1}, ${stop.site.address.city}`,
+        `${stop.trackingNumber}  ${stop.method.padEnd(9)} ${stopState(stop).padEnd(10)} ${stop.site.address.line1}, ${stop.site.address.city}`,
       );
+      const hint = stopHint(stop);
+      if (hint) console.log(`  ${hint}`);
     }
   });
 
@@ -117,7 +164,7 @@ export function registerCourierCommands(program: Command): void {
         headers: { "idempotency-key": `cli-${tracking}-${Date.now()}` },
       }),
     );
-    show(visit);
+    show(visit, options.server);
     if (visit.status !== "open") process.exitCode = 3;
   });
 
@@ -130,7 +177,7 @@ export function registerCourierCommands(program: Command): void {
     const client = await courierClient(options);
     console.log("Locking…");
     const visit = unwrap(await client.POST("/v1/visits/{visitId}/secure", { params: { path: { visitId } } }));
-    show(visit);
+    show(visit, options.server);
     if (visit.status !== "secured") process.exitCode = 3;
   });
 
@@ -151,7 +198,7 @@ export function registerCourierCommands(program: Command): void {
           headers: { "idempotency-key": `cli-open-next-${visitId}-${Date.now()}` },
         }),
       );
-      show(visit);
+      show(visit, options.server);
     } catch (error) {
       // A refusal is an answer for the courier, said like scan's, not a crash of the command.
       if (!(error instanceof ThresholdApiError) || error.status !== 409) throw error;

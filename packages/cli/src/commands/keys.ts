@@ -4,6 +4,7 @@ import { exportPublicKey, importPrivateKeyPem } from "@threshold/protocol";
 import { signIn, unwrap } from "@threshold/sdk";
 import { loadConfig } from "@threshold/server";
 import type { Command } from "commander";
+import { defaultServerUrl, fetchFrom, SERVER_OPTION_HELP } from "../server-url.js";
 
 export function registerKeysCommands(program: Command): void {
   const keys = program.command("keys").description("The server's command-signing keys (Ed25519)");
@@ -28,7 +29,7 @@ export function registerKeysCommands(program: Command): void {
     .description(
       "Make a new signing key current and announce it to every device, signed by the key each device trusts (asks the running server; needs an operator login)",
     )
-    .option("--server <url>", "the running Threshold server", process.env.PUBLIC_URL ?? "http://localhost:8080")
+    .option("--server <url>", SERVER_OPTION_HELP, defaultServerUrl())
     .option("--email <email>", "an operator's email", process.env.THRESHOLD_EMAIL)
     .option("--password <password>", "that operator's password", process.env.THRESHOLD_PASSWORD)
     .action(async (options: { server: string; email?: string; password?: string }) => {
@@ -37,7 +38,7 @@ export function registerKeysCommands(program: Command): void {
           "keys rotate needs an operator login: --email and --password (or THRESHOLD_EMAIL and THRESHOLD_PASSWORD)",
         );
       }
-      const { client } = await signIn(options.server, options.email, options.password);
+      const { client } = await signIn(options.server, options.email, options.password, fetchFrom(options.server));
       console.log("Rotating; waiting for online devices to confirm…");
       const result = unwrap(await client.POST("/v1/operator/keys/rotate"));
       console.log(`New key ${result.kid} (${result.publicKey}) is current.`);

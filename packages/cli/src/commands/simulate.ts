@@ -11,6 +11,7 @@ import {
 import { createThresholdClient, signIn, unwrap } from "@threshold/sdk";
 import { type Command, InvalidArgumentError } from "commander";
 import { onShutdown } from "../run.js";
+import { defaultServerUrl, fetchFrom, SERVER_OPTION_HELP } from "../server-url.js";
 
 interface SimulateOptions {
   fleet?: string;
@@ -73,7 +74,7 @@ export function registerSimulateCommand(program: Command): void {
       count,
       0,
     )
-    .option("--server <url>", "the Threshold server", process.env.PUBLIC_URL ?? "http://localhost:8080")
+    .option("--server <url>", SERVER_OPTION_HELP, defaultServerUrl())
     .option("--broker <url>", "MQTT broker to use instead of the one the server names at pairing")
     .option(
       "--video <kind>",
@@ -126,6 +127,7 @@ export function registerSimulateCommand(program: Command): void {
       });
       fleet = await runFleet({
         serverUrl: options.server,
+        fetch: fetchFrom(options.server),
         stateDir: options.stateDir,
         devices,
         ...(options.broker ? { brokerUrl: options.broker } : {}),
@@ -150,8 +152,9 @@ async function claimer(
       "--claim-site needs --email and --password (or THRESHOLD_EMAIL and THRESHOLD_PASSWORD)",
     );
   }
-  const { cookie } = await signIn(options.server, options.email, options.password);
-  const client = createThresholdClient({ baseUrl: options.server, cookie });
+  const fetch = fetchFrom(options.server);
+  const { cookie } = await signIn(options.server, options.email, options.password, fetch);
+  const client = createThresholdClient({ baseUrl: options.server, cookie, fetch });
   return async (code, device) => {
     unwrap(
       await client.POST("/v1/sites/{siteId}/devices", {

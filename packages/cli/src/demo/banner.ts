@@ -1,7 +1,8 @@
+import path from "node:path";
+import { defaultServerUrl } from "../server-url.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./accounts.js";
 
-/** What a person needs to start using the demo, printed once everything is up. */
-export function printBanner(info: {
+export interface BannerInfo {
   url: string;
   mqttUrl: string;
   apiKey: string;
@@ -10,7 +11,22 @@ export function printBanner(info: {
   shipments: { ready: string; later: string; trunk: string };
   bankId: string;
   lockerParcel: string;
-}): void {
+}
+
+/** What a person needs to start using the demo, printed once everything is up. */
+export function printBanner(info: BannerInfo): void {
+  console.log(bannerText(info));
+}
+
+/**
+ * The banner's text. Its commands are run from another terminal, which has none of this one's
+ * PORT, PUBLIC_URL or DATA_DIR: a command names the server and the fleet's directory whenever
+ * they differ from what a bare `threshold` would assume, so it works as printed.
+ */
+export function bannerText(info: BannerInfo): string {
+  const server = info.url === defaultServerUrl({}) ? "" : ` --server ${info.url}`;
+  const fleetDir = path.join(info.dataDir, "fleet");
+  const stateDir = fleetDir === path.resolve("data", "fleet") ? "" : ` --state-dir ${fleetDir}`;
   const rows = [
     ["recipient", DEMO_ACCOUNTS.recipient.email, "Alex: a home with a front-door lock and porch camera, and a car"],
     ["courier", DEMO_ACCOUNTS.courier.email, "Sam, a Parcelo Express courier"],
@@ -20,53 +36,52 @@ export function printBanner(info: {
     ["resident", DEMO_ACCOUNTS.resident.email, "Jo, a Canal House resident who collects from the lockers"],
   ];
   const width = Math.max(...rows.map((r) => (r[1] as string).length));
-  console.log(
-    [
-      "",
-      "Threshold is running.",
-      "",
-      `  Web app      ${info.url}   (sign in as any account below; on a phone, try HOST=0.0.0.0)`,
-      `  API          ${info.url}/v1   (health: ${info.url}/health)`,
-      `  API docs     ${info.url}/docs`,
-      `  MQTT         ${info.mqttUrl}   (devices only, one login each)`,
-      `  Data         ${info.dataDir}`,
-      "",
-      `  Sign in (every demo password is "${DEMO_PASSWORD}"):`,
-      ...rows.map(
-        ([role, email, what]) => `    ${(role as string).padEnd(14)}${(email as string).padEnd(width + 2)}${what}`,
-      ),
-      "",
-      `  Carrier API key (Parcelo Express): ${info.apiKey}`,
-      "",
-      "  Deliver a package into Alex's home, as Sam the courier:",
-      `    npx threshold courier stops                     # today's stops and whether each door is ready`,
-      `    npx threshold courier scan ${info.shipments.ready}      # checks every rule, camera records, door unlocks`,
-      "    npx threshold courier secure <visit id>         # locks, and waits for the lock to confirm",
-      `    npx threshold courier scan ${info.shipments.later}      # refused: outside its delivery window`,
-      "",
-      "  Parcel lockers (docs/lockers.md):",
-      `    Kiosk screen  ${info.url}/kiosk/${info.bankId}`,
-      `    As Sam, Lockers → Canal House lobby lockers → scan ${info.lockerParcel}; Jo's pickup code appears under Lockers.`,
-      "",
-      "  Deliver into the trunk of Alex's car, parked up the street (docs/in-car-delivery.md):",
-      `    npx threshold courier scan ${info.shipments.trunk} --lat 52.3741 --lng 4.8922   # beside the car`,
-      "    npx threshold car open-trunk   # lift the lid; then close-trunk, and secure the visit",
-      "    npx threshold car drive        # try scanning again: refused, the car is being driven",
-      "",
-      "  Be the physical world around the demo's devices (docs/simulator.md):",
-      "    npx threshold device list                       # every simulated device and what it reports",
-      "    npx threshold device door front-door-lock open  # a hand on the door (unlocked: it opens; locked: forced)",
-      "    npx threshold locker put lobby-lockers 3        # a parcel into an open compartment; then: locker close",
-      "    npx threshold device camera porch-camera freeze # the picture stops; the live view says STALE",
-      "",
-      "  Or with curl:",
-      `    curl -s ${info.url}/health`,
-      `    curl -s -c /tmp/th.cookies -H 'content-type: application/json' \\`,
-      `      -d '{"email":"${DEMO_ACCOUNTS.recipient.email}","password":"${DEMO_PASSWORD}"}' ${info.url}/v1/auth/login`,
-      `    curl -s -b /tmp/th.cookies ${info.url}/v1/sites/${info.siteId}/devices    # the lock and camera, online`,
-      "",
-      "  Ctrl-C stops everything; the next start picks up where this one left off.",
-      "",
-    ].join("\n"),
-  );
+  return [
+    "",
+    "Threshold is running.",
+    "",
+    `  Web app      ${info.url}   (sign in as any account below; on a phone, try HOST=0.0.0.0)`,
+    `  API          ${info.url}/v1   (health: ${info.url}/health)`,
+    `  API docs     ${info.url}/docs`,
+    `  MQTT         ${info.mqttUrl}   (devices only, one login each)`,
+    `  Data         ${info.dataDir}`,
+    "",
+    `  Sign in (every demo password is "${DEMO_PASSWORD}"):`,
+    ...rows.map(
+      ([role, email, what]) => `    ${(role as string).padEnd(14)}${(email as string).padEnd(width + 2)}${what}`,
+    ),
+    "",
+    `  Carrier API key (Parcelo Express): ${info.apiKey}`,
+    "",
+    "  Deliver a package into Alex's home, as Sam the courier:",
+    `    npx threshold courier stops${server}                     # today's stops and whether each door is ready`,
+    `    npx threshold courier scan ${info.shipments.ready}${server}      # checks every rule, camera records, door unlocks`,
+    `    npx threshold courier secure <visit id>${server}         # locks, and waits for the lock to confirm`,
+    `    npx threshold courier scan ${info.shipments.later}${server}      # refused: outside its delivery window`,
+    `    npx threshold keypad type <code>${stateDir}      # type a carrier's keypad code on Alex's lock (docs/access-codes.md)`,
+    "",
+    "  Parcel lockers (docs/lockers.md):",
+    `    Kiosk screen  ${info.url}/kiosk/${info.bankId}`,
+    `    As Sam, Lockers → Canal House lobby lockers → scan ${info.lockerParcel}; Jo's pickup code appears under Lockers.`,
+    "",
+    "  Deliver into the trunk of Alex's car, parked up the street (docs/in-car-delivery.md):",
+    `    npx threshold courier scan ${info.shipments.trunk} --lat 52.3741 --lng 4.8922${server}   # beside the car`,
+    `    npx threshold car open-trunk${stateDir}   # lift the lid; then close-trunk, and secure the visit`,
+    `    npx threshold car drive${stateDir}        # try scanning again: refused, the car is being driven`,
+    "",
+    "  Be the physical world around the demo's devices (docs/simulator.md):",
+    `    npx threshold device list${stateDir}                       # every simulated device and what it reports`,
+    `    npx threshold device door front-door-lock open${stateDir}  # a hand on the door (unlocked: it opens; locked: forced)`,
+    `    npx threshold locker put lobby-lockers 3${stateDir}        # a parcel into an open compartment; then: locker close`,
+    `    npx threshold device camera porch-camera freeze${stateDir} # the picture stops; the live view says STALE`,
+    "",
+    "  Or with curl:",
+    `    curl -s ${info.url}/health`,
+    `    curl -s -c /tmp/th.cookies -H 'content-type: application/json' \\`,
+    `      -d '{"email":"${DEMO_ACCOUNTS.recipient.email}","password":"${DEMO_PASSWORD}"}' ${info.url}/v1/auth/login`,
+    `    curl -s -b /tmp/th.cookies ${info.url}/v1/sites/${info.siteId}/devices    # the lock and camera, online`,
+    "",
+    "  Ctrl-C stops everything; the next start picks up where this one left off.",
+    "",
+  ].join("\n");
 }

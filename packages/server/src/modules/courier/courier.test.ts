@@ -28,6 +28,8 @@ const READY = {
   cameraLive: true,
   consentGiven: true,
   blocked: false,
+  inWindow: true,
+  windowOpensAt: null,
   ready: true,
 };
 
@@ -66,13 +68,14 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
     await make(
       "alice",
       alicesHome.site.id,
-      { ...window(1), flags: { perishable: true, valueCents: 123_456_789 } },
+      // Inside its window now, like bob's: their readiness is about the doors alone.
+      { ...window(-0.25, 3), flags: { perishable: true, valueCents: 123_456_789 } },
       acme.courier,
     );
     await make(
       "bob",
       bobsHome.site.id,
-      { ...window(0.5), size: { lengthCm: 1, widthCm: 2, heightCm: 3 } },
+      { ...window(-0.5), size: { lengthCm: 1, widthCm: 2, heightCm: 3 } },
       acme.courier,
     );
     await make("doorstep", doorless.id, { ...window(2), method: "doorstep", weightG: 500 }, acme.courier);
@@ -117,7 +120,9 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
       trackingNumber: expect.any(String),
       method: "in_home",
       direction: "delivery",
-      window: { start: iso(clock.now() + HOUR), end: iso(clock.now() + 3 * HOUR) },
+      window: { start: iso(clock.now() - 0.25 * HOUR), end: iso(clock.now() + 2.75 * HOUR) },
+      // The home's zone, as its label prints the window in; a site without a door falls back to UTC.
+      timeZone: "Europe/Amsterdam",
       siteId: alicesHome.site.id,
       site: {
         address: { line1: "Keizersgracht 1", line2: null, city: "Amsterdam", postalCode: "1015 CJ", country: "NL" },
@@ -142,7 +147,13 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
       expect(text, secret).not.toContain(secret);
     }
     const doorstep = await stopOf("doorstep");
-    expect(doorstep).toMatchObject({ method: "doorstep", weightG: 500, accessPoint: null, readiness: null });
+    expect(doorstep).toMatchObject({
+      method: "doorstep",
+      weightG: 500,
+      accessPoint: null,
+      readiness: null,
+      timeZone: "UTC",
+    });
     expect((await stopOf("bob"))?.size).toEqual({ lengthCm: 1, widthCm: 2, heightCm: 3 });
   });
 
@@ -237,6 +248,31 @@ describe.each(TEST_DATABASES)("courier stops on %s", (database) => {
       expect((await stopOf("bob"))?.readiness).toEqual(notNow);
     } finally {
       await request("PUT", consentPath, { cookie: bob.cookie, body: { ...CONSENT_BODY, notes: "" } });
+    }
+  });
+
+  it("is not ready before its window opens, says when it opens, and is not ready after it ended", async () => {
+    // Every door check passes at alice's home: only the window stands in the way.
+    expect((await stopOf("tomorrow"))?.readiness).toEqual({
+      ...READY,
+      inWindow: false,
+      windowOpensAt: iso(clock.now() + 20 * HOUR),
+      ready: false,
+    });
+    // The clock stays put (devices would fall silent): the window moves instead.
+    const windowEndsIn = (ms: number) =>
+      server.ctx.db
+        .updateTable("shipments")
+        .set({ window_end: clock.now() + ms })
+        .where("id", "=", ids.alice as string)
+        .execute();
+    try {
+      await windowEndsIn(1);
+      expect((await stopOf("alice"))?.readiness).toEqual(READY);
+      await windowEndsIn(0);
+      expect((await stopOf("alice"))?.readiness).toEqual({ ...READY, inWindow: false, ready: false });
+    } finally {
+      await windowEndsIn(2.75 * HOUR);
     }
   });
 

@@ -11,6 +11,9 @@ export const Stop = Type.Object({
     description: "return: collect the parcel the customer left in their car's trunk (docs/in-car-delivery.md).",
   }),
   window: ShipmentWindow,
+  timeZone: Type.String({
+    description: "IANA zone of the place: show the window (and windowOpensAt) in it, and name it, as the label does.",
+  }),
   siteId: Type.String({ description: "sit_…; send it with the scan." }),
   site: Destination,
   size: Type.Union([
@@ -35,6 +38,22 @@ export const Stop = Type.Object({
       description:
         "Where the stop's method goes: the front door (in_home), the garage (in_garage) or the fridge (in_fridge), when the site has one.",
     },
+  ),
+  lockerBanks: Type.Optional(
+    Type.Array(
+      Type.Object({
+        id: Type.String({ description: "lkb_… of the bank." }),
+        name: Type.String({ description: "e.g. Lobby lockers: the bank to go to." }),
+        dropOff: Type.Object(
+          { method: Type.Literal("POST"), path: Type.String() },
+          { description: "Scan the parcel here at the bank: the best compartment opens (docs/lockers.md)." },
+        ),
+      }),
+      {
+        description:
+          "Locker stops only: the banks at the building, oldest first. Go to one and scan the parcel there; the compartment opens on the scan.",
+      },
+    ),
   ),
   deliveredAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
     description: "When this courier delivered it (only with includeDelivered=true); null while still to do.",

@@ -4,6 +4,8 @@ import type { Actor } from "../../http/actor.js";
 import { requireRole } from "../../http/ownership.js";
 import { listActiveDevicesByIds } from "../devices/repository.js";
 import { deviceLiveness } from "../devices/schemas.js";
+import { bankNamesOfSites } from "../lockers/repository.js";
+import { FALLBACK_TIME_ZONE, placeTimeZones } from "../shipments/place-zone.js";
 import { readinessOf } from "../shipments/readiness.js";
 import { sitesByIds } from "../shipments/repository.js";
 import { toDestination } from "../shipments/schemas.js";
@@ -34,7 +36,13 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
   );
   if (rows.length === 0) return [];
   const siteIds = rows.map((row) => row.site_id);
-  const [sites, doors] = await Promise.all([sitesByIds(ctx.db, siteIds), accessPointsByMethod(ctx, rows)]);
+  const lockerSiteIds = rows.filter((row) => row.method === "locker").map((row) => row.site_id);
+  const [sites, doors, zones, banks] = await Promise.all([
+    sitesByIds(ctx.db, siteIds),
+    accessPointsByMethod(ctx, rows),
+    placeTimeZones(ctx.db, rows),
+    bankNamesOfSites(ctx.db, lockerSiteIds),
+  ]);
   const vias = await frontDoorsOf(
     ctx,
     [...doors.values()].flatMap((bySite) => [...bySite.values()]),
@@ -62,6 +70,7 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
         method,
         direction: row.direction === "return" ? "return" : "delivery",
         window: { start: new Date(row.window_start).toISOString(), end: new Date(row.window_end).toISOString() },
+        timeZone: zones.get(row.id) ?? FALLBACK_TIME_ZONE,
         siteId: row.site_id,
         site: toDestination(site),
         size:
@@ -73,6 +82,14 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
         accessPoint: door
           ? { id: door.id, kind: stopKind(door.kind), name: door.name, notes: door.consent?.notes ?? "" }
           : null,
+        ...(method === "locker"
+          ? {
+              lockerBanks: (banks.get(row.site_id) ?? []).map((bank) => ({
+                ...bank,
+                dropOff: { method: "POST" as const, path: `/v1/lockers/banks/${bank.id}/drop-offs` },
+              })),
+            }
+          : {}),
         deliveredAt: delivered && row.delivered_at !== null ? new Date(row.delivered_at).toISOString() : null,
         // A finished stop opens nothing any more, like a doorstep one; a locker stop's bank decides
         // at the scan (docs/lockers.md).
@@ -88,6 +105,7 @@ export async function listStops(ctx: Ctx, actor: Actor, options: { includeDelive
                 liveness,
                 freshCameras,
                 ctx.config.fridge.maxTemperatureC,
+                { start: row.window_start, end: row.window_end },
               ),
       },
     ];

@@ -1,10 +1,8 @@
-import type { DeliveryMethod } from "@threshold/core";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
 import { visibleOrNotFound } from "../../http/ownership.js";
-import { findFrontDoor } from "../shipments/front-door.js";
+import { FALLBACK_TIME_ZONE, placeTimeZones } from "../shipments/index.js";
 import { findShipmentById } from "../shipments/repository.js";
-import { findAccessPointForMethod } from "../shipments/site-access-points.js";
 
 /** Everything printed on a shipping label, read from storage; nothing else of the site or recipient. */
 export interface LabelContent {
@@ -38,14 +36,12 @@ export async function loadLabelContent(
     (s) => s.carrier_id === carrierId,
     "shipment",
   );
-  const [site, recipient, carrier, door] = await Promise.all([
+  const [site, recipient, carrier, zones] = await Promise.all([
     db.selectFrom("sites").selectAll().where("id", "=", shipment.site_id).executeTakeFirstOrThrow(),
     db.selectFrom("users").select("name").where("id", "=", shipment.recipient_id).executeTakeFirstOrThrow(),
     db.selectFrom("carriers").select("name").where("id", "=", shipment.carrier_id).executeTakeFirstOrThrow(),
-    // The window prints in the zone of the access point the method goes through (the front door's otherwise).
-    findAccessPointForMethod(db, shipment.site_id, shipment.method as DeliveryMethod).then(
-      (point) => point ?? findFrontDoor(db, shipment.site_id),
-    ),
+    // The window prints in the place's zone, the same one every screen shows it in.
+    placeTimeZones(db, [shipment]),
   ]);
   const size =
     shipment.length_cm !== null && shipment.width_cm !== null && shipment.height_cm !== null
@@ -66,7 +62,7 @@ export async function loadLabelContent(
     siteName: site.name,
     method: shipment.method,
     window: { start: Number(shipment.window_start), end: Number(shipment.window_end) },
-    timeZone: door?.consent?.timezone ?? "UTC",
+    timeZone: zones.get(shipment.id) ?? FALLBACK_TIME_ZONE,
     perishable: shipment.perishable === 1,
     signatureRequired: shipment.signature_required === 1,
     weightG: shipment.weight_g,

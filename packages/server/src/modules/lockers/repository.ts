@@ -166,3 +166,21 @@ export async function sharedWith(db: Db, parcelId: string, userId: string): Prom
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The banks at each of `siteIds` (id and name only), oldest first: where a courier takes a locker stop's parcel. */
+export async function bankNamesOfSites(
+  db: Kysely<Database>,
+  siteIds: readonly string[],
+): Promise<Map<string, { id: string; name: string }[]>> {
+  const banks = new Map<string, { id: string; name: string }[]>();
+  if (siteIds.length === 0) return banks;
+  const rows = await db
+    .selectFrom("locker_banks")
+    .select(["id", "name", "site_id"])
+    .where("site_id", "in", [...new Set(siteIds)])
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  for (const row of rows) banks.set(row.site_id, [...(banks.get(row.site_id) ?? []), { id: row.id, name: row.name }]);
+  return banks;
+}

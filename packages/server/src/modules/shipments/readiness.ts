@@ -1,4 +1,4 @@
-import { consentAllows, type DeliveryMethod, fridgeTooWarm } from "@threshold/core";
+import { consentAllows, type DeliveryMethod, fridgeTooWarm, insideWindow } from "@threshold/core";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
 import { isOnline, type Liveness } from "../devices/schemas.js";
@@ -15,6 +15,12 @@ export const Readiness = Type.Object(
     }),
     consentGiven: Type.Boolean({ description: "The recipient allows this method through this door now." }),
     blocked: Type.Boolean({ description: "The recipient has blocked all access to the site." }),
+    inWindow: Type.Boolean({
+      description: "Now is inside the shipment's delivery window (the scan refuses outside_window).",
+    }),
+    windowOpensAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+      description: "When the window has not begun yet: when it opens. Null inside the window or after it ended.",
+    }),
     ready: Type.Boolean({ description: "All of the above as needed: the door could open if the courier were there." }),
     garage: Type.Optional(
       Type.Object(
@@ -81,8 +87,8 @@ function stateOf(device: DeviceState | undefined, liveness: Liveness): Record<st
 }
 
 /**
- * A pure summary of DESIGN.md rule 1's device, consent and block checks for one door at one
- * instant (the scan adds the courier's own checks: assignment, window, geofence, other visits).
+ * A pure summary of DESIGN.md rule 1's device, consent, block and window checks for one door at one
+ * instant (the scan adds the courier's own checks: assignment, geofence, other visits).
  */
 export function readinessOf(
   door: SiteAccessPoint | null,
@@ -100,7 +106,10 @@ export function readinessOf(
   freshCameras: ReadonlySet<string>,
   /** FRIDGE_MAX_TEMPERATURE_C: the same limit the scan holds a fridge to. */
   fridgeMaxTemperatureC: number,
+  /** The shipment's delivery window (epoch ms): outside it the scan refuses, so the door is not ready. */
+  window: { start: number; end: number },
 ): Readiness {
+  const inWindow = insideWindow(liveness.now, window.start, window.end);
   const blocked = site.access_blocked_at !== null;
   const lock = door ? devices.get(door.actuatorDeviceId) : undefined;
   const lockState = stateOf(lock, liveness);
@@ -140,6 +149,8 @@ export function readinessOf(
     cameraLive,
     consentGiven,
     blocked,
+    inWindow,
+    windowOpensAt: liveness.now < window.start ? new Date(window.start).toISOString() : null,
     // A car without a camera is visited unfilmed (docs/decisions.md); one with a camera needs it live.
     ready:
       lockOnline &&
@@ -149,6 +160,7 @@ export function readinessOf(
       consentGiven &&
       !blocked &&
       !fridgeTooWarmNow &&
+      inWindow &&
       (!isTrunk || lockState?.drive === "parked"),
     ...(isTrunk
       ? {

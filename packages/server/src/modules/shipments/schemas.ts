@@ -4,6 +4,7 @@ import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
 import { Time } from "../../http/schema-types.js";
+import { FALLBACK_TIME_ZONE } from "./place-zone.js";
 
 /** Methods a carrier may create: every method of DELIVERY_METHODS. */
 export const SHIPMENT_METHODS = ["in_home", "in_garage", "in_fridge", "in_trunk", "locker", "doorstep"] as const;
@@ -147,6 +148,10 @@ export const Shipment = Type.Object(
     direction: Type.Enum(SHIPMENT_DIRECTIONS),
     status: Type.Enum(SHIPMENT_STATUSES),
     window: ShipmentWindow,
+    timeZone: Type.String({
+      description:
+        "IANA zone of the destination (its door's consent; UTC when it has none): show the window in it, and name it, as the label does.",
+    }),
     size: Type.Union([
       Type.Object({ lengthCm: Type.Integer(), widthCm: Type.Integer(), heightCm: Type.Integer() }),
       Type.Null(),
@@ -201,6 +206,7 @@ export interface ViewExtras {
   > | null;
   carrierName?: string;
   notes?: string;
+  timeZone?: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -232,6 +238,7 @@ export function toShipment(row: ShipmentRow, viewer: Viewer, extras: ViewExtras 
     direction: row.direction === "return" ? "return" : "delivery",
     status: row.status as ShipmentStatus,
     window: { start: iso(row.window_start), end: iso(row.window_end) },
+    timeZone: extras.timeZone ?? FALLBACK_TIME_ZONE,
     size,
     weightG: row.weight_g,
     flags: { perishable: row.perishable === 1, signatureRequired: row.signature_required === 1 },

@@ -9,6 +9,7 @@ import { trunkLimitsOf } from "../cars/service.js";
 import { lockerRecipient } from "../lockers/shipment-recipient.js";
 import { findSiteById } from "../sites/repository.js";
 import { frontDoorsOfSites } from "./front-door.js";
+import { FALLBACK_TIME_ZONE, placeTimeZones } from "./place-zone.js";
 import {
   assignCourier,
   carrierNames,
@@ -130,7 +131,7 @@ export async function createShipment(ctx: Ctx, carrier: CarrierCall, body: Creat
     if (isUniqueViolation(error)) throw trackingNumberTaken(body.trackingNumber);
     throw error;
   }
-  return toShipment(row, "carrier");
+  return renderOne(ctx, row, "carrier");
 }
 
 const METHOD_WORDS: Record<string, string> = {
@@ -214,7 +215,7 @@ export async function assignShipment(ctx: Ctx, carrier: CarrierCall, id: string,
   if (row.status !== "created" && row.status !== "assigned") {
     throw new ThresholdError("conflict", `The shipment is ${row.status}; it can no longer be assigned.`);
   }
-  if (row.status === "assigned" && row.courier_id === courierId) return toShipment(row, "carrier");
+  if (row.status === "assigned" && row.courier_id === courierId) return renderOne(ctx, row, "carrier");
   if (await shipmentHasVisitInProgress(ctx.db, row.id)) {
     throw new ThresholdError(
       "conflict",
@@ -240,7 +241,7 @@ export async function assignShipment(ctx: Ctx, carrier: CarrierCall, id: string,
       },
     });
   });
-  return toShipment(foundOrNotFound(await findShipmentById(ctx.db, row.id), "shipment"), "carrier");
+  return renderOne(ctx, foundOrNotFound(await findShipmentById(ctx.db, row.id), "shipment"), "carrier");
 }
 
 function requireReadScope(actor: Actor): void {
@@ -263,7 +264,7 @@ function viewerOf(actor: Actor, row: ShipmentRow): Viewer | null {
 async function render(ctx: Ctx, rows: ShipmentRow[], viewer: Viewer): Promise<Shipment[]> {
   const siteIds = rows.map((row) => row.site_id);
   const needsSites = viewer === "courier" || viewer === "operator";
-  const [sites, doors, names] = await Promise.all([
+  const [sites, doors, names, zones] = await Promise.all([
     needsSites ? sitesByIds(ctx.db, siteIds) : undefined,
     viewer === "courier" ? frontDoorsOfSites(ctx.db, siteIds) : undefined,
     viewer === "recipient" || viewer === "operator"
@@ -272,14 +273,21 @@ async function render(ctx: Ctx, rows: ShipmentRow[], viewer: Viewer): Promise<Sh
           rows.map((row) => row.carrier_id),
         )
       : undefined,
+    placeTimeZones(ctx.db, rows),
   ]);
   return rows.map((row) =>
     toShipment(row, viewer, {
       site: sites?.get(row.site_id) ?? null,
+      timeZone: zones.get(row.id) ?? FALLBACK_TIME_ZONE,
       notes: doors?.get(row.site_id)?.consent?.notes ?? "",
       ...(names?.has(row.carrier_id) ? { carrierName: names.get(row.carrier_id) as string } : {}),
     }),
   );
+}
+
+async function renderOne(ctx: Ctx, row: ShipmentRow, viewer: Viewer): Promise<Shipment> {
+  const [shipment] = await render(ctx, [row], viewer);
+  return shipment as Shipment;
 }
 
 /** The carrier that made it, its recipient, its courier and operators; to anyone else it does not exist. */
@@ -288,8 +296,7 @@ export async function getShipment(ctx: Ctx, actor: Actor, id: string): Promise<S
   const row = await findShipmentById(ctx.db, id);
   const viewer = row ? viewerOf(actor, row) : null;
   if (!row || !viewer) throw notFound("shipment");
-  const [shipment] = await render(ctx, [row], viewer);
-  return shipment as Shipment;
+  return renderOne(ctx, row, viewer);
 }
 
 export const DEFAULT_PAGE_SIZE = 50;

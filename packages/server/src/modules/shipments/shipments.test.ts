@@ -61,6 +61,8 @@ describe.each(TEST_DATABASES)("shipments on %s", (database) => {
         direction: "delivery",
         status: "created",
         window: { start: iso(now + HOUR), end: iso(now + 5 * HOUR) },
+        // The home's zone (its front door's consent), the one its label prints the window in.
+        timeZone: "Europe/Amsterdam",
         size: { lengthCm: 30, widthCm: 20, heightCm: 10 },
         weightG: 1200,
         flags: { perishable: true, signatureRequired: false, valueCents: 4999 },

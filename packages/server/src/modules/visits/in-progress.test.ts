@@ -49,6 +49,52 @@ describe.each(TEST_DATABASES)("GET /v1/visits/in-progress on %s", (database) => 
     expect((await inProgress(home.recipient.cookie)).body).toEqual({ visits: [] });
   });
 
+  it("answers a courier re-scanning their own open visit with that visit, already open, and records no refusal", async () => {
+    const { id: shipmentId, trackingNumber } = await home.shipment();
+    const scan = () =>
+      home.request("POST", "/v1/visits", {
+        cookie: home.courier.cookie,
+        body: { trackingNumber, location: AT_THE_DOOR },
+      });
+    const opened = await scan();
+    expect(opened.body).toMatchObject({ status: "open" });
+    try {
+      const again = await scan();
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      expect(again.body).toMatchObject({
+        id: opened.body.id,
+        status: "open",
+        alreadyOpen: true,
+        refusals: [],
+        message:
+          "The door is already open for you: leave the package inside, close the door, then tap Done to lock it.",
+        secure: { method: "POST", path: `/v1/visits/${opened.body.id}/secure` },
+      });
+      expect(opened.body.alreadyOpen).toBeUndefined();
+      const refused = await server.ctx.db
+        .selectFrom("visits")
+        .select("id")
+        .where("shipment_id", "=", shipmentId)
+        .where("status", "=", "refused")
+        .execute();
+      expect(refused).toEqual([]);
+      // No refusal event, so no visit.refused webhook to the carrier.
+      const events = await server.ctx.db
+        .selectFrom("audit_events")
+        .select("type")
+        .where("type", "=", "visit.refused")
+        .execute();
+      expect(events).toEqual([]);
+    } finally {
+      home.lock.openDoor();
+      home.lock.closeDoor();
+      const secured = await home.request("POST", `/v1/visits/${opened.body.id}/secure`, {
+        cookie: home.courier.cookie,
+      });
+      expect(secured.body).toMatchObject({ status: "secured" });
+    }
+  });
+
   it("shows nobody else's visits, and is for signed-in recipients only", async () => {
     const { trackingNumber } = await home.shipment();
     const opened = await home.request("POST", "/v1/visits", {

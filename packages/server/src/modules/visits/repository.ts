@@ -46,6 +46,17 @@ export async function hasVisitInProgress(
   return Boolean(row);
 }
 
+/** This courier's visit of this shipment that is still under way, if any (at most one: one per courier). */
+export function findVisitInProgressOfShipment(db: Db, shipmentId: string, courierId: string) {
+  return db
+    .selectFrom("visits")
+    .selectAll()
+    .where("courier_id", "=", courierId)
+    .where("shipment_id", "=", shipmentId)
+    .where(sql<boolean>`status in ('authorized', 'opening', 'open', 'securing')`)
+    .executeTakeFirst();
+}
+
 export function findVisit(db: Db, visitId: string) {
   return db.selectFrom("visits").selectAll().where("id", "=", visitId).executeTakeFirst();
 }

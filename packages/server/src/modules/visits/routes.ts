@@ -82,19 +82,21 @@ export async function visitRoutes(app: FastifyInstance, ctx: AppContext): Promis
         security: SESSION_ONLY,
         summary: "Scan a package at the door: every rule is checked, then the camera records and the door unlocks",
         description:
-          "Answers when the door is open (status open), or refused with every failed rule, or aborted with the reason. Send an Idempotency-Key: retries return the first answer and never open twice.",
+          "Answers when the door is open (status open), or refused with every failed rule, or aborted with the reason. Send an Idempotency-Key: retries return the first answer and never open twice. Scanning a package whose visit by you is already under way answers 200 with that visit and alreadyOpen: true (and, while it is open, how to secure it); nothing is recorded.",
         headers: IDEMPOTENCY_HEADER,
         body: ScanBody,
-        response: { 201: VisitSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 200: VisitSchema, 201: VisitSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
       const courier = requireUser(request, "courier");
-      const { body } = await withIdempotency<VisitView>(ctx, request, `visit-scan:${courier.userId}`, async () => ({
-        status: 201,
-        body: await visits.scan(courier, request.body),
-      }));
-      return reply.status(201).send(body);
+      const { body } = await withIdempotency<VisitView>(ctx, request, `visit-scan:${courier.userId}`, async () => {
+        const view = await visits.scan(courier, request.body);
+        // A re-scan answers the visit already under way: nothing was created.
+        return { status: view.alreadyOpen ? 200 : 201, body: view };
+      });
+      // A retry with the same key replays the same body, so the status follows from it alike.
+      return reply.status(body.alreadyOpen ? 200 : 201).send(body);
     },
   );
 

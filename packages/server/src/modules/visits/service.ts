@@ -33,12 +33,13 @@ import {
   findShipmentByTracking,
   findSite,
   findVisit,
+  findVisitInProgressOfShipment,
   hasVisitInProgress,
   IN_PROGRESS,
   transition,
   type VisitStatus,
 } from "./repository.js";
-import { notAssignedView, toVisitView, type VisitView } from "./views.js";
+import { alreadyUnderWayView, notAssignedView, toVisitView, type VisitView } from "./views.js";
 import { findVisitTarget, type VisitTarget } from "./visit-target.js";
 
 export type VisitCtx = Pick<AppContext, "db" | "audit" | "clock" | "config" | "commands" | "log">;
@@ -109,6 +110,10 @@ export class VisitService {
       ? await findShipmentByTracking(db, courier.carrierId, request.trackingNumber)
       : undefined;
     if (!shipment || shipment.courier_id !== courier.userId) return notAssignedView(request.trackingNumber, now);
+    // The courier scanned again while their own visit of this package is under way (the app was
+    // reloaded, the label scanned twice): that visit is the answer, not a refusal of a second one.
+    const underWay = await findVisitInProgressOfShipment(db, shipment.id, courier.userId);
+    if (underWay) return alreadyUnderWayView(underWay, shipment.tracking_number);
 
     const [site, target] = await Promise.all([
       findSite(db, shipment.site_id),

@@ -47,6 +47,18 @@ export const VisitSchema = Type.Object(
           "A chained visit's second access point (a fridge behind the front door): opened by POST /v1/visits/{id}/open-next while the visit is open, and locked before the front door when it is secured. Null for a visit to one access point.",
       },
     ),
+    alreadyOpen: Type.Optional(
+      Type.Boolean({
+        description:
+          "Only on a scan (then 200, not 201): true when this courier's visit of this package was already under way (authorized, opening, open or securing). It is that visit; nothing new was opened or recorded.",
+      }),
+    ),
+    secure: Type.Optional(
+      Type.Object(
+        { method: Type.Literal("POST"), path: Type.String({ description: "/v1/visits/{id}/secure" }) },
+        { description: "With alreadyOpen, while the visit is open: how to lock the door (Done)." },
+      ),
+    ),
     accessCodeId: Type.Optional(
       Type.String({ description: "The keypad code this visit opens with (docs/access-codes.md); absent for a scan." }),
     ),
@@ -130,6 +142,21 @@ export function toVisitView(row: Database["visits"], trackingNumber: string): Vi
     ...(row.access_code_id && row.status === "opening"
       ? { message: "Type your code on the keypad now: it opens once, in the next two minutes." }
       : {}),
+  };
+}
+
+/** A re-scan of a package whose visit by this courier is under way: that visit, said so, with how to end it. */
+export function alreadyUnderWayView(row: Database["visits"], trackingNumber: string): VisitView {
+  const view = toVisitView(row, trackingNumber);
+  if (row.status !== "open") return { ...view, alreadyOpen: true };
+  const trunk = row.car_lat != null;
+  return {
+    ...view,
+    alreadyOpen: true,
+    message: trunk
+      ? "The trunk is already open for you: put the package in, shut it firmly, then tap Done to lock the car."
+      : "The door is already open for you: leave the package inside, close the door, then tap Done to lock it.",
+    secure: { method: "POST", path: `/v1/visits/${row.id}/secure` },
   };
 }
 

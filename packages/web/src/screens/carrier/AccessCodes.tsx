@@ -36,7 +36,7 @@ export function AccessCodes({ shipment }: { shipment: Shipment }) {
           ) : (
             <ul className="cr-codes" aria-label="Codes">
               {list.map((code) => (
-                <CodeRow key={code.id} shipmentId={shipment.id} code={code} />
+                <CodeRow key={code.id} shipmentId={shipment.id} code={code} timeZone={shipment.timeZone} />
               ))}
             </ul>
           )
@@ -69,7 +69,8 @@ export function AccessCodes({ shipment }: { shipment: Shipment }) {
   );
 }
 
-function CodeRow({ shipmentId, code }: { shipmentId: string; code: AccessCode }) {
+/** A code's validity reads in the place's zone, like its shipment's window. */
+function CodeRow({ shipmentId, code, timeZone }: { shipmentId: string; code: AccessCode; timeZone: string }) {
   const withdraw = useWithdrawAccessCode(shipmentId);
   const words = CODE_STATUS_WORDS[code.status];
   const withdrawable = code.status === "setting" || code.status === "set" || code.status === "issued";
@@ -81,7 +82,9 @@ function CodeRow({ shipmentId, code }: { shipmentId: string; code: AccessCode })
           {words.label}
         </span>
       </div>
-      <p className="small muted cr-flush">Valid {formatWindow({ start: code.validFrom, end: code.validUntil })}</p>
+      <p className="small muted cr-flush">
+        Valid {formatWindow({ start: code.validFrom, end: code.validUntil }, timeZone)}
+      </p>
       {code.failureReason ? <p className="small">Why: {code.failureReason}</p> : null}
       {code.removedReason ? (
         <p className="small" data-testid="removed-reason">

@@ -47,7 +47,7 @@ export function LabelPage() {
               <h1>Label {found.trackingNumber}</h1>
               <p className="small muted cr-flush">
                 {STATUS_WORDS[found.status].label} · {METHOD_WORDS[found.method] ?? found.method} ·{" "}
-                {formatWindow(found.window)}
+                {formatWindow(found.window, found.timeZone)}
               </p>
             </div>
             <div className="cr-label-layout">

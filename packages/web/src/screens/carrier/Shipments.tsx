@@ -23,7 +23,7 @@ function ShipmentCard({ shipment, courierName }: { shipment: Shipment; courierNa
       </div>
       <dl className="facts">
         <dt>Window</dt>
-        <dd>{formatWindow(shipment.window)}</dd>
+        <dd>{formatWindow(shipment.window, shipment.timeZone)}</dd>
         <dt>Courier</dt>
         <dd>{courierName ?? <span className="muted">Not assigned</span>}</dd>
         <dt>Method</dt>

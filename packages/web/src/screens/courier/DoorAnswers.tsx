@@ -2,7 +2,7 @@ import { Link } from "react-router";
 import { groupDigits } from "../../access-codes";
 import { Button } from "../../ui/button";
 import { ErrorNote } from "../../ui/feedback";
-import { formatTime } from "../../ui/format";
+import { formatTimeIn } from "../../ui/format";
 import { Countdown } from "./Countdown";
 import { addressLines, nextStopAfter, type Stop, type Visit } from "./stops-data";
 import type { ScanStep } from "./use-door-visit";
@@ -174,7 +174,8 @@ export function AlreadyDelivered({ stop, stops }: { stop: Stop; stops: readonly 
   return (
     <div className="stack">
       <p className="note note-ok">
-        Delivered{stop.deliveredAt ? ` at ${formatTime(stop.deliveredAt)}` : ""}. Nothing left to do here.
+        Delivered{stop.deliveredAt ? ` at ${formatTimeIn(stop.deliveredAt, stop.timeZone)}` : ""}. Nothing left to do
+        here.
       </p>
       <NextStopLink stop={stop} stops={stops} />
     </div>

@@ -1,3 +1,5 @@
+import { formatTimeIn } from "../../ui/format";
+import { noDoorWords } from "./no-door-words";
 import type { Readiness, Stop } from "./stops-data";
 
 interface Check {
@@ -5,6 +7,14 @@ interface Check {
   /** Said in words, so it reads the same without colour. */
   yes: string;
   no: string;
+}
+
+/** The window first: outside it the scan is refused (outside_window) whatever the door says. */
+function windowCheck(readiness: Readiness, timeZone: string): Check {
+  const no = readiness.windowOpensAt
+    ? `Window opens at ${formatTimeIn(readiness.windowOpensAt, timeZone)}`
+    : "Delivery window has ended";
+  return { ok: readiness.inWindow, yes: "In the delivery window", no };
 }
 
 function checksOf(readiness: Readiness): Check[] {
@@ -44,7 +54,7 @@ function fridgeCheck(fridge: NonNullable<Readiness["fridge"]>): Check {
 /** Whether the door could open now, and each condition in words with a ✓ or ✕. */
 export function ReadinessList({ stop }: { stop: Stop }) {
   if (!stop.readiness) {
-    return <p className="muted small">Nothing to open: leave the package at the door.</p>;
+    return <p className="muted small">{noDoorWords(stop)}</p>;
   }
   return (
     <div className="readiness">
@@ -52,7 +62,7 @@ export function ReadinessList({ stop }: { stop: Stop }) {
         {stop.readiness.ready ? "Ready to open" : "Not ready to open"}
       </p>
       <ul className="readiness-checks" aria-label="Door readiness">
-        {checksOf(stop.readiness).map((check) => (
+        {[windowCheck(stop.readiness, stop.timeZone), ...checksOf(stop.readiness)].map((check) => (
           <li key={check.no} className={`pill ${check.ok ? "pill-ok" : "pill-bad"}`}>
             <span aria-hidden="true">{check.ok ? "✓" : "✕"}</span>
             {check.ok ? check.yes : check.no}

@@ -3,6 +3,7 @@ import { QueryState } from "../../ui/feedback";
 import { formatWindow } from "../../ui/format";
 import { CarPanel } from "./CarPanel";
 import { DoorFlow } from "./DoorFlow";
+import { noDoorWords } from "./no-door-words";
 import { addressLines, methodWords, type Stop, useStops } from "./stops-data";
 
 /** One stop: where, when, the customer's notes, and the door. */
@@ -39,7 +40,7 @@ function StopDetails({ stop, stops }: { stop: Stop; stops: readonly Stop[] }) {
         <h1>{street}</h1>
         <p className="stop-lines">{rest.join(", ")}</p>
         <p className="small muted">
-          {formatWindow(stop.window)} · {methodWords(stop.method)} · <code>{stop.trackingNumber}</code>
+          {formatWindow(stop.window, stop.timeZone)} · {methodWords(stop.method)} · <code>{stop.trackingNumber}</code>
         </p>
       </header>
       {stop.accessPoint?.notes ? (
@@ -51,8 +52,8 @@ function StopDetails({ stop, stops }: { stop: Stop; stops: readonly Stop[] }) {
       {stop.method === "in_trunk" && !stop.deliveredAt ? <CarPanel stop={stop} /> : null}
       {stop.method === "locker" ? (
         <section className="note" aria-label="Locker drop-off">
-          This parcel goes into the building's locker: at the bank, open <Link to="/lockers">Lockers</Link> (or sign in
-          on the locker's screen) and scan it there; the best compartment opens.
+          {noDoorWords(stop)} At the bank, open <Link to="/lockers">Lockers</Link> (or sign in on the locker's screen)
+          to scan it.
         </section>
       ) : (
         <DoorFlow stop={stop} stops={stops} />

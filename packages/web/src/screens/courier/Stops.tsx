@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import { QueryState } from "../../ui/feedback";
-import { formatTime, formatWindow } from "../../ui/format";
+import { formatTimeIn, formatWindow } from "../../ui/format";
 import { ReadinessList } from "./ReadinessList";
 import { addressLines, isDone, methodWords, type Stop, useStops } from "./stops-data";
 
@@ -60,10 +60,10 @@ function StopCard({ stop, number }: { stop: Stop; number: number }) {
         </h2>
       </div>
       {done && stop.deliveredAt ? (
-        <p className="stop-delivered">✓ Delivered at {formatTime(stop.deliveredAt)}</p>
+        <p className="stop-delivered">✓ Delivered at {formatTimeIn(stop.deliveredAt, stop.timeZone)}</p>
       ) : null}
       <p className="small muted stop-meta">
-        {formatWindow(stop.window)} · {methodWords(stop.method)}
+        {formatWindow(stop.window, stop.timeZone)} · {methodWords(stop.method)}
       </p>
       {stop.accessPoint?.notes ? <p className="stop-notes">Note: “{stop.accessPoint.notes}”</p> : null}
       {done ? null : <ReadinessList stop={stop} />}

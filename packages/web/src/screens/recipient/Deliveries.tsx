@@ -136,7 +136,7 @@ function ShipmentSummary({ shipment }: { shipment: Shipment }) {
       <dl className="delivery-facts">
         <div>
           <dt>Window</dt>
-          <dd>{formatWindow(shipment.window)}</dd>
+          <dd>{formatWindow(shipment.window, shipment.timeZone)}</dd>
         </div>
         <div>
           <dt>Method</dt>
