@@ -44,6 +44,18 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
         .execute()
     ).map((e) => e.type);
 
+  /** Runs `body` with offline codes allowed as the door's standing fallback (so also while the lock is online). */
+  const withOfflineCodesAllowed = async (body: () => Promise<void>) => {
+    const consentPath = `/v1/access-points/${home.accessPointId}/consent`;
+    const consent = { methods: ["in_home"], days: [1, 2, 3, 4, 5, 6, 7], from: "00:00", to: "24:00", timezone: "UTC" };
+    await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: { ...consent, offlineCodes: true } });
+    try {
+      await body();
+    } finally {
+      await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: consent });
+    }
+  };
+
   it("is refused while the lock is online, unless the recipient allowed offline codes as a fallback", async () => {
     const { id } = await home.shipment();
     const res = await ask(id);
@@ -150,10 +162,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
   });
 
   it("is withdrawn through a reachable lock at once: the lock refuses it from then on", async () => {
-    const consentPath = `/v1/access-points/${home.accessPointId}/consent`;
-    const consent = { methods: ["in_home"], days: [1, 2, 3, 4, 5, 6, 7], from: "00:00", to: "24:00", timezone: "UTC" };
-    await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: { ...consent, offlineCodes: true } });
-    try {
+    await withOfflineCodesAllowed(async () => {
       const { id: shipmentId } = await home.shipment();
       const asked = await ask(shipmentId);
       expect(asked.body).toMatchObject({ kind: "offline", status: "issued" });
@@ -171,9 +180,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
       ]);
       // Withdrawn twice: the same answer, nothing more sent.
       expect((await withdraw(shipmentId, asked.body.id)).body).toMatchObject({ status: "removed" });
-    } finally {
-      await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: consent });
-    }
+    });
   });
 
   it("withdrawn while the lock is unreachable: queued and said so, sent when the lock is back; a use before that is recorded as such", async () => {
@@ -218,10 +225,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     // The lock is online: its report of the use reaches the server before its state says unlocked,
     // so the state the server holds at that moment is the one from before the opening.
     const { id: shipmentId } = await home.shipment();
-    const consentPath = `/v1/access-points/${home.accessPointId}/consent`;
-    const consent = { methods: ["in_home"], days: [1, 2, 3, 4, 5, 6, 7], from: "00:00", to: "24:00", timezone: "UTC" };
-    await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: { ...consent, offlineCodes: true } });
-    try {
+    await withOfflineCodesAllowed(async () => {
       const asked = await ask(shipmentId);
       expect(asked.status).toBe(201);
       expect(await home.lock.enterCode(await digits(shipmentId))).toMatchObject({ result: "opened", kind: "offline" });
@@ -257,17 +261,12 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
       await until(async () => (await visitStatus()) === "secured", 5_000, "visit secured on the lock's proof");
       expect(await shipmentStatus()).toBe("delivered");
       expect(await auditTypes(visitId)).toEqual(["visit.recorded_offline", "visit.secured"]);
-    } finally {
-      await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: consent });
-    }
+    });
   });
 
   it("turns an offline visit whose lock never proves itself locked into an incident, and locks the door", async () => {
     const { id: shipmentId } = await home.shipment();
-    const consentPath = `/v1/access-points/${home.accessPointId}/consent`;
-    const consent = { methods: ["in_home"], days: [1, 2, 3, 4, 5, 6, 7], from: "00:00", to: "24:00", timezone: "UTC" };
-    await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: { ...consent, offlineCodes: true } });
-    try {
+    await withOfflineCodesAllowed(async () => {
       const asked = await ask(shipmentId);
       expect(await home.lock.enterCode(await digits(shipmentId))).toMatchObject({ result: "opened" });
       await until(async () => (await codeRow(asked.body.id)).visit_id !== null, 5_000, "offline use reconciled");
@@ -294,9 +293,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
         .where("id", "=", shipmentId)
         .executeTakeFirstOrThrow();
       expect(shipment.status).not.toBe("delivered");
-    } finally {
-      await home.request("PUT", consentPath, { cookie: home.recipient.cookie, body: consent });
-    }
+    });
   });
 
   it("refuses an hour outside the window", async () => {
