@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { EventEmitter } from "node:events";
+import { existsSync, mkdtempSync, readdirSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GENESIS_SEGMENT_HASH, segmentChainHash } from "@threshold/protocol";
@@ -8,15 +9,29 @@ import type { VideoSegment } from "../video-source.js";
 import { findFfmpeg } from "./ffmpeg-path.js";
 import { FfmpegVideoSource } from "./ffmpeg-video-source.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once `segments` holds `count`, or rejects after `timeoutMs`. */
-async function waitFor(segments: VideoSegment[], count: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (segments.length < count) {
-    if (Date.now() > deadline) throw new Error(`only ${segments.length} of ${count} segments in ${timeoutMs} ms`);
-    await sleep(50);
-  }
+/**
+ * Resolves once `ready()` holds, checked now and whenever `subscribe` reports a change; rejects
+ * after `timeoutMs` (a generous bound on real work, never a window to count what happened in).
+ */
+function when(
+  ready: () => boolean,
+  subscribe: (changed: () => void) => () => void,
+  timeoutMs: number,
+  what: () => string,
+): Promise<void> {
+  if (ready()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      unsubscribe();
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(() => done(new Error(`${what()} in ${timeoutMs} ms`)), timeoutMs);
+    const unsubscribe = subscribe(() => {
+      if (ready()) done();
+    });
+  });
 }
 
 /** The highest ffmpeg segment file number in `dir` (files are seg-NNNNNN.ts), or -1. */
@@ -26,12 +41,16 @@ function newestSegmentFile(dir: string): number {
 }
 
 /** Resolves once ffmpeg has begun writing segment file `n` in `dir`: every file before it is finished. */
-async function untilSegmentFile(dir: string, n: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (newestSegmentFile(dir) < n) {
-    if (Date.now() > deadline) throw new Error(`ffmpeg did not reach segment file ${n} in ${timeoutMs} ms`);
-    await sleep(50);
-  }
+function untilSegmentFile(dir: string, n: number, timeoutMs: number): Promise<void> {
+  return when(
+    () => newestSegmentFile(dir) >= n,
+    (changed) => {
+      const watcher = watch(dir, changed);
+      return () => watcher.close();
+    },
+    timeoutMs,
+    () => `ffmpeg did not reach segment file ${n}`,
+  );
 }
 
 function isAlive(pid: number): boolean {
@@ -48,6 +67,18 @@ describe("FfmpegVideoSource with the real ffmpeg", () => {
   const root = mkdtempSync(join(tmpdir(), "threshold-video-test-"));
   const source = new FfmpegVideoSource({ deviceId: "dev_cam_test", cameraName: "Front door", tempRoot: root });
   const segments: VideoSegment[] = [];
+  const arrivals = new EventEmitter();
+  /** Resolves once `segments` holds `count`, woken by each segment as it arrives. */
+  const waitFor = (count: number, timeoutMs: number) =>
+    when(
+      () => segments.length >= count,
+      (changed) => {
+        arrivals.on("segment", changed);
+        return () => arrivals.off("segment", changed);
+      },
+      timeoutMs,
+      () => `only ${segments.length} of ${count} segments`,
+    );
   const errors: Error[] = [];
   let startCalledAt = 0;
   let firstSegmentHeardAt = 0;
@@ -58,6 +89,7 @@ describe("FfmpegVideoSource with the real ffmpeg", () => {
     source.onSegment((segment) => {
       if (segments.length === 0) firstSegmentHeardAt = Date.now();
       segments.push(segment);
+      arrivals.emit("segment");
     });
     source.onError((error) => errors.push(error));
     startCalledAt = Date.now();
@@ -66,7 +98,7 @@ describe("FfmpegVideoSource with the real ffmpeg", () => {
     pid = source.pid;
     streamDir = source.directory;
     // Six seconds of real-time video; a loaded machine may encode slower, so the bound is generous.
-    await waitFor(segments, 3, 30_000);
+    await waitFor(3, 30_000);
   }, 45_000);
 
   afterAll(async () => {
@@ -182,7 +214,7 @@ describe("FfmpegVideoSource with the real ffmpeg", () => {
     const previousStream = segments[0]?.streamId;
     await source.start();
     expect(source.frozen).toBe(false);
-    await waitFor(segments, before + 1, 20_000);
+    await waitFor(before + 1, 20_000);
     const next = segments[before];
     expect(next?.sequence).toBe(0);
     expect(next?.prevHash).toBe(GENESIS_SEGMENT_HASH);
