@@ -26,9 +26,10 @@ const OFFLINE_PROOF_GRACE_MS = 15_000;
  *
  * Only a state the lock signed after the opening says anything about the door since (the lock's
  * state before the use was locked, of course): a later locked-and-closed state secures the visit
- * and delivers the shipment; a later state that is not is an incident the recipient hears about at
- * once, and the watchdog tells the lock to lock. With no later state yet (the use report overtook
- * the state, as it does when the lock is online), the visit is recorded `open` and waits for one
+ * and delivers the shipment. A later state that is not, reported after the courier's time since the
+ * opening is over, is an incident the recipient hears about at once, and the watchdog tells the lock
+ * to lock. Otherwise (no later state yet, or the door still open within the courier's time, which
+ * an online lock reports in either order) the visit is recorded `open` and waits for the proof
  * (`secureProvenOfflineVisits`), until the courier's time runs out and the watchdog raises the
  * incident. A use while the recipient blocked all access, or of a code its carrier withdrew, is an
  * incident whatever the door says, never a delivery.
@@ -51,6 +52,10 @@ export async function reconcileOfflineUse(
   const doorShut = state?.lock === "locked" && state?.door === "closed";
   // Whether the lock has signed a state since the opening: only that says how the door is now.
   const stateAfterUse = lock?.state_at !== null && lock?.state_at !== undefined && Number(lock.state_at) > event.at;
+  const now = ctx.clock.now();
+  // An unlocked door within the courier's time since the opening is a delivery under way, not an
+  // incident: the lock's unlock state may reach the server before or after its report of the use.
+  const courierTimeOver = now >= event.at + ctx.config.visitMaxOpenMs;
   const site = await ctx.db
     .selectFrom("sites")
     .select("access_blocked_at")
@@ -58,7 +63,6 @@ export async function reconcileOfflineUse(
     .executeTakeFirst();
   // Blocked when the code was typed (and still: a block lifted before the report is not seen here).
   const blockedAtUse = site?.access_blocked_at != null && Number(site.access_blocked_at) <= event.at;
-  const now = ctx.clock.now();
   await ctx.audit.transaction(async (trx, record) => {
     if (!code) {
       // A code derived from this lock's secret that Threshold never issued: the secret may have leaked.
@@ -111,7 +115,7 @@ export async function reconcileOfflineUse(
             detail:
               "An offline code its carrier had withdrawn opened the door: the lock had not yet heard of the withdrawal.",
           }
-        : !stateAfterUse || doorShut
+        : !stateAfterUse || doorShut || !courierTimeOver
           ? null
           : {
               kind: "offline_visit_unsecured",
@@ -119,7 +123,11 @@ export async function reconcileOfflineUse(
                 "An offline code opened the door while the lock had no network; since then the lock does not report itself locked and closed.",
             };
     // No problem, but no state since the opening yet: open, waiting for the lock's proof.
-    const outcome: "secured" | "incident" | "open" = problem ? "incident" : stateAfterUse ? "secured" : "open";
+    const outcome: "secured" | "incident" | "open" = problem
+      ? "incident"
+      : stateAfterUse && doorShut
+        ? "secured"
+        : "open";
     const secured = outcome === "secured";
     if (!courierId || !visitId) return;
     const visit: Database["visits"] = {
