@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { type Config, openStorage, type Storage } from "@threshold/server";
+import type { Config, Storage } from "@threshold/server";
 
 /**
  * The database a reading command looks at, which must already exist: a command that only reads
@@ -13,6 +13,7 @@ export async function openExistingStorage(config: Config): Promise<Storage> {
       `no database at ${config.sqlitePath}. Run this where \`threshold serve\` keeps its data, or set DATA_DIR to that directory (or DATABASE_URL for PostgreSQL).`,
     );
   }
+  const { openStorage } = await import("@threshold/server");
   const storage = openStorage(
     config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqlitePath: config.sqlitePath },
   );

@@ -1,4 +1,3 @@
-import { ConfigError } from "@threshold/server";
 import type { Command } from "commander";
 
 /** Exit codes: 1 a failure, 2 a configuration or usage problem the user can fix. */
@@ -6,7 +5,8 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    // By name, not instanceof: a command loads the server only when it runs one (fast --help).
+    if (error instanceof Error && error.name === "ConfigError") {
       console.error(error.message);
       process.exit(2);
     }

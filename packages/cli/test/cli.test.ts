@@ -31,7 +31,12 @@ async function closedPort(): Promise<number> {
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "threshold-cli-"));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-describe("the threshold command", () => {
+/**
+ * Each test starts real `threshold` processes; the ones that open a database or start a server load
+ * the whole server first (seconds of CPU, many more on a busy machine). Bounded generously: the
+ * verdicts are about what the command prints, never about how fast.
+ */
+describe("the threshold command", { timeout: 120_000 }, () => {
   it.each([
     [[]],
     [["serve"]],

@@ -71,7 +71,7 @@ describe("the system, end to end", () => {
   const device = async (deviceId: string) =>
     unwrap(await owner.GET("/v1/devices/{deviceId}", { params: { path: { deviceId } } }));
 
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await read();

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { ManualClock, ManualScheduler } from "@threshold/core";
 import { importPublicKey, mpegTsProblem, verifySegmentSignature } from "@threshold/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { TestBench } from "./test-support/bench.js";
@@ -123,13 +124,24 @@ describe("CameraAgent", () => {
         return () => {};
       },
     });
-    const { agent, logs } = await bench.camera({ video: source, restartAfterRefusalMs: 20 });
+    const scheduler = new ManualScheduler(new ManualClock(Date.now()));
+    const { agent, logs } = await bench.camera({
+      video: source,
+      restartAfterRefusalMs: 5_000,
+      clock: scheduler.clock,
+      scheduler,
+    });
     fail(new Error("ffmpeg exited with code 1"));
-    // The first restart fails to start; the second, after the pause, succeeds.
-    await vi.waitFor(() => expect(video.calls.filter((c) => c === "stop")).toHaveLength(2), { timeout: 2_000 });
+    // The first restart is at once, and fails to start.
+    await vi.waitFor(() => expect(logs.join("\n")).toContain("encoder busy"), { timeout: 10_000 });
+    expect(video.calls).toEqual(["start -", "stop", "start -"]);
+    // The next waits out the pause, so a crashing encoder does not make the camera thrash.
+    scheduler.advance(4_999);
+    expect(video.calls).toHaveLength(3);
+    scheduler.advance(1);
+    await vi.waitFor(() => expect(video.calls).toHaveLength(5), { timeout: 10_000 });
     expect(video.calls).toEqual(["start -", "stop", "start -", "stop", "start -"]);
     expect(logs.join("\n")).toContain("ffmpeg exited with code 1");
-    expect(logs.join("\n")).toContain("encoder busy");
     await agent.stop();
   });
 

@@ -1,3 +1,4 @@
+import type { Timer } from "@threshold/core";
 import type { CameraState, CommandMessage } from "@threshold/protocol";
 import { type AgentOptions, type CommandOutcome, DeviceAgent } from "./agent.js";
 import { SegmentUploader, type SegmentUploaderOptions } from "./video/segment-uploader.js";
@@ -31,7 +32,7 @@ export class CameraAgent extends DeviceAgent<CameraState> {
   private stopErrors: (() => void) | undefined;
   private lastRestart = 0;
   private restarting: Promise<void> | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
+  private restartTimer: Timer | undefined;
   private stopped = false;
   private readonly restartAfterRefusalMs: number;
 
@@ -99,7 +100,8 @@ export class CameraAgent extends DeviceAgent<CameraState> {
 
   protected override async onStop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.restartTimer);
+    this.restartTimer?.cancel();
+    this.restartTimer = undefined;
     this.stopSegments?.();
     this.stopErrors?.();
     this.stopTracking();
@@ -162,16 +164,15 @@ export class CameraAgent extends DeviceAgent<CameraState> {
    */
   private restartStream(): void {
     if (this.stopped || this.restarting || this.restartTimer) return;
-    const wait = this.lastRestart + this.restartAfterRefusalMs - Date.now();
+    const wait = this.lastRestart + this.restartAfterRefusalMs - this.clock.now();
     if (wait > 0) {
-      this.restartTimer = setTimeout(() => {
+      this.restartTimer = this.scheduler.setTimeout(() => {
         this.restartTimer = undefined;
         this.restartStream();
       }, wait);
-      this.restartTimer.unref();
       return;
     }
-    this.lastRestart = Date.now();
+    this.lastRestart = this.clock.now();
     const visitId = this.state.visitId;
     this.restarting = (async () => {
       let failed = false;

@@ -6,6 +6,7 @@ import { CameraAgent } from "./camera-agent.js";
 import { DEVICE_SOCKET_NAME } from "./fleet-control/device-request.js";
 import { startDeviceSocket } from "./fleet-control/device-socket.js";
 import type { FleetDevice } from "./fleet-file.js";
+import type { FleetVideo } from "./fleet-video.js";
 import { GarageOpenerAgent } from "./garage-opener-agent.js";
 import { type DeviceIdentity, loadIdentity, saveIdentity } from "./identity.js";
 import { KEYPAD_SOCKET_NAME, startKeypadSocket } from "./keypad/keypad-socket.js";
@@ -17,6 +18,8 @@ import { VehicleAgent } from "./vehicle-agent.js";
 import { FfmpegVideoSource } from "./video/ffmpeg-video-source.js";
 import { SyntheticVideoSource } from "./video/synthetic-video-source.js";
 import { NoVideoSource, type VideoSource } from "./video-source.js";
+
+export { FLEET_VIDEO, type FleetVideo } from "./fleet-video.js";
 
 export interface RunFleetOptions {
   serverUrl: string;
@@ -42,9 +45,6 @@ export interface RunFleetOptions {
    */
   video?: FleetVideo;
 }
-
-export type FleetVideo = "ffmpeg" | "synthetic" | "none";
-export const FLEET_VIDEO: readonly FleetVideo[] = ["ffmpeg", "synthetic", "none"];
 
 export type FleetAgent = LockAgent | CameraAgent | GarageOpenerAgent | LockerControllerAgent | VehicleAgent;
 

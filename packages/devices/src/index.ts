@@ -3,6 +3,7 @@ export * from "./atomic-file.js";
 export * from "./camera-agent.js";
 export * from "./control-socket.js";
 export * from "./fleet.js";
+export * from "./fleet-control/device-client.js";
 export * from "./fleet-control/device-request.js";
 export * from "./fleet-control/device-socket.js";
 export * from "./fleet-file.js";

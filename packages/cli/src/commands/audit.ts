@@ -1,5 +1,4 @@
 import { systemClock } from "@threshold/core";
-import { AuditLog, loadConfig } from "@threshold/server";
 import type { Command } from "commander";
 import { openExistingStorage } from "../existing-storage.js";
 
@@ -16,6 +15,7 @@ export function registerAuditCommands(program: Command): void {
     .command("verify")
     .description("Re-walk the whole audit log; exit 1 naming the first edited, deleted or reordered event")
     .action(async () => {
+      const { AuditLog, loadConfig } = await import("@threshold/server");
       const config = loadConfig();
       const storage = await openExistingStorage(config);
       try {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { CAR_ACTIONS, CAR_SOCKET_NAME, type CarAction, controlCar } from "@threshold/devices";
+import { CAR_ACTIONS, CAR_SOCKET_NAME, type CarAction, controlCar } from "@threshold/devices/control";
 import { type Command, InvalidArgumentError } from "commander";
 
 function coordinate(value: string): number {

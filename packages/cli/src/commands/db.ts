@@ -1,4 +1,3 @@
-import { loadConfig, migrateToLatest, openStorage } from "@threshold/server";
 import type { Command } from "commander";
 
 export function registerDbCommands(program: Command): void {
@@ -6,6 +5,7 @@ export function registerDbCommands(program: Command): void {
   db.command("migrate")
     .description("Apply pending migrations to the database named by DATABASE_URL (or the SQLite file in DATA_DIR)")
     .action(async () => {
+      const { loadConfig, migrateToLatest, openStorage } = await import("@threshold/server");
       const config = loadConfig();
       const storage = openStorage(
         config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqlitePath: config.sqlitePath },

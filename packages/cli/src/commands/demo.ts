@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type FleetDevice, LockAgent, LockerControllerAgent, type RunningFleet, runFleet } from "@threshold/devices";
+import type { FleetDevice, LockAgent, LockerControllerAgent, RunningFleet } from "@threshold/devices";
 import { createThresholdClient, type paths, signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
-import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
+import type { ServerHandle } from "@threshold/server";
 import type { Command } from "commander";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureDemoAccounts } from "../demo/accounts.js";
 import { printBanner } from "../demo/banner.js";
@@ -30,6 +30,8 @@ export function registerDemoCommand(program: Command): void {
       "Run everything on this machine with demo data: migrate, seed accounts and a home, start the server and a simulated lock and camera (paired through the real flow), and print the logins. This is what `npm start` runs.",
     )
     .action(async () => {
+      const { loadConfig, startServer } = await import("@threshold/server");
+      const devices = await import("@threshold/devices");
       // The banner is what a person reads; request logs would bury it. LOG_LEVEL still wins.
       const config = loadConfig({ LOG_LEVEL: "warn", ...process.env });
       console.log("Starting Threshold (demo)…");
@@ -39,7 +41,7 @@ export function registerDemoCommand(program: Command): void {
         // The web app's demo keypad types on the fleet's own locks, in this process.
         demoKeypad: async (deviceId, code) => {
           const lock = [...(fleet?.agents.values() ?? [])].find(
-            (agent): agent is LockAgent => agent instanceof LockAgent && agent.deviceId === deviceId,
+            (agent): agent is LockAgent => agent instanceof devices.LockAgent && agent.deviceId === deviceId,
           );
           if (!lock) return null;
           const verdict = await lock.enterCode(code);
@@ -49,7 +51,7 @@ export function registerDemoCommand(program: Command): void {
         demoLocker: async (deviceId, compartment, action) => {
           const locker = [...(fleet?.agents.values() ?? [])].find(
             (agent): agent is LockerControllerAgent =>
-              agent instanceof LockerControllerAgent && agent.deviceId === deviceId,
+              agent instanceof devices.LockerControllerAgent && agent.deviceId === deviceId,
           );
           if (!locker) return false;
           try {
@@ -93,6 +95,7 @@ async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet:
   const manager = (await signIn(server.url, DEMO_ACCOUNTS.manager.email, DEMO_PASSWORD)).client;
   const buildingId = await ensureBuilding(manager);
 
+  const { runFleet } = await import("@threshold/devices");
   const fleet = await runFleet({
     serverUrl: server.url,
     stateDir: fleetDir,

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { KEYPAD_SOCKET_NAME, typeOnKeypad } from "@threshold/devices";
+import { KEYPAD_SOCKET_NAME, typeOnKeypad } from "@threshold/devices/control";
 import { type Command, InvalidArgumentError } from "commander";
 
 function digits(value: string): string {

@@ -1,8 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { exportPublicKey, importPrivateKeyPem } from "@threshold/protocol";
 import { signIn, unwrap } from "@threshold/sdk";
-import { loadConfig } from "@threshold/server";
 import type { Command } from "commander";
 import { defaultServerUrl, fetchFrom, SERVER_OPTION_HELP } from "../server-url.js";
 
@@ -11,7 +9,9 @@ export function registerKeysCommands(program: Command): void {
   keys
     .command("show")
     .description("Print the current key id and public key, read from SIGNING_KEY_DIR")
-    .action(() => {
+    .action(async () => {
+      const { loadConfig } = await import("@threshold/server");
+      const { exportPublicKey, importPrivateKeyPem } = await import("@threshold/protocol");
       const config = loadConfig();
       const currentFile = path.join(config.signingKeyDir, "current");
       if (!fs.existsSync(currentFile)) {

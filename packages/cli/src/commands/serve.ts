@@ -1,4 +1,3 @@
-import { loadConfig, startServer } from "@threshold/server";
 import type { Command } from "commander";
 import { onShutdown } from "../run.js";
 
@@ -7,6 +6,7 @@ export function registerServeCommand(program: Command): void {
     .command("serve")
     .description("Run the Threshold server: HTTP API, device gateway and workers (migrates the database first)")
     .action(async () => {
+      const { loadConfig, startServer } = await import("@threshold/server");
       const config = loadConfig();
       const server = await startServer(config);
       console.log(

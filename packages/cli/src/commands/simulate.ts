@@ -1,13 +1,6 @@
 import path from "node:path";
-import {
-  DEVICE_SOCKET_NAME,
-  FLEET_VIDEO,
-  type FleetDevice,
-  type FleetVideo,
-  loadFleetFile,
-  type RunningFleet,
-  runFleet,
-} from "@threshold/devices";
+import type { FleetDevice, RunningFleet } from "@threshold/devices";
+import { DEVICE_SOCKET_NAME, FLEET_VIDEO, type FleetVideo } from "@threshold/devices/control";
 import { createThresholdClient, signIn, unwrap } from "@threshold/sdk";
 import { type Command, InvalidArgumentError } from "commander";
 import { onShutdown } from "../run.js";
@@ -94,6 +87,7 @@ export function registerSimulateCommand(program: Command): void {
     .option("--email <email>", "the site owner's email, for --claim-site", process.env.THRESHOLD_EMAIL)
     .option("--password <password>", "the site owner's password, for --claim-site", process.env.THRESHOLD_PASSWORD)
     .action(async (options: SimulateOptions) => {
+      const { loadFleetFile, runFleet } = await import("@threshold/devices");
       const devices: FleetDevice[] = options.fleet
         ? (await loadFleetFile(options.fleet)).devices
         : [

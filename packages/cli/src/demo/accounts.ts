@@ -1,5 +1,5 @@
 import type { Role } from "@threshold/core";
-import { createAccount, createCarrier, type ServerHandle, SYSTEM_ACTOR } from "@threshold/server";
+import type { ServerHandle } from "@threshold/server";
 
 /** Demo logins, printed at start. Never run the demo on a server that real people use. */
 export const DEMO_PASSWORD = "threshold-demo";
@@ -18,6 +18,8 @@ export const DEMO_CARRIER = "Parcelo Express";
 
 /** Creates the demo accounts unless they exist; true when it created them (a fresh demo). */
 export async function ensureDemoAccounts(server: ServerHandle): Promise<boolean> {
+  // Loaded here, not at the top: `threshold courier` reads the logins above without the server.
+  const { createAccount, createCarrier, SYSTEM_ACTOR } = await import("@threshold/server");
   const { db, clock } = server.ctx;
   const existing = await db
     .selectFrom("users")

@@ -7,7 +7,7 @@ import {
   type DeviceAnswer,
   type DeviceRequest,
   type DeviceSummary,
-} from "@threshold/devices";
+} from "@threshold/devices/control";
 
 /**
  * Where simulators keep their state when no --state-dir is given: `threshold simulate` first, then

@@ -16,8 +16,8 @@ import { type FleetAgent, type RunningFleet, runFleet } from "../fleet.js";
 import { startBroker, type TestBroker } from "../test-support/broker.js";
 import { FakePairingServer } from "../test-support/fake-pairing-server.js";
 import { TestGateway } from "../test-support/test-gateway.js";
+import { controlDevice } from "./device-client.js";
 import { DEVICE_SOCKET_NAME, type DeviceAnswer, type DeviceRequest } from "./device-request.js";
-import { controlDevice } from "./device-socket.js";
 
 const serverKey = generateEd25519();
 

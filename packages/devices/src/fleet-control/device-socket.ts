@@ -1,4 +1,4 @@
-import { requestControl, startControlSocket } from "../control-socket.js";
+import { startControlSocket } from "../control-socket.js";
 import type { FleetAgent } from "../fleet.js";
 import { actOnDevice, refuse, summarize } from "./device-actions.js";
 import { DEVICE_ACTIONS, type DeviceAnswer, type DeviceRequest } from "./device-request.js";
@@ -64,9 +64,4 @@ function findDevice(
   const byName = agents.get(device);
   if (byName) return [device, byName];
   return [...agents].find(([, agent]) => agent.deviceId === device);
-}
-
-/** Sends one request to the fleet listening at `path`. */
-export function controlDevice(path: string, request: DeviceRequest): Promise<DeviceAnswer> {
-  return requestControl<DeviceAnswer>(path, request, "devices");
 }
