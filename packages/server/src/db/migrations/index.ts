@@ -18,6 +18,7 @@ import * as incidentRelocks from "./20261208T0300-incident-relocks.js";
 import * as accessCodesWithdrawn from "./20261208T0600-access-codes-withdrawn.js";
 import * as incidentDoorClosed from "./20261208T0700-incident-door-closed.js";
 import * as kioskCodeFailureSource from "./20261208T0700-kiosk-code-failure-source.js";
+import * as trunkConsentHomeZone from "./20261208T0800-trunk-consent-home-zone.js";
 
 /**
  * Every migration, by timestamped name. Listed statically (not read from the file system) so the
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   "20261208T0600-access-codes-withdrawn": accessCodesWithdrawn,
   "20261208T0700-incident-door-closed": incidentDoorClosed,
   "20261208T0700-kiosk-code-failure-source": kioskCodeFailureSource,
+  "20261208T0800-trunk-consent-home-zone": trunkConsentHomeZone,
 };

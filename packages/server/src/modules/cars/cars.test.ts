@@ -1,4 +1,6 @@
+import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as trunkConsentHomeZone from "../../db/migrations/20261208T0800-trunk-consent-home-zone.js";
 import { addCar, BESIDE_THE_CAR, CAR_PARKED, northOfHome, SMALL_PARCEL, type TestCar } from "../../test/car.js";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
@@ -315,6 +317,28 @@ describe.each(TEST_DATABASES)("cars on %s", (database) => {
       const res = await create({ flags: { valueCents: 20_000 } });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ method: "in_trunk" });
+    });
+
+    it("show their window in the zone the car's owner lives in, not in UTC", async () => {
+      const res = await create({});
+      expect(res.status).toBe(201);
+      expect(res.body.timeZone).toBe("Europe/Amsterdam");
+    });
+
+    it("move a trunk's consent written in UTC to its home's zone when the database is migrated", async () => {
+      const trunkConsent = () =>
+        server.ctx.db
+          .selectFrom("consents")
+          .select("timezone")
+          .where("access_point_id", "=", car.accessPointId)
+          .executeTakeFirstOrThrow();
+      await server.ctx.db
+        .updateTable("consents")
+        .set({ timezone: "UTC" })
+        .where("access_point_id", "=", car.accessPointId)
+        .execute();
+      await trunkConsentHomeZone.up(server.ctx.db as unknown as Kysely<unknown>);
+      expect(await trunkConsent()).toEqual({ timezone: "Europe/Amsterdam" });
     });
 
     it("may be returns the courier collects from the trunk, and only from a trunk", async () => {

@@ -44,3 +44,23 @@ export async function updateCar(db: Kysely<Database>, id: string, patch: Partial
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/**
+ * The IANA zone of the car's home: the newest consent on another door of its site. A car has no
+ * zone of its own (it moves), so its trunk's times are shown in the zone of the home it belongs to.
+ */
+export async function homeTimeZone(
+  db: Kysely<Database>,
+  siteId: string,
+  trunkAccessPointId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("consents")
+    .select("timezone")
+    .where("site_id", "=", siteId)
+    .where("access_point_id", "!=", trunkAccessPointId)
+    .orderBy("updated_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.timezone;
+}

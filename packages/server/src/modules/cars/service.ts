@@ -18,7 +18,7 @@ import { deviceLiveness } from "../devices/schemas.js";
 import { findShipmentById, sitesByIds } from "../shipments/repository.js";
 import { findAccessPointForMethod } from "../shipments/site-access-points.js";
 import { canRead, changeableOrNotFound, changeableSite, requirePerson } from "../sites/site-access.js";
-import { findActiveCar, findCarOfAccessPoint, listCarsOfOwner, updateCar } from "./repository.js";
+import { findActiveCar, findCarOfAccessPoint, homeTimeZone, listCarsOfOwner, updateCar } from "./repository.js";
 import type { Car, CarRow, CourierCar, CourierCarQuery, CreateCarBody, PairCarBody, UpdateCarBody } from "./schemas.js";
 import { carStateOf, toCar } from "./views.js";
 
@@ -181,7 +181,7 @@ export class CarService {
           days: JSON.stringify([1, 2, 3, 4, 5, 6, 7]),
           from_minute: 0,
           to_minute: 1440,
-          timezone: "UTC",
+          timezone: (await homeTimeZone(trx, row.site_id, row.access_point_id)) ?? "UTC",
           notes: "",
           updated_at: now,
         });
