@@ -112,7 +112,7 @@ export class TestGateway {
     await this.client.endAsync(true);
   }
 
-  private waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
+  private waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
     const found = find();
     if (found !== undefined) return Promise.resolve(found);
     return new Promise((resolve, reject) => {

@@ -83,7 +83,7 @@ describe.each(TEST_DATABASES)("device message times on %s", (database) => {
       for (const message of messages) {
         const before = seen.length;
         await client.publishAsync(deviceTopic(device.id, channel), JSON.stringify(message), { qos: 1 });
-        await until(() => seen.length > before, 5_000, "the gateway's verdict");
+        await until(() => seen.length > before, 15_000, "the gateway's verdict");
       }
       await server.ctx.gateway.idle();
       return seen;
@@ -235,7 +235,7 @@ describe.each(TEST_DATABASES)("device message times across a restart on %s", (da
     let client = await connectAsDevice(first.ctx.mqttUrl, device);
     const state = signedState(device, clock.now());
     await client.publishAsync(deviceTopic(device.id, "state"), JSON.stringify(state), { qos: 1 });
-    await until(async () => (await readOnline(first)) === 1, 5_000, "the state taken");
+    await until(async () => (await readOnline(first)) === 1, 15_000, "the state taken");
     await first.ctx.gateway.idle();
     await client.endAsync(true);
     await first.stop();
@@ -248,7 +248,7 @@ describe.each(TEST_DATABASES)("device message times across a restart on %s", (da
       second.ctx.gateway.on("rejected", (r) => refusals.push(r.reason));
       client = await connectAsDevice(second.ctx.mqttUrl, device);
       await client.publishAsync(deviceTopic(device.id, "state"), JSON.stringify(state), { qos: 1 });
-      await until(() => refusals.length > 0, 5_000, "the replay refused");
+      await until(() => refusals.length > 0, 15_000, "the replay refused");
       await second.ctx.gateway.idle();
       expect(refusals).toEqual(["replayed state: not newer than the last accepted state"]);
       expect(await readOnline(second)).toBe(0);

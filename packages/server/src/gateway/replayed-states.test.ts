@@ -49,7 +49,7 @@ describe.each(TEST_DATABASES)("replayed lock states on %s", (database) => {
     const from = captured.length;
     expect((await (await server.ctx.commands.send(home.lock.deviceId, "unlock")).outcome).status).toBe("succeeded");
     expect((await (await server.ctx.commands.send(home.lock.deviceId, "lock")).outcome).status).toBe("succeeded");
-    await until(() => captured.slice(from).some((s) => lockOf(s) === "locked"), 5_000, "the locked state");
+    await until(() => captured.slice(from).some((s) => lockOf(s) === "locked"), 15_000, "the locked state");
     await server.ctx.gateway.idle();
     const unlocked = captured.slice(from).find((s) => lockOf(s) === "unlocked");
     if (!unlocked) throw new Error("the lock never reported itself unlocked");
@@ -68,7 +68,7 @@ describe.each(TEST_DATABASES)("replayed lock states on %s", (database) => {
         retain: true,
       });
     }
-    await until(() => server.ctx.gateway.rejectedCount >= before + states.length, 5_000, "the replays refused");
+    await until(() => server.ctx.gateway.rejectedCount >= before + states.length, 15_000, "the replays refused");
     await server.ctx.gateway.idle();
     expect(server.ctx.gateway.rejectedCount).toBe(before + states.length);
   }

@@ -147,7 +147,7 @@ export async function createHome(
     })
     .execute();
   // The devices' first state reports must have landed before a scan can see them online.
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const rows = await server.ctx.db.selectFrom("devices").select("online").where("site_id", "=", siteId).execute();
     const video = await server.ctx.db

@@ -57,7 +57,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     }
   })();
 
-  const next = async (timeoutMs = 5_000): Promise<SseMessage> => {
+  const next = async (timeoutMs = 15_000): Promise<SseMessage> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const message = queue.shift();

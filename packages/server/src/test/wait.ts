@@ -4,7 +4,7 @@ import type { AppContext } from "../context.js";
 /** Polls `check` until it holds; fails the test with `what` when it does not within the time. */
 export async function until(
   check: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
+  timeoutMs = 15_000,
   what = "condition",
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -28,7 +28,7 @@ export function untilDeviceOnline(
   server: { ctx: Pick<AppContext, "db"> },
   deviceId: string,
   online: boolean,
-  timeoutMs = 5_000,
+  timeoutMs = 15_000,
 ): Promise<void> {
   return until(
     async () =>

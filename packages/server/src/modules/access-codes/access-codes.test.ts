@@ -50,7 +50,7 @@ describe.each(TEST_DATABASES)("retailer one-time codes on %s", (database) => {
     server.ctx.db.selectFrom("access_codes").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   /** The server's own code worker (any process may run it) expires codes and removes them from the lock. */
   const untilRemoved = (codeId: string) =>
-    until(async () => (await codeRow(codeId)).removed_from_lock_at !== null, 5_000, "code removed from the lock");
+    until(async () => (await codeRow(codeId)).removed_from_lock_at !== null, 15_000, "code removed from the lock");
   const courierDigits = async (shipmentId: string): Promise<string | undefined> =>
     (await list(shipmentId, { cookie: home.courier.cookie })).body.accessCodes[0]?.code;
 
@@ -87,7 +87,7 @@ describe.each(TEST_DATABASES)("retailer one-time codes on %s", (database) => {
     expect(home.lock.state.lock).toBe("locked");
 
     expect(await home.lock.enterCode(pin)).toMatchObject({ result: "opened", kind: "online", codeId });
-    await until(async () => (await codeRow(codeId)).status === "used", 5_000, "code used");
+    await until(async () => (await codeRow(codeId)).status === "used", 15_000, "code used");
     await until(
       async () =>
         (await home.request("GET", `/v1/visits/${visit.body.id}`, { cookie: home.courier.cookie })).body.status ===
@@ -140,7 +140,7 @@ describe.each(TEST_DATABASES)("retailer one-time codes on %s", (database) => {
     const { id: shipmentId } = await home.shipment({ windowStart: now - 60_000, windowEnd: now + 1_500 });
     const asked = await ask(shipmentId);
     expect(asked.body).toMatchObject({ status: "set" });
-    await until(() => server.ctx.clock.now() > now + 1_600, 3_000, "window over");
+    await until(() => server.ctx.clock.now() > now + 1_600, 15_000, "window over");
     await untilRemoved(asked.body.id);
     const row = await codeRow(asked.body.id);
     expect(row.status).toBe("expired");

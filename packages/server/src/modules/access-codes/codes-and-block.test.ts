@@ -114,7 +114,7 @@ describe.each(TEST_DATABASES)("codes and the block switch on %s", (database) => 
     expect(await home.lock.enterCode(pin)).toMatchObject({ result: "opened", kind: "online" });
     home.lock.lockByHand();
     await home.lock.goOnline();
-    await until(async () => (await codeRow(codeId)).used_at !== null, 5_000, "the use reported");
+    await until(async () => (await codeRow(codeId)).used_at !== null, 15_000, "the use reported");
     await until(async () => (await codeRow(codeId)).removed_from_lock_at !== null, 10_000, "the lock told");
     expect(await codeRow(codeId)).toMatchObject({ status: "removed", removed_reason: "access_blocked" });
     expect(await typesOf(codeId)).toContain("access_code.used_while_blocked");
@@ -159,7 +159,7 @@ describe.each(TEST_DATABASES)("codes and the block switch on %s", (database) => 
     expect(await home.lock.enterCode(code)).toMatchObject({ result: "opened", kind: "offline" });
     home.lock.lockByHand();
     await home.lock.goOnline();
-    await until(async () => (await codeRow(issued.body.id)).status === "used", 5_000, "offline use reconciled");
+    await until(async () => (await codeRow(issued.body.id)).status === "used", 15_000, "offline use reconciled");
     const row = await codeRow(issued.body.id);
     const visit = await server.ctx.db
       .selectFrom("visits")

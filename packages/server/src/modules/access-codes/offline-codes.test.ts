@@ -100,7 +100,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     expect((await codeRow(asked.body.id)).status).toBe("issued");
 
     await home.lock.goOnline();
-    await until(async () => (await codeRow(asked.body.id)).status === "used", 5_000, "offline use reconciled");
+    await until(async () => (await codeRow(asked.body.id)).status === "used", 15_000, "offline use reconciled");
     const row = await codeRow(asked.body.id);
     expect(row.visit_id).not.toBeNull();
     const visit = await server.ctx.db
@@ -137,7 +137,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     expect(await home.lock.enterCode(await digits(shipmentId))).toMatchObject({ result: "opened" });
     // On connecting the lock reports its (unlocked) state first, then the use: the courier may still be at the door.
     await home.lock.goOnline();
-    await until(async () => (await codeRow(asked.body.id)).status === "used", 5_000, "offline use reconciled");
+    await until(async () => (await codeRow(asked.body.id)).status === "used", 15_000, "offline use reconciled");
     const visitId = (await codeRow(asked.body.id)).visit_id as string;
     const visit = () =>
       server.ctx.db.selectFrom("visits").selectAll().where("id", "=", visitId).executeTakeFirstOrThrow();
@@ -149,7 +149,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
       .execute();
     expect(incidents).toEqual([]);
     home.lock.lockByHand();
-    await until(async () => (await visit()).status === "secured", 5_000, "visit secured on the lock's proof");
+    await until(async () => (await visit()).status === "secured", 15_000, "visit secured on the lock's proof");
   });
 
   it("records an offline use reported after the courier's time, with the door still unlocked, as an incident at once", async () => {
@@ -164,7 +164,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     server.ctx.config.visitMaxOpenMs = 0;
     try {
       await home.lock.goOnline();
-      await until(async () => (await codeRow(asked.body.id)).status === "used", 5_000, "offline use reconciled");
+      await until(async () => (await codeRow(asked.body.id)).status === "used", 15_000, "offline use reconciled");
     } finally {
       server.ctx.config.visitMaxOpenMs = courierTime;
     }
@@ -234,7 +234,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     await home.lock.goOnline();
     await until(async () => (await codeRow(queued.body.id)).status === "removed", 10_000, "the lock told");
     expect(await home.lock.enterCode(queuedCode)).toMatchObject({ result: "refused" });
-    await until(async () => (await codeRow(used.body.id)).status === "used", 5_000, "the use reconciled");
+    await until(async () => (await codeRow(used.body.id)).status === "used", 15_000, "the use reconciled");
     const row = await codeRow(used.body.id);
     const incident = await server.ctx.db
       .selectFrom("incidents")
@@ -259,7 +259,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
       const asked = await ask(shipmentId);
       expect(asked.status).toBe(201);
       expect(await home.lock.enterCode(await digits(shipmentId))).toMatchObject({ result: "opened", kind: "offline" });
-      await until(async () => (await codeRow(asked.body.id)).status === "used", 5_000, "offline use reconciled");
+      await until(async () => (await codeRow(asked.body.id)).status === "used", 15_000, "offline use reconciled");
       const lockState = async () =>
         (
           await server.ctx.db
@@ -268,7 +268,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
             .where("id", "=", home.lock.deviceId)
             .executeTakeFirstOrThrow()
         ).reported_state ?? "";
-      await until(async () => (await lockState()).includes('"lock":"unlocked"'), 5_000, "unlock reported");
+      await until(async () => (await lockState()).includes('"lock":"unlocked"'), 15_000, "unlock reported");
       const visitId = (await codeRow(asked.body.id)).visit_id as string;
       const visitStatus = async () =>
         (await server.ctx.db.selectFrom("visits").select("status").where("id", "=", visitId).executeTakeFirstOrThrow())
@@ -288,7 +288,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
       home.lock.openDoor();
       home.lock.closeDoor();
       home.lock.lockByHand();
-      await until(async () => (await visitStatus()) === "secured", 5_000, "visit secured on the lock's proof");
+      await until(async () => (await visitStatus()) === "secured", 15_000, "visit secured on the lock's proof");
       expect(await shipmentStatus()).toBe("delivered");
       expect(await auditTypes(visitId)).toEqual(["visit.recorded_offline", "visit.secured"]);
     });
@@ -299,7 +299,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
     await withOfflineCodesAllowed(async () => {
       const asked = await ask(shipmentId);
       expect(await home.lock.enterCode(await digits(shipmentId))).toMatchObject({ result: "opened" });
-      await until(async () => (await codeRow(asked.body.id)).visit_id !== null, 5_000, "offline use reconciled");
+      await until(async () => (await codeRow(asked.body.id)).visit_id !== null, 15_000, "offline use reconciled");
       const visitId = (await codeRow(asked.body.id)).visit_id as string;
       // The courier's time runs out with the door still unlocked.
       await server.ctx.db
@@ -316,7 +316,7 @@ describe.each(TEST_DATABASES)("offline codes and the keypad on %s", (database) =
         .where("visit_id", "=", visitId)
         .executeTakeFirstOrThrow();
       expect(incident).toMatchObject({ kind: "offline_visit_unsecured", status: "open" });
-      await until(async () => home.lock.state.lock === "locked", 5_000, "the watchdog locked the door");
+      await until(async () => home.lock.state.lock === "locked", 15_000, "the watchdog locked the door");
       const shipment = await server.ctx.db
         .selectFrom("shipments")
         .select("status")

@@ -58,7 +58,7 @@ describe.each(TEST_DATABASES)("guest keys and the block switch on %s", (database
       200,
     );
     expect(await opens(sitter.pin)).toBe(true);
-    await until(async () => (await keyRow(sitter.id)).first_used_at !== null, 5_000, "the sitter's first use");
+    await until(async () => (await keyRow(sitter.id)).first_used_at !== null, 15_000, "the sitter's first use");
 
     // Someone else's block call cannot reach this home, and pauses nothing.
     expect((await setBlock(true, stranger.cookie)).status).toBe(404);
@@ -115,7 +115,7 @@ describe.each(TEST_DATABASES)("guest keys and the block switch on %s", (database
       (sitterRow.first_used_at as number) + 90 * 60_000,
     );
 
-    await until(async () => (await keyRow(maria.id)).use_count === 1, 5_000, "Maria's use recorded");
+    await until(async () => (await keyRow(maria.id)).use_count === 1, 15_000, "Maria's use recorded");
     expect((await auditOf(maria.id)).map((e) => e.type)).toEqual([
       "guest_key.setting",
       "guest_key.active",
@@ -185,7 +185,7 @@ describe.each(TEST_DATABASES)("guest keys and the block switch on %s", (database
     }
     await until(async () => (await keyRow(id)).lock_change === null, 10_000, "the lock told of the pause");
     expect(await opens(pin)).toBe(false);
-    await until(async () => (await keyRow(id)).use_count === 1, 5_000, "the offline use reconciled");
+    await until(async () => (await keyRow(id)).use_count === 1, 15_000, "the offline use reconciled");
     expect((await auditOf(id)).find((e) => e.type === "guest_key.used")?.data).toMatchObject({
       whileBlocked: true,
       afterRevocation: false,

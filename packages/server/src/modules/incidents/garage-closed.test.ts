@@ -63,7 +63,7 @@ describe.each(TEST_DATABASES)("a left-open garage's incident on %s", (database) 
     expect(garage.state.door).toBe("closed");
     const incidentId = await incidentOf(visitId);
 
-    await until(async () => (await incidentView(incidentId)).incident.doorClosed !== null, 5_000, "closed recorded");
+    await until(async () => (await incidentView(incidentId)).incident.doorClosed !== null, 15_000, "closed recorded");
     const { incident, timeline } = await incidentView(incidentId);
     expect(incident.status).toBe("open");
     expect(incident.doorClosed).toMatchObject({ by: "watchdog" });
@@ -109,7 +109,7 @@ describe.each(TEST_DATABASES)("a left-open garage's incident on %s", (database) 
       cookie: home.recipient.cookie,
     });
     expect(closed.body).toMatchObject({ status: "succeeded" });
-    await until(async () => (await incidentView(incidentId)).incident.doorClosed !== null, 5_000, "closed recorded");
+    await until(async () => (await incidentView(incidentId)).incident.doorClosed !== null, 15_000, "closed recorded");
     expect((await incidentView(incidentId)).incident.doorClosed).toMatchObject({
       by: "owner_app",
       commandId: closed.body.commandId,

@@ -47,7 +47,7 @@ describe.each(TEST_DATABASES)("kiosk codes on %s", (database) => {
     const n = res.body.compartment as number;
     b.controller.putParcel(n);
     b.controller.closeDoor(n);
-    await until(async () => (await parcelStatus(res.body.parcel.id)) === "in_locker", 5_000, "deposit confirmed");
+    await until(async () => (await parcelStatus(res.body.parcel.id)) === "in_locker", 15_000, "deposit confirmed");
     const mine = await b.request("GET", "/v1/lockers/parcels", { cookie: b.resident.cookie });
     const code = mine.body.parcels.find((p: { id: string }) => p.id === res.body.parcel.id).code as string;
     return { parcelId: res.body.parcel.id as string, compartment: n, code };
@@ -62,7 +62,7 @@ describe.each(TEST_DATABASES)("kiosk codes on %s", (database) => {
     expect((await typeCode(b, collected.code)).status).toBe(200);
     b.controller.takeParcel(collected.compartment);
     b.controller.closeDoor(collected.compartment);
-    await until(async () => (await parcelStatus(collected.parcelId)) === "picked_up", 5_000, "pickup confirmed");
+    await until(async () => (await parcelStatus(collected.parcelId)) === "picked_up", 15_000, "pickup confirmed");
 
     // More re-typings than the bank's limit of wrong codes.
     for (let i = 0; i < 7; i++) {

@@ -48,7 +48,7 @@ describe.each(TEST_DATABASES)("sharing a locker pickup on %s", (database) => {
     const n = res.body.compartment as number;
     b.controller.putParcel(n);
     b.controller.closeDoor(n);
-    await until(async () => (await parcelStatus(res.body.parcel.id)) === "in_locker", 5_000, "deposit confirmed");
+    await until(async () => (await parcelStatus(res.body.parcel.id)) === "in_locker", 15_000, "deposit confirmed");
     return { parcelId: res.body.parcel.id as string, compartment: n };
   }
 
@@ -108,7 +108,7 @@ describe.each(TEST_DATABASES)("sharing a locker pickup on %s", (database) => {
     expect((await openInApp(b, first.parcelId, friend.cookie)).status).toBe(200);
     b.controller.takeParcel(first.compartment);
     b.controller.closeDoor(first.compartment);
-    await until(async () => (await parcelStatus(second.parcelId)) === "picked_up", 5_000, "pickup confirmed");
+    await until(async () => (await parcelStatus(second.parcelId)) === "picked_up", 15_000, "pickup confirmed");
     expect(await parcelStatus(first.parcelId)).toBe("picked_up");
   });
 

@@ -77,7 +77,7 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     const n = res.body.compartment as number;
     controller.putParcel(n);
     controller.closeDoor(n);
-    await until(async () => (await parcelStatus(res.body.parcel.id)) === "in_locker", 5_000, "deposit confirmed");
+    await until(async () => (await parcelStatus(res.body.parcel.id)) === "in_locker", 15_000, "deposit confirmed");
     return res.body as { parcel: { id: string }; compartment: number; skipped: number[] };
   }
 
@@ -115,7 +115,7 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     expect(b.controller.state.compartments.find((c) => c.n === 1)?.door).toBe("open");
     b.controller.takeParcel(1);
     b.controller.closeDoor(1);
-    await until(async () => (await parcelStatus(dropped.parcel.id)) === "picked_up", 5_000, "pickup confirmed");
+    await until(async () => (await parcelStatus(dropped.parcel.id)) === "picked_up", 15_000, "pickup confirmed");
     expect(await shipmentStatus(shipment.id)).toBe("delivered");
     const again = await b.request("POST", `/v1/lockers/banks/${b.bankId}/kiosk/code`, { body: { code: mine.code } });
     // Spent, and said so (kiosk-codes.test.ts: never counted as a wrong try).
@@ -257,7 +257,7 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
         .where("device_id", "=", b.controller.deviceId)
         .where("type", "=", "alarm.jammed")
         .executeTakeFirst();
-    await until(async () => (await alarm()) !== undefined, 5_000, "the controller's alarm.jammed");
+    await until(async () => (await alarm()) !== undefined, 15_000, "the controller's alarm.jammed");
     await server.ctx.gateway.idle();
     expect(await outOfService()).toHaveLength(1);
   });
@@ -562,7 +562,7 @@ describe.each(TEST_DATABASES)("parcel lockers on %s", (database) => {
     b.controller.closeDoor(one.compartment);
     expect(await parcelStatus(one.parcel.id)).toBe("in_locker");
     await b.controller.goOnline();
-    await until(async () => (await parcelStatus(one.parcel.id)) === "picked_up", 5_000, "offline pickup reconciled");
+    await until(async () => (await parcelStatus(one.parcel.id)) === "picked_up", 15_000, "offline pickup reconciled");
     const events = (await auditEventsAbout(server, one.parcel.id)).map((e) => e.type);
     expect(events).toContain("locker.parcel_picked_up");
     const picked = (await auditEventsAbout(server, one.parcel.id)).find((e) => e.type === "locker.parcel_picked_up");

@@ -27,7 +27,7 @@ describe.each(TEST_DATABASES)("visit clips on %s", (database) => {
     for (let elapsed = 0; elapsed < ms; elapsed += SEGMENT_MS) {
       const uploaded = home.camera.uploads.uploaded;
       clock.advance(SEGMENT_MS);
-      await until(() => home.camera.uploads.uploaded > uploaded, 5_000, "the next segment");
+      await until(() => home.camera.uploads.uploaded > uploaded, 15_000, "the next segment");
     }
   }
 

@@ -132,6 +132,6 @@ describe.each(TEST_DATABASES)("the relock after an aborted visit on %s", (databa
     await home.lock.goOnline();
     await untilDeviceOnline(server, home.lock.deviceId, true);
     await watchdog.tick();
-    await until(() => home.lock.state.lock === "locked", 5_000, "the aborted visit's lock relocked");
+    await until(() => home.lock.state.lock === "locked", 15_000, "the aborted visit's lock relocked");
   });
 });

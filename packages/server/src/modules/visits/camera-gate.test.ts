@@ -48,7 +48,7 @@ describe.each(TEST_DATABASES)("camera-gated opening on %s", (database) => {
 
     home.camera.unfreeze();
     clock.advance(2_000);
-    await until(async () => (await freshness()).freshness === "live", 5_000, "fresh video after the thaw");
+    await until(async () => (await freshness()).freshness === "live", 15_000, "fresh video after the thaw");
     const opened = await scan(trackingNumber);
     expect(opened.body.status).toBe("open");
   });
@@ -190,7 +190,7 @@ describe.each(TEST_DATABASES)("camera-gated opening on %s", (database) => {
       clock.advance(1_000);
       const uploaded = home.camera.uploads.uploaded;
       // Every 2 s of clock the camera finishes a segment; let it arrive before the watchdog looks.
-      if (second % 2 === 1) await until(() => home.camera.uploads.uploaded > uploaded, 5_000, "a new segment");
+      if (second % 2 === 1) await until(() => home.camera.uploads.uploaded > uploaded, 15_000, "a new segment");
       await watchdog.tick();
     }
     await watchdog.stop();

@@ -73,7 +73,7 @@ describe.each(TEST_DATABASES)("a restart mid-visit on %s", (database) => {
       expect(home.lock.state.lock).toBe("unlocked");
 
       await home.lock.goOnline();
-      await until(() => home.lock.state.lock === "locked", 5_000, "the relock when the lock connected");
+      await until(() => home.lock.state.lock === "locked", 15_000, "the relock when the lock connected");
 
       // The door is safe; nobody said the parcel is inside, so it is not delivered.
       await until(
@@ -150,7 +150,7 @@ describe.each(TEST_DATABASES)("a restart mid-visit on %s", (database) => {
       expect(home.lock.state.lock).toBe("unlocked");
 
       await home.lock.goOnline();
-      await until(() => home.lock.state.lock === "locked", 5_000, "the relock when the lock connected");
+      await until(() => home.lock.state.lock === "locked", 15_000, "the relock when the lock connected");
     },
     TWO_STARTS_MS,
   );
