@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { Button } from "../../ui/button";
 import { ErrorNote, QueryState } from "../../ui/feedback";
-import { canRetry, deliveryWords, formatMoment, lastAnswer } from "./webhook-words";
+import { canRetry, deliveryWords, formatMoment, lastAnswer, trackingNumberOf } from "./webhook-words";
 import {
   useDeliveries,
   useDisableEndpoint,
@@ -16,6 +16,7 @@ function DeliveryRow({ delivery, endpointDisabled }: { delivery: WebhookDelivery
   const retry = useRetryDelivery(delivery.endpointId);
   const words = deliveryWords(delivery);
   const answer = lastAnswer(delivery);
+  const tracking = trackingNumberOf(delivery);
   return (
     <li className="cr-delivery" data-testid="delivery">
       <div className="cr-code-head">
@@ -25,6 +26,12 @@ function DeliveryRow({ delivery, endpointDisabled }: { delivery: WebhookDelivery
         </span>
       </div>
       <dl className="facts">
+        {tracking ? (
+          <>
+            <dt>Shipment</dt>
+            <dd>{tracking}</dd>
+          </>
+        ) : null}
         <dt>Event at</dt>
         <dd>{formatMoment(delivery.createdAt)}</dd>
         <dt>Attempts</dt>

@@ -78,7 +78,7 @@ export function LabelPage() {
                   <span className="muted">Not assigned</span>
                 )}
               </p>
-              <AssignCourier key={found.courierId ?? "none"} shipment={found} couriers={couriers.data} />
+              <AssignCourier shipment={found} couriers={couriers.data} />
             </div>
             <div className="cr-label-layout">
               <div className="card cr-label-frame">

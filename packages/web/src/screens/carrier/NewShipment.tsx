@@ -16,7 +16,7 @@ import {
 import { describedBy, FieldHint, FieldProblemNote } from "./form-field";
 import { bodyOf, type FieldProblem, problemOf, type ShipmentDraft, type ShipmentField } from "./shipment-form";
 import { METHOD_HINTS, METHOD_WORDS } from "./words";
-import { browserTimeZone, knownTimeZones, wallClockIn, zoneLabel } from "./zoned-time";
+import { browserTimeZone, knownTimeZones, wallClockIn, zonedToIso, zoneLabel } from "./zoned-time";
 
 /** Every method, for a place Threshold has not seen from this carrier: the server then decides. */
 const ALL_METHODS: DeliveryMethod[] = ["in_home", "in_garage", "in_fridge", "in_trunk", "locker", "doorstep"];
@@ -47,6 +47,25 @@ function initialDraft(): ShipmentDraft {
     courierId: "",
   };
 }
+
+/** Which field each part of the draft belongs to. */
+const FIELD_OF_KEY: Record<keyof ShipmentDraft, ShipmentField | null> = {
+  trackingNumber: "trackingNumber",
+  siteId: "destination",
+  method: "method",
+  date: "window",
+  from: "window",
+  to: "window",
+  residentEmail: "residentEmail",
+  lengthCm: "size",
+  widthCm: "size",
+  heightCm: "size",
+  weightG: "weightG",
+  perishable: "perishable",
+  frozen: null,
+  signatureRequired: null,
+  courierId: "courierId",
+};
 
 /** The ids of the controls a problem can be about, so focus goes to the field the server named. */
 const CONTROL_OF: Record<ShipmentField, string> = {
@@ -91,15 +110,26 @@ export function NewShipment() {
   // The day defaults to tomorrow in the place's zone.
   const date = typed.date || wallClockIn(Date.now() + DAY_MS, timeZone).date;
   const draft: ShipmentDraft = { ...typed, siteId: picked ? picked.siteId : typed.siteId, method, date };
-  const change = (patch: Partial<ShipmentDraft>) => setTyped((d) => ({ ...d, ...patch }));
+  const change = (patch: Partial<ShipmentDraft>) => {
+    setTyped((d) => ({ ...d, ...patch }));
+    // Editing the field a problem is about clears it: the next answer is the server's again.
+    if (
+      problem?.field &&
+      Object.keys(patch).some((key) => FIELD_OF_KEY[key as keyof ShipmentDraft] === problem.field)
+    ) {
+      setProblem(null);
+    }
+  };
 
   // Focus the field the problem is about, so keyboard and screen-reader users land on it.
   useEffect(() => {
     if (problem?.field) document.getElementById(CONTROL_OF[problem.field])?.focus();
   }, [problem]);
 
-  const attempt = bodyOf(draft, timeZone);
-  const preview = "window" in attempt ? formatWindow((attempt as NewShipmentBody).window, timeZone) : null;
+  // The window as the label will print it, so the dispatcher sees the zone's reading of what they typed.
+  const start = zonedToIso(draft.date, draft.from, timeZone);
+  const end = zonedToIso(draft.date, draft.to, timeZone);
+  const preview = start && end ? formatWindow({ start, end }, timeZone) : null;
   const windowZone = zoneLabel(timeZone, Date.now());
   const problemFor = (field: ShipmentField) => (problem?.field === field ? problem.message : null);
   const invalid = (field: ShipmentField) => (problem?.field === field ? true : undefined);

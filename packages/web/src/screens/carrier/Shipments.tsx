@@ -38,7 +38,7 @@ function ShipmentCard({
         <dt>Method</dt>
         <dd>{METHOD_WORDS[shipment.method] ?? shipment.method}</dd>
       </dl>
-      <AssignCourier key={shipment.courierId ?? "none"} shipment={shipment} couriers={couriers} />
+      <AssignCourier shipment={shipment} couriers={couriers} />
       <Link
         to={`/shipments/${shipment.id}/label`}
         className="button button-secondary"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canRetry, deliveryWords, lastAnswer } from "./webhook-words";
+import { canRetry, deliveryWords, lastAnswer, trackingNumberOf } from "./webhook-words";
 
 describe("a delivery in words", () => {
   it("tells a first send from a retry waiting for its time", () => {
@@ -21,5 +21,11 @@ describe("a delivery in words", () => {
     expect(lastAnswer({ lastStatusCode: 500, lastError: "HTTP 500" })).toBe("HTTP 500");
     expect(lastAnswer({ lastStatusCode: null, lastError: "connection refused" })).toBe("connection refused");
     expect(lastAnswer({ lastStatusCode: null, lastError: null })).toBeNull();
+  });
+
+  it("names the shipment when the payload does", () => {
+    expect(trackingNumberOf({ payload: { data: { trackingNumber: "PX-1" } } })).toBe("PX-1");
+    expect(trackingNumberOf({ payload: { data: { incidentId: "inc_1" } } })).toBeNull();
+    expect(trackingNumberOf({ payload: {} })).toBeNull();
   });
 });

@@ -64,3 +64,10 @@ export const GROUP_WORDS: Record<string, string> = {
   access_code: "Keypad codes",
   locker: "Lockers",
 };
+
+/** The tracking number the event is about, when its payload names one: how a dispatcher knows a row. */
+export function trackingNumberOf(delivery: Pick<WebhookDelivery, "payload">): string | null {
+  const data = delivery.payload.data;
+  if (typeof data !== "object" || data === null || !("trackingNumber" in data)) return null;
+  return typeof data.trackingNumber === "string" ? data.trackingNumber : null;
+}
