@@ -18,6 +18,8 @@ export const DestinationMethod = Type.Object({
   }),
 });
 
+type DestinationMethod = Static<typeof DestinationMethod>;
+
 export const CarrierDestination = Type.Object(
   {
     siteId: Type.String({ description: "sit_…: pass it as siteId to POST /v1/shipments." }),
@@ -81,7 +83,7 @@ export async function listDestinations(ctx: Ctx, carrier: CarrierCall): Promise<
     const site = sites.get(row.site_id);
     if (!site) return [];
     const siteZone = frontDoors.get(site.id)?.consent?.timezone ?? FALLBACK_TIME_ZONE;
-    const methods = SHIPMENT_METHODS.flatMap((method) => {
+    const methods = SHIPMENT_METHODS.flatMap((method): DestinationMethod[] => {
       if (method === "doorstep") return [{ method, timeZone: siteZone }];
       if (method === "locker") return lockers.has(site.id) ? [{ method, timeZone: siteZone }] : [];
       const point = points.get(method)?.get(site.id);
