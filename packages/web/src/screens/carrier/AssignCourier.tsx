@@ -17,7 +17,11 @@ export function AssignCourier({ shipment, couriers }: { shipment: Shipment; cour
   const chosenName = couriers?.find((c) => c.id === courierId)?.name;
   return (
     <div className="cr-assign">
-      <label htmlFor={id}>{current ? "Reassign to" : "Assign to"}</label>
+      <label htmlFor={id}>
+        {current ? "Reassign to" : "Assign to"}
+        {/* Each card has one: the name says which shipment, for those who hear it rather than see the card. */}
+        <span className="cr-visually-hidden"> (shipment {shipment.trackingNumber})</span>
+      </label>
       <div className="cr-assign-row">
         <select
           id={id}

@@ -238,7 +238,6 @@ export function NewShipment() {
           className="cr-fieldset"
           id="ns-method"
           tabIndex={-1}
-          aria-invalid={invalid("method")}
           aria-describedby={describedBy(problemId("method"))}
         >
           <legend>Method</legend>
@@ -288,6 +287,7 @@ export function NewShipment() {
                 type="date"
                 value={draft.date}
                 aria-invalid={invalid("window")}
+                aria-describedby={describedBy(problemId("window"))}
                 onChange={(e) => change({ date: e.target.value })}
               />
             </label>
@@ -298,6 +298,7 @@ export function NewShipment() {
                 type="time"
                 value={draft.from}
                 aria-invalid={invalid("window")}
+                aria-describedby={describedBy(problemId("window"))}
                 onChange={(e) => change({ from: e.target.value })}
               />
             </label>
@@ -308,6 +309,7 @@ export function NewShipment() {
                 type="time"
                 value={draft.to}
                 aria-invalid={invalid("window")}
+                aria-describedby={describedBy(problemId("window"))}
                 onChange={(e) => change({ to: e.target.value })}
               />
             </label>
@@ -358,6 +360,7 @@ export function NewShipment() {
                   inputMode="numeric"
                   value={draft[key]}
                   aria-invalid={invalid("size")}
+                  aria-describedby={describedBy(problemId("size"))}
                   onChange={(e) => change({ [key]: e.target.value })}
                 />
               </label>

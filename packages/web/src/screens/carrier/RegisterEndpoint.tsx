@@ -91,7 +91,6 @@ export function RegisterEndpoint({
         className="cr-fieldset"
         id={ids.events}
         tabIndex={-1}
-        aria-invalid={problem?.field === "events" ? true : undefined}
         aria-describedby={describedBy(problemId("events"))}
       >
         <legend>Events</legend>
