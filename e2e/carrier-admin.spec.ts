@@ -169,13 +169,28 @@ test("a dispatcher registers a webhook endpoint, creates and assigns a shipment,
     await page.getByLabel("Assign to").selectOption({ label: "Sam Rivera" });
     await page.getByRole("button", { name: "Assign", exact: true }).click();
     await expect(page.getByText("Assigned to Sam Rivera.")).toBeVisible();
-    await expect(page.getByText("Out with courier")).toBeVisible();
+    await expect(page.getByText(/^Out with courier/)).toBeVisible();
     await expect(page.getByLabel("Reassign to")).toHaveValue(/^usr_/);
+    // A second courier, added by the admin as the API allows, to reassign it to.
+    const robin = await page.request.post("/v1/users", {
+      data: {
+        email: `robin-${tracking.toLowerCase()}@parcelo.demo.threshold.test`,
+        name: "Robin Test",
+        password: "threshold-e2e-password",
+        role: "courier",
+      },
+    });
+    expect(robin.status()).toBe(201);
+    await page.reload();
+    await page.getByLabel("Reassign to").selectOption({ label: "Robin Test" });
+    await page.getByRole("button", { name: "Reassign", exact: true }).click();
+    await expect(page.getByText("Assigned to Robin Test.")).toBeVisible();
+    await expect(page.getByText("Courier: Robin Test")).toBeVisible();
 
     // The list shows it with its courier.
     await page.getByRole("link", { name: "← All shipments" }).click();
     const card = page.getByRole("list", { name: "Shipments" }).getByRole("listitem").filter({ hasText: tracking });
-    await expect(card).toContainText("Sam Rivera");
+    await expect(card).toContainText("Robin Test");
 
     // The deliveries: assigned arrived, signed with the secret shown; created failed, and is retried.
     await expect
@@ -189,7 +204,10 @@ test("a dispatcher registers a webhook endpoint, creates and assigns a shipment,
     const rows = deliveries.getByTestId("delivery").filter({ hasText: tracking });
     const assignedRow = rows.filter({ hasText: "shipment.assigned" });
     const createdRow = rows.filter({ hasText: "shipment.created" });
-    await expect(assignedRow).toContainText("Delivered");
+    // Assigned twice (Sam, then Robin): both arrived.
+    await expect(assignedRow).toHaveCount(2);
+    await expect(assignedRow.first()).toContainText("Delivered");
+    await expect(assignedRow.last()).toContainText("Delivered");
     await expect(createdRow).toContainText("HTTP 500");
     // The first retry comes 5 s after the first failure; after it, the next is minutes away.
     await expect(createdRow.getByTestId("attempts")).toHaveText("2", { timeout: 20_000 });

@@ -1,11 +1,18 @@
-import { ManualClock } from "@threshold/core";
+import { ManualClock, newId } from "@threshold/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { type ApiRequest, apiClient } from "../../test/http.js";
 import { createSite } from "../pairing/test-support.js";
-import { type Carrier, createShipment, type Home, setUpCarrier, setUpHome } from "./test-support/index.js";
+import {
+  type Carrier,
+  createShipment,
+  type Home,
+  insertDevice,
+  setUpCarrier,
+  setUpHome,
+} from "./test-support/index.js";
 
 describe.each(TEST_DATABASES)("a carrier's destinations on %s", (database) => {
   const clock = new ManualClock();
@@ -76,6 +83,39 @@ describe.each(TEST_DATABASES)("a carrier's destinations on %s", (database) => {
     const res = await destinationsOf({ cookie: acme.admin.cookie });
     const alices = res.body.destinations.find((d: { siteId: string }) => d.siteId === aliceHome.site.id);
     expect(alices.methods).toEqual([{ method: "doorstep", timeZone: "Europe/Amsterdam" }]);
+  });
+
+  it("offers the locker at a building with a locker bank, in the building's zone", async () => {
+    const manager = await signInAs(server, "manager");
+    const building = await createSite(request, manager, "Canal House");
+    const controller = await insertDevice(server, manager, building.id, "locker_controller");
+    await server.ctx.db
+      .insertInto("locker_banks")
+      .values({
+        id: newId("lockerBank", clock.now()),
+        site_id: building.id,
+        name: "Lobby",
+        controller_device_id: controller,
+        pickup_period_s: 72 * 3600,
+        overflow_distance_m: 500,
+        package_room: null,
+        wrong_code_limit: 5,
+        lockout_s: 300,
+        offline_since: null,
+        created_at: clock.now(),
+      })
+      .execute();
+    clock.advance(60_000);
+    await createShipment(server, request, acme, building.id, { method: "doorstep" });
+    const res = await destinationsOf({ cookie: acme.admin.cookie });
+    expect(res.body.destinations[0]).toMatchObject({
+      siteId: building.id,
+      name: "Canal House",
+      methods: [
+        { method: "locker", timeZone: "UTC" },
+        { method: "doorstep", timeZone: "UTC" },
+      ],
+    });
   });
 
   it("never lists another carrier's destinations, nor a site nobody shipped to", async () => {
