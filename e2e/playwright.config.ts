@@ -63,6 +63,8 @@ export default defineConfig({
       DATA_DIR: process.env.E2E_DATA_DIR ?? "",
       HOST: "127.0.0.1",
       PUBLIC_URL: baseURL,
+      // The carrier's webhook screen is tested against a receiver the test starts on loopback.
+      WEBHOOK_ALLOW_HTTP_LOOPBACK: "true",
       // e2e/run.ts builds the app into its own directory, so parallel runs never share a build.
       ...(process.env.E2E_WEB_DIR ? { WEB_DIR: process.env.E2E_WEB_DIR } : {}),
     },

@@ -665,6 +665,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event types an endpoint can subscribe to, each with a sentence saying when it is sent */
+        get: operations["getWebhooksEventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/endpoints": {
         parameters: {
             query?: never;
@@ -848,6 +865,26 @@ export interface paths {
          * @description 404 courier_not_found when the courier is not an active courier of your carrier; 409 conflict once delivered or cancelled, or while a visit is under way.
          */
         post: operations["postShipmentsByIdAssign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/shipments/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The places you have shipped to, with the methods each takes now (carriers: shipments:read)
+         * @description For a dispatcher's picker: each site your shipments went to, with the address your labels print, the methods POST /v1/shipments would accept there as far as the place decides, and the time zone to enter the window in. Another carrier's destinations are never listed.
+         */
+        get: operations["getShipmentsDestinations"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6044,6 +6081,52 @@ export interface operations {
             };
         };
     };
+    getWebhooksEventTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Every event type an endpoint can subscribe to, in the catalogue's order. * subscribes to all. */
+                        eventTypes: {
+                            /** @description The event type, as eventTypes takes it and the payload's type says. */
+                            type: string;
+                            /** @description When it is sent, in one sentence. */
+                            description: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getWebhooksEndpoints: {
         parameters: {
             query?: never;
@@ -7534,6 +7617,71 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getShipmentsDestinations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The most recently shipped to first; at most 200. */
+                        destinations: {
+                            /** @description sit_…: pass it as siteId to POST /v1/shipments. */
+                            siteId: string;
+                            /** @description The place's name, as the label prints it. */
+                            name: string;
+                            address: {
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                postalCode: string;
+                                country: string;
+                            };
+                            /** @description What POST /v1/shipments would accept there now, as far as the place decides it: doorstep always; an opening method when the recipient allows it; locker when the building has a locker bank. The parcel's own checks (perishable, size, resident) come at creation. */
+                            methods: {
+                                /** @enum {unknown} */
+                                method: "in_home" | "in_garage" | "in_fridge" | "in_trunk" | "locker" | "doorstep";
+                                /** @description IANA zone a shipment of this method there is shown in (and its label printed in): enter its window in it. */
+                                timeZone: string;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description When you last created a shipment to it.
+                             */
+                            lastShipmentAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

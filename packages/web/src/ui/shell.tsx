@@ -21,7 +21,10 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
     { to: "/stops", label: "Stops" },
     { to: "/lockers", label: "Lockers" },
   ],
-  carrier_admin: [{ to: "/shipments", label: "Shipments" }],
+  carrier_admin: [
+    { to: "/shipments", label: "Shipments" },
+    { to: "/webhooks", label: "Webhooks" },
+  ],
   operator: [
     { to: "/fleet", label: "Fleet" },
     { to: "/incidents", label: "Incidents" },

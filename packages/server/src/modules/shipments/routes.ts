@@ -4,6 +4,7 @@ import type { AppContext } from "../../context.js";
 import { requireActor, requireCarrierScope } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { SESSION_OR_API_KEY } from "../auth/security.js";
+import { CarrierDestinationList, listDestinations } from "./destinations.js";
 import {
   AssignBody,
   CreateShipmentBody,
@@ -66,6 +67,23 @@ export async function shipmentRoutes(app: FastifyInstance, ctx: AppContext): Pro
       },
     },
     async (request) => listShipments(ctx, requireActor(request), request.query),
+  );
+
+  api.get(
+    "/shipments/destinations",
+    {
+      schema: {
+        tags: ["shipments"],
+        summary: "The places you have shipped to, with the methods each takes now (carriers: shipments:read)",
+        description:
+          "For a dispatcher's picker: each site your shipments went to, with the address your labels print, the methods POST /v1/shipments would accept there as far as the place decides, and the time zone to enter the window in. Another carrier's destinations are never listed.",
+        security: SESSION_OR_API_KEY,
+        response: { 200: CarrierDestinationList, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => ({
+      destinations: await listDestinations(ctx, requireCarrierScope(request, "shipments:read")),
+    }),
   );
 
   api.get(

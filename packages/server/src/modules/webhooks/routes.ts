@@ -5,6 +5,7 @@ import { requireCarrierScope } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { idParams } from "../../http/ownership.js";
 import { SESSION_OR_API_KEY } from "../auth/security.js";
+import { WebhookEventCatalogue, webhookEventCatalogue } from "./event-catalogue.js";
 import {
   CreatedWebhookEndpoint,
   CreateWebhookEndpointBody,
@@ -34,6 +35,22 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ["webhooks"];
   const security = SESSION_OR_API_KEY;
+
+  api.get(
+    "/webhooks/event-types",
+    {
+      schema: {
+        tags,
+        security,
+        summary: "The event types an endpoint can subscribe to, each with a sentence saying when it is sent",
+        response: { 200: WebhookEventCatalogue, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      manager(request);
+      return { eventTypes: webhookEventCatalogue() };
+    },
+  );
 
   api.post(
     "/webhooks/endpoints",

@@ -1,9 +1,11 @@
 import { useEffect, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useLocation, useParams } from "react-router";
+import { useSession } from "../../session";
 import { ErrorNote, QueryState, Spinner } from "../../ui/feedback";
 import { formatWindow } from "../../ui/format";
 import { AccessCodes } from "./AccessCodes";
-import { labelUrl, useLabelPng, useShipment } from "./carrier-data";
+import { AssignCourier } from "./AssignCourier";
+import { labelUrl, useCouriers, useLabelPng, useShipment } from "./carrier-data";
 import { METHOD_WORDS, STATUS_WORDS } from "./words";
 
 /** An object URL for `blob` that lives exactly as long as the component showing it. */
@@ -31,10 +33,22 @@ function LabelPreview({ shipmentId, trackingNumber }: { shipmentId: string; trac
   );
 }
 
-/** One shipment's 4×6 label (a preview, the PDF to print and the PNG for thermal printers) and its keypad codes. */
+/** What the page that sent us here had to say (NewShipment: created, and whether it was assigned). */
+function noticeOf(state: unknown): string | null {
+  if (typeof state !== "object" || state === null || !("notice" in state)) return null;
+  return typeof state.notice === "string" ? state.notice : null;
+}
+
+/**
+ * One shipment: its status, window and courier (assign or reassign), its 4×6 label (a preview, the
+ * PDF to print and the PNG for thermal printers) and its keypad codes.
+ */
 export function LabelPage() {
   const { shipmentId = "" } = useParams();
+  const { me } = useSession();
+  const notice = noticeOf(useLocation().state);
   const shipment = useShipment(shipmentId);
+  const couriers = useCouriers(me.carrierId);
   return (
     <div className="stack cr-page">
       <Link to="/shipments" className="small">
@@ -49,6 +63,22 @@ export function LabelPage() {
                 {STATUS_WORDS[found.status].label} · {METHOD_WORDS[found.method] ?? found.method} ·{" "}
                 {formatWindow(found.window, found.timeZone)}
               </p>
+            </div>
+            {notice ? (
+              <p className="note note-ok" role="status">
+                {notice}
+              </p>
+            ) : null}
+            <div className="card stack">
+              <p className="cr-flush">
+                Courier:{" "}
+                {found.courierId ? (
+                  (couriers.data?.find((c) => c.id === found.courierId)?.name ?? found.courierId)
+                ) : (
+                  <span className="muted">Not assigned</span>
+                )}
+              </p>
+              <AssignCourier shipment={found} couriers={couriers.data} />
             </div>
             <div className="cr-label-layout">
               <div className="card cr-label-frame">

@@ -4,7 +4,8 @@ import { useSession } from "../../session";
 import { Button } from "../../ui/button";
 import { ErrorNote, Spinner } from "../../ui/feedback";
 import { formatWindow } from "../../ui/format";
-import { type Shipment, type ShipmentWhen, useCourierNames, useShipments } from "./carrier-data";
+import { AssignCourier } from "./AssignCourier";
+import { type Courier, type Shipment, type ShipmentWhen, useCouriers, useShipments } from "./carrier-data";
 import { METHOD_WORDS, STATUS_WORDS } from "./words";
 
 const WHEN_CHOICES: { value: ShipmentWhen | undefined; label: string }[] = [
@@ -13,7 +14,15 @@ const WHEN_CHOICES: { value: ShipmentWhen | undefined; label: string }[] = [
   { value: "past", label: "Past" },
 ];
 
-function ShipmentCard({ shipment, courierName }: { shipment: Shipment; courierName: string | null }) {
+function ShipmentCard({
+  shipment,
+  courierName,
+  couriers,
+}: {
+  shipment: Shipment;
+  courierName: string | null;
+  couriers: Courier[] | undefined;
+}) {
   const status = STATUS_WORDS[shipment.status];
   return (
     <li className="card cr-shipment">
@@ -29,6 +38,7 @@ function ShipmentCard({ shipment, courierName }: { shipment: Shipment; courierNa
         <dt>Method</dt>
         <dd>{METHOD_WORDS[shipment.method] ?? shipment.method}</dd>
       </dl>
+      <AssignCourier shipment={shipment} couriers={couriers} />
       <Link
         to={`/shipments/${shipment.id}/label`}
         className="button button-secondary"
@@ -40,15 +50,17 @@ function ShipmentCard({ shipment, courierName }: { shipment: Shipment; courierNa
   );
 }
 
-/** The carrier's shipments with their status, window and courier, each with its label to print. */
+/** The carrier's shipments with their status, window and courier (assign or reassign one), each with its label to print. */
 export function Shipments() {
   const { me } = useSession();
   const [when, setWhen] = useState<ShipmentWhen | undefined>(undefined);
   const shipments = useShipments(when);
-  const couriers = useCourierNames(me.carrierId);
+  const couriers = useCouriers(me.carrierId);
   const list = shipments.data?.pages.flatMap((page) => page.shipments) ?? [];
   const courierName = (shipment: Shipment) =>
-    shipment.courierId ? (couriers.data?.get(shipment.courierId) ?? shipment.courierId) : null;
+    shipment.courierId
+      ? (couriers.data?.find((courier) => courier.id === shipment.courierId)?.name ?? shipment.courierId)
+      : null;
 
   return (
     <div className="stack cr-page">
@@ -56,6 +68,9 @@ export function Shipments() {
         <h1>Shipments</h1>
         {shipments.isFetching && !shipments.isFetchingNextPage ? <Spinner label="Refreshing…" /> : null}
       </div>
+      <Link to="/shipments/new" className="button button-primary cr-new">
+        New shipment
+      </Link>
       <fieldset className="cr-segmented">
         <legend className="small muted">Window</legend>
         {WHEN_CHOICES.map((choice) => (
@@ -75,13 +90,20 @@ export function Shipments() {
       ) : shipments.isError && !shipments.data ? (
         <ErrorNote error={shipments.error} />
       ) : list.length === 0 ? (
-        <p className="note">No shipments here yet. Shipments your systems create through the API show up here.</p>
+        <p className="note">
+          No shipments here yet. Create one above; those your systems create through the API show up here too.
+        </p>
       ) : (
         <>
           {shipments.isError ? <ErrorNote error={shipments.error} title="Could not refresh." /> : null}
           <ul className="list cr-shipments" aria-label="Shipments">
             {list.map((shipment) => (
-              <ShipmentCard key={shipment.id} shipment={shipment} courierName={courierName(shipment)} />
+              <ShipmentCard
+                key={shipment.id}
+                shipment={shipment}
+                courierName={courierName(shipment)}
+                couriers={couriers.data}
+              />
             ))}
           </ul>
           {shipments.hasNextPage ? (

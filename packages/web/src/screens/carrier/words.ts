@@ -19,3 +19,13 @@ export const METHOD_WORDS: Record<string, string> = {
   locker: "Locker",
   doorstep: "Doorstep",
 };
+
+/** What each method needs, in a line, for choosing one. */
+export const METHOD_HINTS: Record<string, string> = {
+  in_home: "Inside the front door, camera-witnessed; the recipient allows it.",
+  in_garage: "Inside the garage; the recipient allows it.",
+  in_fridge: "Into the fridge: perishables only.",
+  in_trunk: "Into the recipient's car: size and weight needed.",
+  locker: "A compartment of the building's locker: resident and size needed.",
+  doorstep: "At the door, nothing opened.",
+};
