@@ -4,7 +4,7 @@ import { TEST_DATABASES } from "../../test/databases.js";
 import { signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { type ApiRequest, apiClient } from "../../test/http.js";
-import { createSite } from "../pairing/test-support.js";
+import { createSite } from "../../test/pairing.js";
 import { auditEventsOf, createApiKey, iso } from "../shipments/test-support/index.js";
 
 /** No codes at these sites: nothing withdrawn, nothing the block could not stop. */

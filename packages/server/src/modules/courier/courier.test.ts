@@ -4,7 +4,7 @@ import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { type ApiRequest, apiClient, type Json } from "../../test/http.js";
-import { createSite } from "../pairing/test-support.js";
+import { createSite } from "../../test/pairing.js";
 import {
   assign,
   type Carrier,

@@ -6,8 +6,8 @@ import { connectAsDevice } from "../../test/devices.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { type ApiRequest, apiClient } from "../../test/http.js";
+import { createSite, pairDevice } from "../../test/pairing.js";
 import { secretMatches } from "../auth/tokens.js";
-import { createSite, pairDevice } from "../pairing/test-support.js";
 import { reportState, STREAMING, sendVideo } from "../shipments/test-support/index.js";
 
 describe.each(TEST_DATABASES)("devices on %s", (database) => {

@@ -5,8 +5,8 @@ import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { type ApiRequest, apiClient } from "../../test/http.js";
+import { createSite } from "../../test/pairing.js";
 import { openSse, type SseMessage, type SseStream } from "../../test/sse.js";
-import { createSite } from "../pairing/test-support.js";
 
 type ErrorBody = { error: { code: string } };
 

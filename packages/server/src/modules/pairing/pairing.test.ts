@@ -7,8 +7,8 @@ import { connectAsDevice } from "../../test/devices.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { type ApiRequest, apiClient } from "../../test/http.js";
+import { createSite, requestPairing } from "../../test/pairing.js";
 import { secretMatches } from "../auth/tokens.js";
-import { createSite, requestPairing } from "./test-support.js";
 
 const CODE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 

@@ -4,7 +4,7 @@ import { TEST_DATABASES } from "../../test/databases.js";
 import { type SignedInUser, signInAs } from "../../test/fixtures.js";
 import { startTestServer, type TestServer } from "../../test/harness.js";
 import { type ApiRequest, apiClient } from "../../test/http.js";
-import { createSite, pairDevice, SITE_BODY } from "../pairing/test-support.js";
+import { createSite, pairDevice, SITE_BODY } from "../../test/pairing.js";
 
 describe.each(TEST_DATABASES)("sites on %s", (database) => {
   let server: TestServer;

@@ -14,8 +14,8 @@ import type { SignedInUser } from "../../../test/fixtures.js";
 import { signInAs } from "../../../test/fixtures.js";
 import type { TestServer } from "../../../test/harness.js";
 import type { ApiRequest, Json, TestResponse } from "../../../test/http.js";
+import { createSite } from "../../../test/pairing.js";
 import { hashSecret } from "../../auth/tokens.js";
-import { createSite } from "../../pairing/test-support.js";
 import { newestSegments } from "../../video/repository.js";
 import { uploadSegment } from "../../video/service.js";
 

@@ -1,7 +1,7 @@
 import type { DeviceKind } from "@threshold/core";
 import { type Ed25519KeyPair, exportPublicKey, generateEd25519 } from "@threshold/protocol";
-import type { SignedInUser } from "../../test/fixtures.js";
-import type { ApiRequest, Json, TestResponse } from "../../test/http.js";
+import type { SignedInUser } from "./fixtures.js";
+import type { ApiRequest, Json, TestResponse } from "./http.js";
 
 /** Test helpers shared by the sites, pairing, devices and access-points tests: everything through the API. */
 
