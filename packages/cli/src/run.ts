@@ -13,7 +13,7 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
     const failure = error as NodeJS.ErrnoException & { port?: number };
     if (failure.code === "EADDRINUSE") {
       console.error(
-        `threshold: port ${failure.port ?? ""} is already in use — is another Threshold running? Stop it, or choose other ports with PORT and MQTT_PORT.`,
+        `threshold: port ${failure.port ?? ""} is already in use — is another Threshold running? Stop it, or choose other ports with PORT and MQTT_PORT (and METRICS_PORT).`,
       );
       process.exit(1);
     }

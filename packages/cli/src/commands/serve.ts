@@ -2,15 +2,19 @@ import { loadConfig, startServer } from "@threshold/server";
 import type { Command } from "commander";
 import { onShutdown } from "../run.js";
 
+/** Where `threshold serve` offers Prometheus its metrics unless METRICS_PORT says otherwise (`off` turns them off). */
+export const SERVE_METRICS_PORT = "9884";
+
 export function registerServeCommand(program: Command): void {
   program
     .command("serve")
     .description("Run the Threshold server: HTTP API, device gateway and workers (migrates the database first)")
     .action(async () => {
-      const config = loadConfig();
+      // Metrics on by default here, on loopback; other commands and the tests start servers without them.
+      const config = loadConfig({ ...process.env, METRICS_PORT: process.env.METRICS_PORT || SERVE_METRICS_PORT });
       const server = await startServer(config);
       console.log(
-        `Threshold listening on ${server.url} (API docs at ${server.url}/docs), MQTT at ${server.ctx.mqttUrl}`,
+        `Threshold listening on ${server.url} (API docs at ${server.url}/docs), MQTT at ${server.ctx.mqttUrl}${server.metricsUrl ? `, metrics at ${server.metricsUrl}` : ""}`,
       );
       onShutdown(() => server.close());
     });
