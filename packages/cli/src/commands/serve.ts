@@ -13,9 +13,15 @@ export function registerServeCommand(program: Command): void {
       // Metrics on by default here, on loopback; other commands and the tests start servers without them.
       const config = loadConfig({ ...process.env, METRICS_PORT: process.env.METRICS_PORT || SERVE_METRICS_PORT });
       const server = await startServer(config);
-      console.log(
-        `Threshold listening on ${server.url} (API docs at ${server.url}/docs), MQTT at ${server.ctx.mqttUrl}${server.metricsUrl ? `, metrics at ${server.metricsUrl}` : ""}`,
+      // Through the logger: every line `serve` writes to stdout is a JSON log line (docs/operations.md, "Logs").
+      const log = server.ctx.log;
+      log.info(
+        { url: server.url, docsUrl: `${server.url}/docs`, mqttUrl: server.ctx.mqttUrl, metricsUrl: server.metricsUrl },
+        `Threshold listening on ${server.url}`,
       );
-      onShutdown(() => server.close());
+      onShutdown(
+        () => server.close(),
+        (message) => log.info(message),
+      );
     });
 }
