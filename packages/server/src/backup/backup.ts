@@ -22,6 +22,9 @@ const ALL_PAGES = 0x7fffffff;
  */
 export async function backupData(config: Config, dir: string): Promise<BackupManifest> {
   if (!isEmptyDir(dir)) throw new Error(`${dir} is not empty: back up into a new directory.`);
+  if (!config.databaseUrl && !fs.existsSync(config.sqlitePath)) {
+    throw new Error(`no database at ${config.sqlitePath}: set DATA_DIR to where \`threshold serve\` keeps its data.`);
+  }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 
   const database = config.databaseUrl ? "postgres" : "sqlite";
@@ -33,9 +36,6 @@ export async function backupData(config: Config, dir: string): Promise<BackupMan
     auditHead = await readAuditHead({ databaseUrl: config.databaseUrl });
     await dumpPostgres(config.databaseUrl, target);
   } else {
-    if (!fs.existsSync(config.sqlitePath)) {
-      throw new Error(`no database at ${config.sqlitePath}: set DATA_DIR to where \`threshold serve\` keeps its data.`);
-    }
     const source = new SqliteDatabase(config.sqlitePath, { fileMustExist: true });
     try {
       source.pragma("busy_timeout = 5000");
