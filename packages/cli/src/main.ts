@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerAuditCommands } from "./commands/audit.js";
+import { registerBackupCommands } from "./commands/backup.js";
 import { registerCarCommands } from "./commands/car.js";
 import { registerCourierCommands } from "./commands/courier.js";
 import { registerDbCommands } from "./commands/db.js";
@@ -25,6 +26,7 @@ registerDemoCommand(program);
 registerServeCommand(program);
 registerSimulateCommand(program);
 registerDbCommands(program);
+registerBackupCommands(program);
 registerKeysCommands(program);
 registerKeypadCommands(program);
 registerCarCommands(program);

@@ -13,7 +13,7 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
     const failure = error as NodeJS.ErrnoException & { port?: number };
     if (failure.code === "EADDRINUSE") {
       console.error(
-        `threshold: port ${failure.port ?? ""} is already in use — is another Threshold running? Stop it, or choose other ports with PORT and MQTT_PORT.`,
+        `threshold: port ${failure.port ?? ""} is already in use — is another Threshold running? Stop it, or choose other ports with PORT and MQTT_PORT (and METRICS_PORT).`,
       );
       process.exit(1);
     }
@@ -22,13 +22,16 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
   }
 }
 
-/** Stops `stop` on Ctrl-C or SIGTERM, once; a second Ctrl-C exits at once. */
-export function onShutdown(stop: () => Promise<void>): void {
+/** Stops `stop` on Ctrl-C or SIGTERM, once; a second Ctrl-C exits at once. `say` tells the user (a log line under `serve`). */
+export function onShutdown(
+  stop: () => Promise<void>,
+  say: (message: string) => void = (m) => console.log(`\n${m}`),
+): void {
   let stopping = false;
   const handler = () => {
     if (stopping) process.exit(130);
     stopping = true;
-    console.log("\nStopping…");
+    say("Stopping…");
     stop().then(
       () => process.exit(0),
       (err: unknown) => {

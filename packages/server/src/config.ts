@@ -26,6 +26,17 @@ export interface Config {
   webDir: string;
   publicUrl: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /**
+   * The Prometheus endpoint (`GET /metrics`, docs/operations.md): a listener of its own, never on
+   * the public port. Null when METRICS_PORT is unset or `off` (`threshold serve` turns it on).
+   */
+  metrics: {
+    port: number;
+    /** METRICS_HOST: loopback unless METRICS_TOKEN is set. */
+    host: string;
+    /** METRICS_TOKEN: when set, a scrape must send `Authorization: Bearer <token>`. */
+    token: string | null;
+  } | null;
   sessionTtlMs: number;
   commandTtlMs: number;
   deviceHeartbeatMs: number;
@@ -148,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     webDir: path.resolve(read.string("WEB_DIR", DEFAULT_WEB_DIR)),
     publicUrl,
     logLevel,
+    metrics: readMetrics(read, env, problems),
     sessionTtlMs: read.integer("SESSION_TTL_HOURS", 12, 1, 24 * 30) * 3_600_000,
     commandTtlMs: commandTtlS * 1000,
     deviceHeartbeatMs: read.integer("DEVICE_HEARTBEAT_S", 30, 5, 3600) * 1000,
@@ -188,6 +200,30 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Metrics leave the machine only with a token: business volume and error rates are nobody else's. */
+const METRICS_TOKEN_MIN_LENGTH = 16;
+
+function readMetrics(read: EnvReader, env: Env, problems: string[]): Config["metrics"] {
+  const rawPort = env.METRICS_PORT;
+  if (rawPort === undefined || rawPort === "" || rawPort === "off") return null;
+  const port = read.port("METRICS_PORT", 0);
+  const host = read.string("METRICS_HOST", "127.0.0.1");
+  const token = env.METRICS_TOKEN || null;
+  if (token !== null && token.length < METRICS_TOKEN_MIN_LENGTH) {
+    problems.push(`METRICS_TOKEN: must be at least ${METRICS_TOKEN_MIN_LENGTH} characters (use a random one)`);
+  }
+  if (token === null && !isLoopbackHost(host)) {
+    problems.push(
+      `METRICS_TOKEN: required when METRICS_HOST (${host}) is not a loopback address, or anyone who reaches it reads the metrics`,
+    );
+  }
+  return { port, host, token };
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 class EnvReader {

@@ -8,6 +8,7 @@ import type { Storage } from "./db/database.js";
 import type { Database } from "./db/schema.js";
 import type { DeviceGateway } from "./gateway/gateway.js";
 import type { Authenticator } from "./http/actor.js";
+import type { ServerMetrics } from "./metrics/index.js";
 import type { Keyring } from "./modules/keys/keyring.js";
 import type { SecretBox } from "./modules/keys/secret-box.js";
 
@@ -49,6 +50,8 @@ export interface AppContext {
   demoKeypad: DemoKeypad | null;
   /** The demo's simulated locker controllers (POST /v1/demo/locker); null on every server but `threshold demo`. */
   demoLocker?: DemoLocker | null;
+  /** This server's Prometheus metrics (docs/operations.md); the HTTP app reports its requests to it. */
+  metrics: ServerMetrics;
 }
 
 /**

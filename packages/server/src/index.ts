@@ -1,4 +1,5 @@
 export { type AuditActor, type AuditInput, AuditLog, SYSTEM_ACTOR } from "./audit/audit-log.js";
+export * from "./backup/index.js";
 export * from "./config.js";
 export * from "./db/database.js";
 export { createAccount, createCarrier } from "./modules/auth/accounts.js";

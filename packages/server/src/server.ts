@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "@threshold/core";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import { AuditLog } from "./audit/audit-log.js";
 import { CommandRepository } from "./commands/command-repository.js";
 import { CommandService } from "./commands/command-service.js";
@@ -9,6 +9,8 @@ import { migrateToLatest, openStorage } from "./db/database.js";
 import { DeviceGateway } from "./gateway/gateway.js";
 import { startTransport } from "./gateway/start-transport.js";
 import { type App, buildApp } from "./http/app.js";
+import { createLogger } from "./logging/index.js";
+import { createServerMetrics, startMetricsListener } from "./metrics/index.js";
 import { KeypadEventHandler } from "./modules/access-codes/keypad-events.js";
 import { AccessCodeWorker } from "./modules/access-codes/worker.js";
 import { createAuthenticator } from "./modules/auth/authenticator.js";
@@ -28,6 +30,8 @@ export interface ServerHandle {
   ctx: AppContext;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** Where Prometheus scrapes this server (METRICS_PORT), or null when metrics are off. */
+  metricsUrl: string | null;
   /** The webhook workers, so a test can wait until they have had their chance (`drained()`). */
   webhooks: WebhookWorkers;
   close(): Promise<void>;
@@ -44,9 +48,7 @@ export interface StartOptions {
   demoLocker?: DemoLocker;
 }
 
-export function createLogger(config: Pick<Config, "logLevel">): Logger {
-  return pino({ level: config.logLevel, base: undefined });
-}
+export { createLogger } from "./logging/index.js";
 
 /** The composition root: storage, migrations, broker, services, HTTP — in that order, closed in reverse. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<ServerHandle> {
@@ -69,6 +71,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const audit = new AuditLog(db, storage.dialect, clock, () => storage.durable());
     const transport = await startTransport(config, db, log);
     closers.push(() => transport.close());
+    const metrics = createServerMetrics({ db, clock, log, transport });
+    metrics.countVisits(audit);
+    closers.push(async () => metrics.close());
     const commands = new CommandService({
       repository: new CommandRepository(db, audit),
       transport,
@@ -76,6 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       log,
       defaultTtlMs: config.commandTtlMs,
+      onSettled: metrics.commandSettled,
     });
     // Commands of a previous run that expired unanswered end timed_out, and are never re-sent.
     const timedOut = await commands.timeOutExpired();
@@ -114,6 +120,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       demo: options.demo ?? null,
       demoKeypad: options.demoKeypad ?? null,
       demoLocker: options.demoLocker ?? null,
+      metrics,
     };
 
     const watchdog = new VisitWatchdog(ctx);
@@ -161,7 +168,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
-    return { app, ctx, url: `http://${host}:${port}`, webhooks, close };
+    // Last: a scrape answered means the server it describes is up.
+    const metricsListener = config.metrics
+      ? await startMetricsListener({ ...config.metrics, source: metrics, log })
+      : null;
+    if (metricsListener) closers.push(() => metricsListener.close());
+    return {
+      app,
+      ctx,
+      url: `http://${host}:${port}`,
+      metricsUrl: metricsListener?.url ?? null,
+      webhooks,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -48,6 +48,13 @@ export interface StagedCommand {
   publish(): Promise<CommandAttempt>;
 }
 
+/**
+ * Hears how each command this process published ended, and how long after publishing: the
+ * command-to-ack round trip (metrics). Called once per command, never for those cut short by
+ * shutdown. `elapsedMs` is wall time (not the injected clock): it measures, it decides nothing.
+ */
+export type CommandSettledObserver = (action: CommandAction, status: TerminalStatus, elapsedMs: number) => void;
+
 /** How long after expiry we still wait for an ack already on its way. */
 const ACK_GRACE_MS = 1_000;
 
@@ -58,7 +65,10 @@ const ACK_GRACE_MS = 1_000;
  * its caller is gone, and acting without anyone awaiting the outcome is the unsafe choice.
  */
 export class CommandService {
-  private readonly waiters = new Map<string, { resolve: (o: CommandOutcome) => void; timer: NodeJS.Timeout }>();
+  private readonly waiters = new Map<
+    string,
+    { resolve: (o: CommandOutcome) => void; timer: NodeJS.Timeout; action: CommandAction; publishedAt: number }
+  >();
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
@@ -69,6 +79,7 @@ export class CommandService {
       clock: Clock;
       log: Logger;
       defaultTtlMs: number;
+      onSettled?: CommandSettledObserver;
     },
   ) {}
 
@@ -127,7 +138,7 @@ export class CommandService {
       expiresAt,
       publish: async () => {
         // Waiting starts before publishing: a fast device's ack must find its waiter.
-        const outcome = this.await(id, expiresAt - clock.now() + ACK_GRACE_MS);
+        const outcome = this.await(id, action, expiresAt - clock.now() + ACK_GRACE_MS);
         try {
           await this.deps.transport.publishCommand(deviceTopic(deviceId, "cmd"), payload);
         } catch (err) {
@@ -175,12 +186,12 @@ export class CommandService {
     this.waiters.clear();
   }
 
-  private await(id: string, timeoutMs: number): Promise<CommandOutcome> {
+  private await(id: string, action: CommandAction, timeoutMs: number): Promise<CommandOutcome> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.finish(id, "timed_out", "no_ack").catch((err: unknown) => this.deps.log.error({ err }, "timeout failed"));
       }, timeoutMs);
-      this.waiters.set(id, { resolve, timer });
+      this.waiters.set(id, { resolve, timer, action, publishedAt: performance.now() });
     });
   }
 
@@ -201,6 +212,7 @@ export class CommandService {
     if (!waiter) return;
     clearTimeout(waiter.timer);
     this.waiters.delete(outcome.id);
+    this.deps.onSettled?.(waiter.action, outcome.status, performance.now() - waiter.publishedAt);
     waiter.resolve(outcome);
   }
 }

@@ -26,6 +26,11 @@ export interface BrokerTransport {
    */
   onDeviceTakeover(handler: (takeover: SessionTakeover) => void): void;
   disconnect(deviceId: string): void;
+  /**
+   * Devices connected to the broker right now (metrics), or null when the server cannot see them
+   * (an external broker: ask the broker, docs/operations.md).
+   */
+  connectedDevices(): number | null;
   status(): { ok: boolean; detail?: string };
   /** The address devices and tests can connect to, e.g. mqtt://127.0.0.1:1884 */
   readonly url: string;

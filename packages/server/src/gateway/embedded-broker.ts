@@ -132,6 +132,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     disconnect: (deviceId) => {
       connected(deviceId)?.close();
     },
+    // Every client of this broker is a device that authenticated (the server itself is not a client).
+    connectedDevices: () => aedes.connectedClients,
     status: () => (aedes.closed ? { ok: false, detail: "broker closed" } : { ok: true }),
     close: async () => {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

@@ -53,6 +53,8 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     onDeviceTakeover: () => {},
     // The external broker owns connections; revoking the credentials there is what shuts a device out.
     disconnect: () => {},
+    // The broker sees device connections, the server does not.
+    connectedDevices: () => null,
     status: () => (client.connected ? { ok: true } : { ok: false, detail: "not connected to the MQTT broker" }),
     close: () => client.endAsync(),
   };

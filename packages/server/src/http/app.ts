@@ -29,6 +29,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
 
   installErrorHandling(app);
+  // Before any route: every request, the API's and the web app's, is counted by route template.
+  ctx.metrics.observeHttp(app);
   installValidation(app);
   installRouteSecurityCheck(app);
   installOperationIds(app);

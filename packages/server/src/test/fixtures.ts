@@ -13,6 +13,15 @@ export interface SignedInUser {
   cookie: string;
 }
 
+/** An account with this email and password that nobody has signed in to yet (for tests that sign in through the API). */
+export async function createTestAccount(
+  server: Pick<ServerHandle, "ctx">,
+  account: { email: string; password: string; role: Role },
+): Promise<{ id: string }> {
+  const { db, clock } = server.ctx;
+  return createAccount(db, clock, { ...account, name: `Test ${account.role}`, carrierId: null });
+}
+
 /**
  * Creates an account and a live session for it directly in storage, so a test about sites or
  * devices need not go through the login endpoint (which has tests of its own).

@@ -2,9 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Clock } from "@threshold/core";
-import pino from "pino";
+import type { Logger } from "pino";
 import { type Config, loadConfig } from "../config.js";
 import type { DemoKeypad, DemoLocker, DemoLogins } from "../context.js";
+import { createLogger } from "../logging/index.js";
 import { type ServerHandle, startServer } from "../server.js";
 import { createPostgresDatabase } from "./databases.js";
 
@@ -29,6 +30,8 @@ export interface TestServerOptions {
   demoKeypad?: DemoKeypad;
   /** Hands at the demo's simulated locker banks, as `threshold demo` passes them. */
   demoLocker?: DemoLocker;
+  /** A logger of the test's own (to read what the server logs); by default the server's, silent unless TEST_LOG. */
+  log?: Logger;
 }
 
 /**
@@ -63,7 +66,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     ...(options.demo ? { demo: options.demo } : {}),
     ...(options.demoKeypad ? { demoKeypad: options.demoKeypad } : {}),
     ...(options.demoLocker ? { demoLocker: options.demoLocker } : {}),
-    log: pino({ level: config.logLevel }),
+    // The server's own logger (JSON, pid and hostname, secrets redacted); silent unless TEST_LOG is set.
+    log: options.log ?? createLogger(config),
   });
   let stopped = false;
   const stop = async () => {
