@@ -1,15 +1,14 @@
 import { newId } from "@threshold/core";
 import type { EventMessage } from "@threshold/protocol";
 import type { AuditActor } from "../../audit/audit-log.js";
+import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
 import { reportedState } from "../devices/schemas.js";
 import { insertOpenIncident } from "../incidents/repository.js";
-import { shipmentDeliveredEvent } from "../shipments/delivered.js";
+import { markShipmentDelivered, shipmentDeliveredEvent } from "../shipments/index.js";
 import { findOfflineCode, transitionCode } from "./repository.js";
 import { codeEventData, shipmentOf } from "./service.js";
-
-const SYSTEM: AuditActor = { type: "system", id: null };
 
 /**
  * How long an offline visit whose lock has said nothing since the opening waits for it to prove
@@ -170,22 +169,17 @@ export async function reconcileOfflineUse(
       subjectType: "visit",
       subjectId: visitId,
       siteId: visit.site_id,
-      actor: SYSTEM,
+      actor: SYSTEM_ACTOR,
       data: { ...visitData, accessCodeId: code.id, openedAt: event.at, eventId: event.id },
     });
     if (secured) {
-      await trx
-        .updateTable("shipments")
-        .set({ status: "delivered", delivered_at: now, delivered_visit_id: visitId, updated_at: now })
-        .where("id", "=", shipment.id)
-        .where("status", "=", "assigned")
-        .execute();
+      await markShipmentDelivered(trx, shipment, { at: now, now, visitId });
       record({
         type: "visit.secured",
         subjectType: "visit",
         subjectId: visitId,
         siteId: visit.site_id,
-        actor: SYSTEM,
+        actor: SYSTEM_ACTOR,
         data: visitData,
       });
       record(shipmentDeliveredEvent(shipment, visit));
@@ -199,7 +193,7 @@ export async function reconcileOfflineUse(
       subjectType: "visit",
       subjectId: visitId,
       siteId: visit.site_id,
-      actor: SYSTEM,
+      actor: SYSTEM_ACTOR,
       data: { ...visitData, incidentId, kind, detail },
     });
   });

@@ -12,6 +12,7 @@ import {
 import { sealPin } from "@threshold/protocol";
 import { actorOf } from "../../audit/actor.js";
 import type { AuditActor } from "../../audit/audit-log.js";
+import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { CommandOutcome } from "../../commands/command-service.js";
 import type { AppContext } from "../../context.js";
 import { isUniqueViolation } from "../../db/errors.js";
@@ -187,7 +188,7 @@ export class AccessCodeService {
         subjectType: "access_code",
         subjectId: codeId,
         siteId: row.site_id,
-        actor: SYSTEM,
+        actor: SYSTEM_ACTOR,
         data: { ...codeEventData(row, shipment), ...(reason ? { reason } : {}) },
       });
     });
@@ -380,8 +381,6 @@ function viewerOf(actor: Actor, shipment: ShipmentRow): Viewer | null {
   if (actor.role === "courier") return actor.userId === shipment.courier_id ? "courier" : null;
   return null;
 }
-
-const SYSTEM: AuditActor = { type: "system", id: null };
 
 export function shipmentOf(db: AppContext["db"], id: string): Promise<ShipmentRow> {
   return db.selectFrom("shipments").selectAll().where("id", "=", id).executeTakeFirstOrThrow();

@@ -1,12 +1,11 @@
 import { OFFLINE_CODE_DEFAULT_SKEW_S } from "@threshold/core";
-import type { AuditActor } from "../../audit/audit-log.js";
+import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { PeriodicWorker } from "../../workers/periodic-worker.js";
 import { takeCodeOffLock } from "./lock-removal.js";
 import { findAccessCode, transitionCode } from "./repository.js";
 import { AccessCodeService, codeEventData, shipmentOf } from "./service.js";
 
-const SYSTEM: AuditActor = { type: "system", id: null };
 const BATCH = 100;
 
 /**
@@ -55,7 +54,7 @@ export class AccessCodeWorker extends PeriodicWorker {
           subjectType: "access_code",
           subjectId: id,
           siteId: row.site_id,
-          actor: SYSTEM,
+          actor: SYSTEM_ACTOR,
           data: codeEventData(row, await shipmentOf(trx, row.shipment_id)),
         });
       });

@@ -2,7 +2,7 @@ import { ThresholdError } from "@threshold/core";
 import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
-import { shipmentDeliveredEvent } from "../shipments/delivered.js";
+import { markShipmentDelivered, shipmentDeliveredEvent } from "../shipments/index.js";
 import { closeClip } from "../video/clip-links.js";
 
 /** What the person resolving an incident says of the parcel. */
@@ -69,19 +69,7 @@ export async function resolveIncident(
       },
     });
     if (outcome !== "delivered" || finished) return;
-    const delivered = await trx
-      .updateTable("shipments")
-      // A return from the trunk ends collected: the courier has it (docs/in-car-delivery.md).
-      .set({
-        status: shipment.direction === "return" ? "collected" : "delivered",
-        delivered_at: now,
-        delivered_visit_id: visit.id,
-        updated_at: now,
-      })
-      .where("id", "=", shipment.id)
-      .where("status", "not in", FINISHED)
-      .executeTakeFirst();
-    if (delivered.numUpdatedRows > 0n) {
+    if (await markShipmentDelivered(trx, shipment, { at: now, now, visitId: visit.id })) {
       record({ ...shipmentDeliveredEvent(shipment, visit), actor: { type: "user", id: actor.userId } });
     }
   });

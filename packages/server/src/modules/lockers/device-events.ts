@@ -4,6 +4,7 @@ import type { AuditActor, Record_ } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { retryOnConflict } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
+import { markShipmentDelivered } from "../shipments/index.js";
 import {
   type BankRow,
   type CompartmentRow,
@@ -220,11 +221,8 @@ export class LockerDeviceEvents {
       updated_at: now,
     });
     if (!done) return;
-    await updateParcelShipment(
-      trx,
-      parcel,
-      collected ? { status: "returned", updated_at: now } : { status: "delivered", delivered_at: at, updated_at: now },
-    );
+    if (collected) await updateParcelShipment(trx, parcel, { status: "returned", updated_at: now });
+    else if (parcel.shipment_id) await markShipmentDelivered(trx, { id: parcel.shipment_id }, { at, now });
     record({
       type: collected ? "locker.parcel_collected" : "locker.parcel_picked_up",
       subjectType: "locker_parcel",

@@ -12,6 +12,7 @@ import {
 import { sql, type Transaction } from "kysely";
 import { actorOf } from "../../audit/actor.js";
 import type { AuditActor } from "../../audit/audit-log.js";
+import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { isUniqueViolation, retryOnConflict } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
@@ -19,6 +20,7 @@ import type { Actor, UserActor } from "../../http/actor.js";
 import { isOperator, requireRole } from "../../http/ownership.js";
 import { lockSecret } from "../access-codes/lock-secret.js";
 import { hashSecret } from "../auth/tokens.js";
+import { markShipmentDelivered } from "../shipments/index.js";
 import { findSiteById } from "../sites/repository.js";
 import { changeableOrNotFound } from "../sites/site-access.js";
 import { holdCompartmentForShare, parcelsBehindTheDoor, parcelsNotFor } from "./compartment-sharing.js";
@@ -55,7 +57,6 @@ import { toBank, toParcel } from "./views.js";
 
 export type LockerCtx = Pick<AppContext, "db" | "audit" | "clock" | "config" | "commands" | "secrets" | "log">;
 
-export const SYSTEM: AuditActor = { type: "system", id: null };
 /** How often a drop-off tries another compartment when one will not open, before saying so. */
 const MAX_OPEN_ATTEMPTS = 3;
 const DAY_MS = 24 * 3600_000;
@@ -295,7 +296,7 @@ export class LockerService {
       .executeTakeFirst();
     if (parcelRow && parcelRow.bank_id !== bank.id) {
       // Reserved at another bank (the courier went elsewhere): give that compartment back first.
-      await this.cancelReservation(parcelRow, SYSTEM);
+      await this.cancelReservation(parcelRow, SYSTEM_ACTOR);
       parcelRow = undefined;
     }
     if (!parcelRow) {
@@ -473,7 +474,7 @@ export class LockerService {
               subjectType: "compartment",
               subjectId: compartment.id,
               siteId: bank.site_id,
-              actor: SYSTEM,
+              actor: SYSTEM_ACTOR,
               data: { bankId: bank.id, compartment: compartment.number, reason: `did not open: ${reason}` },
             });
           }
@@ -493,7 +494,7 @@ export class LockerService {
         }),
       );
       if (!moved) {
-        await this.cancelReservation(current, SYSTEM);
+        await this.cancelReservation(current, SYSTEM_ACTOR);
         if (reason === "timed_out" || reason === "no_ack") {
           throw new ThresholdError(
             "controller_offline",
@@ -610,11 +611,7 @@ export class LockerService {
     if (shipment.status !== "assigned") throw new ThresholdError("conflict", `The shipment is ${shipment.status}.`);
     const now = this.ctx.clock.now();
     await this.ctx.audit.transaction(async (trx, record) => {
-      await trx
-        .updateTable("shipments")
-        .set({ status: "delivered", delivered_at: now, updated_at: now })
-        .where("id", "=", shipment.id)
-        .execute();
+      await markShipmentDelivered(trx, shipment, { at: now, now });
       record({
         type: "locker.parcel_to_package_room",
         subjectType: "shipment",
@@ -735,7 +732,7 @@ export class LockerService {
       : null;
     if (match) {
       const compartment = occupied.find((c) => c.number === match.compartment) as CompartmentRow;
-      await this.openForPickup(bank, compartment, SYSTEM, "kiosk");
+      await this.openForPickup(bank, compartment, SYSTEM_ACTOR, "kiosk");
       return { compartment: compartment.number, kind: "pickup" };
     }
     const returnParcel = await this.ctx.db
@@ -756,7 +753,7 @@ export class LockerService {
           temperature: "ambient",
           preferAccessible: false,
         },
-        SYSTEM,
+        SYSTEM_ACTOR,
         "return_drop",
       );
       return { compartment: opened.compartment, kind: "return_drop" };
@@ -789,7 +786,7 @@ export class LockerService {
         subjectType: "locker_bank",
         subjectId: bank.id,
         siteId: bank.site_id,
-        actor: source.kind === "account" ? { type: "user", id: source.userId } : SYSTEM,
+        actor: source.kind === "account" ? { type: "user", id: source.userId } : SYSTEM_ACTOR,
         data: { attempts: bank.wrong_code_limit, lockoutS: bank.lockout_s, source: source.kind, alert: "manager" },
       });
       return lockedOut(

@@ -1,7 +1,7 @@
+import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { PeriodicWorker } from "../../workers/periodic-worker.js";
 import { transitionParcel, updateParcelShipment } from "./repository.js";
-import { SYSTEM } from "./service.js";
 
 /** Residents are reminded this long before their parcel expires. */
 export const REMINDER_BEFORE_MS = 24 * 3600_000;
@@ -56,7 +56,7 @@ export class LockerWorker extends PeriodicWorker {
           subjectType: "locker_parcel",
           subjectId: parcel.id,
           siteId: parcel.site_id,
-          actor: SYSTEM,
+          actor: SYSTEM_ACTOR,
           data: {
             bankId: parcel.bank_id,
             residentId: parcel.resident_id,
@@ -85,7 +85,7 @@ export class LockerWorker extends PeriodicWorker {
           subjectType: "locker_parcel",
           subjectId: parcel.id,
           siteId: parcel.site_id,
-          actor: SYSTEM,
+          actor: SYSTEM_ACTOR,
           data: {
             bankId: parcel.bank_id,
             carrierId: parcel.carrier_id,

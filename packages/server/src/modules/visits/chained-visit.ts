@@ -1,5 +1,5 @@
 import { type EventType, type RefusalCode, refusal, ThresholdError } from "@threshold/core";
-import type { AuditActor } from "../../audit/audit-log.js";
+import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
@@ -21,8 +21,6 @@ export interface IncidentRaiser {
     detail: string,
   ): Promise<boolean>;
 }
-
-const SYSTEM: AuditActor = { type: "system", id: null };
 
 /**
  * The second access point of a chained visit: a fridge behind the front door
@@ -170,7 +168,7 @@ export class ChainedVisit {
       subjectType: "visit",
       subjectId: visit.id,
       siteId: visit.site_id,
-      actor: SYSTEM,
+      actor: SYSTEM_ACTOR,
       data: {
         courierId: visit.courier_id,
         carrierId: visit.carrier_id,

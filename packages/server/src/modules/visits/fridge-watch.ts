@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
 import { insertOpenIncident } from "../incidents/repository.js";
@@ -120,7 +121,7 @@ async function raiseFridgeIncident(
       subjectType: "incident",
       subjectId: incidentId,
       siteId: visit.site_id,
-      actor: { type: "system", id: null },
+      actor: SYSTEM_ACTOR,
       data: {
         visitId: visit.id,
         kind,

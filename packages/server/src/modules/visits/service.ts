@@ -12,6 +12,7 @@ import {
 import type { CommandAction, CommandMessage } from "@threshold/protocol";
 import type { Transaction } from "kysely";
 import type { AuditActor, Record_ } from "../../audit/audit-log.js";
+import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { CommandOutcome, StagedCommand } from "../../commands/command-service.js";
 import type { AppContext } from "../../context.js";
 import { isUniqueViolation } from "../../db/errors.js";
@@ -22,7 +23,7 @@ import { carFactsOf } from "../cars/service.js";
 import { fallbackSentence } from "../cars/views.js";
 import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
 import { insertOpenIncident } from "../incidents/repository.js";
-import { shipmentDeliveredEvent } from "../shipments/delivered.js";
+import { markShipmentDelivered, shipmentDeliveredEvent } from "../shipments/index.js";
 import { closeClip, openClip } from "../video/clip-links.js";
 import { liveCameras } from "../video/service.js";
 import { type Actuator, actuatorForMethod, LOCK, VEHICLE } from "./actuators.js";
@@ -76,7 +77,6 @@ function visitData(
 }
 
 const actorOf = (courier: UserActor): AuditActor => ({ type: "user", id: courier.userId });
-const SYSTEM: AuditActor = { type: "system", id: null };
 
 /**
  * The visit, through a front door, a garage or a fridge: a courier's scan is checked against every
@@ -431,24 +431,14 @@ export class VisitService {
     const done = await this.ctx.audit.transaction(async (trx, record) => {
       const patch = { status: "secured", secured_at: now, ended_at: now, updated_at: now } as const;
       if (!(await transition(trx, visit.id, from, patch))) return null;
-      await trx
-        .updateTable("shipments")
-        // A return from the trunk ends collected: the courier has it (docs/in-car-delivery.md).
-        .set({
-          status: shipment.direction === "return" ? "collected" : "delivered",
-          delivered_at: now,
-          delivered_visit_id: visit.id,
-          updated_at: now,
-        })
-        .where("id", "=", shipment.id)
-        .execute();
+      await markShipmentDelivered(trx, shipment, { at: now, now, visitId: visit.id });
       await closeClip(trx, visit.id, now, this.ctx.config.media);
       record({
         type: "visit.secured",
         subjectType: "visit",
         subjectId: visit.id,
         siteId: visit.site_id,
-        actor: SYSTEM,
+        actor: SYSTEM_ACTOR,
         data: visitData(visit, shipment),
       });
       record(shipmentDeliveredEvent(shipment, visit));
@@ -497,7 +487,7 @@ export class VisitService {
         subjectType: "visit",
         subjectId: visit.id,
         siteId: visit.site_id,
-        actor: SYSTEM,
+        actor: SYSTEM_ACTOR,
         data: visitData(visit, shipment, { incidentId, kind, detail }),
       });
       return true;
@@ -574,7 +564,7 @@ export class VisitService {
         subjectType: "visit",
         subjectId: visit.id,
         siteId: visit.site_id,
-        actor: SYSTEM,
+        actor: SYSTEM_ACTOR,
         data: visitData(visit, shipment, { incidentKind: visit.reason }),
       });
       return { recordStop: await this.stage(trx, record, visit, visit.camera_device_id, "record_stop") };
@@ -649,7 +639,7 @@ export class VisitService {
         subjectType: "visit",
         subjectId: visit.id,
         siteId: visit.site_id,
-        actor: SYSTEM,
+        actor: SYSTEM_ACTOR,
         data: visitData(visit, shipment, options.extra),
       });
       const command = options.issue
