@@ -3,6 +3,7 @@ export * from "./audit-hash-input.js";
 export * from "./canonical-json.js";
 export * from "./clock.js";
 export * from "./consent.js";
+export * from "./device-liveness.js";
 export * from "./errors.js";
 export * from "./event-types.js";
 export * from "./geo.js";

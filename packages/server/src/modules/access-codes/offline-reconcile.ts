@@ -4,7 +4,7 @@ import type { AuditActor } from "../../audit/audit-log.js";
 import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
-import { reportedState } from "../devices/schemas.js";
+import { reportedState } from "../devices/index.js";
 import { insertOpenIncident } from "../incidents/repository.js";
 import { markShipmentDelivered, shipmentDeliveredEvent } from "../shipments/index.js";
 import { findOfflineCode, transitionCode } from "./repository.js";

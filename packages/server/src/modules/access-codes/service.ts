@@ -19,7 +19,7 @@ import { isUniqueViolation } from "../../db/errors.js";
 import type { Database } from "../../db/schema.js";
 import type { Actor } from "../../http/actor.js";
 import { isOperator } from "../../http/ownership.js";
-import { deviceLiveness, isOnline } from "../devices/schemas.js";
+import { deviceLiveness, isOnline } from "../devices/index.js";
 import { accessCodePinContext } from "../keys/secret-box.js";
 import { findFrontDoor } from "../shipments/index.js";
 import { findShipmentById } from "../shipments/repository.js";

@@ -1,4 +1,4 @@
-import type { Device } from "../devices/schemas.js";
+import type { Device } from "../devices/index.js";
 import type { AccessPointDetail } from "./schemas.js";
 
 /**

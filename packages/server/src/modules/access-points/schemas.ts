@@ -3,7 +3,7 @@ import type { Selectable } from "kysely";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
-import { Device } from "../devices/schemas.js";
+import { Device } from "../devices/index.js";
 
 export const AccessPointKindSchema = Type.Enum(ACCESS_POINT_KINDS, { description: "What a courier may open." });
 

@@ -1,5 +1,5 @@
-import type { Liveness } from "../devices/schemas.js";
-import { isOnline, reportedState } from "../devices/schemas.js";
+import type { Liveness } from "../devices/index.js";
+import { isOnline, reportedState } from "../devices/index.js";
 import type { Car, CarRow, CarState } from "./schemas.js";
 
 type DeviceRow = { online: number; last_seen_at: number | null; reported_state: string | null };

@@ -1,10 +1,10 @@
 import { DEVICE_KINDS, type DeviceKind } from "@threshold/core";
 import type { Selectable } from "kysely";
 import Type, { type Static } from "typebox";
-import type { AppContext } from "../../context.js";
 import type { Database } from "../../db/schema.js";
 import { Time } from "../../http/schema-types.js";
 import type { CameraFreshness } from "../video/freshness.js";
+import { isOnline, type Liveness, reportedState } from "./liveness.js";
 
 export const DeviceKindSchema = Type.Enum(DEVICE_KINDS, { description: "What the device is." });
 
@@ -78,41 +78,6 @@ export type DeviceRow = Omit<
   Selectable<Database["devices"]>,
   "secret_hash" | "offline_secret" | "state_at" | "offline_after"
 >;
-
-/** What deciding "online" needs: the time now and the heartbeat devices keep. */
-export interface Liveness {
-  now: number;
-  heartbeatMs: number;
-}
-
-export function deviceLiveness(ctx: Pick<AppContext, "clock" | "config">): Liveness {
-  return { now: ctx.clock.now(), heartbeatMs: ctx.config.deviceHeartbeatMs };
-}
-
-// The gateway clears `online` when a device disconnects cleanly; a device that vanished without a
-// goodbye (power cut, network loss) is caught by its silence: two missed heartbeats and a margin.
-const MISSED_HEARTBEATS = 2.5;
-
-export function isOnline(row: Pick<DeviceRow, "online" | "last_seen_at">, liveness: Liveness): boolean {
-  return (
-    row.online === 1 &&
-    row.last_seen_at !== null &&
-    liveness.now - row.last_seen_at <= MISSED_HEARTBEATS * liveness.heartbeatMs
-  );
-}
-
-/** A device's stored reported state, or null when it has none or it is not an object. */
-export function reportedState(text: string | null): Record<string, unknown> | null {
-  if (text === null) return null;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

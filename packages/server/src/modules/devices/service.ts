@@ -7,13 +7,14 @@ import { activeAccessPointsActuatedBy, detachCameraFromActiveAccessPoints } from
 import { hashSecret } from "../auth/tokens.js";
 import { canRead, changeableOrNotFound, readableSite, requirePerson } from "../sites/site-access.js";
 import { freshnessOfCameras } from "../video/service.js";
+import { deviceLiveness } from "./liveness.js";
 import {
   findActiveDevice,
   listActiveDevicesOfSite,
   renameDevice as renameDeviceRow,
   retireDevice,
 } from "./repository.js";
-import { type Device, type DeviceRow, deviceLiveness, toDevice } from "./schemas.js";
+import { type Device, type DeviceRow, toDevice } from "./schemas.js";
 
 type Ctx = Pick<AppContext, "db" | "clock" | "config" | "deviceLink" | "audit">;
 

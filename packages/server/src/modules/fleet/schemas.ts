@@ -1,7 +1,7 @@
 import { ID_BODY_PATTERN } from "@threshold/core";
 import Type, { type Static } from "typebox";
 import { Time } from "../../http/schema-types.js";
-import { DeviceKindSchema } from "../devices/schemas.js";
+import { DeviceKindSchema } from "../devices/index.js";
 
 export const FLEET_STATUSES = ["online", "offline"] as const;
 export type FleetStatus = (typeof FLEET_STATUSES)[number];

@@ -1,6 +1,6 @@
 import { type DeviceKind, ThresholdError } from "@threshold/core";
 import type { AppContext } from "../../context.js";
-import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
+import { deviceLiveness, isOnline, reportedState } from "../devices/index.js";
 import { countFleet, type FleetRow, listFleet } from "./repository.js";
 import { DEVICE_ID, type FleetDevice, type FleetPage, type FleetQuery } from "./schemas.js";
 

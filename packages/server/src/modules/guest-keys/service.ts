@@ -20,7 +20,7 @@ import type { Actor } from "../../http/actor.js";
 import { visibleOrNotFound } from "../../http/ownership.js";
 import { lockSecret } from "../access-codes/lock-secret.js";
 import { findConsent, holdUnblockedSite } from "../consent/repository.js";
-import { deviceLiveness, isOnline } from "../devices/schemas.js";
+import { deviceLiveness, isOnline } from "../devices/index.js";
 import { guestKeyPinContext, guestKeyShareContext } from "../keys/secret-box.js";
 import { findSiteById } from "../sites/repository.js";
 import { canRead, changeableOrNotFound, changeableSite, readableSite, requirePerson } from "../sites/site-access.js";

@@ -6,7 +6,7 @@ import { requireActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { idParams } from "../../http/ownership.js";
 import { PUBLIC, SESSION_ONLY } from "../auth/security.js";
-import { Device } from "../devices/schemas.js";
+import { Device } from "../devices/index.js";
 import { SiteParams } from "../sites/schemas.js";
 import { RateLimited } from "./rate-limiter.js";
 import { ClaimDeviceBody, CreatePairingRequestBody, PairingTicket, PollResult } from "./schemas.js";

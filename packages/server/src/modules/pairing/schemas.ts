@@ -1,6 +1,6 @@
 import Type, { type Static } from "typebox";
 import { Time } from "../../http/schema-types.js";
-import { DeviceKindSchema, DeviceName } from "../devices/schemas.js";
+import { DeviceKindSchema, DeviceName } from "../devices/index.js";
 
 // Shown to owners, so no control characters (which could forge lines in logs and terminals).
 const PRINTABLE = "^[^\\u0000-\\u001F\\u007F]+$";

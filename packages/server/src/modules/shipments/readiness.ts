@@ -1,7 +1,7 @@
 import { consentAllows, type DeliveryMethod, fridgeTooWarm, insideWindow } from "@threshold/core";
 import Type, { type Static } from "typebox";
 import type { Database } from "../../db/schema.js";
-import { isOnline, type Liveness } from "../devices/schemas.js";
+import { isOnline, type Liveness } from "../devices/index.js";
 import type { SiteAccessPoint } from "./site-access-points.js";
 
 export const Readiness = Type.Object(

@@ -4,7 +4,7 @@ import type { Database } from "../../db/schema.js";
 import { idParam } from "../../http/ownership.js";
 import { NullableTime, Time } from "../../http/schema-types.js";
 import { AccessPoint } from "../access-points/schemas.js";
-import { DeviceSummary } from "../devices/schemas.js";
+import { DeviceSummary } from "../devices/index.js";
 
 const Text = (maxLength: number, description: string) =>
   Type.String({ minLength: 1, maxLength, pattern: "\\S", description });

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
-import { reportedState } from "../devices/schemas.js";
+import { reportedState } from "../devices/index.js";
 import { type Actuator, actuatorForDeviceKind } from "./actuators.js";
 
 /** How long after an abort the watchdog keeps making sure its lock ended locked. */

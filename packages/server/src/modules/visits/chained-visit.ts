@@ -2,7 +2,7 @@ import { type EventType, type RefusalCode, refusal, ThresholdError } from "@thre
 import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { Database } from "../../db/schema.js";
 import type { UserActor } from "../../http/actor.js";
-import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
+import { deviceLiveness, isOnline, reportedState } from "../devices/index.js";
 import { liveCameras } from "../video/service.js";
 import { LOCK } from "./actuators.js";
 import { findDevice, type VisitStatus } from "./repository.js";

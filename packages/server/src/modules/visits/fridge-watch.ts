@@ -1,6 +1,6 @@
 import { SYSTEM_ACTOR } from "../../audit/audit-log.js";
 import type { AppContext } from "../../context.js";
-import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
+import { deviceLiveness, isOnline, reportedState } from "../devices/index.js";
 import { insertOpenIncident } from "../incidents/repository.js";
 
 type Ctx = Pick<AppContext, "db" | "clock" | "config" | "audit">;

@@ -21,7 +21,7 @@ import type { UserActor } from "../../http/actor.js";
 import { findCarOfAccessPoint } from "../cars/repository.js";
 import { carFactsOf } from "../cars/service.js";
 import { fallbackSentence } from "../cars/views.js";
-import { deviceLiveness, isOnline, reportedState } from "../devices/schemas.js";
+import { deviceLiveness, isOnline, reportedState } from "../devices/index.js";
 import { insertOpenIncident } from "../incidents/repository.js";
 import { markShipmentDelivered, shipmentDeliveredEvent } from "../shipments/index.js";
 import { closeClip, openClip } from "../video/clip-links.js";
