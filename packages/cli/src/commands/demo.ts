@@ -1,11 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type FleetDevice, LockAgent, LockerControllerAgent, type RunningFleet, runFleet } from "@threshold/devices";
-import { createThresholdClient, type paths, signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
+import { signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
 import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
 import type { Command } from "commander";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureDemoAccounts } from "../demo/accounts.js";
-import { printBanner } from "../demo/banner.js";
+import { bannerText } from "../demo/banner.js";
+import { type CameraVideo, cameraVideo, cameraVideoLine } from "../demo/camera-video.js";
+import { type DemoShipmentRefs, ensureDemoShipments } from "../demo/shipments.js";
 import { onShutdown } from "../run.js";
 
 const DEMO_CAR_POSITION = { lat: 52.374, lng: 4.8922 };
@@ -21,6 +23,8 @@ const DEMO_FLEET: (FleetDevice & { displayName: string })[] = [
 /** What the demo keeps between runs (the API key is shown once by the API, so the demo remembers it). */
 interface DemoState {
   apiKey: string;
+  /** The shipments seeded on the first start; every later start shows the same ones. */
+  shipments?: DemoShipmentRefs;
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -30,63 +34,92 @@ export function registerDemoCommand(program: Command): void {
       "Run everything on this machine with demo data: migrate, seed accounts and a home, start the server and a simulated lock and camera (paired through the real flow), and print the logins. This is what `npm start` runs.",
     )
     .action(async () => {
-      // The banner is what a person reads; request logs would bury it. LOG_LEVEL still wins.
-      const config = loadConfig({ LOG_LEVEL: "warn", ...process.env });
-      console.log("Starting Threshold (demo)…");
-      let fleet: RunningFleet | undefined;
-      const server = await startServer(config, {
-        demo: { password: DEMO_PASSWORD, accounts: Object.values(DEMO_ACCOUNTS) },
-        // The web app's demo keypad types on the fleet's own locks, in this process.
-        demoKeypad: async (deviceId, code) => {
-          const lock = [...(fleet?.agents.values() ?? [])].find(
-            (agent): agent is LockAgent => agent instanceof LockAgent && agent.deviceId === deviceId,
-          );
-          if (!lock) return null;
-          const verdict = await lock.enterCode(code);
-          return verdict.result === "opened" ? { result: "opened" } : verdict;
-        },
-        // Hands at the demo's locker bank: put a parcel in, take it out, close the door.
-        demoLocker: async (deviceId, compartment, action) => {
-          const locker = [...(fleet?.agents.values() ?? [])].find(
-            (agent): agent is LockerControllerAgent =>
-              agent instanceof LockerControllerAgent && agent.deviceId === deviceId,
-          );
-          if (!locker) return false;
-          try {
-            if (action === "put") locker.putParcel(compartment);
-            else if (action === "take") locker.takeParcel(compartment);
-            else locker.closeDoor(compartment);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-      });
-      const stop = async () => {
-        await fleet?.stop();
-        await server.close();
-      };
-      onShutdown(stop);
-      try {
-        await startDemo(server, config.dataDir, (started) => {
-          fleet = started;
-        });
-      } catch (error) {
-        // A start that fails half-way stops what it started: the camera's ffmpeg is a child
-        // process, and it would outlive us otherwise.
-        await stop().catch(() => undefined);
-        throw error;
-      }
+      const demo = await startDemo(process.env);
+      onShutdown(demo.stop);
+      console.log(demo.banner);
     });
 }
 
-/** Seeds the demo, pairs its fleet through the real flow, makes today's shipments and prints the banner. */
-async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet: RunningFleet) => void): Promise<void> {
+/** A demo that runs in this process: its server, the banner to print, and how to stop both. */
+export interface RunningDemo {
+  server: ServerHandle;
+  banner: string;
+  shipments: DemoShipmentRefs;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the server and the demo fleet with `env` as its configuration, seeding the demo on the
+ * first start only. Exported for the tests, which start it twice on one data directory.
+ */
+export async function startDemo(
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void = (line) => console.log(line),
+): Promise<RunningDemo> {
+  // The banner is what a person reads; request logs would bury it. LOG_LEVEL still wins.
+  const config = loadConfig({ LOG_LEVEL: "warn", ...env });
+  log("Starting Threshold (demo)…");
+  const video = cameraVideo(env);
+  log(`Camera video: ${cameraVideoLine(video)}`);
+  let fleet: RunningFleet | undefined;
+  const server = await startServer(config, {
+    demo: { password: DEMO_PASSWORD, accounts: Object.values(DEMO_ACCOUNTS) },
+    // The web app's demo keypad types on the fleet's own locks, in this process.
+    demoKeypad: async (deviceId, code) => {
+      const lock = [...(fleet?.agents.values() ?? [])].find(
+        (agent): agent is LockAgent => agent instanceof LockAgent && agent.deviceId === deviceId,
+      );
+      if (!lock) return null;
+      const verdict = await lock.enterCode(code);
+      return verdict.result === "opened" ? { result: "opened" } : verdict;
+    },
+    // Hands at the demo's locker bank: put a parcel in, take it out, close the door.
+    demoLocker: async (deviceId, compartment, action) => {
+      const locker = [...(fleet?.agents.values() ?? [])].find(
+        (agent): agent is LockerControllerAgent =>
+          agent instanceof LockerControllerAgent && agent.deviceId === deviceId,
+      );
+      if (!locker) return false;
+      try {
+        if (action === "put") locker.putParcel(compartment);
+        else if (action === "take") locker.takeParcel(compartment);
+        else locker.closeDoor(compartment);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  });
+  const stop = async () => {
+    await fleet?.stop();
+    await server.close();
+  };
+  try {
+    const seeded = await seedDemo(server, config.dataDir, video, log, (started) => {
+      fleet = started;
+    });
+    return { server, stop, ...seeded };
+  } catch (error) {
+    // A start that fails half-way stops what it started: the camera's ffmpeg is a child
+    // process, and it would outlive us otherwise.
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Seeds the demo, pairs its fleet through the real flow, finds or makes its shipments; answers the banner. */
+async function seedDemo(
+  server: ServerHandle,
+  dataDir: string,
+  video: CameraVideo,
+  log: (line: string) => void,
+  onFleet: (fleet: RunningFleet) => void,
+): Promise<{ banner: string; shipments: DemoShipmentRefs }> {
   const fleetDir = path.join(dataDir, "fleet");
   if (await ensureDemoAccounts(server)) {
     // A new database: identities of an older demo would be refused by the broker.
     fs.rmSync(fleetDir, { recursive: true, force: true });
-    console.log("Seeded demo accounts.");
+    log("Seeded demo accounts.");
   }
   const recipient = (await signIn(server.url, DEMO_ACCOUNTS.recipient.email, DEMO_PASSWORD)).client;
   const siteId = await ensureHome(recipient);
@@ -97,6 +130,8 @@ async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet:
     serverUrl: server.url,
     stateDir: fleetDir,
     devices: DEMO_FLEET.map(({ displayName: _, ...device }) => device),
+    // Without an ffmpeg the camera could only fail at every start; the banner says why instead.
+    video: video.ffmpeg ? "ffmpeg" : "none",
     claim: async (code, device) => {
       const name = DEMO_FLEET.find((d) => d.name === device.name)?.displayName ?? device.name;
       // The locker bank belongs to the building's manager; the rest to Alex's home.
@@ -108,7 +143,7 @@ async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet:
         }),
       );
     },
-    log: (line) => console.log(`  device: ${line}`),
+    log: (line) => log(`  device: ${line}`),
   });
   onFleet(fleet);
   const lock = fleet.agents.get("front-door-lock");
@@ -126,19 +161,30 @@ async function startDemo(server: ServerHandle, dataDir: string, onFleet: (fleet:
   const bankId = await ensureLockerBank(manager, buildingId, lockers.deviceId);
 
   const state = await ensureDemoState(dataDir, server.url);
-  const ship = await demoShipper(server, state.apiKey);
-  const shipments = await createDemoShipments(ship, siteId);
-  const lockerParcel = await createDemoLockerShipment(ship, buildingId);
-  printBanner({
+  const { shipments, created, moved } = await ensureDemoShipments(
+    server,
+    state.apiKey,
+    { home: siteId, building: buildingId },
+    state.shipments,
+  );
+  if (created) saveDemoState(dataDir, { ...state, shipments });
+  if (moved > 0) log(`Moved the windows of ${moved} demo shipment${moved === 1 ? "" : "s"} to today.`);
+  const banner = bannerText({
     bankId,
-    lockerParcel,
+    lockerParcel: shipments.locker.trackingNumber,
     url: server.url,
     mqttUrl: server.ctx.mqttUrl,
     apiKey: state.apiKey,
     dataDir,
     siteId,
-    shipments,
+    shipments: {
+      ready: shipments.ready.trackingNumber,
+      later: shipments.later.trackingNumber,
+      trunk: shipments.trunk.trackingNumber,
+    },
+    video,
   });
+  return { banner, shipments };
 }
 
 async function ensureHome(recipient: ThresholdClient): Promise<string> {
@@ -213,46 +259,6 @@ async function ensureLockerBank(manager: ThresholdClient, siteId: string, contro
   return bankId;
 }
 
-type ShipmentBody = NonNullable<paths["/v1/shipments"]["post"]["requestBody"]>["content"]["application/json"];
-
-/** Creates a shipment as the demo carrier, assigned to Sam; answers its tracking number. */
-type DemoShipper = (suffix: string, body: Omit<ShipmentBody, "trackingNumber">) => Promise<string>;
-
-async function demoShipper(server: ServerHandle, apiKey: string): Promise<DemoShipper> {
-  const carrier = createThresholdClient({ baseUrl: server.url, apiKey });
-  const courier = await server.ctx.db
-    .selectFrom("users")
-    .select("id")
-    .where("email", "=", DEMO_ACCOUNTS.courier.email)
-    .executeTakeFirstOrThrow();
-  // To the second: a restart within the same minute must not collide with the last run's numbers.
-  const stamp = new Date().toISOString().slice(5, 19).replace(/[-T:]/g, "");
-  return async (suffix, body) => {
-    const trackingNumber = `DEMO-${stamp}-${suffix}`;
-    const shipment = unwrap(await carrier.POST("/v1/shipments", { body: { ...body, trackingNumber } }));
-    unwrap(
-      await carrier.POST("/v1/shipments/{id}/assign", {
-        params: { path: { id: shipment.id } },
-        body: { courierId: courier.id },
-      }),
-    );
-    return trackingNumber;
-  };
-}
-
-/** A locker shipment for Jo, assigned to Sam, so a drop-off can be tried at once. */
-async function createDemoLockerShipment(ship: DemoShipper, buildingId: string): Promise<string> {
-  const now = Date.now();
-  return ship("L", {
-    siteId: buildingId,
-    method: "locker",
-    residentEmail: DEMO_ACCOUNTS.resident.email,
-    window: { start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 8 * 3_600_000).toISOString() },
-    size: { lengthCm: 30, widthCm: 20, heightCm: 6 },
-    weightG: 700,
-  });
-}
-
 async function ensureFrontDoor(
   recipient: ThresholdClient,
   siteId: string,
@@ -320,32 +326,6 @@ async function ensureConsent(recipient: ThresholdClient, accessPointId: string):
   );
 }
 
-/**
- * Each demo run gets three fresh shipments for Sam, made through the carrier API with the demo key:
- * one inside its window (it opens), one whose window starts later (it shows a refusal), and one to
- * Alex's car's trunk.
- */
-async function createDemoShipments(
-  ship: DemoShipper,
-  siteId: string,
-): Promise<{ ready: string; later: string; trunk: string }> {
-  const hour = 3_600_000;
-  const now = Date.now();
-  const make = (suffix: string, start: number, end: number, method: "in_home" | "in_trunk" = "in_home") =>
-    ship(suffix, {
-      siteId,
-      method,
-      window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
-      size: { lengthCm: 30, widthCm: 20, heightCm: 15 },
-      weightG: 1200,
-    });
-  return {
-    ready: await make("A", now - hour, now + 4 * hour),
-    later: await make("B", now + 3 * hour, now + 7 * hour),
-    trunk: await make("C", now - hour, now + 4 * hour, "in_trunk"),
-  };
-}
-
 /** The devices report in within a moment of connecting; the demo says so only once the API sees it. */
 async function waitOnline(recipient: ThresholdClient, deviceIds: string[]): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -380,6 +360,10 @@ async function ensureDemoState(dataDir: string, url: string): Promise<DemoState>
     }),
   );
   const state: DemoState = { apiKey: created.key };
-  fs.writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  saveDemoState(dataDir, state);
   return state;
+}
+
+function saveDemoState(dataDir: string, state: DemoState): void {
+  fs.writeFileSync(path.join(dataDir, "demo.json"), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
