@@ -16,13 +16,8 @@ export interface BannerInfo {
   video: CameraVideo;
 }
 
-/** What a person needs to start using the demo, printed once everything is up. */
-export function printBanner(info: BannerInfo): void {
-  console.log(bannerText(info));
-}
-
 /**
- * The banner's text. Its commands are run from another terminal, which has none of this one's
+ * What a person needs to start using the demo, printed once everything is up. Its commands are run from another terminal, which has none of this one's
  * PORT, PUBLIC_URL or DATA_DIR: a command names the server and the fleet's directory whenever
  * they differ from what a bare `threshold` would assume, so it works as printed.
  */
