@@ -17,9 +17,10 @@ export interface BannerInfo {
 }
 
 /**
- * What a person needs to start using the demo, printed once everything is up. Its commands are run from another terminal, which has none of this one's
- * PORT, PUBLIC_URL or DATA_DIR: a command names the server and the fleet's directory whenever
- * they differ from what a bare `threshold` would assume, so it works as printed.
+ * What a person needs to start using the demo, printed once everything is up. Its commands are
+ * run from another terminal, which has none of this one's PORT, PUBLIC_URL or DATA_DIR: a command
+ * names the server and the fleet's directory whenever they differ from what a bare `threshold`
+ * would assume, so it works as printed.
  */
 export function bannerText(info: BannerInfo): string {
   const server = info.url === defaultServerUrl({}) ? "" : ` --server ${info.url}`;
