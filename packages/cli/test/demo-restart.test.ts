@@ -40,7 +40,7 @@ describe("the demo started again on the same data", () => {
   });
   const start = async () => {
     const lines: string[] = [];
-    running = await startDemo(env, (line) => lines.push(line));
+    running = await startDemo(env, { log: (line) => lines.push(line) });
     return { demo: running, lines };
   };
   const stop = async () => {

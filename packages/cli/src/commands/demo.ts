@@ -34,8 +34,8 @@ export function registerDemoCommand(program: Command): void {
       "Run everything on this machine with demo data: migrate, seed accounts and a home, start the server and a simulated lock and camera (paired through the real flow), and print the logins. This is what `npm start` runs.",
     )
     .action(async () => {
-      const demo = await startDemo(process.env);
-      onShutdown(demo.stop);
+      // Ctrl-C stops the demo from the moment its server runs, not only once it is seeded.
+      const demo = await startDemo(process.env, { onStop: onShutdown });
       console.log(demo.banner);
     });
 }
@@ -54,8 +54,9 @@ export interface RunningDemo {
  */
 export async function startDemo(
   env: NodeJS.ProcessEnv,
-  log: (line: string) => void = (line) => console.log(line),
+  options: { log?: (line: string) => void; onStop?: (stop: () => Promise<void>) => void } = {},
 ): Promise<RunningDemo> {
+  const log = options.log ?? ((line: string) => console.log(line));
   // The banner is what a person reads; request logs would bury it. LOG_LEVEL still wins.
   const config = loadConfig({ LOG_LEVEL: "warn", ...env });
   log("Starting Threshold (demo)…");
@@ -94,6 +95,7 @@ export async function startDemo(
     await fleet?.stop();
     await server.close();
   };
+  options.onStop?.(stop);
   try {
     const seeded = await seedDemo(server, config.dataDir, video, log, (started) => {
       fleet = started;
@@ -117,8 +119,10 @@ async function seedDemo(
 ): Promise<{ banner: string; shipments: DemoShipmentRefs }> {
   const fleetDir = path.join(dataDir, "fleet");
   if (await ensureDemoAccounts(server)) {
-    // A new database: identities of an older demo would be refused by the broker.
+    // A new database: identities of an older demo would be refused by the broker, and its API key
+    // and shipments are not in it.
     fs.rmSync(fleetDir, { recursive: true, force: true });
+    fs.rmSync(path.join(dataDir, "demo.json"), { force: true });
     log("Seeded demo accounts.");
   }
   const recipient = (await signIn(server.url, DEMO_ACCOUNTS.recipient.email, DEMO_PASSWORD)).client;
