@@ -59,7 +59,7 @@ describe("the demo started again on the same data", () => {
 
   it("seeds its shipments once, and says at start that the camera has no ffmpeg", async () => {
     const first = await start();
-    expect(first.lines).toContain("Camera video: no ffmpeg: the porch camera films nothing (see below)");
+    expect(first.lines).toContain("Camera video: no ffmpeg: the porch camera films nothing (see NO CAMERA VIDEO)");
     expect(first.demo.banner).toContain(`NO CAMERA VIDEO: no ffmpeg found (FFMPEG_PATH is set to "${env.FFMPEG_PATH}"`);
     const seeded = await shipmentRows(first.demo);
     expect(seeded).toHaveLength(4);

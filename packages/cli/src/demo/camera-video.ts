@@ -23,7 +23,7 @@ const SOURCE_WORDS: Record<FfmpegSource, string> = {
 
 /** One line, printed at start and in the banner: which ffmpeg films, or that none does. */
 export function cameraVideoLine(video: CameraVideo): string {
-  if (!video.ffmpeg) return "no ffmpeg: the porch camera films nothing (see below)";
+  if (!video.ffmpeg) return "no ffmpeg: the porch camera films nothing (see NO CAMERA VIDEO)";
   const version = video.version ? `ffmpeg ${video.version}` : "ffmpeg (it did not say its version: does it run?)";
   return `${version} at ${video.path} (${SOURCE_WORDS[video.source]})`;
 }
