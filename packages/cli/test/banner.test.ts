@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { type CameraVideo, cameraVideoOf } from "../src/camera-video.js";
 import { bannerText } from "../src/demo/banner.js";
-import { type CameraVideo, cameraVideoOf } from "../src/demo/camera-video.js";
 
 const SYSTEM_FFMPEG: CameraVideo = {
   ffmpeg: true,

@@ -4,9 +4,9 @@ import { type FleetDevice, LockAgent, LockerControllerAgent, type RunningFleet, 
 import { signIn, type ThresholdClient, unwrap } from "@threshold/sdk";
 import { loadConfig, type ServerHandle, startServer } from "@threshold/server";
 import type { Command } from "commander";
+import { type CameraVideo, cameraVideo, cameraVideoLine } from "../camera-video.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureDemoAccounts } from "../demo/accounts.js";
 import { bannerText } from "../demo/banner.js";
-import { type CameraVideo, cameraVideo, cameraVideoLine } from "../demo/camera-video.js";
 import { type DemoShipmentRefs, ensureDemoShipments } from "../demo/shipments.js";
 import { onShutdown } from "../run.js";
 

@@ -10,6 +10,7 @@ import {
 } from "@threshold/devices";
 import { createThresholdClient, signIn, unwrap } from "@threshold/sdk";
 import { type Command, InvalidArgumentError } from "commander";
+import { cameraVideo, cameraVideoLine } from "../camera-video.js";
 import { onShutdown } from "../run.js";
 import { defaultServerUrl, fetchFrom, SERVER_OPTION_HELP } from "../server-url.js";
 
@@ -118,6 +119,13 @@ export function registerSimulateCommand(program: Command): void {
               compartments: 12,
             })),
           ];
+      if (options.video === "ffmpeg" && devices.some((device) => device.kind === "camera")) {
+        // Which ffmpeg films, before the cameras start; without one each camera says why it cannot.
+        const video = cameraVideo(process.env);
+        console.log(
+          `Camera video: ${video.ffmpeg ? cameraVideoLine(video) : `no ffmpeg found (${video.problems.join("; ")}); the cameras send no video, so their doors never open`}`,
+        );
+      }
       const claim = options.claimSite ? await claimer(options, options.claimSite) : undefined;
       const controller = new AbortController();
       let fleet: RunningFleet | undefined;

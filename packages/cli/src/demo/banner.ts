@@ -1,7 +1,7 @@
 import path from "node:path";
+import { type CameraVideo, cameraVideoLine, noFfmpegLines } from "../camera-video.js";
 import { defaultServerUrl } from "../server-url.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./accounts.js";
-import { type CameraVideo, cameraVideoLine, noFfmpegLines } from "./camera-video.js";
 
 export interface BannerInfo {
   url: string;
