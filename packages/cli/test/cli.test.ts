@@ -171,17 +171,24 @@ describe("the threshold command", () => {
     expect(result.stderr).toMatch(/operator login/);
   });
 
-  it("says which ffmpeg simulated cameras film with, and plainly when there is none", async () => {
+  const simulateOneCamera = async (ffmpegPath: string) => {
     const port = await closedPort();
     const stateDir = fs.mkdtempSync(path.join(dataDir, "sim-"));
-    const missing = path.join(stateDir, "no-such-ffmpeg");
     const args = ["simulate", "--locks", "0", "--cameras", "1", "--server", `http://127.0.0.1:${port}`];
-    const none = await threshold([...args, "--state-dir", stateDir], { FFMPEG_PATH: missing });
-    expect(none.stdout).toContain(
+    return threshold([...args, "--state-dir", stateDir], { FFMPEG_PATH: ffmpegPath });
+  };
+
+  it("says plainly when simulated cameras have no ffmpeg to film with, and why", async () => {
+    const missing = path.join(dataDir, "no-such-ffmpeg");
+    const result = await simulateOneCamera(missing);
+    expect(result.stdout).toContain(
       `Camera video: no ffmpeg found (FFMPEG_PATH is set to "${missing}", but there is no executable file there;`,
     );
-    expect(none.stdout).toContain("the cameras send no video, so their doors never open");
-    const some = await threshold([...args, "--state-dir", stateDir], { FFMPEG_PATH: "" });
-    expect(some.stdout).toMatch(/^Camera video: ffmpeg \S+ at \S+ \(/m);
+    expect(result.stdout).toContain("the cameras send no video, so their doors never open");
+  });
+
+  it("says which ffmpeg simulated cameras film with", async () => {
+    const result = await simulateOneCamera("");
+    expect(result.stdout).toMatch(/^Camera video: ffmpeg \S+ at \S+ \(/m);
   });
 });
