@@ -1,6 +1,14 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { type CameraVideo, cameraVideoOf } from "../src/camera-video.js";
 import { bannerText } from "../src/demo/banner.js";
+
+const SYSTEM_FFMPEG: CameraVideo = {
+  ffmpeg: true,
+  path: "/usr/bin/ffmpeg",
+  source: "PATH",
+  version: "5.1.9-0+deb12u1",
+};
 
 const INFO = {
   mqttUrl: "mqtt://localhost:1884",
@@ -9,6 +17,7 @@ const INFO = {
   shipments: { ready: "TH1", later: "TH2", trunk: "TH3" },
   bankId: "lkb_demo",
   lockerParcel: "LK1",
+  video: SYSTEM_FFMPEG,
 };
 
 const commandLines = (text: string, command: string) =>
@@ -32,5 +41,53 @@ describe("the demo banner", () => {
     const text = bannerText({ ...INFO, url: "http://localhost:8080", dataDir: path.resolve("data") });
     expect(text).not.toContain("--server");
     expect(text).not.toContain("--state-dir");
+  });
+});
+
+describe("the demo banner on the camera's ffmpeg", () => {
+  const DEFAULTS = { ...INFO, url: "http://localhost:8080", dataDir: path.resolve("data") };
+  it("names the ffmpeg the camera films with, its version and where it came from", () => {
+    const text = bannerText(DEFAULTS);
+    expect(text).toContain("Camera video ffmpeg 5.1.9-0+deb12u1 at /usr/bin/ffmpeg (the system's, found on PATH)");
+    const bundled = bannerText({
+      ...DEFAULTS,
+      video: {
+        ffmpeg: true,
+        path: "/app/node_modules/@ffmpeg-installer/linux-x64/ffmpeg",
+        source: "bundled",
+        version: "N-47683",
+      },
+    });
+    expect(bundled).toMatch(
+      /ffmpeg N-47683 at \/app\/node_modules\/@ffmpeg-installer\/linux-x64\/ffmpeg \(the one npm installed/,
+    );
+    expect(text).toContain("checks every rule, camera records, door unlocks");
+    expect(text).not.toContain("NO CAMERA VIDEO");
+  });
+
+  it("says plainly, without ffmpeg, what does not work and how to fix it, and promises no recording", () => {
+    const video = cameraVideoOf(
+      {
+        found: false,
+        problems: [
+          "FFMPEG_PATH is unset",
+          "there is no ffmpeg on PATH",
+          "the bundled @ffmpeg-installer/ffmpeg is not installed",
+        ],
+      },
+      () => "never asked",
+    );
+    const text = bannerText({ ...DEFAULTS, video });
+    expect(text).toContain(
+      "NO CAMERA VIDEO: no ffmpeg found (FFMPEG_PATH is unset; there is no ffmpeg on PATH; the bundled @ffmpeg-installer/ffmpeg is not installed).",
+    );
+    expect(text).toContain("refused with camera_not_live");
+    expect(text).toContain("sudo apt-get install ffmpeg");
+    expect(text).toContain("brew install ffmpeg");
+    expect(text).toContain("FFMPEG_PATH");
+    expect(text).not.toContain("camera records");
+    expect(commandLines(text, "courier").find((line) => line.includes("scan TH1"))).toContain(
+      "refused without ffmpeg: camera_not_live",
+    );
   });
 });

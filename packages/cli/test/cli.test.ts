@@ -175,4 +175,25 @@ describe("the threshold command", { timeout: 120_000 }, () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/operator login/);
   });
+
+  const simulateOneCamera = async (ffmpegPath: string) => {
+    const port = await closedPort();
+    const stateDir = fs.mkdtempSync(path.join(dataDir, "sim-"));
+    const args = ["simulate", "--locks", "0", "--cameras", "1", "--server", `http://127.0.0.1:${port}`];
+    return threshold([...args, "--state-dir", stateDir], { FFMPEG_PATH: ffmpegPath });
+  };
+
+  it("says plainly when simulated cameras have no ffmpeg to film with, and why", async () => {
+    const missing = path.join(dataDir, "no-such-ffmpeg");
+    const result = await simulateOneCamera(missing);
+    expect(result.stdout).toContain(
+      `Camera video: no ffmpeg found (FFMPEG_PATH is set to "${missing}", but there is no executable file there;`,
+    );
+    expect(result.stdout).toContain("the cameras send no video, so their doors never open");
+  });
+
+  it("says which ffmpeg simulated cameras film with", async () => {
+    const result = await simulateOneCamera("");
+    expect(result.stdout).toMatch(/^Camera video: ffmpeg \S+ at \S+ \(/m);
+  });
 });

@@ -1,7 +1,7 @@
 /**
- * The clients of a running fleet's control sockets (`@threshold/devices/control`): what a command
- * line needs to drive simulated devices, without loading the agents, video or MQTT that the rest of
- * the package brings. `threshold keypad`, `car`, `device` and `locker` start in a fraction of the
+ * The clients of a running fleet's control sockets, and where its cameras' ffmpeg is
+ * (`@threshold/devices/control`): what a command line needs to drive simulated devices and describe
+ * them, without loading the agents, video or MQTT that the rest of the package brings. `threshold keypad`, `car`, `device` and `locker` start in a fraction of the
  * time this way (docs/decisions.md, "The CLI loads what a command uses").
  */
 export { ControlSocketUnreachable } from "./control-socket.js";
@@ -27,3 +27,5 @@ export {
   type CarRequest,
   controlCar,
 } from "./vehicle/car-socket.js";
+export { type FfmpegLookup, type FfmpegSource, lookUpFfmpeg } from "./video/ffmpeg-path.js";
+export { ffmpegVersion } from "./video/ffmpeg-version.js";

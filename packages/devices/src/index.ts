@@ -20,6 +20,7 @@ export * from "./vehicle/car-socket.js";
 export * from "./vehicle/simulated-car.js";
 export * from "./vehicle-agent.js";
 export * from "./video/ffmpeg-path.js";
+export * from "./video/ffmpeg-version.js";
 export * from "./video/ffmpeg-video-source.js";
 export * from "./video/mpeg-ts-packets.js";
 export * from "./video/segment-chainer.js";

@@ -4,5 +4,6 @@ export * from "./config.js";
 export * from "./db/database.js";
 export { createAccount, createCarrier } from "./modules/auth/accounts.js";
 export { rotateServerKey } from "./modules/keys/rotation.js";
+export { rescheduleShipment } from "./modules/shipments/index.js";
 export * from "./openapi.js";
 export * from "./server.js";

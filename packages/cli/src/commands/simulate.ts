@@ -3,6 +3,7 @@ import type { FleetDevice, RunningFleet } from "@threshold/devices";
 import { DEVICE_SOCKET_NAME, FLEET_VIDEO, type FleetVideo } from "@threshold/devices/control";
 import { createThresholdClient, signIn, unwrap } from "@threshold/sdk";
 import { type Command, InvalidArgumentError } from "commander";
+import { cameraVideo, cameraVideoLine } from "../camera-video.js";
 import { onShutdown } from "../run.js";
 import { defaultServerUrl, fetchFrom, SERVER_OPTION_HELP } from "../server-url.js";
 
@@ -112,6 +113,13 @@ export function registerSimulateCommand(program: Command): void {
               compartments: 12,
             })),
           ];
+      if (options.video === "ffmpeg" && devices.some((device) => device.kind === "camera")) {
+        // Which ffmpeg films, before the cameras start; without one each camera says why it cannot.
+        const video = cameraVideo(process.env);
+        console.log(
+          `Camera video: ${video.ffmpeg ? cameraVideoLine(video) : `no ffmpeg found (${video.problems.join("; ")}); the cameras send no video, so their doors never open`}`,
+        );
+      }
       const claim = options.claimSite ? await claimer(options, options.claimSite) : undefined;
       const controller = new AbortController();
       let fleet: RunningFleet | undefined;

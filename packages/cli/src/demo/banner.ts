@@ -1,4 +1,5 @@
 import path from "node:path";
+import { type CameraVideo, cameraVideoLine, noFfmpegLines } from "../camera-video.js";
 import { defaultServerUrl } from "../server-url.js";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "./accounts.js";
 
@@ -11,17 +12,15 @@ export interface BannerInfo {
   shipments: { ready: string; later: string; trunk: string };
   bankId: string;
   lockerParcel: string;
-}
-
-/** What a person needs to start using the demo, printed once everything is up. */
-export function printBanner(info: BannerInfo): void {
-  console.log(bannerText(info));
+  /** Which ffmpeg the porch camera films with; without one, in-home deliveries cannot open. */
+  video: CameraVideo;
 }
 
 /**
- * The banner's text. Its commands are run from another terminal, which has none of this one's
- * PORT, PUBLIC_URL or DATA_DIR: a command names the server and the fleet's directory whenever
- * they differ from what a bare `threshold` would assume, so it works as printed.
+ * What a person needs to start using the demo, printed once everything is up. Its commands are
+ * run from another terminal, which has none of this one's PORT, PUBLIC_URL or DATA_DIR: a command
+ * names the server and the fleet's directory whenever they differ from what a bare `threshold`
+ * would assume, so it works as printed.
  */
 export function bannerText(info: BannerInfo): string {
   const server = info.url === defaultServerUrl({}) ? "" : ` --server ${info.url}`;
@@ -36,15 +35,21 @@ export function bannerText(info: BannerInfo): string {
     ["resident", DEMO_ACCOUNTS.resident.email, "Jo, a Canal House resident who collects from the lockers"],
   ];
   const width = Math.max(...rows.map((r) => (r[1] as string).length));
+  const noFfmpeg = noFfmpegLines(info.video);
+  // Without video the door never opens: the banner must not promise that it does.
+  const scanOutcome =
+    noFfmpeg.length > 0 ? "refused without ffmpeg: camera_not_live" : "checks every rule, camera records, door unlocks";
   return [
     "",
     "Threshold is running.",
     "",
+    ...(noFfmpeg.length > 0 ? [...noFfmpeg, ""] : []),
     `  Web app      ${info.url}   (sign in as any account below; on a phone, try HOST=0.0.0.0)`,
     `  API          ${info.url}/v1   (health: ${info.url}/health)`,
     `  API docs     ${info.url}/docs`,
     `  MQTT         ${info.mqttUrl}   (devices only, one login each)`,
     `  Data         ${info.dataDir}`,
+    `  Camera video ${cameraVideoLine(info.video)}`,
     "",
     `  Sign in (every demo password is "${DEMO_PASSWORD}"):`,
     ...rows.map(
@@ -55,7 +60,7 @@ export function bannerText(info: BannerInfo): string {
     "",
     "  Deliver a package into Alex's home, as Sam the courier:",
     `    npx threshold courier stops${server}                     # today's stops and whether each door is ready`,
-    `    npx threshold courier scan ${info.shipments.ready}${server}      # checks every rule, camera records, door unlocks`,
+    `    npx threshold courier scan ${info.shipments.ready}${server}      # ${scanOutcome}`,
     `    npx threshold courier secure <visit id>${server}         # locks, and waits for the lock to confirm`,
     `    npx threshold courier scan ${info.shipments.later}${server}      # refused: outside its delivery window`,
     `    npx threshold keypad type <code>${stateDir}      # type a carrier's keypad code on Alex's lock (docs/access-codes.md)`,

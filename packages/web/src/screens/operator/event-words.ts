@@ -26,6 +26,7 @@ const EVENT_WORDS: Partial<Record<EventType, string>> = {
   "shipment.created": "Shipment created",
   "shipment.assigned": "Shipment assigned to a courier",
   "shipment.delivered": "Shipment delivered",
+  "shipment.rescheduled": "Shipment's delivery window moved",
   "device.paired": "Device paired",
   "device.renamed": "Device renamed",
   "device.removed": "Device removed",
