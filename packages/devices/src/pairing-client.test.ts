@@ -1,5 +1,5 @@
 import { exportPublicKey, generateEd25519, importPrivateKeyPem } from "@threshold/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { identityProblems } from "./identity.js";
 import { pairDevice } from "./pairing-client.js";
 import { FakePairingServer } from "./test-support/fake-pairing-server.js";
@@ -28,10 +28,12 @@ describe("pairDevice", () => {
       serverUrl: `${server.url}/`,
       onCode: (code, expiresAt) => {
         shown.push({ code, expiresAt });
-        // The owner takes a moment to type the code: the device sees "pending" first.
-        setTimeout(() => {
-          deviceId = server.claim(code);
-        }, 120);
+        // The owner types the code only once the device has asked and heard "pending".
+        void vi
+          .waitFor(() => expect(server.pollAuthorizations.length).toBeGreaterThanOrEqual(1), { timeout: 30_000 })
+          .then(() => {
+            deviceId = server.claim(code);
+          });
       },
     });
 

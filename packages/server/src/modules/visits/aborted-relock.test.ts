@@ -10,6 +10,8 @@ import { VisitWatchdog } from "./watchdog.js";
  * door the visit may have unlocked ends locked, and it ends once the lock has reported locked since
  * the abort or someone later took the door over — it never locks against a newer, authorized unlock.
  */
+const LEFT_OPENING = "vis_01m8bbbbbbbbbbbbbbbbbbbbbb";
+
 describe.each(TEST_DATABASES)("the relock after an aborted visit on %s", (database) => {
   let server: TestServer;
   let home: TestHome;
@@ -29,7 +31,7 @@ describe.each(TEST_DATABASES)("the relock after an aborted visit on %s", (databa
   async function visitLeftOpening(server: TestServer, home: TestHome): Promise<string> {
     const { id: shipmentId } = await home.shipment();
     const longAgo = server.ctx.clock.now() - 60_000;
-    const id = "vis_01m8bbbbbbbbbbbbbbbbbbbbbb";
+    const id = LEFT_OPENING;
     await server.ctx.db
       .insertInto("visits")
       .values({
@@ -116,14 +118,15 @@ describe.each(TEST_DATABASES)("the relock after an aborted visit on %s", (databa
   });
 
   it("still relocks an aborted visit's lock that reports unlocked when nobody took the door over", async () => {
-    const visitId = await visitLeftOpening(server, home);
     // The crash: the visit's unlock reached the lock; then the lock lost its network, so the abort's
-    // own relock cannot reach it.
-    const unlock = await server.ctx.commands.send(home.lock.deviceId, "unlock", { visitId });
+    // own relock cannot reach it. The visit row appears only once the lock is unreachable: the
+    // server's own watchdog (every second) would otherwise abort it and relock the lock first.
+    const unlock = await server.ctx.commands.send(home.lock.deviceId, "unlock", { visitId: LEFT_OPENING });
     expect((await unlock.outcome).status).toBe("succeeded");
     await reportedLock(server, home, "unlocked");
     await home.lock.goOffline();
     await untilDeviceOnline(server, home.lock.deviceId, false);
+    const visitId = await visitLeftOpening(server, home);
     await watchdog.tick();
     expect(await status(server, visitId)).toBe("aborted");
     expect(home.lock.state.lock).toBe("unlocked");
