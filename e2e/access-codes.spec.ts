@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { createStopForSam, DEMO_HOME_LOCATION } from "./support/courier-stops.js";
 import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 const HOUR = 3_600_000;
 const run = promisify(execFile);

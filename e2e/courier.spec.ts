@@ -1,6 +1,7 @@
-import { type Browser, type BrowserContextOptions, chromium, expect, test } from "@playwright/test";
+import { type Browser, type BrowserContextOptions, chromium } from "@playwright/test";
 import { courierView, createStopForSam, DEMO_HOME_LOCATION } from "./support/courier-stops.js";
 import { baseUrl, DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 import { writeLabelVideo } from "./support/label-video.js";
 
 /** The server's sentence for outside_window (packages/core/src/visit-rules.ts). */

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { type Browser, type BrowserContextOptions, chromium, expect, test } from "@playwright/test";
+import { type Browser, type BrowserContextOptions, chromium } from "@playwright/test";
 import { createStopForSam } from "./support/courier-stops.js";
 import { baseUrl, DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 const run = promisify(execFile);
 const HOUR = 3_600_000;

@@ -1,6 +1,7 @@
-import { expect, type Locator, type Page, test } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import { type FrozenCamera, freezeDemoCamera } from "./support/camera.js";
 import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 /** The camera's live view on Alex's front-door card, opened as a person would. */
 async function openDoorCamera(page: Page): Promise<Locator> {

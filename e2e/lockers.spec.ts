@@ -1,6 +1,7 @@
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { createLockerParcelForJo } from "./support/courier-stops.js";
 import { DEMO, DEMO_PASSWORD, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 /**
  * The bank's own screen: a tablet in the lobby, touch only, nobody signed in — unless the demo's

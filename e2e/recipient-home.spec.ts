@@ -1,5 +1,6 @@
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 /** The demo's one door and what Alex's home readiness list says about it. */
 const frontDoor = (page: Page) => page.getByRole("article", { name: "Front door" });

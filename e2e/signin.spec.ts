@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { DEMO, DEMO_PASSWORD, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 test("the sign-in page lists the demo accounts and fills the form from one", async ({ page }) => {
   await page.goto("/");
