@@ -12370,6 +12370,8 @@ export interface operations {
                              * @enum {unknown}
                              */
                             role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                            /** @description What the demo calls this account, as its start-up banner does (e.g. Resident: a recipient who collects from a building's lockers). */
+                            title?: string;
                         }[];
                     };
                 };
