@@ -50,7 +50,7 @@ export interface paths {
         };
         /**
          * Read the audit log: recipients their homes' events, managers their buildings', operators all
-         * @description A recipient or a building manager reads the events of the sites they own (a home, a building: its deliveries, locker parcels, audited opens), with the same filters as an operator; another site's events are left out, and asking for that site is 404 like an unknown one.
+         * @description A recipient or a building manager reads the events of the sites they own (a home, a building: its deliveries, locker parcels, audited opens), with the same filters as an operator; another site's events are left out, and asking for that site is 404 like an unknown one. Oldest first unless `order=desc` (newest first, paged with `beforeSeq`).
          */
         get: operations["getAuditEvents"];
         put?: never;
@@ -2477,8 +2477,12 @@ export interface operations {
                 subjectId?: string;
                 /** @description Exact type, or a prefix ending in a dot (visit.). An exact type also finds events stored under its former name (visit.opened finds visit.open). */
                 type?: string;
-                /** @description Page on: the last seq you have. */
+                /** @description Only events after this seq (oldest first: page on with the last seq you have). */
                 afterSeq?: number;
+                /** @description Only events before this seq (newest first: page on with the last seq you have). */
+                beforeSeq?: number;
+                /** @description asc (the default): oldest first, in chain order; desc: newest first, as a person reads a log. */
+                order?: "asc" | "desc";
                 limit?: number;
             };
             header?: never;
