@@ -188,7 +188,7 @@ export function IncidentDetail() {
   const incident = useIncident(incidentId);
   return (
     <div className="stack op-page">
-      <Link to="/incidents" className="small">
+      <Link to="/incidents" className="small tap-link">
         ← All incidents
       </Link>
       <QueryState query={incident} loading="Loading the incident…">
