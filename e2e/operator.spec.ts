@@ -94,6 +94,14 @@ test("the operator reads the audit log, pages and filters it, and verifies the c
   await page.getByRole("button", { name: "Clear" }).click();
   await expect(page.getByRole("combobox", { name: /^Site/ })).toHaveValue("");
 
+  // What one person did, picked by name: Morgan, Canal House's manager, set up the lockers.
+  await page
+    .getByRole("combobox", { name: /^By/ })
+    .selectOption({ label: "Morgan Lee (Canal House) (building manager)" });
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(events.locator("tbody tr").first()).toContainText("Morgan Lee (Canal House)");
+  await page.getByRole("button", { name: "Clear" }).click();
+
   // One device, picked by its name and home: only its events.
   const lockName = "Front door lock — Alex's home";
   await page.getByRole("combobox", { name: /^Device/ }).selectOption({ label: lockName });

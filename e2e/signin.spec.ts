@@ -50,6 +50,7 @@ test("each audience lands where it works, sees only the screens it uses, and the
   await expect(page).toHaveURL(/\/lockers$/);
   await expect(page.getByTestId("bank-dashboard").first()).toBeVisible();
   await expect(nav).toHaveText(["Lockers", "Buildings", "Devices"]);
+  await saveScreenshot(page, "manager-lockers");
   await page.goto("/keys");
   await expect(page).toHaveURL(/\/lockers$/);
   await nav.filter({ hasText: "Buildings" }).click();

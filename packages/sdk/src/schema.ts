@@ -352,7 +352,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Every account, by name (operators)
+         * @description For operators choosing a person by name (the audit log's filters). 403 for everyone else.
+         */
+        get: operations["getUsers"];
         put?: never;
         /** Create an account (operators: any role; carrier admins: couriers of their carrier) */
         post: operations["postUsers"];
@@ -2475,6 +2479,8 @@ export interface operations {
             query?: {
                 siteId?: string;
                 subjectId?: string;
+                /** @description Only what this actor did (a usr_…, an API key, a device). */
+                actorId?: string;
                 /** @description Exact type, or a prefix ending in a dot (visit.). An exact type also finds events stored under its former name (visit.opened finds visit.open). */
                 type?: string;
                 /** @description Only events after this seq (oldest first: page on with the last seq you have). */
@@ -3711,6 +3717,80 @@ export interface operations {
             };
             /** @description Default Response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getUsers: {
+        parameters: {
+            query?: {
+                /** @description What the account may do. */
+                role?: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                /** @description 1–500, default 200. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        users: {
+                            /** @description usr_… */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /**
+                             * @description What the account may do.
+                             * @enum {unknown}
+                             */
+                            role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                            /** @description Set for couriers and carrier admins. */
+                            carrierId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the account was created.
+                             */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        }[];
+                        /** @description More accounts match than `limit`: narrow by role or ask for more. */
+                        truncated: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -90,4 +90,15 @@ describe.each(TEST_DATABASES)("a building manager reading the audit log on %s", 
     const foreign = await read(`?order=desc&siteId=${theirs.siteId}`);
     expect(foreign.status).toBe(404);
   });
+
+  it("filters by actor: only what that person did, and still only in their own buildings", async () => {
+    const mine = await read(`?actorId=${ours.manager.id}&limit=500`);
+    expect(mine.status).toBe(200);
+    const events = mine.body.events as (AuditEvent & { actorId: string | null })[];
+    expect(events.map((e) => e.type)).toContain("locker.audit_open");
+    expect(events.every((e) => e.actorId === ours.manager.id && e.siteId === ours.siteId)).toBe(true);
+    // The other building's manager acted too, but not here: nothing of theirs shows.
+    const theirsHere = await read(`?actorId=${theirs.manager.id}&limit=500`);
+    expect(theirsHere.body.events).toEqual([]);
+  });
 });

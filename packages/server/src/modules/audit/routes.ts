@@ -31,6 +31,9 @@ export const AuditEventSchema = Type.Object(
 const Query = Type.Object({
   siteId: Type.Optional(Type.String({ pattern: `^sit_${ID_BODY_PATTERN}$` })),
   subjectId: Type.Optional(Type.String({ maxLength: 40 })),
+  actorId: Type.Optional(
+    Type.String({ maxLength: 40, description: "Only what this actor did (a usr_…, an API key, a device)." }),
+  ),
   type: Type.Optional(
     Type.String({
       maxLength: 64,
@@ -76,7 +79,7 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
     },
     async (request) => {
       const actor = requireUser(request, "recipient", "manager", "operator");
-      const { siteId, subjectId, type, afterSeq = 0, beforeSeq, order = "asc", limit = 100 } = request.query;
+      const { siteId, subjectId, actorId, type, afterSeq = 0, beforeSeq, order = "asc", limit = 100 } = request.query;
       let query = ctx.db
         .selectFrom("audit_events")
         .selectAll()
@@ -95,6 +98,7 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
       }
       if (siteId) query = query.where("site_id", "=", siteId);
       if (subjectId) query = query.where("subject_id", "=", subjectId);
+      if (actorId) query = query.where("actor_id", "=", actorId);
       if (type) {
         // A current name also finds the rows stored under its former names (docs/decisions.md, issue 16).
         query = type.endsWith(".")

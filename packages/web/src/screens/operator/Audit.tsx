@@ -10,6 +10,7 @@ import {
   type AuditEvent,
   type AuditQuery,
   useAllSites,
+  useAllUsers,
   useAuditEvents,
   useDevicePicker,
 } from "./operator-data";
@@ -18,12 +19,22 @@ import { VerifyChain } from "./VerifyChain";
 interface Filters {
   siteId: string;
   deviceId: string;
+  /** Whose acts: a person's account. */
+  actorId: string;
   /** Any other subject (a visit, a shipment) by id, for an id copied from elsewhere. */
   subjectId: string;
   type: string;
 }
 
-const NO_FILTERS: Filters = { siteId: "", deviceId: "", subjectId: "", type: "" };
+const NO_FILTERS: Filters = { siteId: "", deviceId: "", actorId: "", subjectId: "", type: "" };
+
+const ROLE_WORDS: Record<string, string> = {
+  recipient: "recipient",
+  courier: "courier",
+  carrier_admin: "carrier dispatch",
+  operator: "operator",
+  manager: "building manager",
+};
 
 /** Every subject's prefix, then every exact type: the server takes an exact type or a prefix ending in a dot. */
 const TYPE_PREFIXES = [...new Set(EVENT_TYPES.map((type) => `${type.split(".")[0]}.`))];
@@ -37,6 +48,7 @@ function toQuery(filters: Filters, beforeSeq: number | undefined): AuditQuery {
     ...(beforeSeq !== undefined ? { beforeSeq } : {}),
     ...(filters.siteId ? { siteId: filters.siteId } : {}),
     ...(subjectId ? { subjectId } : {}),
+    ...(filters.actorId ? { actorId: filters.actorId } : {}),
     ...(filters.type ? { type: filters.type } : {}),
   };
 }
@@ -60,6 +72,7 @@ function DeviceOptions({ siteId }: { siteId: string }) {
 function FilterForm({ initial, onApply }: { initial: Filters; onApply: (filters: Filters) => void }) {
   const [draft, setDraft] = useState(initial);
   const sites = useAllSites();
+  const users = useAllUsers();
   const set = (change: Partial<Filters>) => setDraft({ ...draft, ...change });
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -84,6 +97,18 @@ function FilterForm({ initial, onApply }: { initial: Filters; onApply: (filters:
         Device
         <select value={draft.deviceId} onChange={(e) => set({ deviceId: e.target.value, subjectId: "" })}>
           <DeviceOptions siteId={draft.siteId} />
+        </select>
+      </label>
+      <label>
+        By
+        <select value={draft.actorId} onChange={(e) => set({ actorId: e.target.value })}>
+          <option value="">{users.isPending ? "Loading people…" : "Anyone or anything"}</option>
+          {(users.data?.users ?? []).map((user) => (
+            <option key={user.id} value={user.id}>
+              {user.name} ({ROLE_WORDS[user.role] ?? user.role})
+            </option>
+          ))}
+          {users.data?.truncated ? <option disabled>Only the first 500 people are listed</option> : null}
         </select>
       </label>
       <label>
@@ -135,7 +160,13 @@ function FilterForm({ initial, onApply }: { initial: Filters; onApply: (filters:
   );
 }
 
-function EventRow({ event, siteNames }: { event: AuditEvent; siteNames: ReadonlyMap<string, string> }) {
+/** Names for the ids the log is full of, as far as the operator's pickers know them. */
+interface Names {
+  sites: ReadonlyMap<string, string>;
+  people: ReadonlyMap<string, string>;
+}
+
+function EventRow({ event, names }: { event: AuditEvent; names: Names }) {
   const detail = eventDetail(event);
   return (
     <tr>
@@ -157,7 +188,7 @@ function EventRow({ event, siteNames }: { event: AuditEvent; siteNames: Readonly
         {event.siteId ? (
           <div className="small muted">
             at{" "}
-            {siteNames.get(event.siteId) ?? (
+            {names.sites.get(event.siteId) ?? (
               <code className="op-id" title={event.siteId}>
                 {event.siteId}
               </code>
@@ -165,7 +196,7 @@ function EventRow({ event, siteNames }: { event: AuditEvent; siteNames: Readonly
           </div>
         ) : null}
       </td>
-      <td className="small">{actorWords(event)}</td>
+      <td className="small">{(event.actorId && names.people.get(event.actorId)) || actorWords(event)}</td>
     </tr>
   );
 }
@@ -178,7 +209,11 @@ export function Audit() {
   const beforeSeq = pages[pages.length - 1];
   const events = useAuditEvents(toQuery(filters, beforeSeq));
   const sites = useAllSites();
-  const siteNames = new Map((sites.data ?? []).map((site) => [site.id, site.name]));
+  const users = useAllUsers();
+  const names: Names = {
+    sites: new Map((sites.data ?? []).map((site) => [site.id, site.name])),
+    people: new Map((users.data?.users ?? []).map((user) => [user.id, user.name])),
+  };
   const list = events.data ?? [];
   const last = list[list.length - 1];
 
@@ -213,7 +248,7 @@ export function Audit() {
             </thead>
             <tbody>
               {list.map((event) => (
-                <EventRow key={event.seq} event={event} siteNames={siteNames} />
+                <EventRow key={event.seq} event={event} names={names} />
               ))}
             </tbody>
           </table>

@@ -103,6 +103,15 @@ export function useAllSites() {
   });
 }
 
+/** Every account (up to 500, by name), for the audit filter's "By" picker. */
+export function useAllUsers() {
+  return useQuery({
+    queryKey: ["operator", "users"],
+    queryFn: async () => unwrap(await api.GET("/v1/users", { params: { query: { limit: 500 } } })),
+    staleTime: 60_000,
+  });
+}
+
 /** The most devices the audit filter's picker lists; past that, choosing a site narrows it. */
 export const DEVICE_PICKER_LIMIT = 200;
 
