@@ -50,7 +50,9 @@ export function bannerText(info: BannerInfo): string {
     `  Data         ${info.dataDir}`,
     "",
     `  Sign in (every demo password is "${DEMO_PASSWORD}"):`,
-    ...rows.map(([account, what]) => `    ${account.title.padEnd(titleWidth)}${account.email.padEnd(width + 2)}${what}`),
+    ...rows.map(
+      ([account, what]) => `    ${account.title.padEnd(titleWidth)}${account.email.padEnd(width + 2)}${what}`,
+    ),
     "",
     `  Carrier API key (Parcelo Express): ${info.apiKey}`,
     "",
