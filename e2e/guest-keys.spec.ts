@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { expectAccessible } from "./support/axe.js";
 import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
 import { expect, test } from "./support/fixtures.js";
 
@@ -11,6 +12,8 @@ async function typeOnKeypad(page: Page, digits: string): Promise<string> {
     .getByRole("list", { name: "Devices at Alex's home" })
     .getByRole("listitem", { name: "Front door lock" });
   const keypad = lock.getByRole("form", { name: "Keypad of Front door lock (demo)" });
+  await expect(keypad).toBeVisible();
+  await expectAccessible(page);
   await keypad.getByLabel("Keypad (demo): type a code").fill(digits);
   await keypad.getByRole("button", { name: "Enter" }).click();
   const status = keypad.getByRole("status");

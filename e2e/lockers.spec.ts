@@ -1,4 +1,5 @@
 import type { Browser, Page } from "@playwright/test";
+import { expectAccessible } from "./support/axe.js";
 import { createLockerParcelForJo } from "./support/courier-stops.js";
 import { DEMO, DEMO_PASSWORD, saveScreenshot, signInAs } from "./support/demo.js";
 import { expect, test } from "./support/fixtures.js";
@@ -13,6 +14,7 @@ async function kioskFor(browser: Browser, bankId: string, demoHandsOf?: string):
   if (demoHandsOf) await signInAs(page, demoHandsOf);
   await page.goto(`/kiosk/${bankId}`);
   await expect(page.getByRole("heading", { name: "Canal House lobby lockers" })).toBeVisible();
+  await expectAccessible(page);
   return page;
 }
 

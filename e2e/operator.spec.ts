@@ -81,7 +81,10 @@ test("the operator reads the audit log, pages and filters it, and verifies the c
   await expect.poll(async () => (await seqs()).length).toBeGreaterThan(1);
   const first = await seqs();
   expect(first).toEqual([...first].sort((a, b) => b - a));
-  await expect(page.getByRole("region", { name: /^Audit events, newest first/ })).toHaveAttribute("tabindex", "0");
+  const auditRegion = page.getByRole("region", { name: /^Audit events, newest first/ });
+  await expect(auditRegion).toHaveAttribute("tabindex", "0");
+  await auditRegion.scrollIntoViewIfNeeded();
+  await saveScreenshot(page, "operator-audit-table");
 
   // Filters are chosen by name, not typed as ids: the demo's setup paired four devices.
   await page.getByRole("combobox", { name: /^Type/ }).selectOption({ label: "device.paired" });
