@@ -38,7 +38,7 @@ test("a guest key is given, shared by link, used (the owner is told at once), an
   browser,
   page,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   const name = `Maria ${Date.now().toString(36)}`;
   await signInAs(page, DEMO.recipient);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Keys" }).click();
@@ -94,7 +94,7 @@ test("blocking all access pauses guest keys: the lock refuses the PIN and the li
   browser,
   page,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   const nav = page.getByRole("navigation", { name: "Main" });
   const name = `Sam ${Date.now().toString(36)}`;
   await signInAs(page, DEMO.recipient);

@@ -29,7 +29,7 @@ test.describe("recipient: the camera's live view", () => {
   test("plays the door's live video with LIVE, and says STALE with the last frame's time when the camera freezes", async ({
     page,
   }) => {
-    test.setTimeout(120_000);
+    test.setTimeout(180_000);
     const player = await openDoorCamera(page);
     const badge = player.getByTestId("camera-freshness");
     const cameraId = await page.evaluate(async () => {

@@ -21,7 +21,7 @@ async function kioskFor(browser: Browser, bankId: string, demoHandsOf?: string):
 test("a courier drops a parcel at the kiosk, the resident gets a code and collects it at the kiosk", async ({
   browser,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const trackingNumber = `E2E-LOCKER-${Date.now().toString(36).toUpperCase()}`;
   const { bankId } = await createLockerParcelForJo(trackingNumber);
 
