@@ -53,9 +53,7 @@ export default defineConfig({
     command: "node packages/cli/bin/threshold.js demo",
     cwd: path.resolve(import.meta.dirname, ".."),
     reuseExistingServer: false,
-    // Every screen is checked for accessibility (support/axe.ts): a check is well under a second on an
-  // idle machine but several on a loaded one, and a story of two or three people checks a dozen screens.
-  timeout: 120_000,
+    timeout: 60_000,
     // Listening is not enough: the demo seeds accounts, pairs its lock and camera, then prints this.
     // (No `url`: Playwright races the two, and /health answers long before the demo is seeded.)
     wait: { stdout: /Threshold is running\./ },
