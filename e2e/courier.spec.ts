@@ -1,6 +1,8 @@
-import { type Browser, type BrowserContextOptions, chromium, expect, test } from "@playwright/test";
+import { type Browser, type BrowserContextOptions, chromium } from "@playwright/test";
+import { expectAccessible } from "./support/axe.js";
 import { courierView, createStopForSam, DEMO_HOME_LOCATION } from "./support/courier-stops.js";
 import { baseUrl, DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 import { writeLabelVideo } from "./support/label-video.js";
 
 /** The server's sentence for outside_window (packages/core/src/visit-rules.ts). */
@@ -108,9 +110,16 @@ test.describe("courier at the door", () => {
     await signInAs(recipient, DEMO.recipient);
     await recipient.goto("/home");
     await expect.soft(recipient.getByRole("region", { name: "Live delivery" })).toContainText("Sam");
+    // Checked softly too: the lock-up below must happen whatever the check finds.
+    const homeProblems = await expectAccessible(recipient).then(
+      () => null,
+      (error: Error) => error.message,
+    );
+    expect.soft(homeProblems).toBeNull();
 
     await courier.getByRole("button", { name: "Done — lock the door" }).click();
     await expect(courier.getByText("Locked ✓")).toBeVisible({ timeout: 30_000 });
+    await expectAccessible(courier);
     const later = (await courierView()).stops.find((stop) => /^DEMO-.*-B$/.test(stop.trackingNumber));
     if (!later) throw new Error("the demo's later shipment (DEMO-…-B) is missing");
     const next = courier.getByRole("link", { name: /^Next stop/ });
@@ -118,6 +127,7 @@ test.describe("courier at the door", () => {
     await next.click();
     await expect(courier).toHaveURL(new RegExp(`/stops/${later.shipmentId}$`));
     await expect(courier.getByRole("button", { name: "Scan" })).toBeVisible();
+    await expectAccessible(courier);
 
     // Back on the list, the stop is done.
     await courier.getByRole("link", { name: "← All stops" }).click();
@@ -130,10 +140,12 @@ test.describe("courier at the door", () => {
       .filter({ hasText: trackingNumber })
       .getByRole("link", { name: "Proof of delivery" });
     await expect(proofLink).toBeVisible();
+    await expectAccessible(recipient);
     await proofLink.click();
     await expect(recipient).toHaveURL(new RegExp(`/deliveries/${shipmentId}$`));
     await recipient.getByRole("button", { name: "Verify proof" }).click();
     await expect(recipient.getByText("Proof verified")).toBeVisible();
+    await expectAccessible(recipient);
   });
 });
 

@@ -1,5 +1,7 @@
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expectAccessible } from "./support/axe.js";
 import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
@@ -10,6 +12,8 @@ async function typeOnKeypad(page: Page, digits: string): Promise<string> {
     .getByRole("list", { name: "Devices at Alex's home" })
     .getByRole("listitem", { name: "Front door lock" });
   const keypad = lock.getByRole("form", { name: "Keypad of Front door lock (demo)" });
+  await expect(keypad).toBeVisible();
+  await expectAccessible(page);
   await keypad.getByLabel("Keypad (demo): type a code").fill(digits);
   await keypad.getByRole("button", { name: "Enter" }).click();
   const status = keypad.getByRole("status");
@@ -34,7 +38,7 @@ test("a guest key is given, shared by link, used (the owner is told at once), an
   browser,
   page,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   const name = `Maria ${Date.now().toString(36)}`;
   await signInAs(page, DEMO.recipient);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Keys" }).click();
@@ -90,7 +94,7 @@ test("blocking all access pauses guest keys: the lock refuses the PIN and the li
   browser,
   page,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   const nav = page.getByRole("navigation", { name: "Main" });
   const name = `Sam ${Date.now().toString(36)}`;
   await signInAs(page, DEMO.recipient);

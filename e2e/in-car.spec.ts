@@ -1,9 +1,11 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { type Browser, type BrowserContextOptions, chromium, expect, test } from "@playwright/test";
+import { type Browser, type BrowserContextOptions, chromium } from "@playwright/test";
+import { expectAccessible } from "./support/axe.js";
 import { createStopForSam } from "./support/courier-stops.js";
 import { baseUrl, DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 const run = promisify(execFile);
 const HOUR = 3_600_000;
@@ -119,10 +121,12 @@ test.describe("in-car delivery", () => {
     await form.getByLabel("If the trunk cannot be opened").selectOption("locker");
     await form.getByRole("button", { name: "Add car" }).click();
     await expect(form.getByRole("status")).toContainText("Fiat 500e added");
+    await expectAccessible(recipient);
     await recipient.goto("/home");
     const card = recipient.getByRole("article", { name: "Fiat 500e" });
     await expect(card).toContainText("KS-55-R");
     await expect(card).toContainText("Not paired with its vehicle device");
     await expect(card.getByRole("switch", { name: "Trunk delivery" })).toBeDisabled();
+    await expectAccessible(recipient);
   });
 });

@@ -1,6 +1,7 @@
-import { expect, type Locator, type Page, test } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import { type FrozenCamera, freezeDemoCamera } from "./support/camera.js";
 import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 /** The camera's live view on Alex's front-door card, opened as a person would. */
 async function openDoorCamera(page: Page): Promise<Locator> {
@@ -28,7 +29,7 @@ test.describe("recipient: the camera's live view", () => {
   test("plays the door's live video with LIVE, and says STALE with the last frame's time when the camera freezes", async ({
     page,
   }) => {
-    test.setTimeout(120_000);
+    test.setTimeout(180_000);
     const player = await openDoorCamera(page);
     const badge = player.getByTestId("camera-freshness");
     const cameraId = await page.evaluate(async () => {

@@ -1,6 +1,8 @@
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
+import { expectAccessible } from "./support/axe.js";
 import { createLockerParcelForJo } from "./support/courier-stops.js";
 import { DEMO, DEMO_PASSWORD, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 /**
  * The bank's own screen: a tablet in the lobby, touch only, nobody signed in — unless the demo's
@@ -12,13 +14,14 @@ async function kioskFor(browser: Browser, bankId: string, demoHandsOf?: string):
   if (demoHandsOf) await signInAs(page, demoHandsOf);
   await page.goto(`/kiosk/${bankId}`);
   await expect(page.getByRole("heading", { name: "Canal House lobby lockers" })).toBeVisible();
+  await expectAccessible(page);
   return page;
 }
 
 test("a courier drops a parcel at the kiosk, the resident gets a code and collects it at the kiosk", async ({
   browser,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const trackingNumber = `E2E-LOCKER-${Date.now().toString(36).toUpperCase()}`;
   const { bankId } = await createLockerParcelForJo(trackingNumber);
 

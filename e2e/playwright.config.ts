@@ -33,7 +33,8 @@ export default defineConfig({
   // One server and one home: specs change shared state (access blocked, visits), so they run in order.
   workers: 1,
   fullyParallel: false,
-  // Bounds on a failure, not verdicts (docs/testing.md): a busy machine takes several times longer.
+  // Bounds on a failure, not verdicts (docs/testing.md). Every screen is also checked for
+  // accessibility (support/axe.ts): well under a second on an idle machine, several on a loaded one.
   timeout: 120_000,
   expect: { timeout: 20_000 },
   reporter: [["list"]],

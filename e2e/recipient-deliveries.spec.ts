@@ -1,5 +1,6 @@
-import { type APIRequestContext, type APIResponse, expect, request, test } from "@playwright/test";
+import { type APIRequestContext, type APIResponse, request } from "@playwright/test";
 import { baseUrl, DEMO, DEMO_PASSWORD, demoApiKey, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 const HOUR = 3_600_000;
 

@@ -1,5 +1,6 @@
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { DEMO, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 /** The demo's one door and what Alex's home readiness list says about it. */
 const frontDoor = (page: Page) => page.getByRole("article", { name: "Front door" });
@@ -140,4 +141,41 @@ test("the recipient sees the demo's devices online, renames one and back, and a 
   await page.getByRole("button", { name: "Pair device" }).click();
   await expect(page.getByRole("alert")).toContainText("That pairing code is wrong, expired or already used");
   await expect(devices.getByRole("listitem")).toHaveCount(3); // lock, camera, car
+});
+
+test("the trunk checkbox sits beside its label, and trunk delivery on is calm where blocking is alarm red", async ({
+  page,
+}) => {
+  await signInAs(page, DEMO.recipient);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+  const checkbox = page.getByRole("checkbox", { name: "Allow deliveries into the trunk" });
+  await checkbox.scrollIntoViewIfNeeded();
+  const box = await checkbox.boundingBox();
+  const label = await page.locator("label").filter({ has: checkbox }).boundingBox();
+  // A checkbox-sized box, on one row with its words: not a field-sized box above them.
+  expect(box?.width).toBeLessThanOrEqual(32);
+  expect(box?.height).toBeLessThanOrEqual(32);
+  expect(label?.height).toBeLessThan(64);
+  expect((box?.x ?? 0) - (label?.x ?? 0)).toBeLessThan(8);
+  await saveScreenshot(page, "recipient-add-car");
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Home" }).click();
+  const card = page.getByRole("article", { name: "Volvo XC40" });
+  const trunk = card.getByRole("switch", { name: "Trunk delivery" });
+  await expect(trunk).toHaveAttribute("aria-checked", "true");
+  const colours = (element: HTMLElement) => ({
+    border: getComputedStyle(element).borderColor,
+    track: getComputedStyle(element.querySelector(".switch-track") as Element).backgroundColor,
+  });
+  const ALARM_RED = "rgb(179, 38, 30)"; // --bad
+  const CALM_GREEN = "rgb(30, 122, 70)"; // --ok
+  // Polled: the switch's colours ease in over 0.15 s.
+  await expect.poll(() => trunk.evaluate(colours)).toEqual({ border: CALM_GREEN, track: CALM_GREEN });
+  // The block switch stays the alarm: the car's, switched on and off again (the other specs deliver to it).
+  const block = card.getByRole("switch", { name: "Block this car" });
+  await block.click();
+  await expect(block).toHaveAttribute("aria-checked", "true");
+  await expect.poll(() => block.evaluate(colours)).toEqual({ border: ALARM_RED, track: ALARM_RED });
+  await block.click();
+  await expect(block).toHaveAttribute("aria-checked", "false");
 });

@@ -1,6 +1,7 @@
-import { type APIRequestContext, type APIResponse, expect, request, test } from "@playwright/test";
+import { type APIRequestContext, type APIResponse, request } from "@playwright/test";
 import { createStopForSam } from "./support/courier-stops.js";
 import { baseUrl, DEMO, DEMO_PASSWORD, saveScreenshot, signInAs } from "./support/demo.js";
+import { expect, test } from "./support/fixtures.js";
 
 const HOUR = 3_600_000;
 

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
+import { expectAccessible } from "./axe.js";
 
 /** The demo's logins (packages/cli/src/demo/accounts.ts). */
 export const DEMO_PASSWORD = "threshold-demo";
@@ -21,16 +22,22 @@ export function demoApiKey(): string {
   return (JSON.parse(fs.readFileSync(file, "utf8")) as { apiKey: string }).apiKey;
 }
 
-/** Signs in through the sign-in page, as a person would, and waits for the role's first screen. */
+/**
+ * Signs in through the sign-in page, as a person would, and waits for the role's first screen;
+ * checks the sign-in page and that screen for accessibility (./axe.ts).
+ */
 export async function signInAs(page: Page, email: string): Promise<void> {
   await page.goto("/signin");
+  await expectAccessible(page);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expectAccessible(page);
 }
 
-/** Saves a screenshot for the README under docs/screenshots/. */
+/** Saves a screenshot for the README under docs/screenshots/, of a screen that passed the accessibility check. */
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  await expectAccessible(page);
   await page.screenshot({ path: path.resolve(import.meta.dirname, "../../docs/screenshots", `${name}.png`) });
 }

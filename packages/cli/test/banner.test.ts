@@ -1,6 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CameraVideo, cameraVideoOf } from "../src/camera-video.js";
+import { DEMO_ACCOUNTS } from "../src/demo/accounts.js";
 import { bannerText } from "../src/demo/banner.js";
 
 const SYSTEM_FFMPEG: CameraVideo = {
@@ -41,6 +42,16 @@ describe("the demo banner", () => {
     const text = bannerText({ ...INFO, url: "http://localhost:8080", dataDir: path.resolve("data") });
     expect(text).not.toContain("--server");
     expect(text).not.toContain("--state-dir");
+  });
+
+  it("calls each account what the sign-in page calls it (the title GET /v1/demo serves)", () => {
+    const text = bannerText({ ...INFO, url: "http://localhost:8080", dataDir: path.resolve("data") });
+    const lines = text.split("\n");
+    for (const account of Object.values(DEMO_ACCOUNTS)) {
+      const line = lines.find((l) => l.includes(account.email));
+      expect(line?.trim().startsWith(`${account.title} `), `${account.email}: ${line}`).toBe(true);
+    }
+    expect(lines.find((l) => l.includes(DEMO_ACCOUNTS.resident.email))).toMatch(/^\s+Resident\s/);
   });
 });
 

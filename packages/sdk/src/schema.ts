@@ -50,7 +50,7 @@ export interface paths {
         };
         /**
          * Read the audit log: recipients their homes' events, managers their buildings', operators all
-         * @description A recipient or a building manager reads the events of the sites they own (a home, a building: its deliveries, locker parcels, audited opens), with the same filters as an operator; another site's events are left out, and asking for that site is 404 like an unknown one.
+         * @description A recipient or a building manager reads the events of the sites they own (a home, a building: its deliveries, locker parcels, audited opens), with the same filters as an operator; another site's events are left out, and asking for that site is 404 like an unknown one. Oldest first unless `order=desc` (newest first, paged with `beforeSeq`).
          */
         get: operations["getAuditEvents"];
         put?: never;
@@ -352,7 +352,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Every account, by name (operators)
+         * @description For operators choosing a person by name (the audit log's filters). 403 for everyone else.
+         */
+        get: operations["getUsers"];
         put?: never;
         /** Create an account (operators: any role; carrier admins: couriers of their carrier) */
         post: operations["postUsers"];
@@ -2512,10 +2516,16 @@ export interface operations {
             query?: {
                 siteId?: string;
                 subjectId?: string;
+                /** @description Only what this actor did (a usr_…, an API key, a device). */
+                actorId?: string;
                 /** @description Exact type, or a prefix ending in a dot (visit.). An exact type also finds events stored under its former name (visit.opened finds visit.open). */
                 type?: string;
-                /** @description Page on: the last seq you have. */
+                /** @description Only events after this seq (oldest first: page on with the last seq you have). */
                 afterSeq?: number;
+                /** @description Only events before this seq (newest first: page on with the last seq you have). */
+                beforeSeq?: number;
+                /** @description asc (the default): oldest first, in chain order; desc: newest first, as a person reads a log. */
+                order?: "asc" | "desc";
                 limit?: number;
             };
             header?: never;
@@ -3744,6 +3754,80 @@ export interface operations {
             };
             /** @description Default Response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getUsers: {
+        parameters: {
+            query?: {
+                /** @description What the account may do. */
+                role?: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                /** @description 1–500, default 200. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        users: {
+                            /** @description usr_… */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /**
+                             * @description What the account may do.
+                             * @enum {unknown}
+                             */
+                            role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                            /** @description Set for couriers and carrier admins. */
+                            carrierId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the account was created.
+                             */
+                            createdAt: string;
+                            disabledAt: string | null;
+                        }[];
+                        /** @description More accounts match than `limit`: narrow by role or ask for more. */
+                        truncated: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12518,6 +12602,8 @@ export interface operations {
                              * @enum {unknown}
                              */
                             role: "recipient" | "courier" | "carrier_admin" | "manager" | "operator";
+                            /** @description What the demo calls this account, as its start-up banner does (e.g. Resident: a recipient who collects from a building's lockers). */
+                            title?: string;
                         }[];
                     };
                 };

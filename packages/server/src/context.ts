@@ -76,5 +76,6 @@ export type DemoKeypadVerdict =
 
 export interface DemoLogins {
   password: string;
-  accounts: { email: string; name: string; role: Role }[];
+  /** `title`: what the demo calls the account (its banner and sign-in page alike), e.g. "Resident" for a recipient. */
+  accounts: { email: string; name: string; role: Role; title?: string }[];
 }

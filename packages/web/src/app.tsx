@@ -7,14 +7,15 @@ import { operatorRoutes } from "./screens/operator/routes";
 import { recipientRoutes } from "./screens/recipient/routes";
 import { SharedKey } from "./screens/SharedKey";
 import { SignIn } from "./screens/SignIn";
-import { homePathOf, useMeQuery } from "./session";
+import { useMeQuery, useStartPath } from "./session";
 import { FullPageMessage, Spinner } from "./ui/feedback";
 
 /** `/` sends each person to where their role starts. */
 function Start() {
   const me = useMeQuery();
-  if (me.isPending) return <FullPageMessage>{<Spinner label="Loading…" />}</FullPageMessage>;
-  return <Navigate to={me.data ? homePathOf(me.data.role) : "/signin"} replace />;
+  const start = useStartPath(me.data);
+  if (me.isPending || start.pending) return <FullPageMessage>{<Spinner label="Loading…" />}</FullPageMessage>;
+  return <Navigate to={start.path ?? "/signin"} replace />;
 }
 
 const routes: RouteObject[] = [

@@ -2,10 +2,14 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext } from "react";
 import { Navigate, useLocation } from "react-router";
 import { api, errorCode, type Me, type Role, unwrap } from "./api";
+import { type Audience, audienceOf, startPathOf, usesScreen } from "./audience";
+import { useSites } from "./screens/recipient/home-data";
 import { FullPageMessage, Spinner } from "./ui/feedback";
 
 interface Session {
   me: Me;
+  /** Who they are to the app (./audience.ts): decides their navigation and where they start. */
+  audience: Audience;
   signOut(): Promise<void>;
 }
 
@@ -37,23 +41,31 @@ export function useSession(): Session {
   return session;
 }
 
-/** Where each role starts. */
-export function homePathOf(role: Role): string {
-  switch (role) {
-    case "recipient":
-      return "/home";
-    case "courier":
-      return "/stops";
-    case "carrier_admin":
-      return "/shipments";
-    case "operator":
-      return "/fleet";
-    case "manager":
-      return "/home";
-  }
+/**
+ * The audience of a signed-in person: for a recipient it depends on whether they own a home, so
+ * their sites are read (the same cached query Home uses); `pending` until that answer is in.
+ */
+export function useAudience(me: Me | null | undefined): { audience: Audience | null; pending: boolean } {
+  const isRecipient = me?.role === "recipient";
+  const sites = useSites(undefined, isRecipient);
+  if (!me) return { audience: null, pending: false };
+  if (!isRecipient) return { audience: audienceOf(me.role, false), pending: false };
+  // Reading the sites failed: the homeowner's screens say so themselves, so they are the safe choice.
+  if (sites.isError) return { audience: "homeowner", pending: false };
+  if (sites.isPending) return { audience: null, pending: true };
+  return { audience: audienceOf(me.role, sites.data.length > 0), pending: false };
 }
 
-/** Renders its children for a signed-in person of one of `roles`; sends anyone else to sign in or home. */
+/** Where a signed-in person starts; null while it is still being worked out. */
+export function useStartPath(me: Me | null | undefined): { path: string | null; pending: boolean } {
+  const { audience, pending } = useAudience(me);
+  return { path: audience ? startPathOf(audience) : null, pending };
+}
+
+/**
+ * Renders its children for a signed-in person of one of `roles` whose audience uses the screen;
+ * sends anyone else to sign in, or to where they start.
+ */
 export function RequireSession({ roles, children }: { roles?: readonly Role[]; children: ReactNode }) {
   const location = useLocation();
   const queryClient = useQueryClient();
@@ -65,9 +77,16 @@ export function RequireSession({ roles, children }: { roles?: readonly Role[]; c
     queryClient.setQueryData(ME_QUERY, null);
   }, [queryClient]);
 
-  if (me.isPending) return <FullPageMessage>{<Spinner label="Loading…" />}</FullPageMessage>;
+  const { audience, pending } = useAudience(me.data);
+
+  if (me.isPending || pending) return <FullPageMessage>{<Spinner label="Loading…" />}</FullPageMessage>;
   if (me.isError) return <FullPageMessage>Cannot reach Threshold. Reload the page to try again.</FullPageMessage>;
-  if (!me.data) return <Navigate to={`/signin?next=${encodeURIComponent(location.pathname)}`} replace />;
-  if (roles && !roles.includes(me.data.role)) return <Navigate to={homePathOf(me.data.role)} replace />;
-  return <SessionContext.Provider value={{ me: me.data, signOut }}>{children}</SessionContext.Provider>;
+  if (!me.data || !audience) {
+    return <Navigate to={`/signin?next=${encodeURIComponent(location.pathname)}`} replace />;
+  }
+  // Another role's screen, or a home's screen for a resident who has no home: to where they start.
+  const notTheirs =
+    (roles && !roles.includes(me.data.role)) || (audience === "resident" && !usesScreen(audience, location.pathname));
+  if (notTheirs) return <Navigate to={startPathOf(audience)} replace />;
+  return <SessionContext.Provider value={{ me: me.data, audience, signOut }}>{children}</SessionContext.Provider>;
 }

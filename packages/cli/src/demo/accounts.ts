@@ -4,15 +4,29 @@ import type { ServerHandle } from "@threshold/server";
 /** Demo logins, printed at start. Never run the demo on a server that real people use. */
 export const DEMO_PASSWORD = "threshold-demo";
 
+/**
+ * Each account's `title` is what the banner and the sign-in page both call it (GET /v1/demo), so the
+ * two never disagree: Jo is a "Resident" in both, though her role is `recipient` like Alex's.
+ */
 export const DEMO_ACCOUNTS = {
-  recipient: { email: "alex@demo.threshold.test", name: "Alex Morgan", role: "recipient" },
-  courier: { email: "sam@parcelo.demo.threshold.test", name: "Sam Rivera", role: "courier" },
-  carrierAdmin: { email: "dispatch@parcelo.demo.threshold.test", name: "Parcelo Dispatch", role: "carrier_admin" },
-  operator: { email: "ops@demo.threshold.test", name: "Threshold Operations", role: "operator" },
+  recipient: { email: "alex@demo.threshold.test", name: "Alex Morgan", role: "recipient", title: "Recipient" },
+  courier: { email: "sam@parcelo.demo.threshold.test", name: "Sam Rivera", role: "courier", title: "Courier" },
+  carrierAdmin: {
+    email: "dispatch@parcelo.demo.threshold.test",
+    name: "Parcelo Dispatch",
+    role: "carrier_admin",
+    title: "Carrier dispatch",
+  },
+  operator: { email: "ops@demo.threshold.test", name: "Threshold Operations", role: "operator", title: "Operator" },
   // Parcel lockers (docs/lockers.md): the building's manager and a resident.
-  manager: { email: "morgan@canalhouse.demo.threshold.test", name: "Morgan Lee (Canal House)", role: "manager" },
-  resident: { email: "jo@demo.threshold.test", name: "Jo Bakker", role: "recipient" },
-} as const satisfies Record<string, { email: string; name: string; role: Role }>;
+  manager: {
+    email: "morgan@canalhouse.demo.threshold.test",
+    name: "Morgan Lee (Canal House)",
+    role: "manager",
+    title: "Building manager",
+  },
+  resident: { email: "jo@demo.threshold.test", name: "Jo Bakker", role: "recipient", title: "Resident" },
+} as const satisfies Record<string, { email: string; name: string; role: Role; title: string }>;
 
 export const DEMO_CARRIER = "Parcelo Express";
 
@@ -31,7 +45,10 @@ export async function ensureDemoAccounts(server: ServerHandle): Promise<boolean>
     // A demo from before lockers: add the accounts it lacks.
     for (const account of [DEMO_ACCOUNTS.manager, DEMO_ACCOUNTS.resident]) {
       const found = await db.selectFrom("users").select("id").where("email", "=", account.email).executeTakeFirst();
-      if (!found) await createAccount(db, clock, { ...account, password: DEMO_PASSWORD, carrierId: null }, audited);
+      if (!found) {
+        const { email, name, role } = account;
+        await createAccount(db, clock, { email, name, role, password: DEMO_PASSWORD, carrierId: null }, audited);
+      }
     }
     return false;
   }
@@ -42,7 +59,9 @@ export async function ensureDemoAccounts(server: ServerHandle): Promise<boolean>
       db,
       clock,
       {
-        ...account,
+        email: account.email,
+        name: account.name,
+        role: account.role,
         password: DEMO_PASSWORD,
         carrierId: needsCarrier ? carrier.id : null,
       },

@@ -26,15 +26,18 @@ export function bannerText(info: BannerInfo): string {
   const server = info.url === defaultServerUrl({}) ? "" : ` --server ${info.url}`;
   const fleetDir = path.join(info.dataDir, "fleet");
   const stateDir = fleetDir === path.resolve("data", "fleet") ? "" : ` --state-dir ${fleetDir}`;
+  const accounts = DEMO_ACCOUNTS;
   const rows = [
-    ["recipient", DEMO_ACCOUNTS.recipient.email, "Alex: a home with a front-door lock and porch camera, and a car"],
-    ["courier", DEMO_ACCOUNTS.courier.email, "Sam, a Parcelo Express courier"],
-    ["carrier admin", DEMO_ACCOUNTS.carrierAdmin.email, "Parcelo Express dispatch"],
-    ["operator", DEMO_ACCOUNTS.operator.email, "fleet, audit and key rotation"],
-    ["manager", DEMO_ACCOUNTS.manager.email, "Morgan, manager of Canal House and its lobby lockers"],
-    ["resident", DEMO_ACCOUNTS.resident.email, "Jo, a Canal House resident who collects from the lockers"],
-  ];
-  const width = Math.max(...rows.map((r) => (r[1] as string).length));
+    [accounts.recipient, "Alex: a home with a front-door lock and porch camera, and a car"],
+    [accounts.courier, "Sam, a Parcelo Express courier"],
+    [accounts.carrierAdmin, "Parcelo Express dispatch"],
+    [accounts.operator, "fleet, audit and key rotation"],
+    [accounts.manager, "Morgan, manager of Canal House and its lobby lockers"],
+    [accounts.resident, "Jo, a Canal House resident who collects from the lockers"],
+  ] as const;
+  // Each account by the title the sign-in page shows too (GET /v1/demo), so the words agree.
+  const titleWidth = Math.max(...rows.map(([account]) => account.title.length)) + 2;
+  const width = Math.max(...rows.map(([account]) => account.email.length));
   const noFfmpeg = noFfmpegLines(info.video);
   // Without video the door never opens: the banner must not promise that it does.
   const scanOutcome =
@@ -53,7 +56,7 @@ export function bannerText(info: BannerInfo): string {
     "",
     `  Sign in (every demo password is "${DEMO_PASSWORD}"):`,
     ...rows.map(
-      ([role, email, what]) => `    ${(role as string).padEnd(14)}${(email as string).padEnd(width + 2)}${what}`,
+      ([account, what]) => `    ${account.title.padEnd(titleWidth)}${account.email.padEnd(width + 2)}${what}`,
     ),
     "",
     `  Carrier API key (Parcelo Express): ${info.apiKey}`,

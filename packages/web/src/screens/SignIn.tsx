@@ -2,10 +2,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { api, errorCode, unwrap } from "../api";
-import { homePathOf, ME_QUERY, useMeQuery } from "../session";
+import { ME_QUERY, useMeQuery } from "../session";
 import { Button } from "../ui/button";
 import { ErrorNote } from "../ui/feedback";
 
+/** A role's name, for a demo account the server gives no title (the demo's own accounts all have one). */
 const ROLE_NAMES: Record<string, string> = {
   recipient: "Recipient",
   courier: "Courier",
@@ -39,11 +40,12 @@ export function SignIn() {
     onSuccess: (user) => {
       queryClient.setQueryData(ME_QUERY, user);
       const next = params.get("next");
-      navigate(next?.startsWith("/") && next !== "/signin" ? next : user ? homePathOf(user.role) : "/");
+      // Without a `next`, `/` sends them to where they start (which for a recipient depends on their homes).
+      navigate(next?.startsWith("/") && next !== "/signin" ? next : "/");
     },
   });
 
-  if (me.data && !signIn.isPending) return <Navigate to={homePathOf(me.data.role)} replace />;
+  if (me.data && !signIn.isPending) return <Navigate to="/" replace />;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -106,7 +108,7 @@ export function SignIn() {
                     setPassword(demo.data?.password ?? "");
                   }}
                 >
-                  <strong>{ROLE_NAMES[account.role] ?? account.role}</strong> — {account.name}
+                  <strong>{account.title ?? ROLE_NAMES[account.role] ?? account.role}</strong> — {account.name}
                   <span className="muted"> {account.email}</span>
                 </button>
               </li>

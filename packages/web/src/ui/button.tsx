@@ -34,15 +34,21 @@ export function Button({
   );
 }
 
-/** An on/off switch (role="switch"), labelled by its text; `onSwitch` gets the state asked for. */
+/**
+ * An on/off switch (role="switch"), labelled by its text; `onSwitch` gets the state asked for.
+ * `tone` says what "on" means: "alarm" for a switch that stops things (drawn red when on), "calm"
+ * for one that allows or adds something (drawn as an ordinary, healthy on).
+ */
 export function Switch({
   checked,
   onSwitch,
+  tone,
   children,
   ...rest
 }: Omit<ButtonHTMLAttributes<HTMLButtonElement>, "onClick" | "role" | "type"> & {
   checked: boolean;
   onSwitch: (next: boolean) => void;
+  tone: "alarm" | "calm";
   children: ReactNode;
 }) {
   return (
@@ -50,7 +56,7 @@ export function Switch({
       {...rest}
       type="button"
       role="switch"
-      className="switch"
+      className={`switch switch-${tone}`}
       aria-checked={checked}
       onClick={() => onSwitch(!checked)}
     >

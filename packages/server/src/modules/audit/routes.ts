@@ -31,6 +31,9 @@ export const AuditEventSchema = Type.Object(
 const Query = Type.Object({
   siteId: Type.Optional(Type.String({ pattern: `^sit_${ID_BODY_PATTERN}$` })),
   subjectId: Type.Optional(Type.String({ maxLength: 40 })),
+  actorId: Type.Optional(
+    Type.String({ maxLength: 40, description: "Only what this actor did (a usr_…, an API key, a device)." }),
+  ),
   type: Type.Optional(
     Type.String({
       maxLength: 64,
@@ -38,7 +41,23 @@ const Query = Type.Object({
         "Exact type, or a prefix ending in a dot (visit.). An exact type also finds events stored under its former name (visit.opened finds visit.open).",
     }),
   ),
-  afterSeq: Type.Optional(Type.Integer({ minimum: 0, description: "Page on: the last seq you have." })),
+  afterSeq: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: "Only events after this seq (oldest first: page on with the last seq you have).",
+    }),
+  ),
+  beforeSeq: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: "Only events before this seq (newest first: page on with the last seq you have).",
+    }),
+  ),
+  order: Type.Optional(
+    Type.Union([Type.Literal("asc"), Type.Literal("desc")], {
+      description: "asc (the default): oldest first, in chain order; desc: newest first, as a person reads a log.",
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 });
 
@@ -53,15 +72,21 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
         security: SESSION_ONLY,
         summary: "Read the audit log: recipients their homes' events, managers their buildings', operators all",
         description:
-          "A recipient or a building manager reads the events of the sites they own (a home, a building: its deliveries, locker parcels, audited opens), with the same filters as an operator; another site's events are left out, and asking for that site is 404 like an unknown one.",
+          "A recipient or a building manager reads the events of the sites they own (a home, a building: its deliveries, locker parcels, audited opens), with the same filters as an operator; another site's events are left out, and asking for that site is 404 like an unknown one. Oldest first unless `order=desc` (newest first, paged with `beforeSeq`).",
         querystring: Query,
         response: { 200: Type.Object({ events: Type.Array(AuditEventSchema) }), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
       const actor = requireUser(request, "recipient", "manager", "operator");
-      const { siteId, subjectId, type, afterSeq = 0, limit = 100 } = request.query;
-      let query = ctx.db.selectFrom("audit_events").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit);
+      const { siteId, subjectId, actorId, type, afterSeq = 0, beforeSeq, order = "asc", limit = 100 } = request.query;
+      let query = ctx.db
+        .selectFrom("audit_events")
+        .selectAll()
+        .where("seq", ">", afterSeq)
+        .orderBy("seq", order)
+        .limit(limit);
+      if (beforeSeq !== undefined) query = query.where("seq", "<", beforeSeq);
       if (!isOperator(actor)) {
         // A home's recipient and a building's manager are both the owner of their site.
         if (siteId) await readableSite(ctx.db, actor, siteId);
@@ -73,6 +98,7 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
       }
       if (siteId) query = query.where("site_id", "=", siteId);
       if (subjectId) query = query.where("subject_id", "=", subjectId);
+      if (actorId) query = query.where("actor_id", "=", actorId);
       if (type) {
         // A current name also finds the rows stored under its former names (docs/decisions.md, issue 16).
         query = type.endsWith(".")

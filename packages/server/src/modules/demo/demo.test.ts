@@ -3,7 +3,10 @@ import { startTestServer, type TestServer } from "../../test/harness.js";
 
 const DEMO = {
   password: "threshold-demo",
-  accounts: [{ email: "alex@demo.threshold.test", name: "Alex Morgan", role: "recipient" as const }],
+  accounts: [
+    { email: "alex@demo.threshold.test", name: "Alex Morgan", role: "recipient" as const },
+    { email: "jo@demo.threshold.test", name: "Jo Bakker", role: "recipient" as const, title: "Resident" },
+  ],
 };
 
 describe("GET /v1/demo", () => {

@@ -19,6 +19,12 @@ const DemoLogins = Type.Object(
         email: Type.String(),
         name: Type.String(),
         role: RoleSchema,
+        title: Type.Optional(
+          Type.String({
+            description:
+              "What the demo calls this account, as its start-up banner does (e.g. Resident: a recipient who collects from a building's lockers).",
+          }),
+        ),
       }),
     ),
   },

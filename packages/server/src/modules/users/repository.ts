@@ -18,6 +18,13 @@ export function listCouriersOf(db: Kysely<Database>, carrierId: string) {
     .execute();
 }
 
+/** Accounts by name (then id, so the order is total), at most `limit`, of one role if given. */
+export function listUsers(db: Kysely<Database>, filter: { role?: string | undefined; limit: number }) {
+  let query = db.selectFrom("users").select(USER_COLUMNS).orderBy("name").orderBy("id").limit(filter.limit);
+  if (filter.role) query = query.where("role", "=", filter.role);
+  return query.execute();
+}
+
 export function findCarrierById(db: Kysely<Database>, id: string) {
   return db.selectFrom("carriers").selectAll().where("id", "=", id).executeTakeFirst();
 }

@@ -5,8 +5,8 @@ import { requireActor } from "../../http/actor.js";
 import { errorResponses } from "../../http/error-schema.js";
 import { idParams } from "../../http/ownership.js";
 import { SESSION_ONLY, SESSION_OR_API_KEY } from "../auth/security.js";
-import { Carrier, CourierList, CreateCarrierBody, CreateUserBody, User } from "./schemas.js";
-import { addCarrier, createUser, getUser, listCouriers } from "./service.js";
+import { Carrier, CourierList, CreateCarrierBody, CreateUserBody, User, UserList, UserListQuery } from "./schemas.js";
+import { addCarrier, createUser, getUser, listAccounts, listCouriers } from "./service.js";
 
 /** Accounts of people, and the carriers couriers work for. */
 export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -24,6 +24,21 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
       },
     },
     async (request, reply) => reply.status(201).send(await createUser(ctx, requireActor(request), request.body)),
+  );
+
+  api.get(
+    "/users",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Every account, by name (operators)",
+        description: "For operators choosing a person by name (the audit log's filters). 403 for everyone else.",
+        security: SESSION_ONLY,
+        querystring: UserListQuery,
+        response: { 200: UserList, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => listAccounts(ctx, requireActor(request), request.query),
   );
 
   api.get(

@@ -47,6 +47,24 @@ export const CreateCarrierBody = Type.Object(
 
 export const CourierList = Type.Object({ couriers: Type.Array(User) });
 
+export const USER_LIST_MAX = 500;
+
+export const UserListQuery = Type.Object(
+  {
+    role: Type.Optional(RoleSchema),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: USER_LIST_MAX, description: `1–${USER_LIST_MAX}, default 200.` }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type UserListQuery = Static<typeof UserListQuery>;
+
+export const UserList = Type.Object({
+  users: Type.Array(User),
+  truncated: Type.Boolean({ description: "More accounts match than `limit`: narrow by role or ask for more." }),
+});
+
 export type UserRow = Selectable<Database["users"]>;
 
 export function toUser(row: Omit<UserRow, "password_hash">): User {

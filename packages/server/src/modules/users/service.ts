@@ -4,8 +4,16 @@ import type { AppContext } from "../../context.js";
 import type { Actor } from "../../http/actor.js";
 import { actingCarrierId, foundOrNotFound, isOperator, requireRole, visibleOrNotFound } from "../../http/ownership.js";
 import { createAccount, createCarrier } from "../auth/accounts.js";
-import { findCarrierById, findUserById, listCouriersOf } from "./repository.js";
-import { type Carrier, type CreateUserBody, toCarrier, toUser, type User, type UserRow } from "./schemas.js";
+import { findCarrierById, findUserById, listCouriersOf, listUsers } from "./repository.js";
+import {
+  type Carrier,
+  type CreateUserBody,
+  toCarrier,
+  toUser,
+  type User,
+  type UserListQuery,
+  type UserRow,
+} from "./schemas.js";
 
 type Ctx = Pick<AppContext, "db" | "clock" | "audit">;
 
@@ -44,6 +52,19 @@ function canSeeUser(actor: Actor, user: Pick<UserRow, "id" | "role" | "carrier_i
   if (actor.kind === "user" && actor.userId === user.id) return true;
   if (user.role !== "courier" || user.carrier_id === null || actingCarrierId(actor) !== user.carrier_id) return false;
   return actor.kind === "user" || actor.scopes.includes("couriers:read");
+}
+
+/** Every account, by name, for operators (who pick people by name in the audit log's filters). */
+export async function listAccounts(
+  ctx: Ctx,
+  actor: Actor,
+  query: UserListQuery,
+): Promise<{ users: User[]; truncated: boolean }> {
+  requireRole(actor, ["operator"], "list accounts");
+  const limit = query.limit ?? 200;
+  // One more than asked says whether there are more, without counting them all.
+  const rows = await listUsers(ctx.db, { role: query.role, limit: limit + 1 });
+  return { users: rows.slice(0, limit).map(toUser), truncated: rows.length > limit };
 }
 
 /** A carrier's couriers, for its admin, its API keys with couriers:read, and operators. */

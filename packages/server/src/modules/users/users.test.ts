@@ -210,4 +210,48 @@ describe.each(TEST_DATABASES)("users and carriers on %s", (database) => {
       (await request("GET", `/v1/carriers/car_${"0".repeat(26)}/couriers`, { cookie: operator.cookie })).status,
     ).toBe(404);
   });
+
+  it("lists every account by name for operators only, one role at a time if asked", async () => {
+    const all = await request("GET", "/v1/users?limit=500", { cookie: operator.cookie });
+    expect(all.status).toBe(200);
+    const names = all.body.users.map((u: { name: string }) => u.name);
+    expect(names).toEqual([...names].sort((a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(all.body.users.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([operator.id, adminA.id]));
+    expect(all.body.users[0]).not.toHaveProperty("password_hash");
+    expect(all.body.truncated).toBe(false);
+
+    const admins = await request("GET", "/v1/users?role=carrier_admin", { cookie: operator.cookie });
+    expect(admins.body.users.every((u: { role: string }) => u.role === "carrier_admin")).toBe(true);
+    expect(admins.body.users.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([adminA.id, adminB.id]));
+    const one = await request("GET", "/v1/users?limit=1", { cookie: operator.cookie });
+    expect(one.body.users).toHaveLength(1);
+    expect(one.body.truncated).toBe(true);
+
+    // Nobody else: not a carrier's admin, its API key, a recipient or a courier; nobody signed out.
+    const { key } = (
+      await request("POST", "/v1/api-keys", {
+        cookie: adminA.cookie,
+        body: { name: "list", scopes: ["couriers:read"] },
+      })
+    ).body;
+    const callers = [
+      { cookie: adminA.cookie },
+      { bearer: key as string },
+      { cookie: (await signInAs(server, "recipient")).cookie },
+      { cookie: (await signInAs(server, "courier")).cookie },
+      { cookie: (await signInAs(server, "manager")).cookie },
+    ];
+    for (const caller of callers) {
+      const res = await request("GET", "/v1/users", caller);
+      expect(res.status, JSON.stringify(caller)).toBe(403);
+      expect(res.body.error.code).toBe("forbidden");
+      expect(res.body).not.toHaveProperty("users");
+    }
+    expect((await request("GET", "/v1/users", {})).status).toBe(401);
+    for (const bad of ["?role=admin", "?limit=0", "?limit=501", "?name=x"]) {
+      const res = await request("GET", `/v1/users${bad}`, { cookie: operator.cookie });
+      expect(res.status, bad).toBe(400);
+      expect(res.body.error.code, bad).toBe("invalid_request");
+    }
+  });
 });

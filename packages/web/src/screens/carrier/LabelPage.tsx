@@ -51,7 +51,7 @@ export function LabelPage() {
   const couriers = useCouriers(me.carrierId);
   return (
     <div className="stack cr-page">
-      <Link to="/shipments" className="small">
+      <Link to="/shipments" className="small tap-link">
         ← All shipments
       </Link>
       <QueryState query={shipment} loading="Loading the shipment…">

@@ -33,7 +33,7 @@ function BankDashboard({ bank }: { bank: LockerBank }) {
     <section className="card stack" aria-label={`Bank ${bank.name}`} data-testid="bank-dashboard">
       <div className="spread">
         <h2>{bank.name}</h2>
-        <a className="small" href={`/kiosk/${bank.id}`}>
+        <a className="small tap-link" href={`/kiosk/${bank.id}`}>
           Kiosk screen
         </a>
       </div>

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Button } from "../../ui/button";
 import { ErrorNote, Spinner } from "../../ui/feedback";
 import { formatAgo, formatDateTime } from "../../ui/format";
+import { ScrollTable } from "../../ui/ScrollTable";
 import { type DeviceKind, type FleetDevice, type FleetStatus, useFleet } from "./operator-data";
 import { DEVICE_KIND_WORDS, DEVICE_KINDS, LOW_BATTERY } from "./words";
 
@@ -107,7 +108,7 @@ export function Fleet() {
         <p className="note">No devices match these filters.</p>
       ) : (
         <>
-          <div className="table-wrap card op-table op-fleet">
+          <ScrollTable label="Devices, scrolls sideways" className="op-table op-fleet">
             <table aria-label="Devices">
               <thead>
                 <tr>
@@ -125,7 +126,7 @@ export function Fleet() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollTable>
           <p className="small muted">
             Showing {devices.length} of {countOf(status) ?? devices.length}.
           </p>

@@ -76,7 +76,7 @@ function ResolveForm({ incidentId }: { incidentId: string }) {
         <legend>The parcel</legend>
         {/* A relock only made the door safe: the shipment is delivered only if someone says so. */}
         {(["delivered", "not_delivered"] as const).map((value) => (
-          <label key={value}>
+          <label key={value} className="checkbox">
             <input
               type="radio"
               name="outcome"
@@ -87,7 +87,7 @@ function ResolveForm({ incidentId }: { incidentId: string }) {
             {value === "delivered" ? "Delivered: it is inside" : "Not delivered"}
           </label>
         ))}
-        <label>
+        <label className="checkbox">
           <input type="radio" name="outcome" value="" checked={outcome === ""} onChange={() => setOutcome("")} /> Leave
           the shipment as it is
         </label>
@@ -188,7 +188,7 @@ export function IncidentDetail() {
   const incident = useIncident(incidentId);
   return (
     <div className="stack op-page">
-      <Link to="/incidents" className="small">
+      <Link to="/incidents" className="small tap-link">
         ← All incidents
       </Link>
       <QueryState query={incident} loading="Loading the incident…">

@@ -94,7 +94,54 @@ export function useResolveIncident(incidentId: string) {
   });
 }
 
-/** One page of the audit log, from `afterSeq` on. */
+/** Every site, for the audit filter's picker (an operator's GET /v1/sites lists them all). */
+export function useAllSites() {
+  return useQuery({
+    queryKey: ["operator", "sites"],
+    queryFn: async () => unwrap(await api.GET("/v1/sites")).sites,
+    staleTime: 60_000,
+  });
+}
+
+/** Every account (up to 500, by name), for the audit filter's "By" picker. */
+export function useAllUsers() {
+  return useQuery({
+    queryKey: ["operator", "users"],
+    queryFn: async () => unwrap(await api.GET("/v1/users", { params: { query: { limit: 500 } } })),
+    staleTime: 60_000,
+  });
+}
+
+/** The most devices the audit filter's picker lists; past that, choosing a site narrows it. */
+export const DEVICE_PICKER_LIMIT = 200;
+
+export interface PickableDevice {
+  id: string;
+  name: string;
+  siteName: string | null;
+}
+
+/**
+ * Devices for the audit filter's picker: every device of the chosen site, or with no site chosen the
+ * first DEVICE_PICKER_LIMIT of the fleet (`more` says there are others: choosing a site finds them).
+ */
+export function useDevicePicker(siteId: string) {
+  return useQuery({
+    queryKey: ["operator", "device-picker", siteId],
+    queryFn: async (): Promise<{ devices: PickableDevice[]; more: boolean }> => {
+      if (siteId) {
+        const found = unwrap(await api.GET("/v1/sites/{siteId}/devices", { params: { path: { siteId } } })).devices;
+        return { devices: found.map(({ id, name }) => ({ id, name, siteName: null })), more: false };
+      }
+      const page = unwrap(await api.GET("/v1/operator/devices", { params: { query: { limit: DEVICE_PICKER_LIMIT } } }));
+      const devices = page.devices.map(({ id, name, siteName }) => ({ id, name, siteName }));
+      return { devices, more: page.nextCursor !== null };
+    },
+    staleTime: 60_000,
+  });
+}
+
+/** One page of the audit log (newest first when `order` is desc, paged with `beforeSeq`). */
 export function useAuditEvents(query: AuditQuery) {
   return useQuery({
     queryKey: operatorKeys.audit(query),

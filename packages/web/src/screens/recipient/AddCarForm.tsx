@@ -144,7 +144,7 @@ export function AddCarForm({ site, devices }: { site: Site; devices: readonly De
           ))}
         </select>
       </label>
-      <label className="rh-checkbox">
+      <label className="checkbox">
         <input
           type="checkbox"
           checked={trunkDelivery && vehicleId !== ""}

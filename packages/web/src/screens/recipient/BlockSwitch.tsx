@@ -98,6 +98,7 @@ export function BlockSwitch({ site }: { site: Site }) {
   return (
     <div className="rh-block">
       <Switch
+        tone="alarm"
         checked={blocked}
         aria-describedby={explanationId}
         onSwitch={(next) => mutation.mutate({ siteId: site.id, blocked: next })}

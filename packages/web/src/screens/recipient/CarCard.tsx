@@ -83,13 +83,19 @@ export function CarCard({ car, home }: { car: Car; home: { lat: number; lng: num
         )}
       </p>
       <Switch
+        tone="calm"
         checked={car.trunkDelivery}
         disabled={!car.accessPointId || change.isPending}
         onSwitch={(trunkDelivery) => change.mutate({ trunkDelivery })}
       >
         Trunk delivery
       </Switch>
-      <Switch checked={car.blocked} disabled={block.isPending} onSwitch={(blocked) => block.mutate(blocked)}>
+      <Switch
+        tone="alarm"
+        checked={car.blocked}
+        disabled={block.isPending}
+        onSwitch={(blocked) => block.mutate(blocked)}
+      >
         Block this car
       </Switch>
       {car.blocked ? (
@@ -108,6 +114,7 @@ export function CarCard({ car, home }: { car: Car; home: { lat: number; lng: num
             <strong>Not filmed.</strong> No camera watches this trunk, so deliveries into it are not recorded.
           </p>
           <Switch
+            tone="calm"
             checked={car.requireCamera}
             disabled={change.isPending}
             onSwitch={(requireCamera) => change.mutate({ requireCamera })}

@@ -1,4 +1,5 @@
 import { useId } from "react";
+import { useSession } from "../../session";
 import { QueryState } from "../../ui/feedback";
 import { AddCarForm } from "./AddCarForm";
 import { DeviceCard } from "./DeviceCard";
@@ -7,6 +8,7 @@ import { PairDeviceForm } from "./PairDeviceForm";
 import { RefreshingQuery } from "./RefreshingQuery";
 
 function SiteDevices({ site }: { site: Site }) {
+  const { audience } = useSession();
   const headingId = useId();
   const devices = useSiteDevices(site.id, DEVICES_REFRESH_MS);
   return (
@@ -26,7 +28,8 @@ function SiteDevices({ site }: { site: Site }) {
         }
       </RefreshingQuery>
       <PairDeviceForm site={site} />
-      <AddCarForm site={site} devices={devices.data ?? []} />
+      {/* A car is a household's; a building's manager pairs the building's devices only. */}
+      {audience === "manager" ? null : <AddCarForm site={site} devices={devices.data ?? []} />}
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useId, useState } from "react";
+import { useSession } from "../../session";
 import { AccessPointCard } from "./AccessPointCard";
 import { BlockSwitch } from "./BlockSwitch";
 import { CarCard } from "./CarCard";
@@ -70,13 +71,17 @@ function SiteSection({ site, now }: { site: Site; now: number }) {
   );
 }
 
-/** The recipient's start: is every door ready for a delivery, and one switch to stop them all. */
+/**
+ * The recipient's start: is every door ready for a delivery, and one switch to stop them all. A
+ * building's manager sees the same for their buildings, under that name.
+ */
 export function Home() {
+  const { audience } = useSession();
   const sites = useSites(READINESS_REFRESH_MS);
   const now = useNow(READINESS_REFRESH_MS);
   return (
     <div className="stack rh-home">
-      <h1>Home</h1>
+      <h1>{audience === "manager" ? "Buildings" : "Home"}</h1>
       <RefreshingQuery query={sites} loading="Loading your homes…">
         {(list) =>
           list.length === 0 ? (

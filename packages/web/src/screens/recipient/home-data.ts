@@ -31,10 +31,11 @@ export const recipientKeys = {
   consent: (accessPointId: string) => ["recipient", "access-point", accessPointId, "consent"] as const,
 };
 
-/** The recipient's sites, each with whether access is blocked now. */
-export function useSites(refetchInterval?: number) {
+/** The recipient's sites, each with whether access is blocked now; `enabled: false` asks nothing. */
+export function useSites(refetchInterval?: number, enabled = true) {
   return useQuery({
     queryKey: recipientKeys.sites,
+    enabled,
     queryFn: async () => unwrap(await api.GET("/v1/sites")).sites,
     refetchInterval,
   });

@@ -12,7 +12,9 @@ import { LiveVisit } from "./LiveVisit";
 import "./live-deliveries.css";
 import "./recipient-home.css";
 
+/** A building's manager uses its doors and devices; keys and deliveries are a recipient's alone. */
 const ROLES = ["recipient", "manager"] as const;
+const RECIPIENT_ONLY = ["recipient"] as const;
 
 export const recipientRoutes: RouteObject[] = [
   {
@@ -48,7 +50,7 @@ export const recipientRoutes: RouteObject[] = [
   {
     path: "/keys",
     element: (
-      <RequireSession roles={ROLES}>
+      <RequireSession roles={RECIPIENT_ONLY}>
         <Shell banner={<LiveBanner />}>
           <GuestKeys />
         </Shell>
@@ -58,7 +60,7 @@ export const recipientRoutes: RouteObject[] = [
   {
     path: "/deliveries",
     element: (
-      <RequireSession roles={ROLES}>
+      <RequireSession roles={RECIPIENT_ONLY}>
         <Shell banner={<LiveBanner />}>
           <Deliveries />
         </Shell>
@@ -68,7 +70,7 @@ export const recipientRoutes: RouteObject[] = [
   {
     path: "/deliveries/:shipmentId",
     element: (
-      <RequireSession roles={ROLES}>
+      <RequireSession roles={RECIPIENT_ONLY}>
         <Shell banner={<LiveBanner />}>
           <DeliveryProof />
         </Shell>
