@@ -1639,7 +1639,7 @@ export interface paths {
         };
         /**
          * A visit's clip as one MP4 file (remuxed, not re-encoded)
-         * @description Fragmented MP4 of the clip's segments so far, as a download. 409 clip_empty before any video arrived; 422 clip_unplayable when the stored video cannot be remuxed. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip).
+         * @description Fragmented MP4 of the clip's segments so far, as a download. 409 clip_empty before any video arrived; 422 clip_unplayable when the stored video cannot be remuxed. For the site's owner and operators; 404 for everyone else, and for a refused visit (it has no clip). 503 unavailable when the server has no ffmpeg.
          */
         get: operations["getVisitsByVisitIdClipMp4"];
         put?: never;
@@ -12382,6 +12382,15 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,6 +22,7 @@ describe("loadConfig", () => {
   it("keeps media under DATA_DIR with a 4 MiB segment limit, 10 minutes of live video, 30 days of clips and 10 s pre- and post-rolls", () => {
     const config = loadConfig({ DATA_DIR: "/srv/threshold" });
     expect(config.media).toEqual({
+      ffmpegPath: null,
       dir: path.resolve("/srv/threshold/media"),
       maxSegmentBytes: 4 * 1024 * 1024,
       liveRetentionMs: 600_000,
@@ -37,6 +38,7 @@ describe("loadConfig", () => {
       clipPostrollMs: 0,
     });
     expect(() => loadConfig({ VIDEO_CLIP_MAX_S: "10" })).toThrow(/VIDEO_CLIP_MAX_S/);
+    expect(loadConfig({ FFMPEG_PATH: "/usr/bin/ffmpeg" }).media.ffmpegPath).toBe("/usr/bin/ffmpeg");
     expect(loadConfig({ DATA_DIR: "/srv/threshold", MEDIA_DIR: "/mnt/video" }).media.dir).toBe(
       path.resolve("/mnt/video"),
     );

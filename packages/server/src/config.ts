@@ -81,6 +81,12 @@ export interface Config {
   };
   /** Camera video: where segments are kept, how big they may be, how long they stay, when a camera counts as live. */
   media: {
+    /**
+     * FFMPEG_PATH: the ffmpeg that remuxes a clip into one MP4 download; null when none was given.
+     * `threshold serve` and `threshold demo` fill it in from the same lookup the cameras use
+     * (FFMPEG_PATH, else ffmpeg on PATH, else the bundled one), so the server never searches itself.
+     */
+    ffmpegPath: string | null;
     /** MEDIA_DIR: the directory media store's root (default DATA_DIR/media). */
     dir: string;
     /** Largest segment upload accepted; larger ones are refused (413 segment_too_large) before they are stored. */
@@ -184,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: read.integer("WEBHOOK_TIMEOUT_S", 10, 1, 30) * 1000,
     },
     media: {
+      ffmpegPath: read.string("FFMPEG_PATH", "") || null,
       dir: path.resolve(read.string("MEDIA_DIR", path.join(dataDir, "media"))),
       maxSegmentBytes: read.integer("MEDIA_MAX_SEGMENT_BYTES", 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
       liveRetentionMs: read.integer("MEDIA_LIVE_RETENTION_S", 600, 60, 7 * 86_400) * 1000,

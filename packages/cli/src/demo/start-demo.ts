@@ -43,9 +43,13 @@ export async function startDemo(
 ): Promise<RunningDemo> {
   const log = options.log ?? ((line: string) => console.log(line));
   // The banner is what a person reads; request logs would bury it. LOG_LEVEL still wins.
-  const config = loadConfig({ LOG_LEVEL: "warn", ...env });
-  log("Starting Threshold (demo)…");
   const video = cameraVideo(env);
+  const config = loadConfig({
+    LOG_LEVEL: "warn",
+    ...env,
+    ...(video.ffmpeg ? { FFMPEG_PATH: video.path } : {}),
+  });
+  log("Starting Threshold (demo)…");
   log(`Camera video: ${cameraVideoLine(video)}`);
   let fleet: RunningFleet | undefined;
   const server = await startServer(config, {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Clock } from "@threshold/core";
+import { lookUpFfmpeg } from "@threshold/devices";
 import type { Logger } from "pino";
 import { type Config, loadConfig } from "../config.js";
 import type { DemoKeypad, DemoLocker, DemoLogins } from "../context.js";
@@ -53,7 +54,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       dropDatabase = created.drop;
     }
   }
+  // The ffmpeg `threshold serve` would hand the server (clip downloads), found as the cameras find theirs.
+  const ffmpeg = lookUpFfmpeg(process.env);
   const config = loadConfig({
+    ...(ffmpeg.found ? { FFMPEG_PATH: ffmpeg.path } : {}),
     DATA_DIR: dataDir,
     PORT: "0",
     MQTT_PORT: "0",

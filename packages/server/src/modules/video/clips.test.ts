@@ -269,6 +269,19 @@ describe.each(TEST_DATABASES)("visit clips on %s", (database) => {
     expect(res.body.error.code).toBe("clip_unplayable");
   });
 
+  it("says what to do when the server has no ffmpeg to make an MP4, and still serves the clip", async () => {
+    const ffmpeg = server.ctx.config.media.ffmpegPath;
+    server.ctx.config.media.ffmpegPath = null;
+    try {
+      const res = await home.request("GET", `/v1/visits/${visitId}/clip.mp4`, { cookie: home.recipient.cookie });
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatchObject({ code: "unavailable", message: expect.stringContaining("FFMPEG_PATH") });
+    } finally {
+      server.ctx.config.media.ffmpegPath = ffmpeg;
+    }
+    expect((await clipOf()).status).toBe(200);
+  });
+
   it("keeps the clip's segments past the live buffer's retention, and deletes the rest", async () => {
     const clipIds = new Set<string>((await clipOf()).body.segments.map((s: { id: string }) => s.id));
     const worker = new MediaRetentionWorker({

@@ -1,7 +1,6 @@
 import type { Readable } from "node:stream";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { ThresholdError } from "@threshold/core";
-import { findFfmpeg } from "@threshold/devices";
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../context.js";
 import { requireActor } from "../../http/actor.js";
@@ -196,12 +195,12 @@ function clipRoutes(app: FastifyInstance, ctx: AppContext, store: MediaStore): v
       schema: {
         tags: ["video"],
         summary: "A visit's clip as one MP4 file (remuxed, not re-encoded)",
-        description: `Fragmented MP4 of the clip's segments so far, as a download. 409 clip_empty before any video arrived; 422 clip_unplayable when the stored video cannot be remuxed. ${visibility}`,
+        description: `Fragmented MP4 of the clip's segments so far, as a download. 409 clip_empty before any video arrived; 422 clip_unplayable when the stored video cannot be remuxed. ${visibility} 503 unavailable when the server has no ffmpeg.`,
         security: SESSION_ONLY,
         params: VisitParams,
         response: {
           200: { description: "The clip.", content: { "video/mp4": Binary("MP4 bytes.") } },
-          ...errorResponses(400, 401, 403, 404, 409, 422),
+          ...errorResponses(400, 401, 403, 404, 409, 422, 503),
         },
       },
     },
@@ -210,7 +209,14 @@ function clipRoutes(app: FastifyInstance, ctx: AppContext, store: MediaStore): v
       if (clip.segments.length === 0) {
         throw new ThresholdError("clip_empty", "This clip has no video yet; try again once the camera has sent some.");
       }
-      const mp4 = await remuxToMp4(findFfmpeg(), clipBytes(store, clip));
+      const ffmpeg = ctx.config.media.ffmpegPath;
+      if (!ffmpeg) {
+        throw new ThresholdError(
+          "unavailable",
+          "This server has no ffmpeg to make an MP4: install ffmpeg or set FFMPEG_PATH, and restart it. The clip still plays in the app.",
+        );
+      }
+      const mp4 = await remuxToMp4(ffmpeg, clipBytes(store, clip));
       return reply
         .header("content-type", "video/mp4")
         .header("content-disposition", `attachment; filename="threshold-${clip.visitId}.mp4"`)
