@@ -7012,6 +7012,8 @@ export interface operations {
                             guestKeysPaused: number;
                             /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
                             guestKeysPending: number;
+                            /** @description After unblocking: keys whose lock has not yet confirmed it has the PIN back (it may be offline or slow): until it does, that PIN does not open the door. Threshold keeps trying. */
+                            guestKeysRestoring: number;
                             /** @description Carriers' one-time codes the block withdrew (a courier's check-in waiting for one ended). They stay withdrawn when the block is lifted. */
                             accessCodesWithdrawn: number;
                             /** @description Withdrawn codes whose lock has not confirmed it forgot them (it may be offline): until it does, such a code still opens the door once. Threshold tells the lock the moment it is back; a use meanwhile raises an incident. */
@@ -7112,6 +7114,8 @@ export interface operations {
                             guestKeysPaused: number;
                             /** @description Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying. */
                             guestKeysPending: number;
+                            /** @description After unblocking: keys whose lock has not yet confirmed it has the PIN back (it may be offline or slow): until it does, that PIN does not open the door. Threshold keeps trying. */
+                            guestKeysRestoring: number;
                             /** @description Carriers' one-time codes the block withdrew (a courier's check-in waiting for one ended). They stay withdrawn when the block is lifted. */
                             accessCodesWithdrawn: number;
                             /** @description Withdrawn codes whose lock has not confirmed it forgot them (it may be offline): until it does, such a code still opens the door once. Threshold tells the lock the moment it is back; a use meanwhile raises an incident. */

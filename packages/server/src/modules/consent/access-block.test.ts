@@ -47,8 +47,24 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     const at = iso(clock.now());
     expect(blocked.body).toEqual({
       sites: [
-        { siteId: home.id, blocked: true, blockedAt: at, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
-        { siteId: cabin.id, blocked: true, blockedAt: at, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
+        {
+          siteId: home.id,
+          blocked: true,
+          blockedAt: at,
+          guestKeysPaused: 0,
+          guestKeysPending: 0,
+          guestKeysRestoring: 0,
+          ...NO_CODES,
+        },
+        {
+          siteId: cabin.id,
+          blocked: true,
+          blockedAt: at,
+          guestKeysPaused: 0,
+          guestKeysPending: 0,
+          guestKeysRestoring: 0,
+          ...NO_CODES,
+        },
       ],
     });
     expect(await blockedAt(home.id)).toBe(clock.now());
@@ -74,8 +90,24 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     const unblocked = await request("POST", "/v1/access/unblock", { cookie: alice.cookie, body: {} });
     expect(unblocked.status).toBe(200);
     expect(unblocked.body.sites).toEqual([
-      { siteId: home.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
-      { siteId: cabin.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
+      {
+        siteId: home.id,
+        blocked: false,
+        blockedAt: null,
+        guestKeysPaused: 0,
+        guestKeysPending: 0,
+        guestKeysRestoring: 0,
+        ...NO_CODES,
+      },
+      {
+        siteId: cabin.id,
+        blocked: false,
+        blockedAt: null,
+        guestKeysPaused: 0,
+        guestKeysPending: 0,
+        guestKeysRestoring: 0,
+        ...NO_CODES,
+      },
     ]);
     expect(await blockedAt(home.id)).toBeNull();
     expect(await eventTypes(home.id)).toEqual(["access.blocked", "access.unblocked"]);
@@ -97,6 +129,7 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
         blockedAt: iso(clock.now()),
         guestKeysPaused: 0,
         guestKeysPending: 0,
+        guestKeysRestoring: 0,
         ...NO_CODES,
       },
     ]);
@@ -106,7 +139,15 @@ describe.each(TEST_DATABASES)("blocking access on %s", (database) => {
     await request("POST", "/v1/access/block", { cookie: alice.cookie });
     const one = await request("POST", "/v1/access/unblock", { cookie: alice.cookie, body: { siteId: home.id } });
     expect(one.body.sites).toEqual([
-      { siteId: home.id, blocked: false, blockedAt: null, guestKeysPaused: 0, guestKeysPending: 0, ...NO_CODES },
+      {
+        siteId: home.id,
+        blocked: false,
+        blockedAt: null,
+        guestKeysPaused: 0,
+        guestKeysPending: 0,
+        guestKeysRestoring: 0,
+        ...NO_CODES,
+      },
     ]);
     expect(await blockedAt(cabin.id)).not.toBeNull();
   });

@@ -28,6 +28,10 @@ export const BlockResult = Type.Object({
         description:
           "Of those, the keys whose lock has not confirmed it forgot the PIN (it may be offline): until it does, the PIN still opens the door. Threshold keeps trying.",
       }),
+      guestKeysRestoring: Type.Integer({
+        description:
+          "After unblocking: keys whose lock has not yet confirmed it has the PIN back (it may be offline or slow): until it does, that PIN does not open the door. Threshold keeps trying.",
+      }),
       accessCodesWithdrawn: Type.Integer({
         description:
           "Carriers' one-time codes the block withdrew (a courier's check-in waiting for one ended). They stay withdrawn when the block is lifted.",
@@ -116,6 +120,7 @@ export async function setAccessBlock(
       blockedAt: site.access_blocked_at === null ? null : new Date(site.access_blocked_at).toISOString(),
       guestKeysPaused: counts.get(site.id)?.paused ?? 0,
       guestKeysPending: counts.get(site.id)?.pending ?? 0,
+      guestKeysRestoring: counts.get(site.id)?.restoring ?? 0,
       accessCodesWithdrawn: codeCounts.get(site.id)?.withdrawn ?? 0,
       accessCodesPending: codeCounts.get(site.id)?.pending ?? 0,
       offlineCodesOutstanding: codeCounts.get(site.id)?.offlineOutstanding ?? 0,

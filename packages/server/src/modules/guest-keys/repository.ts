@@ -72,24 +72,29 @@ export async function updateGuestKeys(
   await db.updateTable("guest_keys").set(changes).where("id", "in", ids).execute();
 }
 
-/** Per site: the live keys paused by its block, and how many of their locks have not confirmed yet. */
+/**
+ * Per site: the live keys paused by its block and how many of their locks have not confirmed they
+ * forgot the PIN yet (`pending`), and the keys no longer paused whose lock has not confirmed it has
+ * the PIN back yet (`restoring`).
+ */
 export async function guestKeyPauseCounts(
   db: Db,
   siteIds: readonly string[],
-): Promise<Map<string, { paused: number; pending: number }>> {
+): Promise<Map<string, { paused: number; pending: number; restoring: number }>> {
   if (siteIds.length === 0) return new Map();
   const rows = await db
     .selectFrom("guest_keys")
-    .select(["site_id", "lock_change"])
+    .select(["site_id", "paused_at", "lock_change"])
     .where("site_id", "in", siteIds)
     .where("status", "in", LIVE_STATUSES)
-    .where("paused_at", "is not", null)
+    .where((eb) => eb.or([eb("paused_at", "is not", null), eb("lock_change", "=", "restore")]))
     .execute();
-  const counts = new Map<string, { paused: number; pending: number }>();
+  const counts = new Map<string, { paused: number; pending: number; restoring: number }>();
   for (const row of rows) {
-    const count = counts.get(row.site_id) ?? { paused: 0, pending: 0 };
-    count.paused += 1;
-    if (row.lock_change === "remove") count.pending += 1;
+    const count = counts.get(row.site_id) ?? { paused: 0, pending: 0, restoring: 0 };
+    if (row.paused_at !== null) count.paused += 1;
+    if (row.paused_at !== null && row.lock_change === "remove") count.pending += 1;
+    if (row.paused_at === null && row.lock_change === "restore") count.restoring += 1;
     counts.set(row.site_id, count);
   }
   return counts;

@@ -90,11 +90,20 @@ function notStoppedNotes(result: BlockResult | undefined, siteId: string): strin
   return notes;
 }
 
+/** After unblocking: guest keys whose PIN the lock has not confirmed it has back yet. */
+function notYetRestoredNote(result: BlockResult | undefined, siteId: string): string | null {
+  const keys = result?.sites.find((s) => s.siteId === siteId && !s.blocked)?.guestKeysRestoring ?? 0;
+  if (keys === 0) return null;
+  const what = keys === 1 ? "1 guest key's PIN" : `${keys} guest keys' PINs`;
+  return `The lock has not confirmed it has ${what} back yet (it may be offline): until it does, ${keys === 1 ? "that PIN does" : "those PINs do"} not open the door. Threshold keeps trying.`;
+}
+
 export function BlockSwitch({ site }: { site: Site }) {
   const mutation = useBlockMutation();
   const explanationId = useId();
   const blocked = site.accessBlocked;
-  const notStopped = blocked ? notStoppedNotes(mutation.data, site.id) : [];
+  const restoring = blocked ? null : notYetRestoredNote(mutation.data, site.id);
+  const notStopped = blocked ? notStoppedNotes(mutation.data, site.id) : restoring ? [restoring] : [];
   return (
     <div className="rh-block">
       <Switch
