@@ -138,7 +138,7 @@ export function EndpointPage() {
   const deliveries = useDeliveries(endpointId);
   return (
     <div className="stack cr-page">
-      <Link to="/webhooks" className="small">
+      <Link to="/webhooks" className="small tap-link">
         ← All endpoints
       </Link>
       <QueryState query={endpoint} loading="Loading the endpoint…">

@@ -171,7 +171,7 @@ export function NewShipment() {
 
   return (
     <div className="stack cr-page">
-      <Link to="/shipments" className="small">
+      <Link to="/shipments" className="small tap-link">
         ← All shipments
       </Link>
       <h1>New shipment</h1>
