@@ -5,14 +5,6 @@ export type CameraVideo =
   | { ffmpeg: true; path: string; source: FfmpegSource; version: string | undefined }
   | { ffmpeg: false; problems: string[] };
 
-/**
- * The server's FFMPEG_PATH setting for the ffmpeg found (it remuxes clips into MP4 downloads with
- * it): the server takes the path it is given and never searches for one itself.
- */
-export function ffmpegSetting(lookup: FfmpegLookup): { FFMPEG_PATH?: string } {
-  return lookup.found ? { FFMPEG_PATH: lookup.path } : {};
-}
-
 /** Looks up the ffmpeg the camera would run (lookUpFfmpeg) and asks it its version. */
 export function cameraVideo(env: NodeJS.ProcessEnv): CameraVideo {
   return cameraVideoOf(lookUpFfmpeg(env), ffmpegVersion);

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { ffmpegSetting } from "../camera-video.js";
 import { onShutdown } from "../run.js";
 
 /** Where `threshold serve` offers Prometheus its metrics unless METRICS_PORT says otherwise (`off` turns them off). */
@@ -13,10 +12,12 @@ export function registerServeCommand(program: Command): void {
       const { loadConfig, startServer } = await import("@threshold/server");
       // Metrics on by default here, on loopback; other commands and the tests start servers without them.
       const { lookUpFfmpeg } = await import("@threshold/devices/control");
+      const ffmpeg = lookUpFfmpeg(process.env);
       const config = loadConfig({
         ...process.env,
         METRICS_PORT: process.env.METRICS_PORT || SERVE_METRICS_PORT,
-        ...ffmpegSetting(lookUpFfmpeg(process.env)),
+        // The server takes the ffmpeg it is given (clip downloads) and never searches for one itself.
+        ...(ffmpeg.found ? { FFMPEG_PATH: ffmpeg.path } : {}),
       });
       const server = await startServer(config);
       // Through the logger: every line `serve` writes to stdout is a JSON log line (docs/operations.md, "Logs").
